@@ -1,0 +1,20 @@
+import "./load-env";
+import { env } from "@/lib/env";
+import { exitOnEnvError, openConfiguredDatabase } from "@/server/db/open";
+
+async function main() {
+  let e: ReturnType<typeof env>;
+  try {
+    e = env();
+  } catch (err) {
+    exitOnEnvError(err);
+  }
+  const handle = await openConfiguredDatabase(e, { max: 1 });
+  await handle.close();
+  console.log(`Migrations applied (${handle.mode === "postgres" ? "Postgres" : `embedded PGlite at ${e.PGLITE_DIR}`}).`);
+}
+
+main().catch((err) => {
+  console.error(`Migration failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

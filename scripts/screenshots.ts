@@ -1,0 +1,40 @@
+import { mkdirSync } from "node:fs";
+import { launchChromium, signInThroughOutbox } from "../tests/e2e/browser";
+
+/** Screenshots of the main screens at desktop and phone width, for a human to look at. */
+const base = process.env.BASE_URL ?? "http://localhost:3000";
+const email = process.env.SIGN_IN_EMAIL ?? "owner@vibrationfit.local";
+const out = "screenshots";
+
+async function main() {
+  mkdirSync(out, { recursive: true });
+  const browser = await launchChromium();
+  try {
+    for (const [label, viewport] of [
+      ["desktop", { width: 1280, height: 860 }],
+      ["phone", { width: 390, height: 844 }],
+    ] as const) {
+      const context = await browser.newContext({ viewport });
+      const page = await context.newPage();
+      await page.goto(`${base}/sign-in`);
+      await page.screenshot({ path: `${out}/${label}-sign-in.png`, fullPage: true });
+      await signInThroughOutbox(page, base, email);
+      await page.waitForTimeout(800);
+      await page.screenshot({ path: `${out}/${label}-dashboard.png`, fullPage: true });
+      for (const p of ["users", "settings", "settings/admins", "segments", "campaigns", "dev/outbox"]) {
+        await page.goto(`${base}/${p}`);
+        await page.waitForTimeout(300);
+        await page.screenshot({ path: `${out}/${label}-${p.replace(/\//g, "-")}.png`, fullPage: true });
+      }
+      await context.close();
+    }
+  } finally {
+    await browser.close();
+  }
+  console.log(`Screenshots in ${out}/`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

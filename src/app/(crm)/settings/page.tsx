@@ -1,0 +1,77 @@
+import Link from "next/link";
+import { RunHeartbeatButton } from "@/components/settings/run-heartbeat-button";
+import { Badge, Card, CardHeader, PageHeader } from "@/components/ui/primitives";
+import { formatDateTime } from "@/lib/format";
+import { auth } from "@/server/auth";
+import { api } from "@/trpc/server";
+
+export const metadata = { title: "Settings" };
+
+const MODE_LABEL = {
+  postgres: "Postgres (DATABASE_URL)",
+  embedded: "Embedded PGlite (local default)",
+  resend: "Resend",
+  "local-outbox": "Local outbox (nothing is sent)",
+  "inngest-dev": "Inngest Dev Server",
+  "inngest-cloud": "Inngest (cloud or self-hosted)",
+  "in-process": "In-process (not durable)",
+} as const;
+
+function Row({ label, children }: { label: string; children: React.ReactNode }) {
+  return (
+    <div className="flex flex-col gap-1 px-4 py-3 sm:flex-row sm:items-center sm:justify-between">
+      <dt className="text-sm text-slate-500">{label}</dt>
+      <dd className="text-sm text-slate-900">{children}</dd>
+    </div>
+  );
+}
+
+export default async function SettingsPage() {
+  const [session, caller] = await Promise.all([auth(), api()]);
+  const health = await caller.system.health();
+  const role = session?.user.role;
+  const heartbeat = health.lastJobRuns.find((j) => j.jobId === "heartbeat");
+  return (
+    <>
+      <PageHeader title="Settings" />
+      <div className="grid gap-6 lg:grid-cols-2">
+        <Card>
+          <CardHeader title="System" description="How this CRM instance is wired." />
+          <dl className="divide-y divide-slate-100">
+            <Row label="Database">
+              <span className="flex items-center gap-2">
+                {MODE_LABEL[health.database.mode]}
+                <Badge tone={health.database.reachable ? "green" : "red"}>{health.database.reachable ? "reachable" : "unreachable"}</Badge>
+              </span>
+            </Row>
+            <Row label="Email">{MODE_LABEL[health.email.mode]}</Row>
+            <Row label="Background jobs">
+              <span className="flex items-center gap-2">
+                {MODE_LABEL[health.jobs.mode]}
+                {health.jobs.durable ? <Badge tone="green">durable</Badge> : <Badge tone="amber">not durable</Badge>}
+              </span>
+            </Row>
+            <Row label="Heartbeat job">
+              <span className="flex flex-wrap items-center gap-2">
+                {heartbeat?.lastFinishedAt ? `Last ran ${formatDateTime(heartbeat.lastFinishedAt)} (${heartbeat.runner})` : "Has not run yet"}
+                {role === "admin" || role === "owner" ? <RunHeartbeatButton /> : null}
+              </span>
+            </Row>
+          </dl>
+        </Card>
+        <Card>
+          <CardHeader title="Admins" description="Who can sign in, and what they may do." />
+          <div className="px-4 py-4 text-sm text-slate-600">
+            {role === "owner" ? (
+              <Link href="/settings/admins" className="font-medium text-brand-700 hover:underline">
+                Manage admins →
+              </Link>
+            ) : (
+              <p>Only owners manage admins. You are signed in as {role}.</p>
+            )}
+          </div>
+        </Card>
+      </div>
+    </>
+  );
+}

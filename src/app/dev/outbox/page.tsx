@@ -1,0 +1,50 @@
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { Card, EmptyState, PageHeader } from "@/components/ui/primitives";
+import { emailMode } from "@/lib/env";
+import { formatDateTime } from "@/lib/format";
+import { getDb } from "@/server/db";
+import { listOutbox } from "@/server/email/local-outbox-provider";
+
+export const dynamic = "force-dynamic";
+export const metadata = { title: "Dev outbox" };
+
+/**
+ * Local mode only: every email the CRM "sent". Open without sign-in on
+ * purpose (sign-in links land here); it does not exist once Resend is set.
+ */
+export default async function OutboxPage() {
+  if (emailMode() !== "local-outbox") notFound();
+  const emails = await listOutbox(await getDb(), 100);
+  return (
+    <main className="mx-auto max-w-4xl px-4 py-8">
+      <PageHeader
+        title="Dev outbox"
+        description="Local mode: no email provider is configured, so emails are kept here instead of being sent."
+        actions={
+          <Link href="/" className="text-sm text-brand-700 hover:underline">
+            Back to the CRM
+          </Link>
+        }
+      />
+      <Card>
+        {emails.length === 0 ? (
+          <EmptyState title="The outbox is empty">Emails appear here as the CRM sends them (sign-in links, messages).</EmptyState>
+        ) : (
+          <ul className="divide-y divide-slate-100">
+            {emails.map((m) => (
+              <li key={m.id}>
+                <Link href={`/dev/outbox/${m.id}`} className="flex flex-col gap-0.5 px-4 py-3 hover:bg-slate-50 sm:flex-row sm:items-center sm:justify-between">
+                  <span className="text-sm font-medium text-slate-900">{m.subject}</span>
+                  <span className="text-xs text-slate-500">
+                    to {m.to.join(", ")} · {formatDateTime(m.createdAt)}
+                  </span>
+                </Link>
+              </li>
+            ))}
+          </ul>
+        )}
+      </Card>
+    </main>
+  );
+}

@@ -1,0 +1,29 @@
+const integer = new Intl.NumberFormat("en-US");
+const usd = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", maximumFractionDigits: 0 });
+const usdCents = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
+export const formatInt = (n: number) => integer.format(n);
+export const formatUsd = (n: number) => (Math.abs(n) < 1000 ? usdCents.format(n) : usd.format(n));
+
+export function formatDateTime(d: Date | string | null | undefined) {
+  if (!d) return "—";
+  const date = typeof d === "string" ? new Date(d) : d;
+  return date.toLocaleString("en-US", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }) + " UTC";
+}
+
+export function formatDate(d: Date | string | null | undefined) {
+  if (!d) return "—";
+  const date = typeof d === "string" ? new Date(d) : d;
+  return date.toLocaleDateString("en-US", { dateStyle: "medium", timeZone: "UTC" });
+}
+
+/** "3 h ago", "5 d ago": relative to now, for last-active columns. */
+export function formatAgo(d: Date | null | undefined, now = Date.now()) {
+  if (!d) return "never";
+  const s = Math.max(0, Math.round((now - d.getTime()) / 1000));
+  if (s < 60) return "just now";
+  if (s < 3600) return `${Math.floor(s / 60)} min ago`;
+  if (s < 86400) return `${Math.floor(s / 3600)} h ago`;
+  if (s < 86400 * 60) return `${Math.floor(s / 86400)} d ago`;
+  return formatDate(d);
+}

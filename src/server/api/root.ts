@@ -1,0 +1,19 @@
+import { adminsRouter } from "./routers/admins";
+import { analyticsRouter } from "./routers/analytics";
+import { messagingRouter } from "./routers/messaging";
+import { segmentsRouter } from "./routers/segments";
+import { systemRouter } from "./routers/system";
+import { usersRouter } from "./routers/users";
+import { createCallerFactory, router } from "./trpc";
+
+export const appRouter = router({
+  analytics: analyticsRouter,
+  users: usersRouter,
+  segments: segmentsRouter,
+  messaging: messagingRouter,
+  admins: adminsRouter,
+  system: systemRouter,
+});
+
+export type AppRouter = typeof appRouter;
+export const createCaller = createCallerFactory(appRouter);

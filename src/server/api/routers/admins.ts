@@ -1,0 +1,15 @@
+import { listAdmins } from "@/server/services/admins/list-admins";
+import { inviteAdmin } from "@/server/services/admins/invite-admin";
+import { changeAdminRole, removeAdmin } from "@/server/services/admins/change-admin-role";
+import { ZChangeAdminRoleInput, ZInviteAdminInput, ZRemoveAdminInput } from "@/server/services/admins/schemas";
+import { ownerProcedure, router, viewerProcedure } from "../trpc";
+
+export const adminsRouter = router({
+  me: viewerProcedure.query(({ ctx }) => ({ id: ctx.admin.id, email: ctx.admin.email, role: ctx.admin.role })),
+  list: ownerProcedure.query(({ ctx }) => listAdmins(ctx.db)),
+  invite: ownerProcedure.input(ZInviteAdminInput).mutation(({ ctx, input }) => inviteAdmin({ db: ctx.db, actor: ctx.admin }, input)),
+  changeRole: ownerProcedure
+    .input(ZChangeAdminRoleInput)
+    .mutation(({ ctx, input }) => changeAdminRole({ db: ctx.db, actor: ctx.admin }, input)),
+  remove: ownerProcedure.input(ZRemoveAdminInput).mutation(({ ctx, input }) => removeAdmin({ db: ctx.db, actor: ctx.admin }, input)),
+});

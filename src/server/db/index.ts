@@ -1,0 +1,36 @@
+import { databaseMode, env, ownerEmail } from "@/lib/env";
+import { ensureBootstrapOwner } from "@/server/services/admins/ensure-bootstrap-owner";
+import { seedEmbeddedOnFirstStart } from "@/server/services/demo-data/seed-on-first-start";
+import type { DatabaseHandle } from "./client";
+import { openConfiguredDatabase } from "./open";
+
+export type { Db, DbOrTx, Tx } from "./client";
+
+const globalForDb = globalThis as unknown as { __crmDatabase?: Promise<DatabaseHandle> };
+
+async function boot(): Promise<DatabaseHandle> {
+  const e = env();
+  const handle = await openConfiguredDatabase(e);
+  await ensureBootstrapOwner(handle.db, ownerEmail(e));
+  if (databaseMode(e) === "embedded") await seedEmbeddedOnFirstStart(handle, e);
+  return handle;
+}
+
+/**
+ * The process-wide database: one postgres-js pool or one PGlite instance,
+ * kept on globalThis so hot reload does not open a second one. Migrated (and,
+ * embedded, seeded on first start) before the first caller gets it.
+ */
+export function getDatabase(): Promise<DatabaseHandle> {
+  if (!globalForDb.__crmDatabase) {
+    globalForDb.__crmDatabase = boot().catch((err) => {
+      globalForDb.__crmDatabase = undefined;
+      throw err;
+    });
+  }
+  return globalForDb.__crmDatabase;
+}
+
+export async function getDb() {
+  return (await getDatabase()).db;
+}

@@ -1,0 +1,59 @@
+import { Resend } from "resend";
+import { EmailSendError, type EmailProvider, MAX_BATCH, type TEmailMessage, type TSendOptions } from "./types";
+
+type ResendError = { name?: string; message?: string; statusCode?: number | null } | null;
+
+function classify(error: NonNullable<ResendError>, headers: Record<string, string> | null): EmailSendError {
+  const status = typeof error.statusCode === "number" ? error.statusCode : null;
+  const message = error.message || "The email provider refused the request";
+  if (status === 429) {
+    const retryAfter = Number(headers?.["retry-after"]);
+    return new EmailSendError(message, "rate_limited", status, Number.isFinite(retryAfter) ? retryAfter * 1000 : 1000);
+  }
+  // No status: the request never got an answer (network error, timeout).
+  if (status === null || status >= 500 || status === 408 || status === 409) {
+    return new EmailSendError(message, "transient", status);
+  }
+  return new EmailSendError(message, "permanent", status);
+}
+
+function toPayload(m: TEmailMessage) {
+  return {
+    from: m.from,
+    to: m.to,
+    subject: m.subject,
+    html: m.html,
+    text: m.text ?? "",
+    replyTo: m.replyTo,
+    headers: m.headers,
+    tags: m.tags,
+  };
+}
+
+/** Sends through Resend's official SDK; RESEND_BASE_URL points it elsewhere (tests, proxies). */
+export class ResendProvider implements EmailProvider {
+  readonly mode = "resend" as const;
+  private readonly client: Resend;
+
+  constructor(apiKey: string, baseUrl?: string) {
+    this.client = new Resend(apiKey, baseUrl ? { baseUrl } : undefined);
+  }
+
+  async send(message: TEmailMessage, options: TSendOptions = {}) {
+    const { data, error, headers } = await this.client.emails.send(toPayload(message), {
+      idempotencyKey: options.idempotencyKey,
+    });
+    if (error || !data) throw classify(error ?? { message: "Empty answer from the email provider" }, headers);
+    return { id: data.id };
+  }
+
+  async sendBatch(messages: TEmailMessage[], options: TSendOptions = {}) {
+    if (messages.length === 0) return [];
+    if (messages.length > MAX_BATCH) throw new EmailSendError(`A batch holds at most ${MAX_BATCH} emails`, "permanent", null);
+    const { data, error, headers } = await this.client.batch.send(messages.map(toPayload), {
+      idempotencyKey: options.idempotencyKey,
+    });
+    if (error || !data) throw classify(error ?? { message: "Empty answer from the email provider" }, headers);
+    return data.data.map((d) => ({ id: d.id }));
+  }
+}

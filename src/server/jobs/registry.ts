@@ -1,0 +1,29 @@
+import { env } from "@/lib/env";
+import type { Db } from "@/server/db/client";
+import { recordHeartbeat } from "@/server/services/jobs/record-heartbeat";
+
+export type TJobRunner = "inngest" | "in-process";
+
+/**
+ * Every background job once: its schedule, the event that runs it now, and
+ * the service it calls. The Inngest functions (inngest/functions/) and the
+ * in-process runner are both built from this list, so the two modes do the
+ * same work.
+ */
+export type TJobDefinition = {
+  id: string;
+  cron?: string;
+  event: string;
+  run: (args: { db: Db; runner: TJobRunner; data: Record<string, unknown> }) => Promise<unknown>;
+};
+
+export const jobs = {
+  heartbeat: {
+    id: "heartbeat",
+    cron: env().HEARTBEAT_CRON,
+    event: "crm/heartbeat.requested",
+    run: ({ db, runner }) => recordHeartbeat(db, runner),
+  },
+} satisfies Record<string, TJobDefinition>;
+
+export const jobList: TJobDefinition[] = Object.values(jobs);
