@@ -1,14 +1,10 @@
 import "./load-env";
+import "./check-env";
 import { env } from "@/lib/env";
-import { exitOnEnvError, openConfiguredDatabase } from "@/server/db/open";
+import { openConfiguredDatabase } from "@/server/db/open";
 
 async function main() {
-  let e: ReturnType<typeof env>;
-  try {
-    e = env();
-  } catch (err) {
-    exitOnEnvError(err);
-  }
+  const e = env();
   const handle = await openConfiguredDatabase(e, { max: 1 });
   await handle.close();
   console.log(`Migrations applied (${handle.mode === "postgres" ? "Postgres" : `embedded PGlite at ${e.PGLITE_DIR}`}).`);

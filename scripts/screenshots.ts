@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import { launchChromium, signInThroughOutbox } from "../tests/e2e/browser";
 
 /** Screenshots of the main screens at desktop and phone width, for a human to look at. */
-const base = process.env.BASE_URL ?? "http://localhost:3000";
+const base = process.env.CRM_E2E_URL ?? "http://localhost:3000";
 const email = process.env.SIGN_IN_EMAIL ?? "owner@vibrationfit.local";
 const out = "screenshots";
 

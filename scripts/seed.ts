@@ -1,19 +1,15 @@
 import "./load-env";
+import "./check-env";
 import { parseArgs } from "node:util";
 import { env } from "@/lib/env";
-import { exitOnEnvError, openConfiguredDatabase } from "@/server/db/open";
+import { openConfiguredDatabase } from "@/server/db/open";
 import { generateDemoData } from "@/server/services/demo-data/generate-demo-data";
 import { renderProgressBar } from "./progress";
 
 const USAGE = "Usage: npm run db:seed -- --users N [--days D] [--seed S] [--reset]";
 
 async function main() {
-  let e: ReturnType<typeof env>;
-  try {
-    e = env();
-  } catch (err) {
-    exitOnEnvError(err);
-  }
+  const e = env();
   const { values } = parseArgs({
     options: {
       users: { type: "string", default: "2000" },

@@ -11,13 +11,9 @@ const optional = <T extends z.ZodType>(schema: T) => z.preprocess(emptyToUndefin
 const withDefault = <T extends z.ZodType>(schema: T, fallback: z.input<T>) =>
   z.preprocess(emptyToUndefined, schema.default(fallback as never));
 
-const postgresUrl = z
-  .string()
-  .refine((v) => /^postgres(ql)?:\/\//.test(v), { message: "expected a postgres:// or postgresql:// URL" });
+const postgresUrl = z.string().refine((v) => /^postgres(ql)?:\/\//.test(v), { message: "expected a postgres:// or postgresql:// URL" });
 
-const identifier = z
-  .string()
-  .regex(/^[a-z_][a-z0-9_]{0,62}$/, { message: "expected a lower-case SQL identifier such as app" });
+const identifier = z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, { message: "expected a lower-case SQL identifier such as app" });
 
 export const ZEnv = z.object({
   NODE_ENV: withDefault(z.enum(["development", "test", "production"]), "development"),

@@ -8,7 +8,7 @@ export const formatUsd = (n: number) => (Math.abs(n) < 1000 ? usdCents.format(n)
 export function formatDateTime(d: Date | string | null | undefined) {
   if (!d) return "—";
   const date = typeof d === "string" ? new Date(d) : d;
-  return date.toLocaleString("en-US", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }) + " UTC";
+  return `${date.toLocaleString("en-US", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" })} UTC`;
 }
 
 export function formatDate(d: Date | string | null | undefined) {

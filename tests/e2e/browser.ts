@@ -25,9 +25,12 @@ export async function signInThroughOutbox(page: Page, baseUrl: string, email: st
   await page.getByRole("button", { name: "Email me a sign-in link" }).click();
   await page.waitForURL(/check-email/);
   await page.goto(`${baseUrl}/dev/outbox`);
-  await page.getByRole("link", { name: /Your sign-in link/ }).first().click();
-  const text = await page.locator("pre").innerText();
-  const link = text.match(/https?:\/\/\S+callback\/email\S+/)?.[0];
+  await page
+    .getByRole("link", { name: /Your sign-in link/ })
+    .first()
+    .click();
+  const text = await page.locator("pre").textContent();
+  const link = (text ?? "").match(/https?:\/\/\S+callback\/email\S+/)?.[0];
   if (!link) throw new Error("No sign-in link in the outbox email");
   await page.goto(link.replace(/[)\]]+$/, ""));
   await page.waitForURL((u) => new URL(u).pathname === "/");

@@ -20,10 +20,7 @@ export default async function DashboardPage() {
   const summary = await caller.analytics.summary();
   return (
     <>
-      <PageHeader
-        title="Dashboard"
-        description="The last 30 days at a glance. Every number is defined in docs/metrics.md."
-      />
+      <PageHeader title="Dashboard" description="The last 30 days at a glance. Every number is defined in docs/metrics.md." />
       <div className="grid grid-cols-2 gap-3 lg:grid-cols-5">
         <Kpi label="Total users" value={formatInt(summary.totalUsers)} hint="All signed-up users" />
         <Kpi label="Active users" value={formatInt(summary.activeUsers30d)} hint="Active in the last 30 days" />

@@ -1,7 +1,7 @@
 "use server";
 
-import { AuthError } from "next-auth";
 import { redirect } from "next/navigation";
+import { AuthError } from "next-auth";
 import { z } from "zod";
 import { signIn, signOut } from "@/server/auth";
 
@@ -10,7 +10,9 @@ const ZEmail = z.email().max(254);
 export type TSignInState = { error?: string; email?: string };
 
 export async function signInAction(_prev: TSignInState, formData: FormData): Promise<TSignInState> {
-  const raw = String(formData.get("email") ?? "").trim().toLowerCase();
+  const raw = String(formData.get("email") ?? "")
+    .trim()
+    .toLowerCase();
   const parsed = ZEmail.safeParse(raw);
   if (!parsed.success) return { error: "Enter a valid email address.", email: raw };
   let target: string;

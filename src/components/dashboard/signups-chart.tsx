@@ -19,7 +19,8 @@ function useWidth<T extends HTMLElement>() {
   return [ref, width] as const;
 }
 
-const shortDate = (d: string) => new Date(`${d}T00:00:00Z`).toLocaleDateString("en-US", { month: "short", day: "numeric", timeZone: "UTC" });
+const shortDate = (d: string) =>
+  new Date(`${d}T00:00:00Z`).toLocaleDateString("en-US", { month: "short", day: "numeric", timeZone: "UTC" });
 
 export function SignupsChart({ points }: { points: Point[] }) {
   const [ref, width] = useWidth<HTMLDivElement>();
@@ -34,7 +35,13 @@ export function SignupsChart({ points }: { points: Point[] }) {
           xScale={{ type: "band", paddingInner: 0.25 }}
           yScale={{ type: "linear", nice: true }}
         >
-          <AnimatedAxis orientation="left" numTicks={4} tickLabelProps={() => ({ fill: "#64748b", fontSize: 11, textAnchor: "end", dx: -4, dy: 3 })} stroke="#e2e8f0" tickStroke="#e2e8f0" />
+          <AnimatedAxis
+            orientation="left"
+            numTicks={4}
+            tickLabelProps={() => ({ fill: "#64748b", fontSize: 11, textAnchor: "end", dx: -4, dy: 3 })}
+            stroke="#e2e8f0"
+            tickStroke="#e2e8f0"
+          />
           <AnimatedAxis
             orientation="bottom"
             numTicks={narrow ? 4 : 8}
@@ -43,7 +50,13 @@ export function SignupsChart({ points }: { points: Point[] }) {
             stroke="#e2e8f0"
             tickStroke="#e2e8f0"
           />
-          <AnimatedBarSeries dataKey="Signups" data={points} xAccessor={(p) => p.date} yAccessor={(p) => p.value} colorAccessor={() => "#6366f1"} />
+          <AnimatedBarSeries
+            dataKey="Signups"
+            data={points}
+            xAccessor={(p) => p.date}
+            yAccessor={(p) => p.value}
+            colorAccessor={() => "#6366f1"}
+          />
           <Tooltip<Point>
             snapTooltipToDatumX
             showVerticalCrosshair={false}

@@ -44,7 +44,7 @@ export function AdminsManager({ initialAdmins, currentAdminId }: { initialAdmins
   return (
     <div className="grid gap-6 lg:grid-cols-[1fr_20rem]">
       <Card className="overflow-hidden">
-        <CardHeader title={`${admins.data.length} admins`} />
+        <CardHeader title={admins.data.length === 1 ? "1 admin" : `${admins.data.length} admins`} />
         {rowError ? (
           <p role="alert" className="border-b border-red-100 bg-red-50 px-4 py-2 text-sm text-red-700">
             {rowError}
@@ -95,7 +95,11 @@ export function AdminsManager({ initialAdmins, currentAdminId }: { initialAdmins
       </Card>
       <Card>
         <CardHeader title="Invite an admin" />
-        <form className="space-y-4 px-4 py-4" onSubmit={form.handleSubmit((values) => invite.mutate(ZInviteAdminInput.parse(values)))} noValidate>
+        <form
+          className="space-y-4 px-4 py-4"
+          onSubmit={form.handleSubmit((values) => invite.mutate(ZInviteAdminInput.parse(values)))}
+          noValidate
+        >
           <div>
             <label htmlFor="invite-email" className="mb-1.5 block text-sm font-medium text-slate-700">
               Email

@@ -22,7 +22,11 @@ export function RunHeartbeatButton() {
       >
         {run.isPending ? "Running…" : "Run now"}
       </button>
-      {run.error ? <span role="alert" className="text-xs text-red-600">{run.error.message}</span> : null}
+      {run.error ? (
+        <span role="alert" className="text-xs text-red-600">
+          {run.error.message}
+        </span>
+      ) : null}
     </span>
   );
 }

@@ -63,9 +63,7 @@ export function Badge({ children, tone = "slate" }: { children: ReactNode; tone?
 export function Forbidden({ what }: { what: string }) {
   return (
     <Card>
-      <EmptyState title="403 — You do not have access to this page">
-        {what} Ask an owner if you need it.
-      </EmptyState>
+      <EmptyState title="403 — You do not have access to this page">{what} Ask an owner if you need it.</EmptyState>
     </Card>
   );
 }

@@ -23,12 +23,15 @@ export function buildAuthConfig(db: Db): NextAuthConfig {
   return {
     secret: authSecret(),
     trustHost: true,
-    adapter: DrizzleAdapter(db as never, {
-      usersTable: crmAdmins,
-      accountsTable: crmAuthAccounts,
-      sessionsTable: crmAuthSessions,
-      verificationTokensTable: crmAuthVerificationTokens,
-    } as never),
+    adapter: DrizzleAdapter(
+      db as never,
+      {
+        usersTable: crmAdmins,
+        accountsTable: crmAuthAccounts,
+        sessionsTable: crmAuthSessions,
+        verificationTokensTable: crmAuthVerificationTokens,
+      } as never,
+    ),
     session: { strategy: "database", maxAge: 30 * 24 * 60 * 60, updateAge: 24 * 60 * 60 },
     pages: { signIn: "/sign-in", verifyRequest: "/sign-in/check-email", error: "/sign-in" },
     providers: [

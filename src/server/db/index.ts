@@ -31,6 +31,11 @@ export function getDatabase(): Promise<DatabaseHandle> {
   return globalForDb.__crmDatabase;
 }
 
+/** Hands the process an already-open database (tests, scripts) instead of opening the configured one. */
+export function provideDatabase(handle: DatabaseHandle) {
+  globalForDb.__crmDatabase = Promise.resolve(handle);
+}
+
 export async function getDb() {
   return (await getDatabase()).db;
 }

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { EnvError, env, type TEnv } from "@/lib/env";
+import { env, type TEnv } from "@/lib/env";
 import { connectPglite, connectPostgres, type DatabaseHandle, migrateDatabase } from "./client";
 
 /** Opens the configured database (Postgres or embedded PGlite) and applies the CRM migrations. */
@@ -12,13 +12,4 @@ export async function openConfiguredDatabase(e: TEnv = env(), opts: { max?: numb
   const handle = await connectPglite(path.resolve(e.PGLITE_DIR));
   await migrateDatabase(handle);
   return handle;
-}
-
-/** Prints one clear line for a configuration error (never a stack dump) and exits. */
-export function exitOnEnvError(err: unknown): never {
-  if (err instanceof EnvError) {
-    for (const line of err.lines) console.error(line);
-    process.exit(1);
-  }
-  throw err;
 }

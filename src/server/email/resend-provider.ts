@@ -1,5 +1,5 @@
 import { Resend } from "resend";
-import { EmailSendError, type EmailProvider, MAX_BATCH, type TEmailMessage, type TSendOptions } from "./types";
+import { type EmailProvider, EmailSendError, MAX_BATCH, type TEmailMessage, type TSendOptions } from "./types";
 
 type ResendError = { name?: string; message?: string; statusCode?: number | null } | null;
 

@@ -31,8 +31,8 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
       <SignInForm defaultEmail={local && !env().CRM_OWNER_EMAIL ? ownerEmail() : undefined} />
       {local ? (
         <div className="mt-5 rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-xs leading-5 text-amber-900">
-          <strong className="font-semibold">Local mode.</strong> No email provider is configured: the link is printed in the
-          server log and kept in the{" "}
+          <strong className="font-semibold">Local mode.</strong> No email provider is configured: the link is printed in the server log and
+          kept in the{" "}
           <Link href="/dev/outbox" className="font-medium underline">
             dev outbox
           </Link>

@@ -53,7 +53,9 @@ export default async function SettingsPage() {
             </Row>
             <Row label="Heartbeat job">
               <span className="flex flex-wrap items-center gap-2">
-                {heartbeat?.lastFinishedAt ? `Last ran ${formatDateTime(heartbeat.lastFinishedAt)} (${heartbeat.runner})` : "Has not run yet"}
+                {heartbeat?.lastFinishedAt
+                  ? `Last ran ${formatDateTime(heartbeat.lastFinishedAt)} (${heartbeat.runner})`
+                  : "Has not run yet"}
                 {role === "admin" || role === "owner" ? <RunHeartbeatButton /> : null}
               </span>
             </Row>

@@ -14,7 +14,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
   return (
     <>
       <PageHeader title="Users" description="Newest first. Search matches any part of an email address or name." />
-      <form className="mb-4 flex gap-2" role="search">
+      <form className="mb-4 flex gap-2" aria-label="Search users">
         <label htmlFor="q" className="sr-only">
           Search users
         </label>
@@ -33,10 +33,18 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
             <table className="min-w-full divide-y divide-slate-200 text-sm">
               <thead className="bg-slate-50 text-left text-xs font-medium uppercase tracking-wide text-slate-500">
                 <tr>
-                  <th scope="col" className="px-4 py-2.5">Name</th>
-                  <th scope="col" className="px-4 py-2.5">Email</th>
-                  <th scope="col" className="hidden px-4 py-2.5 sm:table-cell">Joined</th>
-                  <th scope="col" className="px-4 py-2.5">Last active</th>
+                  <th scope="col" className="px-4 py-2.5">
+                    Name
+                  </th>
+                  <th scope="col" className="px-4 py-2.5">
+                    Email
+                  </th>
+                  <th scope="col" className="hidden px-4 py-2.5 sm:table-cell">
+                    Joined
+                  </th>
+                  <th scope="col" className="px-4 py-2.5">
+                    Last active
+                  </th>
                 </tr>
               </thead>
               <tbody className="divide-y divide-slate-100">
@@ -60,7 +68,10 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
           </Link>
         ) : null}
         {page.nextCursor ? (
-          <Link href={{ pathname: "/users", query: { ...(search ? { q: search } : {}), after: page.nextCursor } }} className={buttonClass.secondary}>
+          <Link
+            href={{ pathname: "/users", query: { ...(search ? { q: search } : {}), after: page.nextCursor } }}
+            className={buttonClass.secondary}
+          >
             Next page
           </Link>
         ) : null}

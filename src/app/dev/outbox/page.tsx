@@ -34,7 +34,10 @@ export default async function OutboxPage() {
           <ul className="divide-y divide-slate-100">
             {emails.map((m) => (
               <li key={m.id}>
-                <Link href={`/dev/outbox/${m.id}`} className="flex flex-col gap-0.5 px-4 py-3 hover:bg-slate-50 sm:flex-row sm:items-center sm:justify-between">
+                <Link
+                  href={`/dev/outbox/${m.id}`}
+                  className="flex flex-col gap-0.5 px-4 py-3 hover:bg-slate-50 sm:flex-row sm:items-center sm:justify-between"
+                >
                   <span className="text-sm font-medium text-slate-900">{m.subject}</span>
                   <span className="text-xs text-slate-500">
                     to {m.to.join(", ")} · {formatDateTime(m.createdAt)}

@@ -1,6 +1,6 @@
-import { listAdmins } from "@/server/services/admins/list-admins";
-import { inviteAdmin } from "@/server/services/admins/invite-admin";
 import { changeAdminRole, removeAdmin } from "@/server/services/admins/change-admin-role";
+import { inviteAdmin } from "@/server/services/admins/invite-admin";
+import { listAdmins } from "@/server/services/admins/list-admins";
 import { ZChangeAdminRoleInput, ZInviteAdminInput, ZRemoveAdminInput } from "@/server/services/admins/schemas";
 import { ownerProcedure, router, viewerProcedure } from "../trpc";
 

@@ -64,9 +64,6 @@ export async function removeAdmin(ctx: ServiceCtx & { db: Db }, input: TRemoveAd
 
 /** Counts owners; used by health and the bootstrap. */
 export async function countOwners(db: DbOrTx) {
-  const [row] = await db
-    .select({ n: sql<number>`count(*)::int` })
-    .from(crmAdmins)
-    .where(eq(crmAdmins.role, "owner"));
+  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(crmAdmins).where(eq(crmAdmins.role, "owner"));
   return row?.n ?? 0;
 }

@@ -4,9 +4,11 @@ import { ADMIN_ROLES } from "@/server/db/schema";
 export const ZAdminRole = z.enum(ADMIN_ROLES);
 export const ZInviteAdminInput = z.object({
   email: z
-    .email({ message: "Enter a valid email address" })
+    .string()
+    .trim()
+    .toLowerCase()
     .max(254)
-    .transform((v) => v.trim().toLowerCase()),
+    .pipe(z.email({ message: "Enter a valid email address" })),
   name: z.string().trim().max(120).optional(),
   role: ZAdminRole,
 });

@@ -1,5 +1,5 @@
 import { and, count, eq, gte, sql, sum } from "drizzle-orm";
-import type { DbOrTx } from "@/server/db/client";
+import { type DbOrTx, executeRows } from "@/server/db/client";
 import { appPayments, appTokenUsage, appUsers } from "@/server/db/schema";
 
 /**
@@ -23,7 +23,7 @@ export async function getDashboardSummary(db: DbOrTx, now: Date = new Date()) {
     .select({ cost: sum(appTokenUsage.costUsd) })
     .from(appTokenUsage)
     .where(gte(appTokenUsage.createdAt, since));
-  const signups = await db.execute<{ day: string; n: number }>(sql`
+  const rows = await executeRows<{ day: string; n: number }>(db, sql`
     select to_char(d, 'YYYY-MM-DD') as day, coalesce(c.n, 0)::int as n
     from generate_series(date_trunc('day', ${now.toISOString()}::timestamptz at time zone 'UTC') - interval '29 days',
                          date_trunc('day', ${now.toISOString()}::timestamptz at time zone 'UTC'), interval '1 day') as d
@@ -34,7 +34,6 @@ export async function getDashboardSummary(db: DbOrTx, now: Date = new Date()) {
       group by 1
     ) c on c.day = d
     order by d`);
-  const rows = Array.isArray(signups) ? signups : (signups as unknown as { rows: { day: string; n: number }[] }).rows;
   return {
     totalUsers: users?.total ?? 0,
     activeUsers30d: users?.active30d ?? 0,

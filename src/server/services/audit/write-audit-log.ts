@@ -1,4 +1,4 @@
-import { type DbOrTx } from "@/server/db/client";
+import type { DbOrTx } from "@/server/db/client";
 import { crmAuditLog } from "@/server/db/schema";
 import type { Actor } from "../context";
 

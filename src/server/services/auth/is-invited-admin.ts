@@ -4,11 +4,7 @@ import { crmAdmins } from "@/server/db/schema";
 
 /** Only invited admins may sign in. */
 export async function isInvitedAdmin(db: DbOrTx, email: string): Promise<boolean> {
-  const [row] = await db
-    .select({ id: crmAdmins.id })
-    .from(crmAdmins)
-    .where(eq(crmAdmins.email, email.trim().toLowerCase()))
-    .limit(1);
+  const [row] = await db.select({ id: crmAdmins.id }).from(crmAdmins).where(eq(crmAdmins.email, email.trim().toLowerCase())).limit(1);
   return Boolean(row);
 }
 

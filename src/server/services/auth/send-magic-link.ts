@@ -1,7 +1,7 @@
 import { render } from "@react-email/components";
-import MagicLinkEmail from "~emails/magic-link";
 import { senderDefaults } from "@/server/email";
 import type { EmailProvider } from "@/server/email/types";
+import MagicLinkEmail from "~emails/magic-link";
 
 export const MAGIC_LINK_MAX_AGE_SECONDS = 15 * 60;
 

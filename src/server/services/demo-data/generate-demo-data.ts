@@ -16,7 +16,7 @@ export type TGenerateOptions = {
   /** "Now" of the data set; the newest activity is just before it. */
   anchor: Date;
   schema: string;
-  /** Replace existing source rows (and CRM demo metadata) instead of refusing. */
+  /** Replace existing source rows (and the CRM records of those users) instead of refusing. */
   reset?: boolean;
   chunkSize?: number;
   onProgress?: (p: { done: number; total: number; stage: string }) => void;
@@ -63,7 +63,9 @@ export async function generateDemoData(handle: DatabaseHandle, opts: TGenerateOp
   }
   if (opts.reset) {
     await handle.execScript(
-      `TRUNCATE ${SOURCE_TABLES.map((t) => `${s}.${t}`).join(", ")} RESTART IDENTITY; DELETE FROM crm_user_metadata;`,
+      // Only the CRM records of the users being replaced go; admins' notes on anyone else stay.
+      `DELETE FROM crm_user_metadata m USING ${s}.users u WHERE m.user_id = u.id;
+       TRUNCATE ${SOURCE_TABLES.map((t) => `${s}.${t}`).join(", ")} RESTART IDENTITY;`,
     );
   }
   // Bulk loads are faster without secondary indexes; they are rebuilt at the end.
@@ -112,8 +114,65 @@ CREATE TEMP TABLE seed_u (
   created_at timestamptz NOT NULL, last_active_at timestamptz NOT NULL, n_sessions int NOT NULL
 );`);
 
-  const first = ["Ava", "Liam", "Olivia", "Noah", "Emma", "Mateo", "Sofia", "Lucas", "Mia", "Ethan", "Amara", "Kenji", "Priya", "Diego", "Zara", "Jonas", "Leila", "Omar", "Hana", "Felix", "Nia", "Arjun", "Chloe", "Malik", "Ines", "Theo", "Yara", "Sam", "Lena", "Kai"];
-  const last = ["Garcia", "Smith", "Nguyen", "Patel", "Kim", "Johnson", "Silva", "Müller", "Rossi", "Okafor", "Tanaka", "Brown", "Martin", "Lopez", "Cohen", "Haddad", "Novak", "Ali", "Larsen", "Moreau", "Singh", "Wilson", "Ivanova", "Chen", "Dubois"];
+  const first = [
+    "Ava",
+    "Liam",
+    "Olivia",
+    "Noah",
+    "Emma",
+    "Mateo",
+    "Sofia",
+    "Lucas",
+    "Mia",
+    "Ethan",
+    "Amara",
+    "Kenji",
+    "Priya",
+    "Diego",
+    "Zara",
+    "Jonas",
+    "Leila",
+    "Omar",
+    "Hana",
+    "Felix",
+    "Nia",
+    "Arjun",
+    "Chloe",
+    "Malik",
+    "Ines",
+    "Theo",
+    "Yara",
+    "Sam",
+    "Lena",
+    "Kai",
+  ];
+  const last = [
+    "Garcia",
+    "Smith",
+    "Nguyen",
+    "Patel",
+    "Kim",
+    "Johnson",
+    "Silva",
+    "Müller",
+    "Rossi",
+    "Okafor",
+    "Tanaka",
+    "Brown",
+    "Martin",
+    "Lopez",
+    "Cohen",
+    "Haddad",
+    "Novak",
+    "Ali",
+    "Larsen",
+    "Moreau",
+    "Singh",
+    "Wilson",
+    "Ivanova",
+    "Chen",
+    "Dubois",
+  ];
   const domains = ["gmail.com", "yahoo.com", "outlook.com", "icloud.com", "proton.me", "hey.com", "fastmail.com"];
 
   for (let c = 0; c < chunks; c++) {
@@ -151,7 +210,7 @@ FROM (
 ) c;
 INSERT INTO ${s}.users (id, email, name, created_at, last_active_at)
 SELECT u.id,
-  lower(f.first) || '.' || lower(l.last) || u.i || '@' || ${pick(domains, r("u.i", 8))},
+  lower(translate(f.first || '.' || l.last, 'üéèöäñçå', 'ueeoanca')) || u.i || '@' || ${pick(domains, r("u.i", 8))},
   f.first || ' ' || l.last, u.created_at, u.last_active_at
 FROM ${cu} u,
   LATERAL (SELECT ${pick(first, r("u.i", 6))} AS first) f,
@@ -301,7 +360,9 @@ WITH payers AS (
   SELECT user_id, plan,
     CASE WHEN canceled_at IS NOT NULL AND canceled_at <= ${anchor} THEN 'canceled'
          WHEN ${r("i * 4 + n", 66)} < 0.04 THEN 'past_due' ELSE 'active' END,
-    CASE plan ${Object.entries(PLANS).map(([p, v]) => `WHEN '${p}' THEN ${v.price}`).join(" ")} END,
+    CASE plan ${Object.entries(PLANS)
+      .map(([p, v]) => `WHEN '${p}' THEN ${v.price}`)
+      .join(" ")} END,
     CASE plan WHEN 'pro_annual' THEN 'year' ELSE 'month' END,
     started_at,
     CASE WHEN canceled_at <= ${anchor} THEN canceled_at END
@@ -341,7 +402,9 @@ DROP TABLE seed_u;`);
     const [row] = await handle.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${s}.${t}`);
     counts[t] = row?.n ?? 0;
   }
-  const [meta] = await handle.query<{ n: number }>("SELECT count(*)::int AS n FROM crm_user_metadata");
+  const [meta] = await handle.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM crm_user_metadata m JOIN ${s}.users u ON u.id = m.user_id`,
+  );
   counts.crm_user_metadata = meta?.n ?? 0;
   const rows = Object.values(counts).reduce((a, b) => a + b, 0);
   return { counts, rows, elapsedMs: performance.now() - started };

@@ -9,7 +9,13 @@ const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 function decodeCursor(cursor: string): { createdAt: string; id: string } {
   try {
     const parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as unknown;
-    if (Array.isArray(parsed) && typeof parsed[0] === "string" && typeof parsed[1] === "string" && !Number.isNaN(Date.parse(parsed[0])) && /^[0-9a-f-]{36}$/i.test(parsed[1])) {
+    if (
+      Array.isArray(parsed) &&
+      typeof parsed[0] === "string" &&
+      typeof parsed[1] === "string" &&
+      !Number.isNaN(Date.parse(parsed[0])) &&
+      /^[0-9a-f-]{36}$/i.test(parsed[1])
+    ) {
       return { createdAt: parsed[0], id: parsed[1] };
     }
   } catch {

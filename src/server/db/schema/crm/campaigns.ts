@@ -27,10 +27,7 @@ export const crmCampaigns = pgTable(
     index("crm_campaigns_status_idx").on(t.status),
     index("crm_campaigns_created_by_idx").on(t.createdById),
     check("crm_campaigns_type_check", sql`${t.type} IN ('email', 'push', 'in_app')`),
-    check(
-      "crm_campaigns_status_check",
-      sql`${t.status} IN ('draft', 'scheduled', 'sending', 'sent', 'paused', 'canceled', 'failed')`,
-    ),
+    check("crm_campaigns_status_check", sql`${t.status} IN ('draft', 'scheduled', 'sending', 'sent', 'paused', 'canceled', 'failed')`),
   ],
 );
 

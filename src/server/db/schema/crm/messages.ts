@@ -13,8 +13,5 @@ export const crmMessages = pgTable(
     readAt: timestamp("read_at", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [
-    index("crm_messages_user_created_idx").on(t.userId, t.createdAt),
-    index("crm_messages_from_admin_idx").on(t.fromAdminId),
-  ],
+  (t) => [index("crm_messages_user_created_idx").on(t.userId, t.createdAt), index("crm_messages_from_admin_idx").on(t.fromAdminId)],
 );

@@ -1,0 +1,50 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildAuthConfig } from "@/server/auth/config";
+import { listOutbox } from "@/server/email/local-outbox-provider";
+import { createAdmins } from "../helpers/admins";
+import { createTestDatabase, type TTestDatabase } from "../helpers/db";
+
+let db: TTestDatabase;
+beforeAll(async () => {
+  process.env.AUTH_SECRET = "test-secret-test-secret-test-secret-0123";
+  db = await createTestDatabase(undefined, { sourceTables: false });
+  await createAdmins(db.db, "auth");
+});
+afterAll(async () => db?.drop());
+
+describe("admin sign-in", () => {
+  it("sends a magic link only to an invited admin, through the local outbox", async () => {
+    const config = buildAuthConfig(db.db);
+    const signIn = config.callbacks?.signIn;
+    if (!signIn) throw new Error("signIn callback missing");
+    const invited = await signIn({ user: { email: "auth-viewer@example.com" }, email: { verificationRequest: true } } as never);
+    expect(invited).toBe(true);
+    const stranger = await signIn({ user: { email: "stranger@example.com" }, email: { verificationRequest: true } } as never);
+    expect(stranger).toBe("/sign-in?error=not-invited");
+    // Using a link for an address removed in the meantime is refused as well.
+    expect(await signIn({ user: { email: "gone@example.com" } } as never)).toBe(false);
+
+    const provider = config.providers[0] as unknown as {
+      sendVerificationRequest: (p: { identifier: string; url: string }) => Promise<void>;
+      normalizeIdentifier: (s: string) => string;
+    };
+    expect(provider.normalizeIdentifier("  Auth-Viewer@Example.COM ")).toBe("auth-viewer@example.com");
+    const url = "http://localhost:3000/api/auth/callback/email?token=abc123&email=auth-viewer%40example.com";
+    await provider.sendVerificationRequest({ identifier: "auth-viewer@example.com", url });
+    const [mail] = await listOutbox(db.db);
+    expect(mail).toMatchObject({ to: ["auth-viewer@example.com"], subject: "Your sign-in link for the VibrationFit CRM" });
+    const [full] = await db.query<{ html: string; text: string }>("SELECT html, text FROM crm_email_outbox WHERE id = $1", [mail?.id]);
+    expect(full?.html).toContain('href="http://localhost:3000/api/auth/callback/email?token=abc123&amp;email=auth-viewer%40example.com"');
+    expect(full?.text).toContain(url);
+    expect(full?.text).toContain("123 Example Street");
+  });
+
+  it("puts the admin's current role on the session", async () => {
+    const config = buildAuthConfig(db.db);
+    const session = await config.callbacks?.session?.({
+      session: { user: { email: "x" }, expires: new Date().toISOString() },
+      user: { id: "id-1", email: "auth-admin@example.com", name: "A", role: "admin", emailVerified: null },
+    } as never);
+    expect((session as { user: unknown }).user).toEqual({ email: "auth-admin@example.com", id: "id-1", name: "A", role: "admin" });
+  });
+});
