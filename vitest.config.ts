@@ -4,6 +4,8 @@ export default defineConfig({
   resolve: { tsconfigPaths: true },
   test: {
     include: ["tests/**/*.test.ts", "src/**/*.test.ts", "inngest/**/*.test.ts"],
+    // Browser tests need a running app: npm run test:e2e.
+    exclude: ["tests/e2e/**", "node_modules/**"],
     environment: "node",
     testTimeout: 60_000,
     hookTimeout: 120_000,
