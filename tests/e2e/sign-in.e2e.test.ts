@@ -47,6 +47,9 @@ describe("sign-in on the embedded default", () => {
     expect(res.status).toBe(401);
     const health = await fetch(`${base}/api/health`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toMatchObject({ database: { reachable: true, mode: "embedded" }, jobs: { mode: "in-process", durable: false } });
+    expect(await health.json()).toMatchObject({
+      database: { reachable: true, mode: "embedded" },
+      jobs: { mode: "in-process", durable: false },
+    });
   });
 });

@@ -39,6 +39,16 @@ describe("admin sign-in", () => {
     expect(full?.text).toContain("123 Example Street");
   });
 
+  it("records a completed sign-in on the admin and in the audit log", async () => {
+    const [admin] = await db.query<{ id: string }>("SELECT id FROM crm_admins WHERE email = 'auth-admin@example.com'");
+    await buildAuthConfig(db.db).events?.signIn?.({ user: { id: admin?.id } } as never);
+    const [row] = await db.query<{ signed_in: boolean; audits: number }>(
+      "SELECT last_sign_in_at IS NOT NULL AS signed_in, (SELECT count(*)::int FROM crm_audit_log WHERE action = 'admin.signed_in' AND target_id = $1) AS audits FROM crm_admins WHERE id = $1::uuid",
+      [admin?.id],
+    );
+    expect(row).toEqual({ signed_in: true, audits: 1 });
+  });
+
   it("puts the admin's current role on the session", async () => {
     const config = buildAuthConfig(db.db);
     const session = await config.callbacks?.session?.({

@@ -39,7 +39,7 @@ describe("heartbeat job", () => {
   });
 
   it("runs in-process when no Inngest server is configured, raised through the one dispatch function", async () => {
-    const dispatched = await dispatchEvent(async () => db.db, { name: "crm/heartbeat.requested", data: { requestedBy: "test" } });
+    const dispatched = await dispatchEvent(db.db, { name: "crm/heartbeat.requested", data: { requestedBy: "test" } });
     expect(dispatched).toEqual({ mode: "in-process", ids: [] });
     await expect.poll(async () => (await heartbeatRow())?.run_count, { timeout: 5000 }).toBe(2);
     expect((await heartbeatRow())?.last_runner).toBe("in-process");
@@ -66,9 +66,7 @@ describe("heartbeat job", () => {
     resetEnvCache();
     try {
       const started = Date.now();
-      const err = await dispatchEvent(async () => db.db, { name: "crm/heartbeat.requested", data: { requestedBy: "t" } }).catch(
-        (e: unknown) => e,
-      );
+      const err = await dispatchEvent(db.db, { name: "crm/heartbeat.requested", data: { requestedBy: "t" } }).catch((e: unknown) => e);
       expect(Date.now() - started).toBeLessThan(10_000);
       expect(err).toMatchObject({ code: "UNAVAILABLE" });
       expect((err as Error).message).toMatch(

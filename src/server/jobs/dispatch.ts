@@ -13,12 +13,9 @@ const SEND_TIMEOUT_MS = 5_000;
  * in this process in the background. An unreachable Inngest gives a clear
  * error within a few seconds, never a hang.
  */
-export async function dispatchEvent(
-  getDb: () => Promise<Db>,
-  event: { name: string; data: Record<string, unknown> },
-): Promise<TDispatchResult> {
+export async function dispatchEvent(db: Db, event: { name: string; data: Record<string, unknown> }): Promise<TDispatchResult> {
   if (jobsMode() === "in-process") {
-    void runEventInProcess(getDb, event.name, event.data).catch(() => {});
+    void runEventInProcess(async () => db, event.name, event.data).catch(() => {});
     return { mode: "in-process", ids: [] };
   }
   const { inngest } = await import("~inngest/client");

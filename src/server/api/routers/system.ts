@@ -1,4 +1,3 @@
-import { getDb } from "@/server/db";
 import { getHealth } from "@/server/services/health/get-health";
 import { listJobRuns } from "@/server/services/jobs/record-heartbeat";
 import { requestHeartbeat } from "@/server/services/jobs/request-heartbeat";
@@ -8,5 +7,5 @@ export const systemRouter = router({
   /** Public by design, like GET /api/health: modes and reachability, never configuration values. */
   health: publicProcedure.query(({ ctx }) => getHealth(ctx.db)),
   jobRuns: viewerProcedure.query(({ ctx }) => listJobRuns(ctx.db)),
-  runHeartbeat: adminProcedure.mutation(({ ctx }) => requestHeartbeat({ db: ctx.db, actor: ctx.admin, getDb })),
+  runHeartbeat: adminProcedure.mutation(({ ctx }) => requestHeartbeat({ db: ctx.db, actor: ctx.admin })),
 });

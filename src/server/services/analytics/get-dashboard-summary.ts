@@ -23,7 +23,9 @@ export async function getDashboardSummary(db: DbOrTx, now: Date = new Date()) {
     .select({ cost: sum(appTokenUsage.costUsd) })
     .from(appTokenUsage)
     .where(gte(appTokenUsage.createdAt, since));
-  const rows = await executeRows<{ day: string; n: number }>(db, sql`
+  const rows = await executeRows<{ day: string; n: number }>(
+    db,
+    sql`
     select to_char(d, 'YYYY-MM-DD') as day, coalesce(c.n, 0)::int as n
     from generate_series(date_trunc('day', ${now.toISOString()}::timestamptz at time zone 'UTC') - interval '29 days',
                          date_trunc('day', ${now.toISOString()}::timestamptz at time zone 'UTC'), interval '1 day') as d
@@ -33,7 +35,8 @@ export async function getDashboardSummary(db: DbOrTx, now: Date = new Date()) {
       where ${appUsers.createdAt} >= ${since.toISOString()}::timestamptz - interval '1 day'
       group by 1
     ) c on c.day = d
-    order by d`);
+    order by d`,
+  );
   return {
     totalUsers: users?.total ?? 0,
     activeUsers30d: users?.active30d ?? 0,
