@@ -16,6 +16,10 @@ const CRM_TABLES = [
   "crm_job_runs",
   "crm_messages",
   "crm_migrations",
+  "crm_rollup_buckets",
+  "crm_rollup_state",
+  "crm_rollup_user_day_tokens",
+  "crm_rollup_users",
   "crm_user_metadata",
   "crm_user_segments",
 ];

@@ -20,6 +20,8 @@ export const crmAdmins = pgTable(
     invitedById: uuid("invited_by_id").references((): AnyPgColumn => crmAdmins.id, { onDelete: "set null" }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     lastSignInAt: timestamp("last_sign_in_at", { withTimezone: true }),
+    /** IANA timezone the admin reads dashboards in; days are cut there. */
+    timezone: text("timezone").notNull().default("UTC"),
   },
   (t) => [
     uniqueIndex("crm_admins_email_lower_idx").on(sql`lower(${t.email})`),

@@ -1,0 +1,266 @@
+import { type SQL, sql } from "drizzle-orm";
+import { type DbOrTx, executeRows } from "@/server/db/client";
+import { readRollupState, type TRollupState } from "./rollups/refresh-analytics-rollups";
+import { type AnalyticsSource, iso, num, srcSchema, type TWindow } from "./source";
+
+/**
+ * The fast AnalyticsSource: rollups for everything up to the watermark, plus
+ * a live read of the rows after it (the tail), so answers are exact and
+ * current even if the refresh job has not run. Windows are cut into an
+ * aligned core (whole 15-minute buckets / UTC days, from the rollups) and
+ * unaligned fragments (read live; only the "last 5 minutes" window has them).
+ */
+
+const Q = 900_000; // 15 minutes
+const D = 86_400_000;
+const ceilTo = (d: Date, step: number) => new Date(Math.ceil(d.getTime() / step) * step);
+const floorTo = (d: Date, step: number) => new Date(Math.floor(d.getTime() / step) * step);
+const ts = (d: Date) => sql`${iso(d)}::timestamptz`;
+
+function split(w: TWindow) {
+  const core = { from: ceilTo(w.from, Q), to: floorTo(w.to, Q) };
+  if (core.from >= core.to) return { core: null, fragments: [w] };
+  const fragments = [
+    { from: w.from, to: core.from },
+    { from: core.to, to: w.to },
+  ].filter((f) => f.from < f.to);
+  return { core, fragments };
+}
+
+const ep = (e: SQL) => sql`extract(epoch from ${e})`;
+/**
+ * "This rollup row was active in [w0, w1)", for windows on 15-minute
+ * boundaries: a cheap test on the UTC days first, the exact test on the
+ * 15-minute slots only when no whole day inside the window decides it.
+ */
+export function activeInWindow(u: SQL, w0: SQL, w1: SQL): SQL {
+  return sql`(${u}.active_days && int4range(floor(${ep(w0)} / 86400)::int, ceil(${ep(w1)} / 86400)::int)
+    AND (${u}.active_days && int4range(ceil(${ep(w0)} / 86400)::int, greatest(ceil(${ep(w0)} / 86400), floor(${ep(w1)} / 86400))::int)
+         OR ${u}.active_slots && int4range((${ep(w0)} / 900)::int, (${ep(w1)} / 900)::int)))`;
+}
+
+export async function rollupSource(db: DbOrTx, given?: TRollupState): Promise<AnalyticsSource> {
+  const state = given ?? (await readRollupState(db));
+  const S = srcSchema();
+  const { sessionsUntilId: swm, eventsUntilId: ewm, tokensUntilId: twm } = state;
+
+  const inWin = (col: SQL, w: TWindow) => sql`${col} >= ${ts(w.from)} AND ${col} < ${ts(w.to)}`;
+  /** Raw activity rows (user_id, at) after the watermark in the core, and of every id in the fragments. */
+  const extraActivity = (w: TWindow) => {
+    const { core, fragments } = split(w);
+    const parts: SQL[] = [];
+    if (core) {
+      parts.push(sql`SELECT user_id, started_at AS at FROM ${S}.sessions WHERE id > ${swm} AND ${inWin(sql`started_at`, core)}`);
+      parts.push(sql`SELECT user_id, occurred_at FROM ${S}.events WHERE id > ${ewm} AND ${inWin(sql`occurred_at`, core)}`);
+    }
+    for (const f of fragments) {
+      parts.push(sql`SELECT user_id, started_at FROM ${S}.sessions WHERE ${inWin(sql`started_at`, f)}`);
+      parts.push(sql`SELECT user_id, occurred_at FROM ${S}.events WHERE ${inWin(sql`occurred_at`, f)}`);
+    }
+    return { core, union: sql.join(parts, sql` UNION ALL `) };
+  };
+  const tailActivity = sql`SELECT user_id, started_at AS at FROM ${S}.sessions WHERE id > ${swm}
+                           UNION ALL SELECT user_id, occurred_at FROM ${S}.events WHERE id > ${ewm}`;
+  /** Users who signed up in a window, with their rolled-up activity (none yet: empty). */
+  const usersIn = (w: TWindow) => sql`
+    SELECT x.id AS user_id, x.created_at AS signup_at, coalesce(r.active_days, '{}') AS active_days, coalesce(r.active_slots, '{}') AS active_slots
+    FROM ${S}.users x LEFT JOIN crm_rollup_users r ON r.user_id = x.id WHERE ${inWin(sql`x.created_at`, w)}`;
+  /** Signups in [from, to) (from null: since the beginning), by app.users' created_at index. */
+  const countUsers = async (from: Date | null, to: Date) => {
+    const cond = from ? sql`created_at >= ${ts(from)} AND created_at < ${ts(to)}` : sql`created_at < ${ts(to)}`;
+    const [row] = await executeRows<{ n: string }>(db, sql`SELECT count(*) AS n FROM ${S}.users WHERE ${cond}`);
+    return num(row?.n);
+  };
+
+  /** Sums of a bucket metric per dim over a window: rollup core + tail + fragments. */
+  const bucketTotals = async (metric: "session" | "event" | "tokens", w: TWindow, groupByDay?: string) => {
+    const { core, fragments } = split(w);
+    const key = (col: SQL) => (groupByDay ? sql`to_char(${col} AT TIME ZONE ${groupByDay}, 'YYYY-MM-DD')` : sql`''`);
+    const raw = (range: TWindow, tail: boolean) => {
+      const ids = (wm: number) => (tail ? sql`id > ${wm} AND ` : sql``);
+      if (metric === "session")
+        return sql`SELECT ${key(sql`started_at`)} AS k, '' AS dim, count(*) AS n, 0 AS v1, 0 AS v2 FROM ${S}.sessions
+                   WHERE ${ids(swm)} ${inWin(sql`started_at`, range)} GROUP BY 1`;
+      if (metric === "event")
+        return sql`SELECT ${key(sql`occurred_at`)} AS k, name AS dim, count(*) AS n, 0 AS v1, 0 AS v2 FROM ${S}.events
+                   WHERE ${ids(ewm)} ${inWin(sql`occurred_at`, range)} GROUP BY 1, 2`;
+      return sql`SELECT ${key(sql`created_at`)} AS k, model AS dim, count(*) AS n, sum(input_tokens + output_tokens) AS v1, sum(cost_usd) AS v2
+                 FROM ${S}.token_usage WHERE ${ids(twm)} ${inWin(sql`created_at`, range)} GROUP BY 1, 2`;
+    };
+    const parts: SQL[] = [];
+    if (core) {
+      parts.push(sql`SELECT ${key(sql`bucket`)} AS k, dim, sum(n) AS n, sum(v1) AS v1, sum(v2) AS v2 FROM crm_rollup_buckets
+                     WHERE metric = ${metric} AND ${inWin(sql`bucket`, core)} GROUP BY 1, 2`);
+      parts.push(raw(core, true));
+    }
+    for (const f of fragments) parts.push(raw(f, false));
+    return executeRows<{ k: string; dim: string; n: string; v1: string; v2: string }>(
+      db,
+      sql`SELECT k, dim, sum(n) AS n, sum(v1) AS v1, sum(v2) AS v2 FROM (${sql.join(parts, sql` UNION ALL `)}) x GROUP BY k, dim`,
+    );
+  };
+
+  return {
+    totalUsersBefore: (at) => countUsers(null, at),
+    newUsers: (w) => countUsers(w.from, w.to),
+
+    async activeUsers(w) {
+      const { core, union } = extraActivity(w);
+      const pred = core ? activeInWindow(sql`u`, ts(core.from), ts(core.to)) : sql`false`;
+      const [row] = await executeRows<{ n: string }>(
+        db,
+        sql`WITH extra AS (SELECT DISTINCT user_id FROM (${union}) x)
+            SELECT (SELECT count(*) FROM crm_rollup_users u WHERE ${pred})
+                 + (SELECT count(*) FROM extra e WHERE NOT EXISTS (SELECT 1 FROM crm_rollup_users u WHERE u.user_id = e.user_id AND ${pred})) AS n`,
+      );
+      return num(row?.n);
+    },
+
+    async retention(w, n, tz, now) {
+      const [row] = await executeRows<{ eligible: string; retained: string }>(
+        db,
+        sql`WITH tail AS (${tailActivity}),
+            win AS (
+              SELECT c.*, ((signup_at AT TIME ZONE ${tz})::date + ${n}::int)::timestamp AT TIME ZONE ${tz} AS w0,
+                          ((signup_at AT TIME ZONE ${tz})::date + ${n + 1}::int)::timestamp AT TIME ZONE ${tz} AS w1
+              FROM (${usersIn(w)}) c
+            )
+            SELECT count(*) AS eligible,
+                   count(*) FILTER (WHERE ${activeInWindow(sql`win`, sql`win.w0`, sql`win.w1`)}
+                     OR EXISTS (SELECT 1 FROM tail t WHERE t.user_id = win.user_id AND t.at >= win.w0 AND t.at < win.w1)) AS retained
+            FROM win WHERE win.w1 <= ${ts(now)}`,
+      );
+      return { eligible: num(row?.eligible), retained: num(row?.retained) };
+    },
+
+    async eventCounts(w) {
+      const rows = await bucketTotals("event", w);
+      return new Map(rows.map((r) => [r.dim, num(r.n)]));
+    },
+
+    async sessionsStarted(w) {
+      const rows = await bucketTotals("session", w);
+      return rows.reduce((s, r) => s + num(r.n), 0);
+    },
+
+    async dailyEventCounts(w, name, tz) {
+      const rows = await bucketTotals("event", w, tz);
+      return new Map(rows.filter((r) => r.dim === name).map((r) => [r.k, num(r.n)]));
+    },
+
+    async intensive(w) {
+      const [row] = await executeRows<{ started: string; completed: string; hours: string | null }>(
+        db,
+        sql`WITH tail AS (
+              SELECT user_id, min(occurred_at) FILTER (WHERE name = 'intensive.started') AS started,
+                     coalesce(array_agg(occurred_at) FILTER (WHERE name = 'intensive.completed'), '{}') AS completions
+              FROM ${S}.events WHERE id > ${ewm} AND name IN ('intensive.started', 'intensive.completed') GROUP BY user_id
+            ), merged AS (
+              SELECT coalesce(r.user_id, t.user_id) AS user_id,
+                     CASE WHEN r.intensive_started_at IS NULL THEN t.started WHEN t.started IS NULL THEN r.intensive_started_at
+                          ELSE least(r.intensive_started_at, t.started) END AS started_at,
+                     coalesce(r.intensive_completions, '{}') || coalesce(t.completions, '{}') AS completions
+              FROM (SELECT * FROM crm_rollup_users WHERE intensive_started_at IS NOT NULL OR cardinality(intensive_completions) > 0) r
+              FULL JOIN tail t ON t.user_id = r.user_id
+            ), flow AS (
+              SELECT started_at, (SELECT min(c) FROM unnest(completions) c WHERE c >= started_at) AS completed_at
+              FROM merged WHERE ${inWin(sql`started_at`, w)}
+            )
+            SELECT count(*) AS started, count(completed_at) AS completed,
+                   sum(EXTRACT(EPOCH FROM (completed_at - started_at)) / 3600.0) AS hours FROM flow`,
+      );
+      return { started: num(row?.started), completed: num(row?.completed), totalHours: num(row?.hours) };
+    },
+
+    async tokens(w) {
+      const rows = await bucketTotals("tokens", w);
+      return rows.map((r) => ({ model: r.dim, tokens: num(r.v1), costUsd: num(r.v2), calls: num(r.n) }));
+    },
+
+    async topUsersByCost(w, limit) {
+      const dLo = Math.ceil(w.from.getTime() / D);
+      const dHi = Math.floor(w.to.getTime() / D);
+      const parts: SQL[] = [
+        sql`SELECT user_id, input_tokens + output_tokens AS tokens, cost_usd AS cost FROM ${S}.token_usage WHERE id > ${twm} AND ${inWin(sql`created_at`, w)}`,
+      ];
+      const rawOld = (f: TWindow) =>
+        sql`SELECT user_id, input_tokens + output_tokens, cost_usd FROM ${S}.token_usage WHERE id <= ${twm} AND ${inWin(sql`created_at`, f)}`;
+      if (dLo < dHi) {
+        parts.push(sql`SELECT user_id, tokens, cost_usd FROM crm_rollup_user_day_tokens WHERE day >= ${dLo} AND day < ${dHi}`);
+        const inner = { from: new Date(dLo * D), to: new Date(dHi * D) };
+        if (w.from < inner.from) parts.push(rawOld({ from: w.from, to: inner.from }));
+        if (inner.to < w.to) parts.push(rawOld({ from: inner.to, to: w.to }));
+      } else {
+        parts.push(rawOld(w));
+      }
+      const rows = await executeRows<{ user_id: string; name: string | null; email: string; tokens: string; cost: string }>(
+        db,
+        sql`SELECT t.user_id, u.name, u.email, t.tokens, t.cost FROM (
+              SELECT user_id, sum(tokens) AS tokens, sum(cost) AS cost FROM (${sql.join(parts, sql` UNION ALL `)}) x
+              GROUP BY user_id ORDER BY cost DESC, tokens DESC, user_id LIMIT ${limit}
+            ) t JOIN ${S}.users u ON u.id = t.user_id ORDER BY t.cost DESC, t.tokens DESC, t.user_id`,
+      );
+      return rows.map((r) => ({ userId: r.user_id, name: r.name, email: r.email, tokens: num(r.tokens), costUsd: num(r.cost) }));
+    },
+
+    async dailyTokens(w, tz) {
+      const rows = await bucketTotals("tokens", w, tz);
+      const out = new Map<string, { tokens: number; costUsd: number }>();
+      for (const r of rows) {
+        const cur = out.get(r.k) ?? { tokens: 0, costUsd: 0 };
+        out.set(r.k, { tokens: cur.tokens + num(r.v1), costUsd: cur.costUsd + num(r.v2) });
+      }
+      return out;
+    },
+
+    // Payments change after they are written (refunds): read live, by paid_at (indexed, small).
+    async revenue(w) {
+      const [row] = await executeRows<{ n: string }>(
+        db,
+        sql`SELECT coalesce(sum(amount), 0) AS n FROM ${S}.payments WHERE status = 'succeeded' AND ${inWin(sql`paid_at`, w)}`,
+      );
+      return num(row?.n);
+    },
+    async revenueByPlan(w) {
+      const rows = await executeRows<{ plan: string | null; n: string }>(
+        db,
+        sql`SELECT plan, sum(amount) AS n FROM ${S}.payments WHERE status = 'succeeded' AND ${inWin(sql`paid_at`, w)} GROUP BY plan`,
+      );
+      return new Map(rows.map((r) => [r.plan ?? "(none)", num(r.n)]));
+    },
+    async dailyRevenue(w, tz) {
+      const rows = await executeRows<{ d: string; n: string }>(
+        db,
+        sql`SELECT to_char(paid_at AT TIME ZONE ${tz}, 'YYYY-MM-DD') AS d, sum(amount) AS n FROM ${S}.payments
+            WHERE status = 'succeeded' AND ${inWin(sql`paid_at`, w)} GROUP BY 1`,
+      );
+      return new Map(rows.map((r) => [r.d, num(r.n)]));
+    },
+
+    async cohortActivity(cohort, windows) {
+      const cols = windows.map((w, k) => {
+        const { core, fragments } = split(w);
+        const pred = core ? activeInWindow(sql`c`, ts(core.from), ts(core.to)) : sql`false`;
+        const tailCore = core ? sql`(t.at >= ${ts(core.from)} AND t.at < ${ts(core.to)})` : sql`false`;
+        const frag = fragments.length
+          ? sql.join(
+              fragments.map((f) => sql`(t2.at >= ${ts(f.from)} AND t2.at < ${ts(f.to)})`),
+              sql` OR `,
+            )
+          : sql`false`;
+        return sql`count(*) FILTER (WHERE ${pred} OR EXISTS (SELECT 1 FROM tail t WHERE t.user_id = c.user_id AND ${tailCore})
+                    OR EXISTS (SELECT 1 FROM every_act t2 WHERE t2.user_id = c.user_id AND (${frag}))) AS ${sql.raw(`a${k}`)}`;
+      });
+      const anyFragments = windows.some((w) => split(w).fragments.length > 0);
+      const rows = await executeRows<Record<string, string>>(
+        db,
+        sql`WITH tail AS (${tailActivity}),
+            every_act AS (${anyFragments ? sql`SELECT user_id, started_at AS at FROM ${S}.sessions UNION ALL SELECT user_id, occurred_at FROM ${S}.events` : sql`SELECT NULL::uuid AS user_id, NULL::timestamptz AS at WHERE false`}),
+            c AS (${usersIn(cohort)})
+            SELECT count(*) AS size ${cols.length ? sql`, ${sql.join(cols, sql`, `)}` : sql``} FROM c`,
+      );
+      const row = rows[0] ?? {};
+      return { size: num(row.size), active: windows.map((_, k) => num(row[`a${k}`])) };
+    },
+  };
+}

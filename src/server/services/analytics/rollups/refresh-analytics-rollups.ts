@@ -1,0 +1,132 @@
+import { sql } from "drizzle-orm";
+import { type Db, type DbOrTx, executeRows } from "@/server/db/client";
+import { num, srcSchema } from "../source";
+
+/**
+ * Moves the analytics rollups forward over the source rows written since the
+ * last run, in batches of ids, up to a watermark per table (sessions, events,
+ * token usage: by their increasing id, so late rows are never missed). Each
+ * batch is one transaction under an advisory lock, so two runners (two
+ * instances, or Inngest and a manual run) never apply the same rows twice.
+ */
+
+export type TRollupState = { sessionsUntilId: number; eventsUntilId: number; tokensUntilId: number; refreshedAt: Date | null };
+export type TRefreshResult = { caughtUp: boolean; rows: number; state: TRollupState; skipped?: "locked" };
+
+const LOCK = sql`hashtext('crm-analytics-rollups')`;
+
+export async function readRollupState(db: DbOrTx): Promise<TRollupState> {
+  const [row] = await executeRows<{ s: string; e: string; t: string; refreshed_at: Date }>(
+    db,
+    sql`SELECT sessions_until_id AS s, events_until_id AS e, tokens_until_id AS t, refreshed_at FROM crm_rollup_state WHERE id = 'main'`,
+  );
+  if (!row) return { sessionsUntilId: 0, eventsUntilId: 0, tokensUntilId: 0, refreshedAt: null };
+  return { sessionsUntilId: num(row.s), eventsUntilId: num(row.e), tokensUntilId: num(row.t), refreshedAt: new Date(row.refreshed_at) };
+}
+
+const slot = (col: ReturnType<typeof sql>) => sql`floor(extract(epoch from ${col}) / 900)::int`;
+const day = (col: ReturnType<typeof sql>) => sql`floor(extract(epoch from ${col}) / 86400)::int`;
+const bucketOf = (col: ReturnType<typeof sql>) => sql`to_timestamp(floor(extract(epoch from ${col}) / 900) * 900)`;
+
+async function refreshBatch(tx: DbOrTx, batchSize: number): Promise<{ rows: number; caughtUp: boolean; state: TRollupState }> {
+  const S = srcSchema();
+  const state = await readRollupState(tx);
+  const [targets] = await executeRows<{ s: string | null; e: string | null; t: string | null }>(
+    tx,
+    sql`SELECT (SELECT max(id) FROM (SELECT id FROM ${S}.sessions WHERE id > ${state.sessionsUntilId} ORDER BY id LIMIT ${batchSize}) x) AS s,
+          (SELECT max(id) FROM (SELECT id FROM ${S}.events WHERE id > ${state.eventsUntilId} ORDER BY id LIMIT ${batchSize}) x) AS e,
+          (SELECT max(id) FROM (SELECT id FROM ${S}.token_usage WHERE id > ${state.tokensUntilId} ORDER BY id LIMIT ${batchSize}) x) AS t`,
+  );
+  const s1 = targets?.s ? num(targets.s) : state.sessionsUntilId;
+  const e1 = targets?.e ? num(targets.e) : state.eventsUntilId;
+  const t1 = targets?.t ? num(targets.t) : state.tokensUntilId;
+  const s0 = state.sessionsUntilId;
+  const e0 = state.eventsUntilId;
+  const t0 = state.tokensUntilId;
+
+  // A row for every user the new activity mentions.
+  await tx.execute(sql`
+    INSERT INTO crm_rollup_users (user_id)
+    SELECT user_id FROM ${S}.sessions WHERE id > ${s0} AND id <= ${s1}
+    UNION SELECT user_id FROM ${S}.events WHERE id > ${e0} AND id <= ${e1}
+    ON CONFLICT (user_id) DO NOTHING`);
+
+  // Activity: union the new days and 15-minute slots into each user's multiranges.
+  await tx.execute(sql`
+    WITH act AS (
+      SELECT user_id, started_at AS at FROM ${S}.sessions WHERE id > ${s0} AND id <= ${s1}
+      UNION ALL
+      SELECT user_id, occurred_at FROM ${S}.events WHERE id > ${e0} AND id <= ${e1}
+    ), agg AS (
+      SELECT user_id, range_agg(int4range(${day(sql`at`)}, ${day(sql`at`)} + 1)) AS days,
+                      range_agg(int4range(${slot(sql`at`)}, ${slot(sql`at`)} + 1)) AS slots
+      FROM act GROUP BY user_id
+    )
+    UPDATE crm_rollup_users r SET active_days = r.active_days + a.days, active_slots = r.active_slots + a.slots
+    FROM agg a WHERE r.user_id = a.user_id`);
+
+  // The intensive flow: first start, every completion.
+  await tx.execute(sql`
+    WITH i AS (
+      SELECT user_id, min(occurred_at) FILTER (WHERE name = 'intensive.started') AS started,
+             coalesce(array_agg(occurred_at) FILTER (WHERE name = 'intensive.completed'), '{}') AS completions
+      FROM ${S}.events WHERE id > ${e0} AND id <= ${e1} AND name IN ('intensive.started', 'intensive.completed')
+      GROUP BY user_id
+    )
+    UPDATE crm_rollup_users r
+    SET intensive_started_at = CASE WHEN r.intensive_started_at IS NULL THEN i.started ELSE least(r.intensive_started_at, i.started) END,
+        intensive_completions = r.intensive_completions || i.completions
+    FROM i WHERE r.user_id = i.user_id`);
+
+  // Additive 15-minute buckets.
+  const upsert = sql`ON CONFLICT (metric, dim, bucket) DO UPDATE SET n = crm_rollup_buckets.n + excluded.n,
+    v1 = crm_rollup_buckets.v1 + excluded.v1, v2 = crm_rollup_buckets.v2 + excluded.v2`;
+  await tx.execute(sql`
+    INSERT INTO crm_rollup_buckets (metric, dim, bucket, n, v1, v2)
+    SELECT 'session', '', ${bucketOf(sql`started_at`)}, count(*), 0, 0 FROM ${S}.sessions WHERE id > ${s0} AND id <= ${s1} GROUP BY 3
+    ${upsert}`);
+  await tx.execute(sql`
+    INSERT INTO crm_rollup_buckets (metric, dim, bucket, n, v1, v2)
+    SELECT 'event', name, ${bucketOf(sql`occurred_at`)}, count(*), 0, 0 FROM ${S}.events WHERE id > ${e0} AND id <= ${e1} GROUP BY 2, 3
+    ${upsert}`);
+  await tx.execute(sql`
+    INSERT INTO crm_rollup_buckets (metric, dim, bucket, n, v1, v2)
+    SELECT 'tokens', model, ${bucketOf(sql`created_at`)}, count(*), sum(input_tokens + output_tokens), sum(cost_usd)
+    FROM ${S}.token_usage WHERE id > ${t0} AND id <= ${t1} GROUP BY 2, 3
+    ${upsert}`);
+  await tx.execute(sql`
+    INSERT INTO crm_rollup_user_day_tokens (day, user_id, tokens, cost_usd)
+    SELECT ${day(sql`created_at`)}, user_id, sum(input_tokens + output_tokens), sum(cost_usd)
+    FROM ${S}.token_usage WHERE id > ${t0} AND id <= ${t1} GROUP BY 1, 2
+    ON CONFLICT (day, user_id) DO UPDATE SET tokens = crm_rollup_user_day_tokens.tokens + excluded.tokens,
+      cost_usd = crm_rollup_user_day_tokens.cost_usd + excluded.cost_usd`);
+
+  const next: TRollupState = { sessionsUntilId: s1, eventsUntilId: e1, tokensUntilId: t1, refreshedAt: new Date() };
+  await tx.execute(sql`
+    INSERT INTO crm_rollup_state (id, sessions_until_id, events_until_id, tokens_until_id, refreshed_at)
+    VALUES ('main', ${s1}, ${e1}, ${t1}, now())
+    ON CONFLICT (id) DO UPDATE SET sessions_until_id = excluded.sessions_until_id,
+      events_until_id = excluded.events_until_id, tokens_until_id = excluded.tokens_until_id, refreshed_at = now()`);
+  const rows = s1 - s0 + (e1 - e0) + (t1 - t0);
+  // Fewer rows than a full batch in every table means nothing is left behind.
+  const caughtUp = s1 - s0 < batchSize && e1 - e0 < batchSize && t1 - t0 < batchSize;
+  return { rows, caughtUp, state: next };
+}
+
+/** Runs batches until caught up or `maxBatches` ran (the caller schedules the rest). */
+export async function refreshAnalyticsRollups(db: Db, opts: { batchSize?: number; maxBatches?: number } = {}): Promise<TRefreshResult> {
+  const batchSize = opts.batchSize ?? 250_000;
+  const maxBatches = opts.maxBatches ?? 1_000;
+  let rows = 0;
+  for (let i = 0; i < maxBatches; i++) {
+    const result = await db.transaction(async (tx) => {
+      const [lock] = await executeRows<{ ok: boolean }>(tx, sql`SELECT pg_try_advisory_xact_lock(${LOCK}) AS ok`);
+      if (!lock?.ok) return null;
+      return refreshBatch(tx, batchSize);
+    });
+    if (!result) return { caughtUp: false, rows, state: await readRollupState(db), skipped: "locked" };
+    rows += result.rows;
+    if (result.caughtUp) return { caughtUp: true, rows, state: result.state };
+  }
+  return { caughtUp: false, rows, state: await readRollupState(db) };
+}

@@ -1,0 +1,40 @@
+import { sql } from "drizzle-orm";
+import { env } from "@/lib/env";
+
+/**
+ * What the analytics builders need from the data, as a small interface with
+ * two implementations: `reference/` (straightforward SQL over the raw tables,
+ * the executable form of docs/metrics.md) and `rollup-source.ts` (rollups plus
+ * the live tail). Windows are half-open [from, to).
+ */
+export type TWindow = { from: Date; to: Date };
+
+export interface AnalyticsSource {
+  totalUsersBefore(at: Date): Promise<number>;
+  newUsers(w: TWindow): Promise<number>;
+  activeUsers(w: TWindow): Promise<number>;
+  /** Users who signed up in `w` whose local day N ended by `now`, and how many of them were active on it. */
+  retention(w: TWindow, n: number, timezone: string, now: Date): Promise<{ eligible: number; retained: number }>;
+  eventCounts(w: TWindow): Promise<Map<string, number>>;
+  sessionsStarted(w: TWindow): Promise<number>;
+  /** Count of events with this name per local date (YYYY-MM-DD). */
+  dailyEventCounts(w: TWindow, name: string, timezone: string): Promise<Map<string, number>>;
+  intensive(w: TWindow, now: Date): Promise<{ started: number; completed: number; totalHours: number }>;
+  tokens(w: TWindow): Promise<{ model: string; tokens: number; costUsd: number; calls: number }[]>;
+  topUsersByCost(
+    w: TWindow,
+    limit: number,
+  ): Promise<{ userId: string; name: string | null; email: string; tokens: number; costUsd: number }[]>;
+  dailyTokens(w: TWindow, timezone: string): Promise<Map<string, { tokens: number; costUsd: number }>>;
+  revenue(w: TWindow): Promise<number>;
+  revenueByPlan(w: TWindow): Promise<Map<string, number>>;
+  dailyRevenue(w: TWindow, timezone: string): Promise<Map<string, number>>;
+  /** Users active in each window, among users who signed up in `cohort`. */
+  cohortActivity(cohort: TWindow, windows: TWindow[]): Promise<{ size: number; active: number[] }>;
+}
+
+/** The main app's schema, from validated config (a plain identifier). */
+export const srcSchema = () => sql.raw(`"${env().SOURCE_SCHEMA}"`);
+
+export const iso = (d: Date) => d.toISOString();
+export const num = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));

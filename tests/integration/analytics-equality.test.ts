@@ -1,0 +1,167 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getAppStatistics, getOverview, getRetentionCohorts } from "@/server/services/analytics/get-analytics";
+import { refreshAnalyticsRollups } from "@/server/services/analytics/rollups/refresh-analytics-rollups";
+import { createTestDatabase, type TTestDatabase } from "../helpers/db";
+import { insertSourceRows, prng, type TSourceRows, uuid } from "../helpers/source-rows";
+
+/**
+ * On random data sets, random ranges and random timezones, every number the
+ * fast path (rollups + live tail) returns equals the straightforward query
+ * over the raw tables: before the refresh job ran, after it ran part of the
+ * way, after it caught up, and with new rows arriving after it.
+ */
+const NOW = new Date("2026-04-02T13:37:00Z");
+const SPAN_DAYS = 75;
+const TIMEZONES = [
+  "UTC",
+  "America/New_York",
+  "Europe/Berlin",
+  "Asia/Kathmandu",
+  "America/St_Johns",
+  "Australia/Lord_Howe",
+  "Pacific/Chatham",
+  "Pacific/Honolulu",
+];
+const EVENTS = [
+  "assessment.completed",
+  "vision.generated",
+  "vision.failed",
+  "intensive.started",
+  "intensive.step_completed",
+  "intensive.completed",
+  "journal.entry_created",
+  "audio.played",
+  "custom.other",
+];
+const MODELS = ["gpt-4o", "gpt-4o-mini", "claude-sonnet-4"];
+
+function randomRows(seed: number, users: number, idOffset: number, since: Date): TSourceRows {
+  const r = prng(seed);
+  const pick = <T>(xs: T[]) => xs[Math.floor(r() * xs.length)] as T;
+  // Times cluster near midnights and DST changes, where days are cut.
+  const at = (min: Date) => {
+    const t = min.getTime() + r() * (NOW.getTime() - min.getTime());
+    const snapped = r() < 0.3 ? Math.round(t / 3_600_000) * 3_600_000 + (r() < 0.5 ? -1 : 1) * Math.floor(r() * 20) * 60_000 : t;
+    return new Date(Math.min(NOW.getTime() - 1000, Math.max(min.getTime(), snapped)));
+  };
+  const rows: Required<TSourceRows> = { users: [], sessions: [], events: [], token_usage: [], subscriptions: [], payments: [] };
+  for (let i = 0; i < users; i++) {
+    const id = uuid(idOffset + i);
+    const created = at(since);
+    rows.users.push({
+      id,
+      email: `u${idOffset + i}@example.com`,
+      name: r() < 0.9 ? `User ${idOffset + i}` : null,
+      created_at: created.toISOString(),
+    });
+    const activity = Math.floor(r() * r() * 25);
+    for (let j = 0; j < activity; j++) {
+      const t = at(created);
+      if (r() < 0.4)
+        rows.sessions.push({ user_id: id, started_at: t.toISOString(), ended_at: new Date(t.getTime() + 600_000).toISOString() });
+      else rows.events.push({ user_id: id, name: pick(EVENTS), properties: {}, occurred_at: t.toISOString() });
+      if (r() < 0.35) {
+        const input = Math.floor(r() * 3000);
+        const output = Math.floor(r() * 1000);
+        rows.token_usage.push({
+          user_id: id,
+          model: pick(MODELS),
+          feature: "coach_chat",
+          input_tokens: input,
+          output_tokens: output,
+          cost_usd: Math.round(r() * 1e6) / 1e6,
+          created_at: at(created).toISOString(),
+        });
+      }
+    }
+    if (r() < 0.3) {
+      const start = at(created);
+      const canceled = r() < 0.4 ? at(start) : null;
+      rows.subscriptions.push({
+        user_id: id,
+        plan: pick(["starter", "pro", "pro_annual"]),
+        status: canceled ? "canceled" : "active",
+        price: pick([19, 49, 390]),
+        interval: r() < 0.2 ? "year" : "month",
+        started_at: start.toISOString(),
+        canceled_at: canceled?.toISOString() ?? null,
+      });
+      for (let k = 0; k < 3; k++) {
+        rows.payments.push({
+          user_id: id,
+          subscription_id: null,
+          amount: pick([19, 49, 390]),
+          currency: "USD",
+          status: pick(["succeeded", "succeeded", "failed", "refunded"]),
+          plan: pick(["starter", "pro", null]),
+          paid_at: at(start).toISOString(),
+        });
+      }
+    }
+  }
+  return rows;
+}
+
+function randomRange(r: () => number) {
+  const tz = TIMEZONES[Math.floor(r() * TIMEZONES.length)] as string;
+  const today = new Intl.DateTimeFormat("en-CA", { timeZone: tz }).format(NOW);
+  const end = Date.parse(`${today}T00:00:00Z`) - Math.floor(r() * 20) * 86_400_000;
+  const days = 1 + Math.floor(r() * (r() < 0.5 ? 10 : 60));
+  const from = new Date(end - (days - 1) * 86_400_000).toISOString().slice(0, 10);
+  return { range: { from, to: new Date(end).toISOString().slice(0, 10) }, timezone: tz };
+}
+
+async function expectSameAnswers(db: TTestDatabase, seed: number, cases: number) {
+  const r = prng(seed * 7919);
+  for (let c = 0; c < cases; c++) {
+    const input = randomRange(r);
+    const label = `seed ${seed}, ${JSON.stringify(input)}`;
+    const [rawO, fastO] = await Promise.all([
+      getOverview(db.db, input, { now: NOW, engine: "raw" }),
+      getOverview(db.db, input, { now: NOW }),
+    ]);
+    expect(fastO, label).toEqual(rawO);
+    const [rawS, fastS] = await Promise.all([
+      getAppStatistics(db.db, input, { now: NOW, engine: "raw" }),
+      getAppStatistics(db.db, input, { now: NOW }),
+    ]);
+    expect(fastS, label).toEqual(rawS);
+  }
+  const cohortInput = {
+    cohort: r() < 0.5 ? ("week" as const) : ("month" as const),
+    periods: 3 + Math.floor(r() * 6),
+    timezone: TIMEZONES[Math.floor(r() * TIMEZONES.length)] as string,
+  };
+  const [rawC, fastC] = await Promise.all([
+    getRetentionCohorts(db.db, cohortInput, { now: NOW, engine: "raw" }),
+    getRetentionCohorts(db.db, cohortInput, { now: NOW }),
+  ]);
+  expect(fastC, `seed ${seed}, ${JSON.stringify(cohortInput)}`).toEqual(rawC);
+}
+
+describe.each([11, 23, 42])("rollups equal the raw-table answers (data seed %i)", (seed) => {
+  let db: TTestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await insertSourceRows(db, randomRows(seed, 70, 1, new Date(NOW.getTime() - SPAN_DAYS * 86_400_000)));
+  });
+  afterAll(async () => db?.drop());
+
+  it("before the refresh job has run (everything is tail)", async () => {
+    await expectSameAnswers(db, seed, 3);
+  });
+
+  it("after the job ran part of the way", async () => {
+    const partial = await refreshAnalyticsRollups(db.db, { batchSize: 40, maxBatches: 2 });
+    expect(partial.caughtUp).toBe(false);
+    await expectSameAnswers(db, seed + 1, 3);
+  });
+
+  it("after the job caught up, and with new rows arriving after it", async () => {
+    const done = await refreshAnalyticsRollups(db.db, { batchSize: 40 });
+    expect(done.caughtUp).toBe(true);
+    await expectSameAnswers(db, seed + 2, 3);
+    await insertSourceRows(db, randomRows(seed + 100, 15, 5000, new Date(NOW.getTime() - 10 * 86_400_000)));
+    await expectSameAnswers(db, seed + 3, 3);
+  });
+});
