@@ -9,6 +9,7 @@ import type { TBenchFigure, TBenchScenario } from "./types";
 /** `npm run bench -- <name>`: one scenario against DATABASE_URL, a table on stdout, figures in bench/results/<name>.json. */
 const scenarios: Record<string, () => Promise<{ default: TBenchScenario }>> = {
   seed: () => import("./scenarios/seed"),
+  analytics: () => import("./scenarios/analytics"),
 };
 
 function printTable(figures: TBenchFigure[]) {

@@ -6,5 +6,9 @@ export const heartbeatRequested = eventType("crm/heartbeat.requested", {
   schema: z.object({ requestedBy: z.string() }),
 });
 
-export const crmEvents = { heartbeatRequested } as const;
+export const analyticsRefreshRequested = eventType("crm/analytics.refresh.requested", {
+  schema: z.object({ requestedBy: z.string() }),
+});
+
+export const crmEvents = { heartbeatRequested, analyticsRefreshRequested } as const;
 export type TCrmEventName = (typeof crmEvents)[keyof typeof crmEvents]["name"];

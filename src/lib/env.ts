@@ -43,6 +43,8 @@ export const ZEnv = z.object({
   INNGEST_SIGNING_KEY: optional(z.string().min(1)),
   /** Cron expression for the heartbeat job (proves the background path). */
   HEARTBEAT_CRON: withDefault(z.string().min(9), "*/5 * * * *"),
+  /** Cron expression for moving the analytics rollups forward. */
+  ANALYTICS_REFRESH_CRON: withDefault(z.string().min(9), "*/3 * * * *"),
 });
 
 export type TEnv = z.infer<typeof ZEnv>;

@@ -1,6 +1,7 @@
 import { env } from "@/lib/env";
 import type { Db } from "@/server/db/client";
-import { recordHeartbeat } from "@/server/services/jobs/record-heartbeat";
+import { refreshAnalyticsRollups } from "@/server/services/analytics/rollups/refresh-analytics-rollups";
+import { recordHeartbeat, recordJobRun } from "@/server/services/jobs/record-heartbeat";
 
 export type TJobRunner = "inngest" | "in-process";
 
@@ -23,6 +24,12 @@ export const jobs = {
     cron: env().HEARTBEAT_CRON,
     event: "crm/heartbeat.requested",
     run: ({ db, runner }) => recordHeartbeat(db, runner),
+  },
+  refreshAnalytics: {
+    id: "refresh-analytics",
+    cron: env().ANALYTICS_REFRESH_CRON,
+    event: "crm/analytics.refresh.requested",
+    run: ({ db, runner }) => recordJobRun(db, "refresh-analytics", runner, () => refreshAnalyticsRollups(db)),
   },
 } satisfies Record<string, TJobDefinition>;
 

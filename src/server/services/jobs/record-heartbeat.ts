@@ -27,3 +27,39 @@ export async function recordHeartbeat(db: DbOrTx, runner: "inngest" | "in-proces
 export async function listJobRuns(db: DbOrTx) {
   return db.select().from(crmJobRuns);
 }
+
+/** Runs a job body and records its outcome (ok or the error's first line) in crm_job_runs. */
+export async function recordJobRun<T>(db: DbOrTx, jobId: string, runner: "inngest" | "in-process", body: () => Promise<T>): Promise<T> {
+  const started = new Date();
+  const finish = (status: "ok" | "error", error: string | null) =>
+    db
+      .insert(crmJobRuns)
+      .values({
+        jobId,
+        lastStartedAt: started,
+        lastFinishedAt: new Date(),
+        lastStatus: status,
+        lastError: error,
+        lastRunner: runner,
+        runCount: 1,
+      })
+      .onConflictDoUpdate({
+        target: crmJobRuns.jobId,
+        set: {
+          lastStartedAt: started,
+          lastFinishedAt: new Date(),
+          lastStatus: status,
+          lastError: error,
+          lastRunner: runner,
+          runCount: sql`${crmJobRuns.runCount} + 1`,
+        },
+      });
+  try {
+    const result = await body();
+    await finish("ok", null);
+    return result;
+  } catch (err) {
+    await finish("error", err instanceof Error ? (err.message.split("\n")[0] ?? "error") : String(err));
+    throw err;
+  }
+}

@@ -1,0 +1,76 @@
+import { isDeepStrictEqual } from "node:util";
+import { parseArgs } from "node:util";
+import { lastDays } from "@/server/services/analytics/inputs";
+import { getAppStatistics, getOverview, getRetentionCohorts, type TEngine } from "@/server/services/analytics/get-analytics";
+import { refreshAnalyticsRollups } from "@/server/services/analytics/rollups/refresh-analytics-rollups";
+import { percentile, type TBenchFigure, type TBenchScenario } from "../types";
+
+/**
+ * The analytics procedures on the seeded data (npm run db:seed -- --users 100000),
+ * warm, from the rollups (the product) and from the raw tables (the
+ * straightforward baseline), in the same process, with a check that both
+ * return the same answer.
+ */
+const scenario: TBenchScenario = {
+  description: "analytics overview / appStatistics / retentionCohorts: rollups vs raw-table baseline",
+  async run(handle, args) {
+    const { values } = parseArgs({
+      args,
+      options: { runs: { type: "string", default: "15" }, "raw-runs": { type: "string", default: "5" }, timezone: { type: "string", default: "America/New_York" } },
+    });
+    const runs = Number(values.runs);
+    const rawRuns = Number(values["raw-runs"]);
+    const tz = values.timezone as string;
+    const db = handle.db;
+    const figures: TBenchFigure[] = [];
+
+    const [users] = await handle.query<{ n: number }>("SELECT count(*)::int AS n FROM app.users");
+    figures.push({ name: "users in the data set", value: users?.n ?? 0, unit: "users", target: null });
+    const t0 = performance.now();
+    const refreshed = await refreshAnalyticsRollups(db);
+    figures.push({ name: "rollup refresh (catch-up)", value: Math.round(performance.now() - t0), unit: "ms", target: null });
+    figures.push({ name: "rows rolled up in that refresh", value: refreshed.rows, unit: "rows", target: null });
+
+    const now = new Date();
+    const cases: { name: string; call: (engine: TEngine) => Promise<unknown> }[] = [
+      { name: "overview 30d", call: (engine) => getOverview(db, { range: lastDays(30, tz, now), timezone: tz }, { now, engine }) },
+      { name: "overview 90d", call: (engine) => getOverview(db, { range: lastDays(90, tz, now), timezone: tz }, { now, engine }) },
+      { name: "appStatistics 30d", call: (engine) => getAppStatistics(db, { range: lastDays(30, tz, now), timezone: tz }, { now, engine }) },
+      { name: "appStatistics 90d", call: (engine) => getAppStatistics(db, { range: lastDays(90, tz, now), timezone: tz }, { now, engine }) },
+      { name: "retentionCohorts week×8", call: (engine) => getRetentionCohorts(db, { cohort: "week", periods: 8, timezone: tz }, { now, engine }) },
+      { name: "retentionCohorts month×6", call: (engine) => getRetentionCohorts(db, { cohort: "month", periods: 6, timezone: tz }, { now, engine }) },
+    ];
+
+    const time = async (fn: () => Promise<unknown>, n: number) => {
+      const samples: number[] = [];
+      let last: unknown;
+      await fn(); // warm-up
+      for (let i = 0; i < n; i++) {
+        const s = performance.now();
+        last = await fn();
+        samples.push(performance.now() - s);
+      }
+      return { samples, last };
+    };
+
+    for (const c of cases) {
+      const fast = await time(() => c.call("rollups"), runs);
+      const raw = await time(() => c.call("raw"), rawRuns);
+      const p50 = percentile(fast.samples, 50);
+      const p95 = percentile(fast.samples, 95);
+      const rawP50 = percentile(raw.samples, 50);
+      console.error(`  ${c.name}: rollups p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms; raw p50 ${rawP50.toFixed(0)} ms`);
+      figures.push(
+        { name: `${c.name} p50`, value: Number(p50.toFixed(1)), unit: "ms", target: null },
+        { name: `${c.name} p95`, value: Number(p95.toFixed(1)), unit: "ms", target: 100 },
+        { name: `${c.name} raw p50`, value: Number(rawP50.toFixed(1)), unit: "ms", target: null },
+        { name: `${c.name} raw p95`, value: Number(percentile(raw.samples, 95).toFixed(1)), unit: "ms", target: null },
+        { name: `${c.name} speed-up (raw p50 / rollups p50)`, value: Number((rawP50 / p50).toFixed(1)), unit: "×", target: 20 },
+        { name: `${c.name} results equal`, value: isDeepStrictEqual(fast.last, raw.last) ? 1 : 0, unit: "bool", target: 1 },
+      );
+    }
+    return figures;
+  },
+};
+
+export default scenario;
