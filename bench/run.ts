@@ -40,7 +40,8 @@ async function main() {
     console.error("Benchmarks run on real Postgres: set DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/crm_bench).");
     process.exit(2);
   }
-  const handle = await openConfiguredDatabase(e, { max: 1 });
+  // A pool like production's: the analytics procedures run their queries concurrently.
+  const handle = await openConfiguredDatabase(e, { max: 10 });
   try {
     const scenario = (await load()).default;
     console.error(`bench ${name}: ${scenario.description}`);

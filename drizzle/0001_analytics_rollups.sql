@@ -3,8 +3,8 @@ CREATE TABLE "crm_rollup_buckets" (
 	"dim" text NOT NULL,
 	"bucket" timestamp with time zone NOT NULL,
 	"n" bigint NOT NULL,
-	"v1" numeric(24, 6) DEFAULT '0' NOT NULL,
-	"v2" numeric(24, 6) DEFAULT '0' NOT NULL,
+	"v1" bigint DEFAULT 0 NOT NULL,
+	"v2" bigint DEFAULT 0 NOT NULL,
 	CONSTRAINT "crm_rollup_buckets_metric_dim_bucket_pk" PRIMARY KEY("metric","dim","bucket")
 );
 --> statement-breakpoint
@@ -20,8 +20,13 @@ CREATE TABLE "crm_rollup_user_day_tokens" (
 	"day" integer NOT NULL,
 	"user_id" uuid NOT NULL,
 	"tokens" bigint NOT NULL,
-	"cost_usd" numeric(18, 6) NOT NULL,
+	"cost_micros" bigint NOT NULL,
 	CONSTRAINT "crm_rollup_user_day_tokens_day_user_id_pk" PRIMARY KEY("day","user_id")
+);
+--> statement-breakpoint
+CREATE TABLE "crm_rollup_user_slots" (
+	"user_id" uuid PRIMARY KEY NOT NULL,
+	"active_slots" "int4multirange" DEFAULT '{}' NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "crm_rollup_users" (

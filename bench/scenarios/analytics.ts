@@ -1,7 +1,6 @@
-import { isDeepStrictEqual } from "node:util";
-import { parseArgs } from "node:util";
-import { lastDays } from "@/server/services/analytics/inputs";
+import { isDeepStrictEqual, parseArgs } from "node:util";
 import { getAppStatistics, getOverview, getRetentionCohorts, type TEngine } from "@/server/services/analytics/get-analytics";
+import { lastDays } from "@/server/services/analytics/inputs";
 import { refreshAnalyticsRollups } from "@/server/services/analytics/rollups/refresh-analytics-rollups";
 import { percentile, type TBenchFigure, type TBenchScenario } from "../types";
 
@@ -16,7 +15,11 @@ const scenario: TBenchScenario = {
   async run(handle, args) {
     const { values } = parseArgs({
       args,
-      options: { runs: { type: "string", default: "15" }, "raw-runs": { type: "string", default: "5" }, timezone: { type: "string", default: "America/New_York" } },
+      options: {
+        runs: { type: "string", default: "15" },
+        "raw-runs": { type: "string", default: "5" },
+        timezone: { type: "string", default: "America/New_York" },
+      },
     });
     const runs = Number(values.runs);
     const rawRuns = Number(values["raw-runs"]);
@@ -35,10 +38,22 @@ const scenario: TBenchScenario = {
     const cases: { name: string; call: (engine: TEngine) => Promise<unknown> }[] = [
       { name: "overview 30d", call: (engine) => getOverview(db, { range: lastDays(30, tz, now), timezone: tz }, { now, engine }) },
       { name: "overview 90d", call: (engine) => getOverview(db, { range: lastDays(90, tz, now), timezone: tz }, { now, engine }) },
-      { name: "appStatistics 30d", call: (engine) => getAppStatistics(db, { range: lastDays(30, tz, now), timezone: tz }, { now, engine }) },
-      { name: "appStatistics 90d", call: (engine) => getAppStatistics(db, { range: lastDays(90, tz, now), timezone: tz }, { now, engine }) },
-      { name: "retentionCohorts week×8", call: (engine) => getRetentionCohorts(db, { cohort: "week", periods: 8, timezone: tz }, { now, engine }) },
-      { name: "retentionCohorts month×6", call: (engine) => getRetentionCohorts(db, { cohort: "month", periods: 6, timezone: tz }, { now, engine }) },
+      {
+        name: "appStatistics 30d",
+        call: (engine) => getAppStatistics(db, { range: lastDays(30, tz, now), timezone: tz }, { now, engine }),
+      },
+      {
+        name: "appStatistics 90d",
+        call: (engine) => getAppStatistics(db, { range: lastDays(90, tz, now), timezone: tz }, { now, engine }),
+      },
+      {
+        name: "retentionCohorts week×8",
+        call: (engine) => getRetentionCohorts(db, { cohort: "week", periods: 8, timezone: tz }, { now, engine }),
+      },
+      {
+        name: "retentionCohorts month×6",
+        call: (engine) => getRetentionCohorts(db, { cohort: "month", periods: 6, timezone: tz }, { now, engine }),
+      },
     ];
 
     const time = async (fn: () => Promise<unknown>, n: number) => {

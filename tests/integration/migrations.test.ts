@@ -19,6 +19,7 @@ const CRM_TABLES = [
   "crm_rollup_buckets",
   "crm_rollup_state",
   "crm_rollup_user_day_tokens",
+  "crm_rollup_user_slots",
   "crm_rollup_users",
   "crm_user_metadata",
   "crm_user_segments",

@@ -1,43 +1,139 @@
-import { SignupsChart } from "@/components/dashboard/signups-chart";
-import { Card, CardHeader, PageHeader } from "@/components/ui/primitives";
-import { formatInt, formatUsd } from "@/lib/format";
+import Link from "next/link";
+import { AnalyticsHeader } from "@/components/analytics/analytics-header";
+import { CohortTable } from "@/components/analytics/cohort-table";
+import { KpiTile } from "@/components/analytics/kpi-tile";
+import { rangeFromParams, type TRangeParams } from "@/components/analytics/range";
+import { BarChart } from "@/components/charts/bar-chart";
+import { Card, CardHeader, EmptyState } from "@/components/ui/primitives";
 import { api } from "@/trpc/server";
 
 export const metadata = { title: "Dashboard" };
 
-function Kpi({ label, value, hint }: { label: string; value: string; hint: string }) {
-  return (
-    <Card className="px-4 py-4">
-      <p className="text-xs font-medium uppercase tracking-wide text-slate-500">{label}</p>
-      <p className="mt-1 text-2xl font-semibold tabular-nums text-slate-900">{value}</p>
-      <p className="mt-1 text-xs text-slate-500">{hint}</p>
-    </Card>
-  );
-}
+const FEATURE_LABELS = {
+  assessment: "Assessments",
+  visionGeneration: "Visions generated",
+  intensive: "Intensive steps",
+  journal: "Journal entries",
+  audio: "Audio plays",
+  visionBoard: "Vision board views",
+  other: "Other",
+} as const;
 
-export default async function DashboardPage() {
+export default async function DashboardPage({ searchParams }: { searchParams: Promise<TRangeParams & { cohort?: string }> }) {
+  const params = await searchParams;
   const caller = await api();
-  const summary = await caller.analytics.summary();
+  const me = await caller.admins.me();
+  const { range, preset, error, days } = rangeFromParams(params, me.timezone);
+  const cohort = params.cohort === "week" ? "week" : "month";
+  const [o, cohorts, status] = await Promise.all([
+    caller.analytics.overview({ range, timezone: me.timezone }),
+    caller.analytics.retentionCohorts({ cohort, periods: cohort === "week" ? 8 : 6, timezone: me.timezone }),
+    caller.analytics.rollupStatus(),
+  ]);
+  const header = (
+    <AnalyticsHeader
+      title="Dashboard"
+      range={range}
+      preset={preset}
+      days={days}
+      timezone={me.timezone}
+      error={error}
+      refreshedAt={status.refreshedAt}
+    />
+  );
+  if (o.totalUsers.value === 0 && o.totalUsers.previous === 0) {
+    return (
+      <>
+        {header}
+        <Card>
+          <EmptyState title="No users yet">
+            When people sign up in the VibrationFit app, their activity shows here. Locally, run npm run db:seed.
+          </EmptyState>
+        </Card>
+      </>
+    );
+  }
+  const r = o.userRetention;
   return (
     <>
-      <PageHeader title="Dashboard" description="The last 30 days at a glance. Every number is defined in docs/metrics.md." />
-      <div className="grid grid-cols-2 gap-3 lg:grid-cols-5">
-        <Kpi label="Total users" value={formatInt(summary.totalUsers)} hint="All signed-up users" />
-        <Kpi label="Active users" value={formatInt(summary.activeUsers30d)} hint="Active in the last 30 days" />
-        <Kpi label="New users" value={formatInt(summary.newUsers30d)} hint="Signed up in the last 30 days" />
-        <Kpi label="Revenue" value={formatUsd(summary.revenue30dUsd)} hint="Successful payments, 30 days" />
-        <Kpi label="AI cost" value={formatUsd(summary.aiCost30dUsd)} hint="Model usage, 30 days" />
+      {header}
+      <section aria-label="Users and revenue" className="grid grid-cols-2 gap-3 lg:grid-cols-3 xl:grid-cols-6">
+        <KpiTile label="Total users" value={o.totalUsers.value} previous={o.totalUsers.previous} />
+        <KpiTile label="Active users" value={o.activeUsers.value} previous={o.activeUsers.previous} />
+        <KpiTile label="New users" value={o.newUsers.value} previous={o.newUsers.previous} />
+        <KpiTile label="Revenue" value={o.revenue.total.value} previous={o.revenue.total.previous} format="usd" />
+        <KpiTile label="MRR" value={o.revenue.monthly.value} previous={o.revenue.monthly.previous} format="usd" hint="at period end" />
+        <KpiTile
+          label="ARPU"
+          value={o.revenue.averagePerUser.value}
+          previous={o.revenue.averagePerUser.previous}
+          format="usd"
+          hint="per active user"
+        />
+      </section>
+      <section aria-label="Retention" className="mt-3 grid grid-cols-3 gap-3">
+        {(
+          [
+            ["D1 retention", r.day1],
+            ["D7 retention", r.day7],
+            ["D30 retention", r.day30],
+          ] as const
+        ).map(([label, kpi]) => (
+          <KpiTile
+            key={label}
+            label={label}
+            value={kpi.value.rate}
+            previous={kpi.previous.rate}
+            format="percent"
+            hint={kpi.value.eligible === 0 ? "no signups old enough yet" : `of ${kpi.value.eligible.toLocaleString("en-US")} eligible`}
+          />
+        ))}
+      </section>
+      <div className="mt-6 grid gap-6 lg:grid-cols-[minmax(0,1fr)_minmax(0,1.4fr)]">
+        <Card>
+          <CardHeader
+            title="Feature usage"
+            description="Events in the range"
+            actions={
+              <Link href="/usage" className="text-xs font-medium text-brand-700 hover:underline">
+                Usage details →
+              </Link>
+            }
+          />
+          <div className="px-2 py-3">
+            <BarChart
+              label="Events"
+              bars={(Object.keys(FEATURE_LABELS) as (keyof typeof FEATURE_LABELS)[]).map((k) => ({
+                label: FEATURE_LABELS[k],
+                value: o.featureUsage.value[k],
+              }))}
+            />
+          </div>
+        </Card>
+        <Card>
+          <CardHeader
+            title="Retention by signup cohort"
+            description={`Share of each ${cohort}'s signups active in the ${cohort}s after (${me.timezone})`}
+            actions={
+              <div className="flex gap-1 text-xs">
+                {(["week", "month"] as const).map((c) => (
+                  <Link
+                    key={c}
+                    href={{ query: { ...params, cohort: c } }}
+                    aria-current={c === cohort ? "true" : undefined}
+                    className={`rounded px-2 py-1 font-medium ${c === cohort ? "bg-brand-50 text-brand-700" : "text-slate-600 hover:bg-slate-100"}`}
+                  >
+                    {c === "week" ? "Weekly" : "Monthly"}
+                  </Link>
+                ))}
+              </div>
+            }
+          />
+          <div className="py-2">
+            <CohortTable data={cohorts} />
+          </div>
+        </Card>
       </div>
-      <Card className="mt-6">
-        <CardHeader title="Signups per day" description="Last 30 days, UTC days" />
-        <div className="px-2 py-3">
-          {summary.totalUsers === 0 ? (
-            <p className="px-4 py-10 text-center text-sm text-slate-500">No users yet. Run npm run db:seed to load demo data.</p>
-          ) : (
-            <SignupsChart points={summary.signupsByDay} />
-          )}
-        </div>
-      </Card>
     </>
   );
 }

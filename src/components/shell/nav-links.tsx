@@ -5,6 +5,7 @@ import { usePathname } from "next/navigation";
 
 export const NAV = [
   { href: "/", label: "Dashboard" },
+  { href: "/usage", label: "Usage" },
   { href: "/users", label: "Users" },
   { href: "/segments", label: "Segments" },
   { href: "/campaigns", label: "Campaigns" },

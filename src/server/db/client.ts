@@ -46,7 +46,8 @@ export function connectPostgres(url: string, opts: { max?: number } = {}): Datab
     max: opts.max ?? 10,
     onnotice: () => {},
     // Dates travel as ISO strings; drizzle maps them to Date where the schema says so.
-    connection: { application_name: "vibrationfit-crm" },
+    // JIT compiling costs more than it saves on the CRM's short analytic queries (tens of ms each).
+    connection: { application_name: "vibrationfit-crm", jit: "off" },
   });
   const db = drizzlePostgres(client, { schema }) as unknown as Db;
   return {

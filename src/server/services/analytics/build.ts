@@ -36,23 +36,22 @@ function featureUsage(counts: Map<string, number>): TFeatureUsage {
   return usage;
 }
 
-async function retention(source: AnalyticsSource, w: TWindow, n: number, tz: string, now: Date): Promise<TRetention> {
-  const r = await source.retention(w, n, tz, now);
-  return { rate: ratio(r.retained, r.eligible), eligible: r.eligible, retained: r.retained };
+async function retention(source: AnalyticsSource, w: TWindow, tz: string, now: Date): Promise<TRetention[]> {
+  const rs = await source.retention(w, [1, 7, 30], tz, now);
+  return rs.map((r) => ({ rate: ratio(r.retained, r.eligible), eligible: r.eligible, retained: r.retained }));
 }
 
 async function periodNumbers(source: AnalyticsSource, db: DbOrTx, w: TWindow, tz: string, now: Date) {
-  const [total, active, fresh, d1, d7, d30, events, revenue, mrr] = await Promise.all([
+  const [total, active, fresh, [d1, d7, d30], events, revenue, mrr] = await Promise.all([
     source.totalUsersBefore(minDate(w.to, now)),
     source.activeUsers(w),
     source.newUsers(w),
-    retention(source, w, 1, tz, now),
-    retention(source, w, 7, tz, now),
-    retention(source, w, 30, tz, now),
+    retention(source, w, tz, now),
     source.eventCounts(w),
     source.revenue(w),
     monthlyRecurringRevenue(db, minDate(w.to, now)),
   ]);
+  if (!d1 || !d7 || !d30) throw new Error("retention returned fewer values than asked for");
   return {
     total,
     active,

@@ -27,16 +27,38 @@ function split(w: TWindow) {
   return { core, fragments };
 }
 
-const ep = (e: SQL) => sql`extract(epoch from ${e})`;
+const ep = (e: SQL) => sql`date_part('epoch', ${e})`;
+
 /**
- * "This rollup row was active in [w0, w1)", for windows on 15-minute
- * boundaries: a cheap test on the UTC days first, the exact test on the
- * 15-minute slots only when no whole day inside the window decides it.
+ * "This user was active in [w0, w1)", for windows on 15-minute boundaries:
+ * decided by the UTC days when a whole day inside the window was active, or
+ * no day touching it was; otherwise by the 15-minute slots, looked up by
+ * primary key for just those rows (OFFSET 0 keeps the planner from turning
+ * the lookup into a scan of every user's slots). `u` has user_id and active_days.
  */
 export function activeInWindow(u: SQL, w0: SQL, w1: SQL): SQL {
-  return sql`(${u}.active_days && int4range(floor(${ep(w0)} / 86400)::int, ceil(${ep(w1)} / 86400)::int)
-    AND (${u}.active_days && int4range(ceil(${ep(w0)} / 86400)::int, greatest(ceil(${ep(w0)} / 86400), floor(${ep(w1)} / 86400))::int)
-         OR ${u}.active_slots && int4range((${ep(w0)} / 900)::int, (${ep(w1)} / 900)::int)))`;
+  return activeInBounds(u, {
+    cover: sql`int4range(floor(${ep(w0)} / 86400)::int, ceil(${ep(w1)} / 86400)::int)`,
+    inner: sql`int4range(ceil(${ep(w0)} / 86400)::int, greatest(ceil(${ep(w0)} / 86400), floor(${ep(w1)} / 86400))::int)`,
+    slots: sql`int4range((${ep(w0)} / 900)::int, (${ep(w1)} / 900)::int)`,
+  });
+}
+
+function activeInBounds(u: SQL, b: { cover: SQL; inner: SQL; slots: SQL }): SQL {
+  return sql`(CASE WHEN NOT (${u}.active_days && ${b.cover}) THEN false WHEN ${u}.active_days && ${b.inner} THEN true
+               ELSE EXISTS (SELECT 1 FROM crm_rollup_user_slots us WHERE us.user_id = ${u}.user_id AND us.active_slots && ${b.slots} OFFSET 0) END)`;
+}
+
+/** The same test for a window known up front: its bounds computed here, passed as integers. */
+function activeInFixedWindow(u: SQL, w: TWindow): SQL {
+  const a = w.from.getTime();
+  const z = w.to.getTime();
+  const inner0 = Math.ceil(a / D);
+  return activeInBounds(u, {
+    cover: sql`int4range(${Math.floor(a / D)}::int, ${Math.ceil(z / D)}::int)`,
+    inner: sql`int4range(${inner0}::int, ${Math.max(inner0, Math.floor(z / D))}::int)`,
+    slots: sql`int4range(${a / Q}::int, ${z / Q}::int)`,
+  });
 }
 
 export async function rollupSource(db: DbOrTx, given?: TRollupState): Promise<AnalyticsSource> {
@@ -61,9 +83,12 @@ export async function rollupSource(db: DbOrTx, given?: TRollupState): Promise<An
   };
   const tailActivity = sql`SELECT user_id, started_at AS at FROM ${S}.sessions WHERE id > ${swm}
                            UNION ALL SELECT user_id, occurred_at FROM ${S}.events WHERE id > ${ewm}`;
+  /** Each user's activity after the watermark, as 15-minute slots: joined by user, never scanned per row. */
+  const tailSlots = sql`SELECT user_id, range_agg(int4range(floor(date_part('epoch', at) / 900)::int, floor(date_part('epoch', at) / 900)::int + 1)) AS slots
+                        FROM (${tailActivity}) t GROUP BY user_id`;
   /** Users who signed up in a window, with their rolled-up activity (none yet: empty). */
   const usersIn = (w: TWindow) => sql`
-    SELECT x.id AS user_id, x.created_at AS signup_at, coalesce(r.active_days, '{}') AS active_days, coalesce(r.active_slots, '{}') AS active_slots
+    SELECT x.id AS user_id, x.created_at AS signup_at, coalesce(r.active_days, '{}') AS active_days
     FROM ${S}.users x LEFT JOIN crm_rollup_users r ON r.user_id = x.id WHERE ${inWin(sql`x.created_at`, w)}`;
   /** Signups in [from, to) (from null: since the beginning), by app.users' created_at index. */
   const countUsers = async (from: Date | null, to: Date) => {
@@ -73,7 +98,7 @@ export async function rollupSource(db: DbOrTx, given?: TRollupState): Promise<An
   };
 
   /** Sums of a bucket metric per dim over a window: rollup core + tail + fragments. */
-  const bucketTotals = async (metric: "session" | "event" | "tokens", w: TWindow, groupByDay?: string) => {
+  const bucketTotals = async (metric: "session" | "event" | "tokens", w: TWindow, groupByDay?: string, onlyDim?: string) => {
     const { core, fragments } = split(w);
     const key = (col: SQL) => (groupByDay ? sql`to_char(${col} AT TIME ZONE ${groupByDay}, 'YYYY-MM-DD')` : sql`''`);
     const raw = (range: TWindow, tail: boolean) => {
@@ -83,14 +108,16 @@ export async function rollupSource(db: DbOrTx, given?: TRollupState): Promise<An
                    WHERE ${ids(swm)} ${inWin(sql`started_at`, range)} GROUP BY 1`;
       if (metric === "event")
         return sql`SELECT ${key(sql`occurred_at`)} AS k, name AS dim, count(*) AS n, 0 AS v1, 0 AS v2 FROM ${S}.events
-                   WHERE ${ids(ewm)} ${inWin(sql`occurred_at`, range)} GROUP BY 1, 2`;
-      return sql`SELECT ${key(sql`created_at`)} AS k, model AS dim, count(*) AS n, sum(input_tokens + output_tokens) AS v1, sum(cost_usd) AS v2
+                   WHERE ${ids(ewm)} ${onlyDim ? sql`name = ${onlyDim} AND ` : sql``} ${inWin(sql`occurred_at`, range)} GROUP BY 1, 2`;
+      return sql`SELECT ${key(sql`created_at`)} AS k, model AS dim, count(*) AS n, sum(input_tokens + output_tokens) AS v1,
+                 sum(round(cost_usd * 1000000)) AS v2
                  FROM ${S}.token_usage WHERE ${ids(twm)} ${inWin(sql`created_at`, range)} GROUP BY 1, 2`;
     };
     const parts: SQL[] = [];
     if (core) {
-      parts.push(sql`SELECT ${key(sql`bucket`)} AS k, dim, sum(n) AS n, sum(v1) AS v1, sum(v2) AS v2 FROM crm_rollup_buckets
-                     WHERE metric = ${metric} AND ${inWin(sql`bucket`, core)} GROUP BY 1, 2`);
+      // float8 sums of integers are exact below 2^53 and much faster than numeric ones.
+      parts.push(sql`SELECT ${key(sql`bucket`)} AS k, dim, sum(n::float8) AS n, sum(v1::float8) AS v1, sum(v2::float8) AS v2 FROM crm_rollup_buckets
+                     WHERE metric = ${metric} ${onlyDim ? sql`AND dim = ${onlyDim}` : sql``} AND ${inWin(sql`bucket`, core)} GROUP BY 1, 2`);
       parts.push(raw(core, true));
     }
     for (const f of fragments) parts.push(raw(f, false));
@@ -106,7 +133,7 @@ export async function rollupSource(db: DbOrTx, given?: TRollupState): Promise<An
 
     async activeUsers(w) {
       const { core, union } = extraActivity(w);
-      const pred = core ? activeInWindow(sql`u`, ts(core.from), ts(core.to)) : sql`false`;
+      const pred = core ? activeInFixedWindow(sql`u`, core) : sql`false`;
       const [row] = await executeRows<{ n: string }>(
         db,
         sql`WITH extra AS (SELECT DISTINCT user_id FROM (${union}) x)
@@ -116,21 +143,27 @@ export async function rollupSource(db: DbOrTx, given?: TRollupState): Promise<An
       return num(row?.n);
     },
 
-    async retention(w, n, tz, now) {
-      const [row] = await executeRows<{ eligible: string; retained: string }>(
-        db,
-        sql`WITH tail AS (${tailActivity}),
-            win AS (
-              SELECT c.*, ((signup_at AT TIME ZONE ${tz})::date + ${n}::int)::timestamp AT TIME ZONE ${tz} AS w0,
-                          ((signup_at AT TIME ZONE ${tz})::date + ${n + 1}::int)::timestamp AT TIME ZONE ${tz} AS w1
-              FROM (${usersIn(w)}) c
-            )
-            SELECT count(*) AS eligible,
-                   count(*) FILTER (WHERE ${activeInWindow(sql`win`, sql`win.w0`, sql`win.w1`)}
-                     OR EXISTS (SELECT 1 FROM tail t WHERE t.user_id = win.user_id AND t.at >= win.w0 AND t.at < win.w1)) AS retained
-            FROM win WHERE win.w1 <= ${ts(now)}`,
+    async retention(w, ns, tz, now) {
+      const slotOf = (col: string) => sql.raw(`(date_part('epoch', win.${col}) / 900)::int`);
+      const cols = ns.map(
+        (_n, i) => sql`
+          count(*) FILTER (WHERE ${sql.raw(`win.w1_${i}`)} <= ${ts(now)}) AS ${sql.raw(`e${i}`)},
+          count(*) FILTER (WHERE ${sql.raw(`win.w1_${i}`)} <= ${ts(now)} AND (${activeInWindow(sql`win`, sql.raw(`win.w0_${i}`), sql.raw(`win.w1_${i}`))}
+            OR coalesce(win.tail_slots && int4range(${slotOf(`w0_${i}`)}, ${slotOf(`w1_${i}`)}), false))) AS ${sql.raw(`r${i}`)}`,
       );
-      return { eligible: num(row?.eligible), retained: num(row?.retained) };
+      const windows = ns.map(
+        (n, i) =>
+          sql`(d0 + ${n}::int)::timestamp AT TIME ZONE ${tz} AS ${sql.raw(`w0_${i}`)}, (d0 + ${n + 1}::int)::timestamp AT TIME ZONE ${tz} AS ${sql.raw(`w1_${i}`)}`,
+      );
+      const [row] = await executeRows<Record<string, string>>(
+        db,
+        sql`WITH tail_slots AS (${tailSlots}),
+            c AS (SELECT u.user_id, u.active_days, (u.signup_at AT TIME ZONE ${tz})::date AS d0, t.slots AS tail_slots
+                  FROM (${usersIn(w)}) u LEFT JOIN tail_slots t ON t.user_id = u.user_id),
+            win AS (SELECT c.*, ${sql.join(windows, sql`, `)} FROM c)
+            SELECT ${sql.join(cols, sql`, `)} FROM win`,
+      );
+      return ns.map((_, i) => ({ eligible: num(row?.[`e${i}`]), retained: num(row?.[`r${i}`]) }));
     },
 
     async eventCounts(w) {
@@ -144,7 +177,7 @@ export async function rollupSource(db: DbOrTx, given?: TRollupState): Promise<An
     },
 
     async dailyEventCounts(w, name, tz) {
-      const rows = await bucketTotals("event", w, tz);
+      const rows = await bucketTotals("event", w, tz, name);
       return new Map(rows.filter((r) => r.dim === name).map((r) => [r.k, num(r.n)]));
     },
 
@@ -174,19 +207,19 @@ export async function rollupSource(db: DbOrTx, given?: TRollupState): Promise<An
 
     async tokens(w) {
       const rows = await bucketTotals("tokens", w);
-      return rows.map((r) => ({ model: r.dim, tokens: num(r.v1), costUsd: num(r.v2), calls: num(r.n) }));
+      return rows.map((r) => ({ model: r.dim, tokens: num(r.v1), costUsd: num(r.v2) / 1e6, calls: num(r.n) }));
     },
 
     async topUsersByCost(w, limit) {
       const dLo = Math.ceil(w.from.getTime() / D);
       const dHi = Math.floor(w.to.getTime() / D);
       const parts: SQL[] = [
-        sql`SELECT user_id, input_tokens + output_tokens AS tokens, cost_usd AS cost FROM ${S}.token_usage WHERE id > ${twm} AND ${inWin(sql`created_at`, w)}`,
+        sql`SELECT user_id, input_tokens + output_tokens AS tokens, round(cost_usd * 1000000)::bigint AS micros FROM ${S}.token_usage WHERE id > ${twm} AND ${inWin(sql`created_at`, w)}`,
       ];
       const rawOld = (f: TWindow) =>
-        sql`SELECT user_id, input_tokens + output_tokens, cost_usd FROM ${S}.token_usage WHERE id <= ${twm} AND ${inWin(sql`created_at`, f)}`;
+        sql`SELECT user_id, input_tokens + output_tokens, round(cost_usd * 1000000)::bigint FROM ${S}.token_usage WHERE id <= ${twm} AND ${inWin(sql`created_at`, f)}`;
       if (dLo < dHi) {
-        parts.push(sql`SELECT user_id, tokens, cost_usd FROM crm_rollup_user_day_tokens WHERE day >= ${dLo} AND day < ${dHi}`);
+        parts.push(sql`SELECT user_id, tokens, cost_micros FROM crm_rollup_user_day_tokens WHERE day >= ${dLo} AND day < ${dHi}`);
         const inner = { from: new Date(dLo * D), to: new Date(dHi * D) };
         if (w.from < inner.from) parts.push(rawOld({ from: w.from, to: inner.from }));
         if (inner.to < w.to) parts.push(rawOld({ from: inner.to, to: w.to }));
@@ -196,11 +229,11 @@ export async function rollupSource(db: DbOrTx, given?: TRollupState): Promise<An
       const rows = await executeRows<{ user_id: string; name: string | null; email: string; tokens: string; cost: string }>(
         db,
         sql`SELECT t.user_id, u.name, u.email, t.tokens, t.cost FROM (
-              SELECT user_id, sum(tokens) AS tokens, sum(cost) AS cost FROM (${sql.join(parts, sql` UNION ALL `)}) x
+              SELECT user_id, sum(tokens::float8) AS tokens, sum(micros::float8) AS cost FROM (${sql.join(parts, sql` UNION ALL `)}) x
               GROUP BY user_id ORDER BY cost DESC, tokens DESC, user_id LIMIT ${limit}
             ) t JOIN ${S}.users u ON u.id = t.user_id ORDER BY t.cost DESC, t.tokens DESC, t.user_id`,
       );
-      return rows.map((r) => ({ userId: r.user_id, name: r.name, email: r.email, tokens: num(r.tokens), costUsd: num(r.cost) }));
+      return rows.map((r) => ({ userId: r.user_id, name: r.name, email: r.email, tokens: num(r.tokens), costUsd: num(r.cost) / 1e6 }));
     },
 
     async dailyTokens(w, tz) {
@@ -208,7 +241,7 @@ export async function rollupSource(db: DbOrTx, given?: TRollupState): Promise<An
       const out = new Map<string, { tokens: number; costUsd: number }>();
       for (const r of rows) {
         const cur = out.get(r.k) ?? { tokens: 0, costUsd: 0 };
-        out.set(r.k, { tokens: cur.tokens + num(r.v1), costUsd: cur.costUsd + num(r.v2) });
+        out.set(r.k, { tokens: cur.tokens + num(r.v1), costUsd: cur.costUsd + num(r.v2) / 1e6 });
       }
       return out;
     },
@@ -240,23 +273,15 @@ export async function rollupSource(db: DbOrTx, given?: TRollupState): Promise<An
     async cohortActivity(cohort, windows) {
       const cols = windows.map((w, k) => {
         const { core, fragments } = split(w);
-        const pred = core ? activeInWindow(sql`c`, ts(core.from), ts(core.to)) : sql`false`;
-        const tailCore = core ? sql`(t.at >= ${ts(core.from)} AND t.at < ${ts(core.to)})` : sql`false`;
-        const frag = fragments.length
-          ? sql.join(
-              fragments.map((f) => sql`(t2.at >= ${ts(f.from)} AND t2.at < ${ts(f.to)})`),
-              sql` OR `,
-            )
-          : sql`false`;
-        return sql`count(*) FILTER (WHERE ${pred} OR EXISTS (SELECT 1 FROM tail t WHERE t.user_id = c.user_id AND ${tailCore})
-                    OR EXISTS (SELECT 1 FROM every_act t2 WHERE t2.user_id = c.user_id AND (${frag}))) AS ${sql.raw(`a${k}`)}`;
+        // Cohort periods start and end at local midnights, always on 15-minute boundaries.
+        if (!core || fragments.length) throw new Error("Cohort periods must start and end on 15-minute boundaries");
+        const slots = sql`int4range(${core.from.getTime() / Q}::int, ${core.to.getTime() / Q}::int)`;
+        return sql`count(*) FILTER (WHERE ${activeInFixedWindow(sql`c`, core)} OR coalesce(c.tail_slots && ${slots}, false)) AS ${sql.raw(`a${k}`)}`;
       });
-      const anyFragments = windows.some((w) => split(w).fragments.length > 0);
       const rows = await executeRows<Record<string, string>>(
         db,
-        sql`WITH tail AS (${tailActivity}),
-            every_act AS (${anyFragments ? sql`SELECT user_id, started_at AS at FROM ${S}.sessions UNION ALL SELECT user_id, occurred_at FROM ${S}.events` : sql`SELECT NULL::uuid AS user_id, NULL::timestamptz AS at WHERE false`}),
-            c AS (${usersIn(cohort)})
+        sql`WITH tail_slots AS (${tailSlots}),
+            c AS (SELECT u.user_id, u.active_days, t.slots AS tail_slots FROM (${usersIn(cohort)}) u LEFT JOIN tail_slots t ON t.user_id = u.user_id)
             SELECT count(*) AS size ${cols.length ? sql`, ${sql.join(cols, sql`, `)}` : sql``} FROM c`,
       );
       const row = rows[0] ?? {};

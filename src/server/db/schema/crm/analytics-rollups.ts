@@ -1,4 +1,4 @@
-import { bigint, customType, index, integer, numeric, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { bigint, customType, index, integer, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
 
 /**
  * Analytics rollups, maintained incrementally up to a watermark by the
@@ -22,7 +22,7 @@ export const crmRollupState = pgTable("crm_rollup_state", {
  * Additive counts per 15-minute UTC bucket: every timezone offset in use is a
  * multiple of 15 minutes, so local days in any timezone are exact unions of
  * buckets. metric/dim: session/'', event/<name>, tokens/<model> (n calls,
- * v1 tokens, v2 cost). Payments and subscriptions are not rolled up: they
+ * v1 tokens, v2 cost in micro-dollars: integers sum fast and exactly). Payments and subscriptions are not rolled up: they
  * change after they are written (refunds, cancellations) and are small.
  */
 export const crmRollupBuckets = pgTable(
@@ -32,18 +32,17 @@ export const crmRollupBuckets = pgTable(
     dim: text("dim").notNull(),
     bucket: timestamp("bucket", { withTimezone: true }).notNull(),
     n: bigint("n", { mode: "number" }).notNull(),
-    v1: numeric("v1", { precision: 24, scale: 6 }).notNull().default("0"),
-    v2: numeric("v2", { precision: 24, scale: 6 }).notNull().default("0"),
+    v1: bigint("v1", { mode: "number" }).notNull().default(0),
+    v2: bigint("v2", { mode: "number" }).notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.metric, t.dim, t.bucket] }), index("crm_rollup_buckets_bucket_idx").on(t.bucket)],
 );
 
 /**
- * Per user with any activity: the UTC days and the 15-minute slots they were
- * active in (as multiranges: a long streak is one range), and their intensive
- * flow. "Active in a window" is answered from the row alone. Signups are not
- * rolled up: app.users is read by its created_at index, which stays exact
- * even when user rows arrive late.
+ * Per user with any activity: the UTC days they were active on (a multirange:
+ * a long streak is one range) and their intensive flow. Kept narrow so a scan
+ * of every user stays cheap. Signups are not rolled up: app.users is read by
+ * its created_at index, which stays exact even when user rows arrive late.
  */
 export const crmRollupUsers = pgTable("crm_rollup_users", {
   userId: uuid("user_id").primaryKey(),
@@ -53,14 +52,24 @@ export const crmRollupUsers = pgTable("crm_rollup_users", {
   intensiveCompletions: timestamp("intensive_completions", { withTimezone: true }).array().notNull().default([]),
 });
 
-/** AI usage per user and UTC day, for the top users by cost over a range. */
+/**
+ * The 15-minute slots each user was active in, looked up by primary key only
+ * for the users a window's partial UTC days leave undecided (any timezone
+ * other than UTC).
+ */
+export const crmRollupUserSlots = pgTable("crm_rollup_user_slots", {
+  userId: uuid("user_id").primaryKey(),
+  activeSlots: int4multirange("active_slots").notNull().default("{}"),
+});
+
+/** AI usage per user and UTC day, for the top users by cost over a range (cost in micro-dollars). */
 export const crmRollupUserDayTokens = pgTable(
   "crm_rollup_user_day_tokens",
   {
     day: integer("day").notNull(),
     userId: uuid("user_id").notNull(),
     tokens: bigint("tokens", { mode: "number" }).notNull(),
-    costUsd: numeric("cost_usd", { precision: 18, scale: 6 }).notNull(),
+    costMicros: bigint("cost_micros", { mode: "number" }).notNull(),
   },
   (t) => [primaryKey({ columns: [t.day, t.userId] })],
 );

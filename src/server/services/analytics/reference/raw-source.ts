@@ -15,18 +15,10 @@ export function rawSource(db: DbOrTx): AnalyticsSource {
     SELECT user_id FROM ${S}.events WHERE occurred_at >= ${iso(w.from)}::timestamptz AND occurred_at < ${iso(w.to)}::timestamptz`;
   const count = async (q: ReturnType<typeof sql>) => num((await executeRows<{ n: string }>(db, q))[0]?.n);
 
-  return {
-    totalUsersBefore: (at) => count(sql`SELECT count(*) AS n FROM ${S}.users WHERE created_at < ${iso(at)}::timestamptz`),
-    newUsers: (w) =>
-      count(
-        sql`SELECT count(*) AS n FROM ${S}.users WHERE created_at >= ${iso(w.from)}::timestamptz AND created_at < ${iso(w.to)}::timestamptz`,
-      ),
-    activeUsers: (w) => count(sql`SELECT count(*) AS n FROM (${activeIn(w)}) x`),
-
-    async retention(w, n, tz, now) {
-      const [row] = await executeRows<{ eligible: string; retained: string }>(
-        db,
-        sql`
+  const retentionFor = async (w: TWindow, n: number, tz: string, now: Date) => {
+    const [row] = await executeRows<{ eligible: string; retained: string }>(
+      db,
+      sql`
         WITH cohort AS (
           SELECT id, ((created_at AT TIME ZONE ${tz})::date + ${n}::int)::timestamp AT TIME ZONE ${tz} AS w0,
                      ((created_at AT TIME ZONE ${tz})::date + ${n + 1}::int)::timestamp AT TIME ZONE ${tz} AS w1
@@ -36,8 +28,22 @@ export function rawSource(db: DbOrTx): AnalyticsSource {
                count(*) FILTER (WHERE EXISTS (SELECT 1 FROM ${S}.sessions s WHERE s.user_id = c.id AND s.started_at >= c.w0 AND s.started_at < c.w1)
                                    OR EXISTS (SELECT 1 FROM ${S}.events e WHERE e.user_id = c.id AND e.occurred_at >= c.w0 AND e.occurred_at < c.w1)) AS retained
         FROM cohort c WHERE c.w1 <= ${iso(now)}::timestamptz`,
-      );
-      return { eligible: num(row?.eligible), retained: num(row?.retained) };
+    );
+    return { eligible: num(row?.eligible), retained: num(row?.retained) };
+  };
+
+  return {
+    totalUsersBefore: (at) => count(sql`SELECT count(*) AS n FROM ${S}.users WHERE created_at < ${iso(at)}::timestamptz`),
+    newUsers: (w) =>
+      count(
+        sql`SELECT count(*) AS n FROM ${S}.users WHERE created_at >= ${iso(w.from)}::timestamptz AND created_at < ${iso(w.to)}::timestamptz`,
+      ),
+    activeUsers: (w) => count(sql`SELECT count(*) AS n FROM (${activeIn(w)}) x`),
+
+    async retention(w, ns, tz, now) {
+      const out: { eligible: number; retained: number }[] = [];
+      for (const n of ns) out.push(await retentionFor(w, n, tz, now));
+      return out;
     },
 
     async eventCounts(w) {

@@ -62,8 +62,11 @@ async function refreshBatch(tx: DbOrTx, batchSize: number): Promise<{ rows: numb
                       range_agg(int4range(${slot(sql`at`)}, ${slot(sql`at`)} + 1)) AS slots
       FROM act GROUP BY user_id
     )
-    UPDATE crm_rollup_users r SET active_days = r.active_days + a.days, active_slots = r.active_slots + a.slots
-    FROM agg a WHERE r.user_id = a.user_id`);
+    , upd AS (
+      UPDATE crm_rollup_users r SET active_days = r.active_days + a.days FROM agg a WHERE r.user_id = a.user_id
+    )
+    INSERT INTO crm_rollup_user_slots (user_id, active_slots) SELECT user_id, slots FROM agg
+    ON CONFLICT (user_id) DO UPDATE SET active_slots = crm_rollup_user_slots.active_slots + excluded.active_slots`);
 
   // The intensive flow: first start, every completion.
   await tx.execute(sql`
@@ -91,15 +94,15 @@ async function refreshBatch(tx: DbOrTx, batchSize: number): Promise<{ rows: numb
     ${upsert}`);
   await tx.execute(sql`
     INSERT INTO crm_rollup_buckets (metric, dim, bucket, n, v1, v2)
-    SELECT 'tokens', model, ${bucketOf(sql`created_at`)}, count(*), sum(input_tokens + output_tokens), sum(cost_usd)
+    SELECT 'tokens', model, ${bucketOf(sql`created_at`)}, count(*), sum(input_tokens + output_tokens), sum(round(cost_usd * 1000000))
     FROM ${S}.token_usage WHERE id > ${t0} AND id <= ${t1} GROUP BY 2, 3
     ${upsert}`);
   await tx.execute(sql`
-    INSERT INTO crm_rollup_user_day_tokens (day, user_id, tokens, cost_usd)
-    SELECT ${day(sql`created_at`)}, user_id, sum(input_tokens + output_tokens), sum(cost_usd)
+    INSERT INTO crm_rollup_user_day_tokens (day, user_id, tokens, cost_micros)
+    SELECT ${day(sql`created_at`)}, user_id, sum(input_tokens + output_tokens), sum(round(cost_usd * 1000000))
     FROM ${S}.token_usage WHERE id > ${t0} AND id <= ${t1} GROUP BY 1, 2
     ON CONFLICT (day, user_id) DO UPDATE SET tokens = crm_rollup_user_day_tokens.tokens + excluded.tokens,
-      cost_usd = crm_rollup_user_day_tokens.cost_usd + excluded.cost_usd`);
+      cost_micros = crm_rollup_user_day_tokens.cost_micros + excluded.cost_micros`);
 
   const next: TRollupState = { sessionsUntilId: s1, eventsUntilId: e1, tokensUntilId: t1, refreshedAt: new Date() };
   await tx.execute(sql`
@@ -126,7 +129,17 @@ export async function refreshAnalyticsRollups(db: Db, opts: { batchSize?: number
     });
     if (!result) return { caughtUp: false, rows, state: await readRollupState(db), skipped: "locked" };
     rows += result.rows;
-    if (result.caughtUp) return { caughtUp: true, rows, state: result.state };
+    if (result.caughtUp) {
+      await analyzeAfterBigCatchUp(db, rows);
+      return { caughtUp: true, rows, state: result.state };
+    }
   }
+  await analyzeAfterBigCatchUp(db, rows);
   return { caughtUp: false, rows, state: await readRollupState(db) };
+}
+
+/** After a large catch-up the planner's statistics are stale until autovacuum comes by; refresh them now. */
+async function analyzeAfterBigCatchUp(db: Db, rows: number) {
+  if (rows < 100_000) return;
+  await db.execute(sql`ANALYZE crm_rollup_users, crm_rollup_user_slots, crm_rollup_buckets, crm_rollup_user_day_tokens`);
 }

@@ -1,0 +1,75 @@
+"use client";
+
+import { AnimatedAxis, AnimatedBarSeries, Tooltip, XYChart } from "@visx/xychart";
+import { formatValue, type TValueFormat } from "./formatters";
+import { useWidth } from "./use-width";
+
+type Bar = { label: string; value: number };
+
+/** Categories as horizontal bars (labels stay readable on a phone). */
+export function BarChart({
+  bars,
+  label,
+  format = "count",
+  color = "#6366f1",
+}: {
+  bars: Bar[];
+  label: string;
+  format?: TValueFormat;
+  color?: string;
+}) {
+  const [ref, width] = useWidth<HTMLDivElement>();
+  const height = Math.max(80, bars.length * 34 + 36);
+  return (
+    <div
+      ref={ref}
+      className="w-full"
+      style={{ height }}
+      role="img"
+      aria-label={`${label}: ${bars.map((b) => `${b.label} ${formatValue(b.value, format)}`).join(", ")}`}
+    >
+      {width > 0 ? (
+        <XYChart
+          width={width}
+          height={height}
+          margin={{ top: 8, right: 16, bottom: 28, left: 120 }}
+          yScale={{ type: "band", paddingInner: 0.3 }}
+          xScale={{ type: "linear", nice: true, zero: true }}
+        >
+          <AnimatedAxis
+            orientation="left"
+            hideAxisLine
+            hideTicks
+            tickLabelProps={() => ({ fill: "#334155", fontSize: 12, textAnchor: "end", dx: -6, dy: 4 })}
+          />
+          <AnimatedAxis
+            orientation="bottom"
+            numTicks={width < 400 ? 3 : 5}
+            tickFormat={(v: number) => formatValue(v, format, true)}
+            tickLabelProps={() => ({ fill: "#64748b", fontSize: 11, textAnchor: "middle" })}
+            stroke="#e2e8f0"
+            hideTicks
+          />
+          <AnimatedBarSeries
+            dataKey={label}
+            data={bars}
+            yAccessor={(b) => b.label}
+            xAccessor={(b) => b.value}
+            colorAccessor={() => color}
+          />
+          <Tooltip<Bar>
+            renderTooltip={({ tooltipData }) => {
+              const d = tooltipData?.nearestDatum?.datum;
+              return d ? (
+                <div className="text-xs">
+                  <div className="font-medium">{d.label}</div>
+                  <div>{formatValue(d.value, format)}</div>
+                </div>
+              ) : null;
+            }}
+          />
+        </XYChart>
+      ) : null}
+    </div>
+  );
+}
