@@ -32,10 +32,10 @@ CREATE TABLE "crm_rollup_user_slots" (
 CREATE TABLE "crm_rollup_users" (
 	"user_id" uuid PRIMARY KEY NOT NULL,
 	"active_days" "int4multirange" DEFAULT '{}' NOT NULL,
-	"active_slots" "int4multirange" DEFAULT '{}' NOT NULL,
+	"early_slots" "int4multirange" DEFAULT '{}' NOT NULL,
 	"intensive_started_at" timestamp with time zone,
 	"intensive_completions" timestamp with time zone[] DEFAULT '{}' NOT NULL
 );
 --> statement-breakpoint
 ALTER TABLE "crm_admins" ADD COLUMN "timezone" text DEFAULT 'UTC' NOT NULL;--> statement-breakpoint
-CREATE INDEX "crm_rollup_buckets_bucket_idx" ON "crm_rollup_buckets" USING btree ("bucket");
+CREATE INDEX "crm_rollup_buckets_metric_bucket_idx" ON "crm_rollup_buckets" USING btree ("metric","bucket");

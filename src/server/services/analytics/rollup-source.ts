@@ -27,23 +27,13 @@ function split(w: TWindow) {
   return { core, fragments };
 }
 
-const ep = (e: SQL) => sql`date_part('epoch', ${e})`;
-
 /**
- * "This user was active in [w0, w1)", for windows on 15-minute boundaries:
+ * "This user was active in the window", for windows on 15-minute boundaries:
  * decided by the UTC days when a whole day inside the window was active, or
  * no day touching it was; otherwise by the 15-minute slots, looked up by
  * primary key for just those rows (OFFSET 0 keeps the planner from turning
  * the lookup into a scan of every user's slots). `u` has user_id and active_days.
  */
-export function activeInWindow(u: SQL, w0: SQL, w1: SQL): SQL {
-  return activeInBounds(u, {
-    cover: sql`int4range(floor(${ep(w0)} / 86400)::int, ceil(${ep(w1)} / 86400)::int)`,
-    inner: sql`int4range(ceil(${ep(w0)} / 86400)::int, greatest(ceil(${ep(w0)} / 86400), floor(${ep(w1)} / 86400))::int)`,
-    slots: sql`int4range((${ep(w0)} / 900)::int, (${ep(w1)} / 900)::int)`,
-  });
-}
-
 function activeInBounds(u: SQL, b: { cover: SQL; inner: SQL; slots: SQL }): SQL {
   return sql`(CASE WHEN NOT (${u}.active_days && ${b.cover}) THEN false WHEN ${u}.active_days && ${b.inner} THEN true
                ELSE EXISTS (SELECT 1 FROM crm_rollup_user_slots us WHERE us.user_id = ${u}.user_id AND us.active_slots && ${b.slots} OFFSET 0) END)`;
@@ -88,7 +78,8 @@ export async function rollupSource(db: DbOrTx, given?: TRollupState): Promise<An
                         FROM (${tailActivity}) t GROUP BY user_id`;
   /** Users who signed up in a window, with their rolled-up activity (none yet: empty). */
   const usersIn = (w: TWindow) => sql`
-    SELECT x.id AS user_id, x.created_at AS signup_at, coalesce(r.active_days, '{}') AS active_days
+    SELECT x.id AS user_id, x.created_at AS signup_at, coalesce(r.active_days, '{}') AS active_days,
+           coalesce(r.early_slots, '{}') AS early_slots
     FROM ${S}.users x LEFT JOIN crm_rollup_users r ON r.user_id = x.id WHERE ${inWin(sql`x.created_at`, w)}`;
   /** Signups in [from, to) (from null: since the beginning), by app.users' created_at index. */
   const countUsers = async (from: Date | null, to: Date) => {
@@ -144,23 +135,27 @@ export async function rollupSource(db: DbOrTx, given?: TRollupState): Promise<An
     },
 
     async retention(w, ns, tz, now) {
-      const slotOf = (col: string) => sql.raw(`(date_part('epoch', win.${col}) / 900)::int`);
-      const cols = ns.map(
-        (_n, i) => sql`
-          count(*) FILTER (WHERE ${sql.raw(`win.w1_${i}`)} <= ${ts(now)}) AS ${sql.raw(`e${i}`)},
-          count(*) FILTER (WHERE ${sql.raw(`win.w1_${i}`)} <= ${ts(now)} AND (${activeInWindow(sql`win`, sql.raw(`win.w0_${i}`), sql.raw(`win.w1_${i}`))}
-            OR coalesce(win.tail_slots && int4range(${slotOf(`w0_${i}`)}, ${slotOf(`w1_${i}`)}), false))) AS ${sql.raw(`r${i}`)}`,
+      // Each user's day-N window as 15-minute slot numbers, computed once per user (MATERIALIZED),
+      // then tested against the slots of their first 32 days and their activity after the watermark.
+      const bounds = ns.map(
+        (n, i) => sql`(date_part('epoch', (d0 + ${n}::int)::timestamp AT TIME ZONE ${tz}) / 900)::int AS ${sql.raw(`a${i}`)},
+                      (date_part('epoch', (d0 + ${n + 1}::int)::timestamp AT TIME ZONE ${tz}) / 900)::int AS ${sql.raw(`b${i}`)}`,
       );
-      const windows = ns.map(
-        (n, i) =>
-          sql`(d0 + ${n}::int)::timestamp AT TIME ZONE ${tz} AS ${sql.raw(`w0_${i}`)}, (d0 + ${n + 1}::int)::timestamp AT TIME ZONE ${tz} AS ${sql.raw(`w1_${i}`)}`,
-      );
+      const nowSlot = now.getTime() / Q;
+      const cols = ns.map((_n, i) => {
+        const [a, b] = [sql.raw(`win.a${i}`), sql.raw(`win.b${i}`)];
+        return sql`count(*) FILTER (WHERE ${b} <= ${nowSlot}::float8) AS ${sql.raw(`e${i}`)},
+          count(*) FILTER (WHERE ${b} <= ${nowSlot}::float8 AND (win.early_slots && int4range(${a}, ${b})
+            OR coalesce(win.tail_slots && int4range(${a}, ${b}), false))) AS ${sql.raw(`r${i}`)}`;
+      });
       const [row] = await executeRows<Record<string, string>>(
         db,
         sql`WITH tail_slots AS (${tailSlots}),
-            c AS (SELECT u.user_id, u.active_days, (u.signup_at AT TIME ZONE ${tz})::date AS d0, t.slots AS tail_slots
-                  FROM (${usersIn(w)}) u LEFT JOIN tail_slots t ON t.user_id = u.user_id),
-            win AS (SELECT c.*, ${sql.join(windows, sql`, `)} FROM c)
+            win AS MATERIALIZED (
+              SELECT c.early_slots, c.tail_slots, ${sql.join(bounds, sql`, `)}
+              FROM (SELECT u.early_slots, (u.signup_at AT TIME ZONE ${tz})::date AS d0, t.slots AS tail_slots
+                    FROM (${usersIn(w)}) u LEFT JOIN tail_slots t ON t.user_id = u.user_id) c
+            )
             SELECT ${sql.join(cols, sql`, `)} FROM win`,
       );
       return ns.map((_, i) => ({ eligible: num(row?.[`e${i}`]), retained: num(row?.[`r${i}`]) }));

@@ -35,19 +35,21 @@ export const crmRollupBuckets = pgTable(
     v1: bigint("v1", { mode: "number" }).notNull().default(0),
     v2: bigint("v2", { mode: "number" }).notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.metric, t.dim, t.bucket] }), index("crm_rollup_buckets_bucket_idx").on(t.bucket)],
+  (t) => [primaryKey({ columns: [t.metric, t.dim, t.bucket] }), index("crm_rollup_buckets_metric_bucket_idx").on(t.metric, t.bucket)],
 );
 
 /**
  * Per user with any activity: the UTC days they were active on (a multirange:
- * a long streak is one range) and their intensive flow. Kept narrow so a scan
- * of every user stays cheap. Signups are not rolled up: app.users is read by
- * its created_at index, which stays exact even when user rows arrive late.
+ * a long streak is one range), the 15-minute slots they were active in during
+ * their first 32 days (all that D1/D7/D30 retention needs, small enough to
+ * keep in the row) and their intensive flow. Kept narrow so a scan of every
+ * user stays cheap. Signups are not rolled up: app.users is read by its
+ * created_at index, which stays exact even when user rows arrive late.
  */
 export const crmRollupUsers = pgTable("crm_rollup_users", {
   userId: uuid("user_id").primaryKey(),
   activeDays: int4multirange("active_days").notNull().default("{}"),
-  activeSlots: int4multirange("active_slots").notNull().default("{}"),
+  earlySlots: int4multirange("early_slots").notNull().default("{}"),
   intensiveStartedAt: timestamp("intensive_started_at", { withTimezone: true }),
   intensiveCompletions: timestamp("intensive_completions", { withTimezone: true }).array().notNull().default([]),
 });

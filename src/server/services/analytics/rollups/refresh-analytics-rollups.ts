@@ -51,19 +51,22 @@ async function refreshBatch(tx: DbOrTx, batchSize: number): Promise<{ rows: numb
     UNION SELECT user_id FROM ${S}.events WHERE id > ${e0} AND id <= ${e1}
     ON CONFLICT (user_id) DO NOTHING`);
 
-  // Activity: union the new days and 15-minute slots into each user's multiranges.
+  // Activity: union the new days and 15-minute slots into each user's multiranges;
+  // slots of a user's first 32 days also go into the row itself, for retention.
   await tx.execute(sql`
     WITH act AS (
       SELECT user_id, started_at AS at FROM ${S}.sessions WHERE id > ${s0} AND id <= ${s1}
       UNION ALL
       SELECT user_id, occurred_at FROM ${S}.events WHERE id > ${e0} AND id <= ${e1}
     ), agg AS (
-      SELECT user_id, range_agg(int4range(${day(sql`at`)}, ${day(sql`at`)} + 1)) AS days,
-                      range_agg(int4range(${slot(sql`at`)}, ${slot(sql`at`)} + 1)) AS slots
-      FROM act GROUP BY user_id
-    )
-    , upd AS (
-      UPDATE crm_rollup_users r SET active_days = r.active_days + a.days FROM agg a WHERE r.user_id = a.user_id
+      SELECT a.user_id, range_agg(int4range(${day(sql`a.at`)}, ${day(sql`a.at`)} + 1)) AS days,
+             range_agg(int4range(${slot(sql`a.at`)}, ${slot(sql`a.at`)} + 1)) AS slots,
+             coalesce(range_agg(int4range(${slot(sql`a.at`)}, ${slot(sql`a.at`)} + 1))
+               FILTER (WHERE a.at >= u.created_at AND a.at < u.created_at + interval '32 days'), '{}') AS early
+      FROM act a LEFT JOIN ${S}.users u ON u.id = a.user_id GROUP BY a.user_id
+    ), upd AS (
+      UPDATE crm_rollup_users r SET active_days = r.active_days + a.days, early_slots = r.early_slots + a.early
+      FROM agg a WHERE r.user_id = a.user_id
     )
     INSERT INTO crm_rollup_user_slots (user_id, active_slots) SELECT user_id, slots FROM agg
     ON CONFLICT (user_id) DO UPDATE SET active_slots = crm_rollup_user_slots.active_slots + excluded.active_slots`);
@@ -138,8 +141,14 @@ export async function refreshAnalyticsRollups(db: Db, opts: { batchSize?: number
   return { caughtUp: false, rows, state: await readRollupState(db) };
 }
 
-/** After a large catch-up the planner's statistics are stale until autovacuum comes by; refresh them now. */
+/**
+ * A large catch-up rewrites the same rows batch after batch: reclaim the dead
+ * versions and refresh the planner's statistics now rather than whenever
+ * autovacuum comes by (VACUUM runs outside a transaction).
+ */
 async function analyzeAfterBigCatchUp(db: Db, rows: number) {
   if (rows < 100_000) return;
-  await db.execute(sql`ANALYZE crm_rollup_users, crm_rollup_user_slots, crm_rollup_buckets, crm_rollup_user_day_tokens`);
+  for (const table of ["crm_rollup_users", "crm_rollup_user_slots", "crm_rollup_buckets", "crm_rollup_user_day_tokens"]) {
+    await db.execute(sql.raw(`VACUUM (ANALYZE) ${table}`));
+  }
 }

@@ -1,0 +1,18 @@
+import "./scripts/load-env";
+import { sql } from "drizzle-orm";
+import { connectPostgres } from "@/server/db/client";
+import { rollupSource } from "@/server/services/analytics/rollup-source";
+import { resolvePeriod } from "@/server/services/analytics/period";
+import { lastDays } from "@/server/services/analytics/inputs";
+const h = connectPostgres(process.env.DATABASE_URL as string, { max: 1 });
+const db = h.db;
+const tz = "America/New_York"; const now = new Date();
+const p = await resolvePeriod(db, { range: lastDays(30, tz, now), timezone: tz }, now);
+const w = { from: p.start, to: p.end };
+const which = process.argv[2];
+let calls = 0;
+const proxy = new Proxy(db, { get(t, k) { if (k === "execute") return async (q: never) => { if (calls++ === 0) return t.execute(q); const r = await t.execute(sql`EXPLAIN (ANALYZE, BUFFERS) ${q}`); console.log((r as unknown as {"QUERY PLAN": string}[]).map((x) => x["QUERY PLAN"]).join("\n")); return []; }; return (t as never)[k]; } });
+const s = await rollupSource(proxy as never);
+if (which === "retention") await s.retention(w, [1, 7, 30], tz, now);
+if (which === "events") await s.eventCounts(w);
+await h.close();
