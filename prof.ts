@@ -17,7 +17,7 @@ if (process.argv[2] === "refresh") {
 }
 const tz = "America/New_York";
 const now = new Date();
-const p = await resolvePeriod(db, { range: lastDays(30, tz, now), timezone: tz }, now);
+const p = await resolvePeriod(db, { range: lastDays(Number(process.env.DAYS ?? 30), tz, now), timezone: tz }, now);
 const w = { from: p.start, to: p.end };
 const s = await rollupSource(db);
 const t = async (name: string, f: () => Promise<unknown>) => {

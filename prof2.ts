@@ -7,7 +7,7 @@ import { lastDays } from "@/server/services/analytics/inputs";
 const h = connectPostgres(process.env.DATABASE_URL as string, { max: 1 });
 const db = h.db;
 const tz = "America/New_York"; const now = new Date();
-const p = await resolvePeriod(db, { range: lastDays(30, tz, now), timezone: tz }, now);
+const p = await resolvePeriod(db, { range: lastDays(90, tz, now), timezone: tz }, now);
 const w = { from: p.start, to: p.end };
 const which = process.argv[2];
 let calls = 0;

@@ -21,7 +21,7 @@ async function main() {
       await signInThroughOutbox(page, base, email);
       await page.waitForTimeout(800);
       await page.screenshot({ path: `${out}/${label}-dashboard.png`, fullPage: true });
-      for (const p of ["users", "settings", "settings/admins", "segments", "campaigns", "dev/outbox"]) {
+      for (const p of ["usage", "users", "settings", "settings/admins", "segments", "campaigns", "dev/outbox"]) {
         await page.goto(`${base}/${p}`);
         await page.waitForTimeout(300);
         await page.screenshot({ path: `${out}/${label}-${p.replace(/\//g, "-")}.png`, fullPage: true });

@@ -135,28 +135,29 @@ export async function rollupSource(db: DbOrTx, given?: TRollupState): Promise<An
     },
 
     async retention(w, ns, tz, now) {
-      // Each user's day-N window as 15-minute slot numbers, computed once per user (MATERIALIZED),
-      // then tested against the slots of their first 32 days and their activity after the watermark.
+      // Users who signed up on the same local date share their day-N windows: compute the
+      // windows (as 15-minute slot numbers) once per date, then test each user's first-32-days
+      // slots and their activity after the watermark against them.
       const bounds = ns.map(
         (n, i) => sql`(date_part('epoch', (d0 + ${n}::int)::timestamp AT TIME ZONE ${tz}) / 900)::int AS ${sql.raw(`a${i}`)},
                       (date_part('epoch', (d0 + ${n + 1}::int)::timestamp AT TIME ZONE ${tz}) / 900)::int AS ${sql.raw(`b${i}`)}`,
       );
       const nowSlot = now.getTime() / Q;
       const cols = ns.map((_n, i) => {
-        const [a, b] = [sql.raw(`win.a${i}`), sql.raw(`win.b${i}`)];
+        const [a, b] = [sql.raw(`d.a${i}`), sql.raw(`d.b${i}`)];
         return sql`count(*) FILTER (WHERE ${b} <= ${nowSlot}::float8) AS ${sql.raw(`e${i}`)},
-          count(*) FILTER (WHERE ${b} <= ${nowSlot}::float8 AND (win.early_slots && int4range(${a}, ${b})
-            OR coalesce(win.tail_slots && int4range(${a}, ${b}), false))) AS ${sql.raw(`r${i}`)}`;
+          count(*) FILTER (WHERE ${b} <= ${nowSlot}::float8 AND (c.early_slots && int4range(${a}, ${b})
+            OR coalesce(c.tail_slots && int4range(${a}, ${b}), false))) AS ${sql.raw(`r${i}`)}`;
       });
       const [row] = await executeRows<Record<string, string>>(
         db,
         sql`WITH tail_slots AS (${tailSlots}),
-            win AS MATERIALIZED (
-              SELECT c.early_slots, c.tail_slots, ${sql.join(bounds, sql`, `)}
-              FROM (SELECT u.early_slots, (u.signup_at AT TIME ZONE ${tz})::date AS d0, t.slots AS tail_slots
-                    FROM (${usersIn(w)}) u LEFT JOIN tail_slots t ON t.user_id = u.user_id) c
-            )
-            SELECT ${sql.join(cols, sql`, `)} FROM win`,
+            c AS MATERIALIZED (
+              SELECT u.early_slots, (u.signup_at AT TIME ZONE ${tz})::date AS d0, t.slots AS tail_slots
+              FROM (${usersIn(w)}) u LEFT JOIN tail_slots t ON t.user_id = u.user_id
+            ),
+            d AS MATERIALIZED (SELECT d0, ${sql.join(bounds, sql`, `)} FROM (SELECT DISTINCT d0 FROM c) x)
+            SELECT ${sql.join(cols, sql`, `)} FROM c JOIN d ON d.d0 = c.d0`,
       );
       return ns.map((_, i) => ({ eligible: num(row?.[`e${i}`]), retained: num(row?.[`r${i}`]) }));
     },

@@ -1,0 +1,53 @@
+import { mkdirSync } from "node:fs";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium, signInThroughOutbox } from "./browser";
+
+const base = process.env.CRM_E2E_URL ?? "http://localhost:3000";
+const owner = process.env.SIGN_IN_EMAIL ?? "owner@vibrationfit.local";
+const shots = "screenshots";
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  mkdirSync(shots, { recursive: true });
+  browser = await launchChromium();
+  page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+  await signInThroughOutbox(page, base, owner);
+});
+afterAll(async () => browser?.close());
+
+const number = async (label: string) => {
+  const text = await page.locator("section p", { hasText: new RegExp(`^${label}$`, "i") }).first().locator("xpath=following-sibling::p[1]").textContent();
+  return Number((text ?? "").replace(/[$,%]/g, ""));
+};
+
+describe("analytics pages on the demo data", () => {
+  it("the dashboard shows KPIs with deltas, a feature chart with bars and the cohort triangle", async () => {
+    await page.goto(`${base}/?range=90d`);
+    await expect(page.getByRole("heading", { name: "Dashboard" }).isVisible()).resolves.toBe(true);
+    expect(await number("Total users")).toBeGreaterThan(0);
+    expect(await number("Active users")).toBeGreaterThan(0);
+    expect(await page.locator("text=/vs [0-9$]/").count()).toBeGreaterThan(3);
+    // visx draws bars as rects inside the chart's svg.
+    await page.waitForSelector('[role="img"][aria-label^="Events"] svg rect');
+    expect(await page.locator('[role="img"][aria-label^="Events"] svg rect').count()).toBeGreaterThanOrEqual(7);
+    expect(await page.locator("table th[scope=row]").count()).toBe(6);
+    await page.screenshot({ path: `${shots}/e2e-dashboard.png`, fullPage: true });
+  });
+
+  it("the range picker keeps the range in the URL", async () => {
+    await page.getByRole("button", { name: "7d" }).click();
+    await page.waitForURL(/range=7d/);
+    expect(await number("Total users")).toBeGreaterThan(0);
+  });
+
+  it("the usage page shows series, breakdowns and the top users by AI cost", async () => {
+    await page.goto(`${base}/usage?range=30d`);
+    await expect(page.getByRole("heading", { name: "Usage" }).isVisible()).resolves.toBe(true);
+    await page.waitForSelector('[role="img"][aria-label^="Assessments"] svg path');
+    expect(await page.locator('[role="img"][aria-label^="Cost"] svg').count()).toBe(2);
+    expect(await page.locator("table tbody tr").count()).toBe(10);
+    await page.screenshot({ path: `${shots}/e2e-usage.png`, fullPage: true });
+  });
+});
