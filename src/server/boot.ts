@@ -1,6 +1,6 @@
 import { EnvError, env, jobsMode } from "@/lib/env";
 import { getDatabase, getDb } from "@/server/db";
-import { startInProcessRunner } from "@/server/jobs/in-process-runner";
+import { runEventInProcess, startInProcessRunner } from "@/server/jobs/in-process-runner";
 
 /**
  * Server start: validate configuration (one clear line per problem, then
@@ -20,6 +20,10 @@ export async function boot() {
   if (jobsMode() === "in-process") startInProcessRunner(getDb);
   try {
     await getDatabase();
+    // Without Inngest nothing else brings the analytics rollups up to date before the first
+    // cron tick: do it now, in the background (the numbers are exact either way, just slower).
+    if (jobsMode() === "in-process")
+      void runEventInProcess(getDb, "crm/analytics.refresh.requested", { requestedBy: "boot" }).catch(() => {});
   } catch (err) {
     console.error(`[db] The database could not be opened: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
   }

@@ -34,7 +34,7 @@ describe("sign-in on the embedded default", () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
     const page = await context.newPage();
     await signInThroughOutbox(page, base, owner);
-    await expect(page.getByRole("heading", { name: "Dashboard" }).isVisible()).resolves.toBe(true);
+    await page.getByRole("heading", { name: "Dashboard", level: 1 }).waitFor();
     const total = await page.locator("text=Total users").locator("xpath=..").locator("p").nth(1).textContent();
     expect(Number((total ?? "").replace(/,/g, ""))).toBeGreaterThan(0);
     await page.goto(`${base}/users`);

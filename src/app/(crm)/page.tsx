@@ -71,7 +71,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
           hint="per active user"
         />
       </section>
-      <section aria-label="Retention" className="mt-3 grid grid-cols-3 gap-3">
+      <section aria-label="Retention" className="mt-3 grid grid-cols-1 gap-3 sm:grid-cols-3">
         {(
           [
             ["D1 retention", r.day1],
@@ -89,7 +89,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
           />
         ))}
       </section>
-      <div className="mt-6 grid gap-6 lg:grid-cols-[minmax(0,1fr)_minmax(0,1.4fr)]">
+      <div className="mt-6 grid grid-cols-1 gap-6 lg:grid-cols-[minmax(0,1fr)_minmax(0,1.4fr)] [&>*]:min-w-0">
         <Card>
           <CardHeader
             title="Feature usage"

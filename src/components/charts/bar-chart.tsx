@@ -1,6 +1,6 @@
 "use client";
 
-import { AnimatedAxis, AnimatedBarSeries, Tooltip, XYChart } from "@visx/xychart";
+import { Axis, BarSeries, Tooltip, XYChart } from "@visx/xychart";
 import { formatValue, type TValueFormat } from "./formatters";
 import { useWidth } from "./use-width";
 
@@ -36,13 +36,13 @@ export function BarChart({
           yScale={{ type: "band", paddingInner: 0.3 }}
           xScale={{ type: "linear", nice: true, zero: true }}
         >
-          <AnimatedAxis
+          <Axis
             orientation="left"
             hideAxisLine
             hideTicks
             tickLabelProps={() => ({ fill: "#334155", fontSize: 12, textAnchor: "end", dx: -6, dy: 4 })}
           />
-          <AnimatedAxis
+          <Axis
             orientation="bottom"
             numTicks={width < 400 ? 3 : 5}
             tickFormat={(v: number) => formatValue(v, format, true)}
@@ -50,13 +50,7 @@ export function BarChart({
             stroke="#e2e8f0"
             hideTicks
           />
-          <AnimatedBarSeries
-            dataKey={label}
-            data={bars}
-            yAccessor={(b) => b.label}
-            xAccessor={(b) => b.value}
-            colorAccessor={() => color}
-          />
+          <BarSeries dataKey={label} data={bars} yAccessor={(b) => b.label} xAccessor={(b) => b.value} colorAccessor={() => color} />
           <Tooltip<Bar>
             renderTooltip={({ tooltipData }) => {
               const d = tooltipData?.nearestDatum?.datum;

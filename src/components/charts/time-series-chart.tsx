@@ -1,6 +1,6 @@
 "use client";
 
-import { AnimatedAreaSeries, AnimatedAxis, AnimatedGrid, Tooltip, XYChart } from "@visx/xychart";
+import { AreaSeries, Axis, Grid, Tooltip, XYChart } from "@visx/xychart";
 import { formatValue, shortDate, type TValueFormat } from "./formatters";
 import { useWidth } from "./use-width";
 
@@ -39,8 +39,8 @@ export function TimeSeriesChart({
           xScale={{ type: "band", paddingInner: 0, paddingOuter: 0 }}
           yScale={{ type: "linear", nice: true, zero: true }}
         >
-          <AnimatedGrid columns={false} numTicks={4} lineStyle={{ stroke: "#f1f5f9" }} />
-          <AnimatedAxis
+          <Grid columns={false} numTicks={4} lineStyle={{ stroke: "#f1f5f9" }} />
+          <Axis
             orientation="left"
             numTicks={4}
             tickFormat={(v: number) => formatValue(v, format, true)}
@@ -48,7 +48,7 @@ export function TimeSeriesChart({
             hideAxisLine
             hideTicks
           />
-          <AnimatedAxis
+          <Axis
             orientation="bottom"
             numTicks={narrow ? 3 : 6}
             tickFormat={shortDate}
@@ -56,7 +56,7 @@ export function TimeSeriesChart({
             stroke="#e2e8f0"
             hideTicks
           />
-          <AnimatedAreaSeries
+          <AreaSeries
             dataKey={label}
             data={points}
             xAccessor={(p) => p.date}

@@ -51,7 +51,7 @@ export default async function UsagePage({ searchParams }: { searchParams: Promis
         <KpiTile label="Signups today" value={s.newSignupsToday} previous={null} hint={me.timezone} />
       </section>
 
-      <div className="mt-6 grid gap-6 lg:grid-cols-2">
+      <div className="mt-6 grid grid-cols-1 gap-6 lg:grid-cols-2 [&>*]:min-w-0">
         <Card>
           <CardHeader
             title="Assessment completions"
