@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getAppStatistics, getOverview, getRetentionCohorts } from "@/server/services/analytics/get-analytics";
 import { refreshAnalyticsRollups } from "@/server/services/analytics/rollups/refresh-analytics-rollups";
-import { createTestDatabase, type TTestDatabase } from "../helpers/db";
+import { createTestDatabase, engines, type TTestDatabase } from "../helpers/db";
 import { insertSourceRows, prng, type TSourceRows, uuid } from "../helpers/source-rows";
 
 /**
@@ -139,10 +139,12 @@ async function expectSameAnswers(db: TTestDatabase, seed: number, cases: number)
   expect(fastC, `seed ${seed}, ${JSON.stringify(cohortInput)}`).toEqual(rawC);
 }
 
-describe.each([11, 23, 42])("rollups equal the raw-table answers (data seed %i)", (seed) => {
+const matrix = engines().flatMap((engine) => [11, 23, 42].map((seed) => [engine, seed] as const));
+
+describe.each(matrix)("rollups equal the raw-table answers on %s (data seed %i)", (engine, seed) => {
   let db: TTestDatabase;
   beforeAll(async () => {
-    db = await createTestDatabase();
+    db = await createTestDatabase(engine);
     await insertSourceRows(db, randomRows(seed, 70, 1, new Date(NOW.getTime() - SPAN_DAYS * 86_400_000)));
   });
   afterAll(async () => db?.drop());

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getAppStatistics, getOverview, getRetentionCohorts, type TEngine } from "@/server/services/analytics/get-analytics";
 import { refreshAnalyticsRollups } from "@/server/services/analytics/rollups/refresh-analytics-rollups";
-import { createTestDatabase, type TTestDatabase } from "../helpers/db";
+import { createTestDatabase, engines, type TTestDatabase } from "../helpers/db";
 import { insertSourceRows, uuid } from "../helpers/source-rows";
 
 /**
@@ -9,12 +9,10 @@ import { insertSourceRows, uuid } from "../helpers/source-rows";
  * checked on the raw reference and on the rollups (before and after the
  * refresh job ran).
  */
-let db: TTestDatabase;
 const NOW = new Date("2026-03-20T15:07:00Z");
 const NY = "America/New_York"; // DST began 2026-03-08: EDT is UTC-4
 
-beforeAll(async () => {
-  db = await createTestDatabase();
+async function seedFixture(db: TTestDatabase) {
   await insertSourceRows(db, {
     users: [
       // A: signs up 2026-03-10 03:30Z = Mar 9 23:30 in New York (day 0 = Mar 9 there, Mar 10 in UTC).
@@ -117,8 +115,7 @@ beforeAll(async () => {
       },
     ],
   });
-});
-afterAll(async () => db?.drop());
+}
 
 const cases: [string, TEngine, boolean][] = [
   ["raw tables", "raw", false],
@@ -126,113 +123,128 @@ const cases: [string, TEngine, boolean][] = [
   ["rollups after the job ran", "rollups", true],
 ];
 
-describe.each(cases)("analytics on %s", (_label, engine, refresh) => {
+describe.each(engines())("analytics fixtures on %s", (dbEngine) => {
+  let db: TTestDatabase;
   beforeAll(async () => {
-    if (refresh) await refreshAnalyticsRollups(db.db, { batchSize: 3 });
+    db = await createTestDatabase(dbEngine);
+    await seedFixture(db);
   });
+  afterAll(async () => db?.drop());
 
-  it("cuts days in the chosen timezone: D1 retention and active users differ between UTC and New York", async () => {
-    const range = { from: "2026-03-10", to: "2026-03-10" };
-    const utc = await getOverview(db.db, { range, timezone: "UTC" }, { now: NOW, engine });
-    // UTC: A and B signed up on Mar 10; A's 04:30Z session is still day 0; A's vision on Mar 11 is day 1 → D1 1 of 2.
-    expect(utc.newUsers.value).toBe(2);
-    expect(utc.userRetention.day1.value).toEqual({ rate: 0.5, eligible: 2, retained: 1 });
-    expect(utc.activeUsers.value).toBe(1);
-    const ny = await getOverview(db.db, { range: { from: "2026-03-09", to: "2026-03-09" }, timezone: NY }, { now: NOW, engine });
-    // New York: only A signed up on Mar 9 (23:30 local); the 00:30 session is on Mar 10, A's day 1 → D1 1 of 1.
-    expect(ny.newUsers.value).toBe(1);
-    expect(ny.userRetention.day1.value).toEqual({ rate: 1, eligible: 1, retained: 1 });
-    expect(ny.activeUsers.value).toBe(1); // the assessment at 23:45 local
-  });
-
-  it("computes the overview of a week with its previous week", async () => {
-    const o = await getOverview(db.db, { range: { from: "2026-03-09", to: "2026-03-15" }, timezone: "UTC" }, { now: NOW, engine });
-    expect(o.totalUsers).toEqual({ value: 3, previous: 1 });
-    expect(o.newUsers).toEqual({ value: 2, previous: 0 });
-    expect(o.activeUsers).toEqual({ value: 2, previous: 0 });
-    expect(o.featureUsage.value).toEqual({
-      assessment: 1,
-      visionGeneration: 2,
-      intensive: 2,
-      journal: 0,
-      audio: 0,
-      visionBoard: 0,
-      other: 1,
+  describe.each(cases)("answers from %s", (_label, engine, refresh) => {
+    beforeAll(async () => {
+      if (refresh) await refreshAnalyticsRollups(db.db, { batchSize: 3 });
     });
-    // Succeeded only: 390 (the failed retry and the refunded 49 do not count).
-    expect(o.revenue.total).toEqual({ value: 390, previous: 49 });
-    expect(o.revenue.averagePerUser.value).toBe(195);
-    // MRR at the end of the week: 49 + 390/12 = 81.50; a week earlier only 49.
-    expect(o.revenue.monthly).toEqual({ value: 81.5, previous: 49 });
-    // D7: A and B are eligible (Mar 17 ended before now) and inactive on Mar 17. D30: nobody eligible yet.
-    expect(o.userRetention.day7.value).toEqual({ rate: 0, eligible: 2, retained: 0 });
-    expect(o.userRetention.day30.value).toEqual({ rate: null, eligible: 0, retained: 0 });
-  });
 
-  it("returns zeros and nulls for a range with no data at all", async () => {
-    const o = await getOverview(db.db, { range: { from: "2025-06-01", to: "2025-06-30" }, timezone: "UTC" }, { now: NOW, engine });
-    expect(o.totalUsers.value).toBe(0);
-    expect(o.activeUsers.value).toBe(0);
-    expect(o.userRetention.day1.value.rate).toBeNull();
-    expect(o.revenue.averagePerUser.value).toBe(0);
-    const s = await getAppStatistics(db.db, { range: { from: "2025-06-01", to: "2025-06-03" }, timezone: "UTC" }, { now: NOW, engine });
-    expect(s.assessmentCompletions.daily).toEqual([
-      { date: "2025-06-01", value: 0 },
-      { date: "2025-06-02", value: 0 },
-      { date: "2025-06-03", value: 0 },
-    ]);
-    expect(s.visionGeneration.successRate).toBeNull();
-    expect(s.intensiveFlow).toEqual({ started: 0, completed: 0, completionRate: null, averageCompletionTime: null });
-    expect(s.tokenConsumption.byUser).toEqual([]);
-  });
-
-  it("computes app statistics with dated series, the intensive flow, token and revenue breakdowns", async () => {
-    const s = await getAppStatistics(db.db, { range: { from: "2026-03-09", to: "2026-03-15" }, timezone: NY }, { now: NOW, engine });
-    expect(s.assessmentCompletions.daily.map((p) => p.value)).toEqual([1, 0, 0, 0, 0, 0, 0]);
-    expect(s.assessmentCompletions.weekly).toEqual([{ date: "2026-03-09", value: 1 }]);
-    expect(s.assessmentCompletions.monthly).toEqual([{ date: "2026-03-01", value: 1 }]);
-    expect(s.visionGeneration).toEqual({ totalGenerated: 2, failed: 1, averagePerUser: 1, successRate: 2 / 3 });
-    // C started on Mar 10 20:00 New York time and completed 60 hours later.
-    expect(s.intensiveFlow).toEqual({ started: 1, completed: 1, completionRate: 1, averageCompletionTime: 60 });
-    expect(s.tokenConsumption.total).toBe(1800);
-    expect(s.tokenConsumption.costUsd).toBe(0.00759);
-    expect(s.tokenConsumption.byModel.map((m) => [m.model, m.tokens, m.calls])).toEqual([
-      ["gpt-4o", 1500, 1],
-      ["gpt-4o-mini", 300, 1],
-    ]);
-    expect(s.tokenConsumption.byUser.map((u) => [u.name, u.tokens, u.costUsd])).toEqual([
-      ["Ana", 1500, 0.0075],
-      ["Cy", 300, 0.00009],
-    ]);
-    expect(s.tokenConsumption.dailyBreakdown.find((d) => d.date === "2026-03-12")).toEqual({
-      date: "2026-03-12",
-      tokens: 300,
-      costUsd: 0.00009,
+    it("cuts days in the chosen timezone: D1 retention and active users differ between UTC and New York", async () => {
+      const range = { from: "2026-03-10", to: "2026-03-10" };
+      const utc = await getOverview(db.db, { range, timezone: "UTC" }, { now: NOW, engine });
+      // UTC: A and B signed up on Mar 10; A's 04:30Z session is still day 0; A's vision on Mar 11 is day 1 → D1 1 of 2.
+      expect(utc.newUsers.value).toBe(2);
+      expect(utc.userRetention.day1.value).toEqual({ rate: 0.5, eligible: 2, retained: 1 });
+      expect(utc.activeUsers.value).toBe(1);
+      const ny = await getOverview(db.db, { range: { from: "2026-03-09", to: "2026-03-09" }, timezone: NY }, { now: NOW, engine });
+      // New York: only A signed up on Mar 9 (23:30 local); the 00:30 session is on Mar 10, A's day 1 → D1 1 of 1.
+      expect(ny.newUsers.value).toBe(1);
+      expect(ny.userRetention.day1.value).toEqual({ rate: 1, eligible: 1, retained: 1 });
+      expect(ny.activeUsers.value).toBe(1); // the assessment at 23:45 local
     });
-    // Mar 11 00:00Z is Mar 10 20:00 in New York.
-    expect(s.revenue.daily.find((d) => d.value > 0)).toEqual({ date: "2026-03-10", value: 390 });
-    expect(s.revenue.byPlan).toEqual([{ plan: "pro_annual", revenue: 390 }]);
-    expect(s.revenue.churnRate).toBe(0);
-  });
 
-  it("builds the cohort triangle", async () => {
-    const c = await getRetentionCohorts(db.db, { cohort: "month", periods: 3, timezone: "UTC" }, { now: NOW, engine });
-    expect(c.cohorts.map((x) => [x.start, x.size])).toEqual([
-      ["2026-01-01", 1],
-      ["2026-02-01", 0],
-      ["2026-03-01", 2],
-    ]);
-    // C (January cohort) was inactive in January and February, active in March.
-    expect(c.cohorts[0]?.periods.map((p) => [p.active, p.complete])).toEqual([
-      [0, true],
-      [0, true],
-      [1, false],
-    ]);
-    expect(c.cohorts[2]?.periods).toEqual([{ k: 0, active: 1, rate: 0.5, complete: false }]);
+    it("computes the overview of a week with its previous week", async () => {
+      const o = await getOverview(db.db, { range: { from: "2026-03-09", to: "2026-03-15" }, timezone: "UTC" }, { now: NOW, engine });
+      expect(o.totalUsers).toEqual({ value: 3, previous: 1 });
+      expect(o.newUsers).toEqual({ value: 2, previous: 0 });
+      expect(o.activeUsers).toEqual({ value: 2, previous: 0 });
+      expect(o.featureUsage.value).toEqual({
+        assessment: 1,
+        visionGeneration: 2,
+        intensive: 2,
+        journal: 0,
+        audio: 0,
+        visionBoard: 0,
+        other: 1,
+      });
+      // Succeeded only: 390 (the failed retry and the refunded 49 do not count).
+      expect(o.revenue.total).toEqual({ value: 390, previous: 49 });
+      expect(o.revenue.averagePerUser.value).toBe(195);
+      // MRR at the end of the week: 49 + 390/12 = 81.50; a week earlier only 49.
+      expect(o.revenue.monthly).toEqual({ value: 81.5, previous: 49 });
+      // D7: A and B are eligible (Mar 17 ended before now) and inactive on Mar 17. D30: nobody eligible yet.
+      expect(o.userRetention.day7.value).toEqual({ rate: 0, eligible: 2, retained: 0 });
+      expect(o.userRetention.day30.value).toEqual({ rate: null, eligible: 0, retained: 0 });
+    });
+
+    it("returns zeros and nulls for a range with no data at all", async () => {
+      const o = await getOverview(db.db, { range: { from: "2025-06-01", to: "2025-06-30" }, timezone: "UTC" }, { now: NOW, engine });
+      expect(o.totalUsers.value).toBe(0);
+      expect(o.activeUsers.value).toBe(0);
+      expect(o.userRetention.day1.value.rate).toBeNull();
+      expect(o.revenue.averagePerUser.value).toBe(0);
+      const s = await getAppStatistics(db.db, { range: { from: "2025-06-01", to: "2025-06-03" }, timezone: "UTC" }, { now: NOW, engine });
+      expect(s.assessmentCompletions.daily).toEqual([
+        { date: "2025-06-01", value: 0 },
+        { date: "2025-06-02", value: 0 },
+        { date: "2025-06-03", value: 0 },
+      ]);
+      expect(s.visionGeneration.successRate).toBeNull();
+      expect(s.intensiveFlow).toEqual({ started: 0, completed: 0, completionRate: null, averageCompletionTime: null });
+      expect(s.tokenConsumption.byUser).toEqual([]);
+    });
+
+    it("computes app statistics with dated series, the intensive flow, token and revenue breakdowns", async () => {
+      const s = await getAppStatistics(db.db, { range: { from: "2026-03-09", to: "2026-03-15" }, timezone: NY }, { now: NOW, engine });
+      expect(s.assessmentCompletions.daily.map((p) => p.value)).toEqual([1, 0, 0, 0, 0, 0, 0]);
+      expect(s.assessmentCompletions.weekly).toEqual([{ date: "2026-03-09", value: 1 }]);
+      expect(s.assessmentCompletions.monthly).toEqual([{ date: "2026-03-01", value: 1 }]);
+      expect(s.visionGeneration).toEqual({ totalGenerated: 2, failed: 1, averagePerUser: 1, successRate: 2 / 3 });
+      // C started on Mar 10 20:00 New York time and completed 60 hours later.
+      expect(s.intensiveFlow).toEqual({ started: 1, completed: 1, completionRate: 1, averageCompletionTime: 60 });
+      expect(s.tokenConsumption.total).toBe(1800);
+      expect(s.tokenConsumption.costUsd).toBe(0.00759);
+      expect(s.tokenConsumption.byModel.map((m) => [m.model, m.tokens, m.calls])).toEqual([
+        ["gpt-4o", 1500, 1],
+        ["gpt-4o-mini", 300, 1],
+      ]);
+      expect(s.tokenConsumption.byUser.map((u) => [u.name, u.tokens, u.costUsd])).toEqual([
+        ["Ana", 1500, 0.0075],
+        ["Cy", 300, 0.00009],
+      ]);
+      expect(s.tokenConsumption.dailyBreakdown.find((d) => d.date === "2026-03-12")).toEqual({
+        date: "2026-03-12",
+        tokens: 300,
+        costUsd: 0.00009,
+      });
+      // Mar 11 00:00Z is Mar 10 20:00 in New York.
+      expect(s.revenue.daily.find((d) => d.value > 0)).toEqual({ date: "2026-03-10", value: 390 });
+      expect(s.revenue.byPlan).toEqual([{ plan: "pro_annual", revenue: 390 }]);
+      expect(s.revenue.churnRate).toBe(0);
+    });
+
+    it("builds the cohort triangle", async () => {
+      const c = await getRetentionCohorts(db.db, { cohort: "month", periods: 3, timezone: "UTC" }, { now: NOW, engine });
+      expect(c.cohorts.map((x) => [x.start, x.size])).toEqual([
+        ["2026-01-01", 1],
+        ["2026-02-01", 0],
+        ["2026-03-01", 2],
+      ]);
+      // C (January cohort) was inactive in January and February, active in March.
+      expect(c.cohorts[0]?.periods.map((p) => [p.active, p.complete])).toEqual([
+        [0, true],
+        [0, true],
+        [1, false],
+      ]);
+      expect(c.cohorts[2]?.periods).toEqual([{ k: 0, active: 1, rate: 0.5, complete: false }]);
+    });
   });
 });
 
 describe("analytics inputs", () => {
+  let db: TTestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase(undefined, { sourceTables: true });
+  });
+  afterAll(async () => db?.drop());
+
   it("refuses bad ranges and timezones with clear messages", async () => {
     await expect(getOverview(db.db, { range: { from: "2026-03-10", to: "2026-03-01" }, timezone: "UTC" })).rejects.toThrow(
       "The range must start on or before its end",

@@ -135,12 +135,17 @@ export default async function UsagePage({ searchParams }: { searchParams: Promis
         </Card>
 
         <Card>
-          <CardHeader title="AI cost by model" />
+          <CardHeader title="AI cost by model" description="Cost, with tokens and calls per model" />
           <div className="px-2 py-3">
             {t.byModel.length === 0 ? (
               <p className="px-4 py-8 text-center text-sm text-slate-500">No AI usage in this range.</p>
             ) : (
-              <BarChart label="Cost" format="usd" color="#0ea5e9" bars={t.byModel.map((m) => ({ label: m.model, value: m.costUsd }))} />
+              <>
+                <BarChart label="Cost" format="usd" color="#0ea5e9" bars={t.byModel.map((m) => ({ label: m.model, value: m.costUsd }))} />
+                <p className="px-4 pt-1 text-xs text-slate-500">
+                  {t.byModel.map((m) => `${m.model}: ${formatValue(m.tokens, "tokens")} tokens, ${formatInt(m.calls)} calls`).join(" · ")}
+                </p>
+              </>
             )}
           </div>
         </Card>

@@ -68,17 +68,17 @@ export function rawSource(db: DbOrTx): AnalyticsSource {
       return new Map(rows.map((r) => [r.d, num(r.n)]));
     },
 
-    async intensive(w, now) {
+    async intensive(w) {
       const [row] = await executeRows<{ started: string; completed: string; hours: string | null }>(
         db,
         sql`
         WITH firsts AS (
           SELECT user_id, min(occurred_at) AS started_at FROM ${S}.events
-          WHERE name = 'intensive.started' AND occurred_at < ${iso(now)}::timestamptz GROUP BY user_id
+          WHERE name = 'intensive.started' GROUP BY user_id
         ), flow AS (
           SELECT f.user_id, f.started_at,
             (SELECT min(c.occurred_at) FROM ${S}.events c WHERE c.user_id = f.user_id AND c.name = 'intensive.completed'
-               AND c.occurred_at >= f.started_at AND c.occurred_at < ${iso(now)}::timestamptz) AS completed_at
+               AND c.occurred_at >= f.started_at) AS completed_at
           FROM firsts f WHERE f.started_at >= ${iso(w.from)}::timestamptz AND f.started_at < ${iso(w.to)}::timestamptz
         )
         SELECT count(*) AS started, count(completed_at) AS completed,
