@@ -3,8 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { provideDatabase } from "@/server/db";
 import { dispatchEvent } from "@/server/jobs/dispatch";
 import { startInProcessRunner, stopInProcessRunner } from "@/server/jobs/in-process-runner";
+import { sourceTablesDdl } from "@/server/services/demo-data/source-tables";
 import { getHealth } from "@/server/services/health/get-health";
 import { heartbeat } from "~inngest/functions/heartbeat";
+import { refreshAnalytics } from "~inngest/functions/refresh-analytics";
 import { callerFor, createAdmins, type TTestAdmin } from "../helpers/admins";
 import { createTestDatabase, type TTestDatabase } from "../helpers/db";
 
@@ -52,6 +54,26 @@ describe("heartbeat job", () => {
       "SELECT actor_email, action FROM crm_audit_log WHERE action = 'job.requested'",
     );
     expect(audits).toEqual([{ actor_email: admin.email, action: "job.requested" }]);
+  });
+
+  it("the refresh-analytics function rolls up new source rows and records its run", async () => {
+    await db.execScript(sourceTablesDdl("app"));
+    await db.query(
+      "INSERT INTO app.users (id, email, name, created_at) VALUES ('00000000-0000-4000-8000-000000000001', 'r@example.com', 'R', '2026-01-01T00:00:00Z')",
+    );
+    await db.query(
+      "INSERT INTO app.sessions (user_id, started_at) SELECT '00000000-0000-4000-8000-000000000001', '2026-01-02T10:00:00Z'::timestamptz + g * interval '1 day' FROM generate_series(0, 4) g",
+    );
+    const t = new InngestTestEngine({ function: refreshAnalytics });
+    const { result, error } = await t.execute({ events: [{ name: "crm/analytics.refresh.requested", data: { requestedBy: "test" } }] });
+    expect(error).toBeUndefined();
+    expect(result).toMatchObject({ rows: 5, caughtUp: true, steps: 1 });
+    const [row] = await db.query<{ days: string }>("SELECT active_days::text AS days FROM crm_rollup_users");
+    expect(row?.days).toBe("{[20455,20460)}");
+    const [run] = await db.query<{ last_status: string; last_runner: string }>(
+      "SELECT last_status, last_runner FROM crm_job_runs WHERE job_id = 'refresh-analytics'",
+    );
+    expect(run).toEqual({ last_status: "ok", last_runner: "inngest" });
   });
 
   it("the in-process runner schedules the cron jobs", () => {
