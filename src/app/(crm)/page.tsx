@@ -23,24 +23,15 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
   const params = await searchParams;
   const caller = await api();
   const me = await caller.admins.me();
-  const { range, preset, error, days } = rangeFromParams(params, me.timezone);
+  const view = rangeFromParams(params, me.timezone);
+  const { range } = view;
   const cohort = params.cohort === "week" ? "week" : "month";
   const [o, cohorts, status] = await Promise.all([
     caller.analytics.overview({ range, timezone: me.timezone }),
     caller.analytics.retentionCohorts({ cohort, periods: cohort === "week" ? 8 : 6, timezone: me.timezone }),
     caller.analytics.rollupStatus(),
   ]);
-  const header = (
-    <AnalyticsHeader
-      title="Dashboard"
-      range={range}
-      preset={preset}
-      days={days}
-      timezone={me.timezone}
-      error={error}
-      refreshedAt={status.refreshedAt}
-    />
-  );
+  const header = <AnalyticsHeader title="Dashboard" view={view} timezone={me.timezone} refreshedAt={status.refreshedAt} />;
   if (o.totalUsers.value === 0 && o.totalUsers.previous === 0) {
     return (
       <>

@@ -1,25 +1,20 @@
 import { PageHeader } from "@/components/ui/primitives";
-import { formatLocalDate } from "./range";
+import { formatLocalDate, type TRangeView } from "./range";
 import { RangePicker } from "./range-picker";
 import { TimezoneSelect } from "./timezone-select";
 
 export function AnalyticsHeader({
   title,
-  range,
-  preset,
-  days,
+  view,
   timezone,
-  error,
   refreshedAt,
 }: {
   title: string;
-  range: { from: string; to: string };
-  preset: number | null;
-  days: number;
+  view: TRangeView;
   timezone: string;
-  error: string | null;
   refreshedAt: Date | null;
 }) {
+  const { range, preset, days, error } = view;
   return (
     <>
       <PageHeader

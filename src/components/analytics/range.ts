@@ -20,5 +20,7 @@ export function rangeFromParams(params: TRangeParams, timezone: string, now = ne
   return { range: lastDays(preset, timezone, now), preset, error: null, days: preset };
 }
 
+export type TRangeView = ReturnType<typeof rangeFromParams>;
+
 export const formatLocalDate = (d: string) =>
   new Date(`${d}T00:00:00Z`).toLocaleDateString("en-US", { month: "short", day: "numeric", year: "numeric", timeZone: "UTC" });

@@ -27,7 +27,8 @@ export default async function UsagePage({ searchParams }: { searchParams: Promis
   const params = await searchParams;
   const caller = await api();
   const me = await caller.admins.me();
-  const { range, preset, error, days } = rangeFromParams(params, me.timezone);
+  const view = rangeFromParams(params, me.timezone);
+  const { range } = view;
   const [s, status] = await Promise.all([
     caller.analytics.appStatistics({ range, timezone: me.timezone }),
     caller.analytics.rollupStatus(),
@@ -36,15 +37,7 @@ export default async function UsagePage({ searchParams }: { searchParams: Promis
   const t = s.tokenConsumption;
   return (
     <>
-      <AnalyticsHeader
-        title="Usage"
-        range={range}
-        preset={preset}
-        days={days}
-        timezone={me.timezone}
-        error={error}
-        refreshedAt={status.refreshedAt}
-      />
+      <AnalyticsHeader title="Usage" view={view} timezone={me.timezone} refreshedAt={status.refreshedAt} />
       <section aria-label="Right now" className="grid grid-cols-3 gap-3">
         <KpiTile label="Active now" value={s.activeUsersNow} previous={null} hint="last 5 minutes" />
         <KpiTile label="Sessions today" value={s.sessionsToday} previous={null} hint={me.timezone} />
