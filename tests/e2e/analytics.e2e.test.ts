@@ -40,6 +40,13 @@ describe("analytics pages on the demo data", () => {
     await page.screenshot({ path: `${shots}/e2e-dashboard.png`, fullPage: true });
   });
 
+  it("an admin can move the rollups forward from the page", async () => {
+    await page.getByRole("button", { name: "Refresh rollups" }).click();
+    await page.getByRole("button", { name: "Refresh rollups" }).waitFor();
+    await page.waitForSelector("text=/rollups refreshed \\d\\d:\\d\\d UTC/");
+    expect(await page.locator("main [role=alert]").count()).toBe(0);
+  });
+
   it("the range picker keeps the range in the URL", async () => {
     await page.getByRole("button", { name: "7d" }).click();
     await page.waitForURL(/range=7d/);

@@ -31,7 +31,15 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
     caller.analytics.retentionCohorts({ cohort, periods: cohort === "week" ? 8 : 6, timezone: me.timezone }),
     caller.analytics.rollupStatus(),
   ]);
-  const header = <AnalyticsHeader title="Dashboard" view={view} timezone={me.timezone} refreshedAt={status.refreshedAt} />;
+  const header = (
+    <AnalyticsHeader
+      title="Dashboard"
+      view={view}
+      timezone={me.timezone}
+      refreshedAt={status.refreshedAt}
+      canRefresh={me.role !== "viewer"}
+    />
+  );
   if (o.totalUsers.value === 0 && o.totalUsers.previous === 0) {
     return (
       <>

@@ -37,7 +37,13 @@ export default async function UsagePage({ searchParams }: { searchParams: Promis
   const t = s.tokenConsumption;
   return (
     <>
-      <AnalyticsHeader title="Usage" view={view} timezone={me.timezone} refreshedAt={status.refreshedAt} />
+      <AnalyticsHeader
+        title="Usage"
+        view={view}
+        timezone={me.timezone}
+        refreshedAt={status.refreshedAt}
+        canRefresh={me.role !== "viewer"}
+      />
       <section aria-label="Right now" className="grid grid-cols-3 gap-3">
         <KpiTile label="Active now" value={s.activeUsersNow} previous={null} hint="last 5 minutes" />
         <KpiTile label="Sessions today" value={s.sessionsToday} previous={null} hint={me.timezone} />
