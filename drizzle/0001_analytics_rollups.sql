@@ -8,6 +8,16 @@ CREATE TABLE "crm_rollup_buckets" (
 	CONSTRAINT "crm_rollup_buckets_metric_dim_bucket_pk" PRIMARY KEY("metric","dim","bucket")
 );
 --> statement-breakpoint
+CREATE TABLE "crm_rollup_days" (
+	"metric" text NOT NULL,
+	"dim" text NOT NULL,
+	"day" integer NOT NULL,
+	"n" bigint NOT NULL,
+	"v1" bigint DEFAULT 0 NOT NULL,
+	"v2" bigint DEFAULT 0 NOT NULL,
+	CONSTRAINT "crm_rollup_days_metric_day_dim_pk" PRIMARY KEY("metric","day","dim")
+);
+--> statement-breakpoint
 CREATE TABLE "crm_rollup_state" (
 	"id" text PRIMARY KEY NOT NULL,
 	"sessions_until_id" bigint NOT NULL,

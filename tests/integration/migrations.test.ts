@@ -17,6 +17,7 @@ const CRM_TABLES = [
   "crm_messages",
   "crm_migrations",
   "crm_rollup_buckets",
+  "crm_rollup_days",
   "crm_rollup_state",
   "crm_rollup_user_day_tokens",
   "crm_rollup_user_slots",

@@ -106,9 +106,22 @@ export async function rollupSource(db: DbOrTx, given?: TRollupState): Promise<An
     };
     const parts: SQL[] = [];
     if (core) {
+      const dimFilter = onlyDim ? sql`AND dim = ${onlyDim}` : sql``;
       // float8 sums of integers are exact below 2^53 and much faster than numeric ones.
-      parts.push(sql`SELECT ${key(sql`bucket`)} AS k, dim, sum(n::float8) AS n, sum(v1::float8) AS v1, sum(v2::float8) AS v2 FROM crm_rollup_buckets
-                     WHERE metric = ${metric} ${onlyDim ? sql`AND dim = ${onlyDim}` : sql``} AND ${inWin(sql`bucket`, core)} GROUP BY 1, 2`);
+      const fromBuckets = (range: TWindow) =>
+        sql`SELECT ${key(sql`bucket`)} AS k, dim, sum(n::float8) AS n, sum(v1::float8) AS v1, sum(v2::float8) AS v2 FROM crm_rollup_buckets
+            WHERE metric = ${metric} ${dimFilter} AND ${inWin(sql`bucket`, range)} GROUP BY 1, 2`;
+      const d0 = Math.ceil(core.from.getTime() / D);
+      const d1 = Math.floor(core.to.getTime() / D);
+      if (!groupByDay && d0 < d1) {
+        // Whole UTC days from the day rows, the partial days at either end from the buckets.
+        parts.push(sql`SELECT '' AS k, dim, sum(n::float8) AS n, sum(v1::float8) AS v1, sum(v2::float8) AS v2 FROM crm_rollup_days
+                       WHERE metric = ${metric} ${dimFilter} AND day >= ${d0} AND day < ${d1} GROUP BY 1, 2`);
+        if (core.from.getTime() < d0 * D) parts.push(fromBuckets({ from: core.from, to: new Date(d0 * D) }));
+        if (d1 * D < core.to.getTime()) parts.push(fromBuckets({ from: new Date(d1 * D), to: core.to }));
+      } else {
+        parts.push(fromBuckets(core));
+      }
       parts.push(raw(core, true));
     }
     for (const f of fragments) parts.push(raw(f, false));

@@ -39,6 +39,23 @@ export const crmRollupBuckets = pgTable(
 );
 
 /**
+ * The same counts per whole UTC day: a long window reads a day row where it
+ * would read 96 bucket rows, and buckets only at its partial days.
+ */
+export const crmRollupDays = pgTable(
+  "crm_rollup_days",
+  {
+    metric: text("metric").notNull(),
+    dim: text("dim").notNull(),
+    day: integer("day").notNull(),
+    n: bigint("n", { mode: "number" }).notNull(),
+    v1: bigint("v1", { mode: "number" }).notNull().default(0),
+    v2: bigint("v2", { mode: "number" }).notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.metric, t.day, t.dim] })],
+);
+
+/**
  * Per user with any activity: the UTC days they were active on (a multirange:
  * a long streak is one range), the 15-minute slots they were active in during
  * their first 32 days (all that D1/D7/D30 retention needs, small enough to

@@ -100,6 +100,22 @@ async function refreshBatch(tx: DbOrTx, batchSize: number): Promise<{ rows: numb
     SELECT 'tokens', model, ${bucketOf(sql`created_at`)}, count(*), sum(input_tokens + output_tokens), sum(round(cost_usd * 1000000))
     FROM ${S}.token_usage WHERE id > ${t0} AND id <= ${t1} GROUP BY 2, 3
     ${upsert}`);
+  // The same counts per whole UTC day.
+  const upsertDays = sql`ON CONFLICT (metric, day, dim) DO UPDATE SET n = crm_rollup_days.n + excluded.n,
+    v1 = crm_rollup_days.v1 + excluded.v1, v2 = crm_rollup_days.v2 + excluded.v2`;
+  await tx.execute(sql`
+    INSERT INTO crm_rollup_days (metric, dim, day, n, v1, v2)
+    SELECT 'session', '', ${day(sql`started_at`)}, count(*), 0, 0 FROM ${S}.sessions WHERE id > ${s0} AND id <= ${s1} GROUP BY 3
+    ${upsertDays}`);
+  await tx.execute(sql`
+    INSERT INTO crm_rollup_days (metric, dim, day, n, v1, v2)
+    SELECT 'event', name, ${day(sql`occurred_at`)}, count(*), 0, 0 FROM ${S}.events WHERE id > ${e0} AND id <= ${e1} GROUP BY 2, 3
+    ${upsertDays}`);
+  await tx.execute(sql`
+    INSERT INTO crm_rollup_days (metric, dim, day, n, v1, v2)
+    SELECT 'tokens', model, ${day(sql`created_at`)}, count(*), sum(input_tokens + output_tokens), sum(round(cost_usd * 1000000))
+    FROM ${S}.token_usage WHERE id > ${t0} AND id <= ${t1} GROUP BY 2, 3
+    ${upsertDays}`);
   await tx.execute(sql`
     INSERT INTO crm_rollup_user_day_tokens (day, user_id, tokens, cost_micros)
     SELECT ${day(sql`created_at`)}, user_id, sum(input_tokens + output_tokens), sum(round(cost_usd * 1000000))
@@ -148,7 +164,13 @@ export async function refreshAnalyticsRollups(db: Db, opts: { batchSize?: number
  */
 async function analyzeAfterBigCatchUp(db: Db, rows: number) {
   if (rows < 100_000) return;
-  for (const table of ["crm_rollup_users", "crm_rollup_user_slots", "crm_rollup_buckets", "crm_rollup_user_day_tokens"]) {
+  for (const table of [
+    "crm_rollup_users",
+    "crm_rollup_user_slots",
+    "crm_rollup_buckets",
+    "crm_rollup_days",
+    "crm_rollup_user_day_tokens",
+  ]) {
     await db.execute(sql.raw(`VACUUM (ANALYZE) ${table}`));
   }
 }
