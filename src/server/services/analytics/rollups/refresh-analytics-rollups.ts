@@ -84,38 +84,37 @@ async function refreshBatch(tx: DbOrTx, batchSize: number): Promise<{ rows: numb
         intensive_completions = r.intensive_completions || i.completions
     FROM i WHERE r.user_id = i.user_id`);
 
-  // Additive 15-minute buckets.
-  const upsert = sql`ON CONFLICT (metric, dim, bucket) DO UPDATE SET n = crm_rollup_buckets.n + excluded.n,
-    v1 = crm_rollup_buckets.v1 + excluded.v1, v2 = crm_rollup_buckets.v2 + excluded.v2`;
-  await tx.execute(sql`
-    INSERT INTO crm_rollup_buckets (metric, dim, bucket, n, v1, v2)
-    SELECT 'session', '', ${bucketOf(sql`started_at`)}, count(*), 0, 0 FROM ${S}.sessions WHERE id > ${s0} AND id <= ${s1} GROUP BY 3
-    ${upsert}`);
-  await tx.execute(sql`
-    INSERT INTO crm_rollup_buckets (metric, dim, bucket, n, v1, v2)
-    SELECT 'event', name, ${bucketOf(sql`occurred_at`)}, count(*), 0, 0 FROM ${S}.events WHERE id > ${e0} AND id <= ${e1} GROUP BY 2, 3
-    ${upsert}`);
-  await tx.execute(sql`
-    INSERT INTO crm_rollup_buckets (metric, dim, bucket, n, v1, v2)
-    SELECT 'tokens', model, ${bucketOf(sql`created_at`)}, count(*), sum(input_tokens + output_tokens), sum(round(cost_usd * 1000000))
-    FROM ${S}.token_usage WHERE id > ${t0} AND id <= ${t1} GROUP BY 2, 3
-    ${upsert}`);
-  // The same counts per whole UTC day.
-  const upsertDays = sql`ON CONFLICT (metric, day, dim) DO UPDATE SET n = crm_rollup_days.n + excluded.n,
-    v1 = crm_rollup_days.v1 + excluded.v1, v2 = crm_rollup_days.v2 + excluded.v2`;
-  await tx.execute(sql`
-    INSERT INTO crm_rollup_days (metric, dim, day, n, v1, v2)
-    SELECT 'session', '', ${day(sql`started_at`)}, count(*), 0, 0 FROM ${S}.sessions WHERE id > ${s0} AND id <= ${s1} GROUP BY 3
-    ${upsertDays}`);
-  await tx.execute(sql`
-    INSERT INTO crm_rollup_days (metric, dim, day, n, v1, v2)
-    SELECT 'event', name, ${day(sql`occurred_at`)}, count(*), 0, 0 FROM ${S}.events WHERE id > ${e0} AND id <= ${e1} GROUP BY 2, 3
-    ${upsertDays}`);
-  await tx.execute(sql`
-    INSERT INTO crm_rollup_days (metric, dim, day, n, v1, v2)
-    SELECT 'tokens', model, ${day(sql`created_at`)}, count(*), sum(input_tokens + output_tokens), sum(round(cost_usd * 1000000))
-    FROM ${S}.token_usage WHERE id > ${t0} AND id <= ${t1} GROUP BY 2, 3
-    ${upsertDays}`);
+  // Additive counts, at two grains: 15-minute buckets and whole UTC days.
+  const counted = [
+    {
+      metric: "session",
+      dim: sql`''::text`,
+      at: sql`started_at`,
+      values: sql`0, 0`,
+      rows: sql`${S}.sessions WHERE id > ${s0} AND id <= ${s1}`,
+    },
+    { metric: "event", dim: sql`name`, at: sql`occurred_at`, values: sql`0, 0`, rows: sql`${S}.events WHERE id > ${e0} AND id <= ${e1}` },
+    {
+      metric: "tokens",
+      dim: sql`model`,
+      at: sql`created_at`,
+      values: sql`sum(input_tokens + output_tokens), sum(round(cost_usd * 1000000))`,
+      rows: sql`${S}.token_usage WHERE id > ${t0} AND id <= ${t1}`,
+    },
+  ];
+  const grains = [
+    { table: "crm_rollup_buckets", key: "bucket", keyOf: bucketOf, conflict: "(metric, dim, bucket)" },
+    { table: "crm_rollup_days", key: "day", keyOf: day, conflict: "(metric, day, dim)" },
+  ];
+  for (const g of grains) {
+    const t = sql.raw(g.table);
+    for (const c of counted) {
+      await tx.execute(sql`
+        INSERT INTO ${t} (metric, dim, ${sql.raw(g.key)}, n, v1, v2)
+        SELECT ${c.metric}, ${c.dim}, ${g.keyOf(c.at)}, count(*), ${c.values} FROM ${c.rows} GROUP BY 2, 3
+        ON CONFLICT ${sql.raw(g.conflict)} DO UPDATE SET n = ${t}.n + excluded.n, v1 = ${t}.v1 + excluded.v1, v2 = ${t}.v2 + excluded.v2`);
+    }
+  }
   await tx.execute(sql`
     INSERT INTO crm_rollup_user_day_tokens (day, user_id, tokens, cost_micros)
     SELECT ${day(sql`created_at`)}, user_id, sum(input_tokens + output_tokens), sum(round(cost_usd * 1000000))
