@@ -71,8 +71,13 @@ CREATE TABLE IF NOT EXISTS ${s}.payments (
 export function sourceIndexesDdl(schemaName: string): string {
   const s = assertIdentifier(schemaName);
   return `
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
 CREATE INDEX IF NOT EXISTS users_created_at_idx ON ${s}.users (created_at);
 CREATE INDEX IF NOT EXISTS users_last_active_at_idx ON ${s}.users (last_active_at);
+CREATE INDEX IF NOT EXISTS users_created_id_idx ON ${s}.users (created_at, id);
+CREATE INDEX IF NOT EXISTS users_last_active_sort_idx ON ${s}.users ((coalesce(last_active_at, 'epoch'::timestamptz)), id);
+CREATE INDEX IF NOT EXISTS users_email_trgm_idx ON ${s}.users USING gin (email gin_trgm_ops);
+CREATE INDEX IF NOT EXISTS users_name_trgm_idx ON ${s}.users USING gin (name gin_trgm_ops);
 CREATE INDEX IF NOT EXISTS sessions_user_started_idx ON ${s}.sessions (user_id, started_at);
 CREATE INDEX IF NOT EXISTS sessions_started_idx ON ${s}.sessions (started_at);
 CREATE INDEX IF NOT EXISTS events_user_occurred_idx ON ${s}.events (user_id, occurred_at);

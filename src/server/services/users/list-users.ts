@@ -1,57 +1,108 @@
-import { and, desc, ilike, or, type SQL, sql } from "drizzle-orm";
-import type { DbOrTx } from "@/server/db/client";
-import { appUsers } from "@/server/db/schema";
-import { InvalidInputError } from "../errors";
+import { sql } from "drizzle-orm";
+import { type DbOrTx, executeRows } from "@/server/db/client";
+import type { TUserFilters, TUserSort } from "@/lib/users-query";
 import { type TListUsersInput, ZListUsersInput } from "./schemas";
+import {
+  cursorValueSql,
+  decodeCursor,
+  encodeCursor,
+  filterConditions,
+  fromClause,
+  keysetCondition,
+  orderBySql,
+  sortSpec,
+  whereSql,
+} from "./user-query";
+import { readUserStatsFreshness } from "./refresh-user-stats";
 
-const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+export type TUserListItem = {
+  id: string;
+  email: string;
+  name: string | null;
+  joinedAt: Date;
+  lastActiveAt: Date | null;
+  plan: string;
+  subscriptionStatus: string;
+  totalSpent: number;
+  aiTokens: number;
+  aiCostUsd: number;
+  marginUsd: number;
+  tags: string[];
+  priority: string | null;
+};
 
-function decodeCursor(cursor: string): { createdAt: string; id: string } {
-  try {
-    const parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as unknown;
-    if (
-      Array.isArray(parsed) &&
-      typeof parsed[0] === "string" &&
-      typeof parsed[1] === "string" &&
-      !Number.isNaN(Date.parse(parsed[0])) &&
-      /^[0-9a-f-]{36}$/i.test(parsed[1])
-    ) {
-      return { createdAt: parsed[0], id: parsed[1] };
-    }
-  } catch {
-    // fall through
-  }
-  throw new InvalidInputError("The page cursor is not valid; start from the first page");
+type TRow = {
+  id: string;
+  email: string;
+  name: string | null;
+  created_at: Date | string;
+  last_active_at: Date | string | null;
+  plan: string | null;
+  subscription_status: string | null;
+  spent_cents: string | number | null;
+  ai_tokens: string | number | null;
+  ai_cost_micros: string | number | null;
+  tags: string[] | null;
+  priority: string | null;
+  cursor_value: string;
+};
+
+const toItem = (r: TRow): TUserListItem => {
+  const spentCents = Number(r.spent_cents ?? 0);
+  const costMicros = Number(r.ai_cost_micros ?? 0);
+  return {
+    id: r.id,
+    email: r.email,
+    name: r.name,
+    joinedAt: new Date(r.created_at),
+    lastActiveAt: r.last_active_at ? new Date(r.last_active_at) : null,
+    plan: r.plan ?? "free",
+    subscriptionStatus: r.subscription_status ?? "none",
+    totalSpent: spentCents / 100,
+    aiTokens: Number(r.ai_tokens ?? 0),
+    aiCostUsd: costMicros / 1_000_000,
+    marginUsd: (spentCents * 10_000 - costMicros) / 1_000_000,
+    tags: r.tags ?? [],
+    priority: r.priority,
+  };
+};
+
+/** One page of users matching the filters, in the chosen order, with the cursor of the next page. */
+export async function listUsersPage(
+  db: DbOrTx,
+  opts: { filters: TUserFilters; sort: TUserSort; dir: "asc" | "desc"; limit: number; cursor?: string; timeZone: string },
+): Promise<{ items: TUserListItem[]; nextCursor: string | null }> {
+  const spec = sortSpec(opts.sort);
+  const conds = filterConditions(opts.filters, opts.timeZone);
+  if (opts.cursor) conds.push(keysetCondition(spec, decodeCursor(opts.cursor, opts.sort, opts.dir)));
+  const rows = await executeRows<TRow>(
+    db,
+    sql`SELECT u.id, u.email, u.name, u.created_at, u.last_active_at, s.plan, s.subscription_status, s.spent_cents,
+          s.ai_tokens, s.ai_cost_micros, m.tags, m.priority, ${cursorValueSql(spec)} AS cursor_value
+        FROM ${fromClause(spec.usesStats)} ${whereSql(conds)} ${orderBySql(spec, opts.dir)} LIMIT ${opts.limit + 1}`,
+  );
+  const page = rows.slice(0, opts.limit);
+  const last = page.at(-1);
+  return {
+    items: page.map(toItem),
+    nextCursor:
+      rows.length > opts.limit && last ? encodeCursor({ sort: opts.sort, dir: opts.dir, value: last.cursor_value, id: last.id }) : null,
+  };
 }
 
-const encodeCursor = (createdAt: Date, id: string) => Buffer.from(JSON.stringify([createdAt.toISOString(), id])).toString("base64url");
-
-/** Newest users first, optionally filtered by a case-insensitive substring of email or name; keyset pagination. */
+/** users.list: a page of the filtered, sorted list and how fresh its plan, spend and AI figures are. */
 export async function listUsers(db: DbOrTx, rawInput: TListUsersInput) {
   const input = ZListUsersInput.parse(rawInput);
-  const where: SQL[] = [];
-  if (input.search) {
-    const pattern = `%${escapeLike(input.search)}%`;
-    const match = or(ilike(appUsers.email, pattern), ilike(appUsers.name, pattern));
-    if (match) where.push(match);
-  }
-  if (input.cursor) {
-    const c = decodeCursor(input.cursor);
-    where.push(sql`(${appUsers.createdAt}, ${appUsers.id}) < (${c.createdAt}::timestamptz, ${c.id}::uuid)`);
-  }
-  const rows = await db
-    .select({
-      id: appUsers.id,
-      email: appUsers.email,
-      name: appUsers.name,
-      createdAt: appUsers.createdAt,
-      lastActiveAt: appUsers.lastActiveAt,
-    })
-    .from(appUsers)
-    .where(where.length ? and(...where) : undefined)
-    .orderBy(desc(appUsers.createdAt), desc(appUsers.id))
-    .limit(input.limit + 1);
-  const page = rows.slice(0, input.limit);
-  const last = page.at(-1);
-  return { items: page, nextCursor: rows.length > input.limit && last ? encodeCursor(last.createdAt, last.id) : null };
+  const [page, statsAsOf] = await Promise.all([
+    listUsersPage(db, {
+      filters: input.filters,
+      sort: input.sort.sort,
+      dir: input.sort.dir,
+      limit: input.limit,
+      cursor: input.cursor,
+      timeZone: input.timeZone,
+    }),
+    readUserStatsFreshness(db),
+  ]);
+  return { ...page, statsAsOf };
 }

@@ -7,3 +7,4 @@ export * from "./jobs";
 export * from "./messages";
 export * from "./segments";
 export * from "./user-metadata";
+export * from "./user-stats";

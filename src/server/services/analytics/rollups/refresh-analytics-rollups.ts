@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { type Db, type DbOrTx, executeRows } from "@/server/db/client";
+import { refreshUserStats } from "../../users/refresh-user-stats";
 import { num, srcSchema } from "../source";
 
 /**
@@ -122,6 +123,14 @@ async function refreshBatch(tx: DbOrTx, batchSize: number): Promise<{ rows: numb
     ON CONFLICT (day, user_id) DO UPDATE SET tokens = crm_rollup_user_day_tokens.tokens + excluded.tokens,
       cost_micros = crm_rollup_user_day_tokens.cost_micros + excluded.cost_micros`);
 
+  // Lifetime AI usage per user, for the users list (plan and spend: refreshUserStats).
+  await tx.execute(sql`
+    INSERT INTO crm_user_stats (user_id, ai_tokens, ai_cost_micros)
+    SELECT user_id, sum(input_tokens + output_tokens), sum(round(cost_usd * 1000000))
+    FROM ${S}.token_usage WHERE id > ${t0} AND id <= ${t1} GROUP BY 1
+    ON CONFLICT (user_id) DO UPDATE SET ai_tokens = crm_user_stats.ai_tokens + excluded.ai_tokens,
+      ai_cost_micros = crm_user_stats.ai_cost_micros + excluded.ai_cost_micros`);
+
   const next: TRollupState = { sessionsUntilId: s1, eventsUntilId: e1, tokensUntilId: t1, refreshedAt: new Date() };
   await tx.execute(sql`
     INSERT INTO crm_rollup_state (id, sessions_until_id, events_until_id, tokens_until_id, refreshed_at)
@@ -148,10 +157,12 @@ export async function refreshAnalyticsRollups(db: Db, opts: { batchSize?: number
     if (!result) return { caughtUp: false, rows, state: await readRollupState(db), skipped: "locked" };
     rows += result.rows;
     if (result.caughtUp) {
+      await refreshUserStats(db);
       await analyzeAfterBigCatchUp(db, rows);
       return { caughtUp: true, rows, state: result.state };
     }
   }
+  await refreshUserStats(db);
   await analyzeAfterBigCatchUp(db, rows);
   return { caughtUp: false, rows, state: await readRollupState(db) };
 }
@@ -169,6 +180,7 @@ async function analyzeAfterBigCatchUp(db: Db, rows: number) {
     "crm_rollup_buckets",
     "crm_rollup_days",
     "crm_rollup_user_day_tokens",
+    "crm_user_stats",
   ]) {
     await db.execute(sql.raw(`VACUUM (ANALYZE) ${table}`));
   }

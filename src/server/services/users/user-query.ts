@@ -1,0 +1,122 @@
+import { type SQL, sql } from "drizzle-orm";
+import type { TUserFilters, TUserSort } from "@/lib/users-query";
+import { srcSchema } from "../analytics/source";
+import { InvalidInputError } from "../errors";
+
+/**
+ * The SQL pieces the users list, its count and its CSV export share: one
+ * FROM, one WHERE per filter, one ORDER BY and keyset condition per sort.
+ * Every value is a bound parameter; identifiers come from config or code.
+ */
+
+export const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+const list = (values: readonly string[]) =>
+  sql.join(
+    values.map((v) => sql`${v}`),
+    sql`, `,
+  );
+export const normalizeTag = (t: string) => t.trim().toLowerCase().replace(/\s+/g, " ");
+
+type TSortSpec = { key: SQL; tie: SQL; kind: "time" | "int"; usesStats: boolean };
+
+/**
+ * Sorting by a stats column walks that column's index from crm_user_stats and
+ * looks each user up by primary key; users who signed up since the last
+ * stats refresh join these orders at the next refresh (within minutes).
+ */
+export function sortSpec(sort: TUserSort): TSortSpec {
+  switch (sort) {
+    case "joined":
+      return { key: sql`u.created_at`, tie: sql`u.id`, kind: "time", usesStats: false };
+    case "lastActive":
+      // Never-active users sort as if last active at the epoch: last when descending, first when ascending.
+      return { key: sql.raw(`coalesce(u.last_active_at, 'epoch'::timestamptz)`), tie: sql`u.id`, kind: "time", usesStats: false };
+    case "spent":
+      return { key: sql`s.spent_cents`, tie: sql`s.user_id`, kind: "int", usesStats: true };
+    case "aiCost":
+      return { key: sql`s.ai_cost_micros`, tie: sql`s.user_id`, kind: "int", usesStats: true };
+    case "margin":
+      return { key: sql`s.margin_micros`, tie: sql`s.user_id`, kind: "int", usesStats: true };
+  }
+}
+
+export function fromClause(usesStats: boolean): SQL {
+  const S = srcSchema();
+  return usesStats
+    ? sql`crm_user_stats s JOIN ${S}.users u ON u.id = s.user_id LEFT JOIN crm_user_metadata m ON m.user_id = u.id`
+    : sql`${S}.users u LEFT JOIN crm_user_stats s ON s.user_id = u.id LEFT JOIN crm_user_metadata m ON m.user_id = u.id`;
+}
+
+/** Start of a local date in `timeZone`, as a timestamptz expression (constant, so indexes apply). */
+const localDayStart = (day: string, timeZone: string, plusDays = 0) =>
+  sql`((${day}::date + ${plusDays}::int)::timestamp AT TIME ZONE ${timeZone})`;
+
+export function filterConditions(f: TUserFilters, timeZone: string): SQL[] {
+  const where: SQL[] = [];
+  if (f.search) {
+    const pattern = `%${escapeLike(f.search)}%`;
+    where.push(sql`(u.email ILIKE ${pattern} OR u.name ILIKE ${pattern})`);
+  }
+  if (f.plans?.length) where.push(sql`coalesce(s.plan, 'free') IN (${list(f.plans)})`);
+  if (f.statuses?.length) where.push(sql`coalesce(s.subscription_status, 'none') IN (${list(f.statuses)})`);
+  if (f.tags?.length) {
+    const tags = sql`ARRAY[${list([...new Set(f.tags.map(normalizeTag))])}]::text[]`;
+    where.push(f.tagMode === "all" ? sql`m.tags @> ${tags}` : sql`m.tags && ${tags}`);
+  }
+  if (f.priorities?.length) where.push(sql`m.priority IN (${list(f.priorities)})`);
+  if (f.joinedFrom) where.push(sql`u.created_at >= ${localDayStart(f.joinedFrom, timeZone)}`);
+  if (f.joinedTo) where.push(sql`u.created_at < ${localDayStart(f.joinedTo, timeZone, 1)}`);
+  if (f.activeFrom) where.push(sql`u.last_active_at >= ${localDayStart(f.activeFrom, timeZone)}`);
+  if (f.activeTo) where.push(sql`u.last_active_at < ${localDayStart(f.activeTo, timeZone, 1)}`);
+  if (f.spentMin !== undefined) where.push(sql`coalesce(s.spent_cents, 0) >= ${Math.round(f.spentMin * 100)}`);
+  if (f.spentMax !== undefined) where.push(sql`coalesce(s.spent_cents, 0) <= ${Math.round(f.spentMax * 100)}`);
+  if (f.aiCostMin !== undefined) where.push(sql`coalesce(s.ai_cost_micros, 0) >= ${Math.round(f.aiCostMin * 1_000_000)}`);
+  if (f.aiCostMax !== undefined) where.push(sql`coalesce(s.ai_cost_micros, 0) <= ${Math.round(f.aiCostMax * 1_000_000)}`);
+  if (f.unprofitable) where.push(sql`coalesce(s.margin_micros, 0) < 0`);
+  return where;
+}
+
+export const whereSql = (conds: SQL[]) => (conds.length ? sql`WHERE ${sql.join(conds, sql` AND `)}` : sql``);
+
+/* Cursors: the sort they belong to, the sort key (µs since the epoch, or an integer) and the user id. */
+
+export type TCursor = { sort: TUserSort; dir: "asc" | "desc"; value: string; id: string };
+
+export function encodeCursor(c: TCursor): string {
+  return Buffer.from(JSON.stringify([c.sort, c.dir, c.value, c.id])).toString("base64url");
+}
+
+export function decodeCursor(cursor: string, sort: TUserSort, dir: "asc" | "desc"): TCursor {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+  } catch {
+    parsed = null;
+  }
+  if (
+    !Array.isArray(parsed) ||
+    parsed.length !== 4 ||
+    typeof parsed[2] !== "string" ||
+    !/^-?\d{1,20}$/.test(parsed[2]) ||
+    typeof parsed[3] !== "string" ||
+    !/^[0-9a-f-]{36}$/i.test(parsed[3])
+  ) {
+    throw new InvalidInputError("The page cursor is not valid; start from the first page");
+  }
+  if (parsed[0] !== sort || parsed[1] !== dir) {
+    throw new InvalidInputError("The page cursor belongs to a different sort order; start from the first page");
+  }
+  return { sort, dir, value: parsed[2], id: parsed[3] };
+}
+
+/** The key as text that round-trips exactly (timestamps to the microsecond). */
+export const cursorValueSql = (spec: TSortSpec) =>
+  spec.kind === "time" ? sql`(extract(epoch from ${spec.key}) * 1000000)::bigint::text` : sql`${spec.key}::text`;
+
+export function keysetCondition(spec: TSortSpec, c: TCursor): SQL {
+  const value = spec.kind === "time" ? sql`(timestamptz 'epoch' + ${c.value}::bigint * interval '1 microsecond')` : sql`${c.value}::bigint`;
+  return c.dir === "desc" ? sql`(${spec.key}, ${spec.tie}) < (${value}, ${c.id}::uuid)` : sql`(${spec.key}, ${spec.tie}) > (${value}, ${c.id}::uuid)`;
+}
+
+export const orderBySql = (spec: TSortSpec, dir: "asc" | "desc") =>
+  dir === "desc" ? sql`ORDER BY ${spec.key} DESC, ${spec.tie} DESC` : sql`ORDER BY ${spec.key} ASC, ${spec.tie} ASC`;
