@@ -10,6 +10,7 @@ import type { TBenchFigure, TBenchScenario } from "./types";
 const scenarios: Record<string, () => Promise<{ default: TBenchScenario }>> = {
   seed: () => import("./scenarios/seed"),
   analytics: () => import("./scenarios/analytics"),
+  users: () => import("./scenarios/users"),
 };
 
 function printTable(figures: TBenchFigure[]) {

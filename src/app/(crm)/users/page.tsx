@@ -1,81 +1,115 @@
 import Link from "next/link";
-import { buttonClass, Card, EmptyState, inputClass, PageHeader } from "@/components/ui/primitives";
-import { formatAgo, formatDate } from "@/lib/format";
+import { SavedViews } from "@/components/users/saved-views";
+import { UserFilters } from "@/components/users/user-filters";
+import { UsersTable } from "@/components/users/users-table";
+import { buttonClass, Card, EmptyState, PageHeader } from "@/components/ui/primitives";
+import { formatAgo, formatInt } from "@/lib/format";
+import { parseUsersQuery, usersQueryString } from "@/lib/users-query";
 import { api } from "@/trpc/server";
 
 export const metadata = { title: "Users" };
 
-export default async function UsersPage({ searchParams }: { searchParams: Promise<{ q?: string; after?: string }> }) {
-  const { q, after } = await searchParams;
+type TParams = Record<string, string | string[] | undefined>;
+
+function toSearchParams(params: TParams) {
+  const sp = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (typeof v === "string") sp.set(k, v);
+  return sp;
+}
+
+export default async function UsersPage({ searchParams }: { searchParams: Promise<TParams> }) {
+  const sp = toSearchParams(await searchParams);
+  const { filters, sort, dropped } = parseUsersQuery(sp);
+  const after = sp.get("after") ?? undefined;
   const caller = await api();
-  const search = q?.trim().slice(0, 200) || undefined;
-  const page = await caller.users.list({ search, cursor: after, limit: 50 });
+  const me = await caller.admins.me();
+  const [page, total, plans, views] = await Promise.all([
+    caller.users.list({ filters, sort, cursor: after, limit: 50, timeZone: me.timezone }).catch((err: unknown) => {
+      if (after) return { items: [], nextCursor: null, statsAsOf: null, cursorError: err instanceof Error ? err.message : "Bad cursor" };
+      throw err;
+    }),
+    caller.users.count({ filters, timeZone: me.timezone }),
+    caller.users.plans(),
+    caller.users.savedViews.list(),
+  ]);
+  const query = usersQueryString(filters, sort);
+  const exportHref = `/api/users/export?${query ? `${query}&` : ""}tz=${encodeURIComponent(me.timezone)}`;
+  const filtered = query.replace(/(^|&)(sort|dir)=[^&]*/g, "") !== "";
   const now = Date.now();
+  const countLabel = total.exact
+    ? `${formatInt(total.count)} ${total.count === 1 ? "user" : "users"}`
+    : `About ${formatInt(Math.round(total.count / 1000) * 1000)} users (estimate)`;
+
   return (
     <>
-      <PageHeader title="Users" description="Newest first. Search matches any part of an email address or name." />
-      <form className="mb-4 flex gap-2" aria-label="Search users">
-        <label htmlFor="q" className="sr-only">
-          Search users
-        </label>
-        <input id="q" name="q" defaultValue={search} placeholder="Search by email or name" className={`${inputClass} max-w-md`} />
-        <button type="submit" className={buttonClass.secondary}>
-          Search
-        </button>
-      </form>
-      <Card className="overflow-hidden">
-        {page.items.length === 0 ? (
-          <EmptyState title={search ? `No users match “${search}”` : "No users yet"}>
-            {search ? "Try part of the address or a first name." : "Run npm run db:seed to load demo data."}
+      <PageHeader
+        title="Users"
+        description={
+          <>
+            <span className="font-medium text-slate-700" data-testid="users-count">
+              {countLabel}
+            </span>
+            {filtered ? " match these filters" : ""}.{" "}
+            {page.statsAsOf ? `Plan, spend and AI cost as of ${formatAgo(page.statsAsOf, now)}.` : "Plan, spend and AI cost appear after the first refresh."}
+          </>
+        }
+        actions={
+          <a href={exportHref} className={buttonClass.secondary} download>
+            Export CSV
+          </a>
+        }
+      />
+      {dropped.length ? (
+        <p role="status" className="mb-3 rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-800">
+          Ignored filters that were not valid in the link: {dropped.join(", ")}.
+        </p>
+      ) : null}
+      <div className="mb-4 flex flex-col gap-3 lg:flex-row lg:items-start">
+        <div className="min-w-0 flex-1">
+          <UserFilters filters={filters} sort={sort} plans={plans} />
+        </div>
+        <SavedViews views={views} currentQuery={query} />
+      </div>
+      {"cursorError" in page ? (
+        <Card>
+          <EmptyState title="This page link has expired">
+            {page.cursorError}{" "}
+            <Link className="text-brand-700 underline" href={`/users${query ? `?${query}` : ""}`}>
+              Go to the first page
+            </Link>
           </EmptyState>
-        ) : (
-          <div className="overflow-x-auto">
-            <table className="min-w-full divide-y divide-slate-200 text-sm">
-              <thead className="bg-slate-50 text-left text-xs font-medium uppercase tracking-wide text-slate-500">
-                <tr>
-                  <th scope="col" className="px-4 py-2.5">
-                    Name
-                  </th>
-                  <th scope="col" className="px-4 py-2.5">
-                    Email
-                  </th>
-                  <th scope="col" className="hidden px-4 py-2.5 sm:table-cell">
-                    Joined
-                  </th>
-                  <th scope="col" className="px-4 py-2.5">
-                    Last active
-                  </th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100">
-                {page.items.map((u) => (
-                  <tr key={u.id} className="hover:bg-slate-50">
-                    <td className="whitespace-nowrap px-4 py-2.5 font-medium text-slate-900">{u.name ?? "—"}</td>
-                    <td className="max-w-[14rem] truncate px-4 py-2.5 text-slate-600">{u.email}</td>
-                    <td className="hidden whitespace-nowrap px-4 py-2.5 text-slate-600 sm:table-cell">{formatDate(u.createdAt)}</td>
-                    <td className="whitespace-nowrap px-4 py-2.5 text-slate-600">{formatAgo(u.lastActiveAt, now)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-      </Card>
-      <div className="mt-4 flex justify-end gap-2">
+        </Card>
+      ) : page.items.length === 0 ? (
+        <Card>
+          <EmptyState title={filtered ? "No users match these filters" : "No users yet"}>
+            {filtered ? (
+              <>
+                Loosen a filter, or{" "}
+                <Link className="text-brand-700 underline" href="/users">
+                  clear them all
+                </Link>
+                .
+              </>
+            ) : (
+              "Users appear here as they sign up in the app. Locally, npm run db:seed loads demo data."
+            )}
+          </EmptyState>
+        </Card>
+      ) : (
+        <UsersTable items={page.items} sort={sort} query={query} now={now} />
+      )}
+      <nav className="mt-4 flex justify-end gap-2" aria-label="Pages">
         {after ? (
-          <Link href={{ pathname: "/users", query: search ? { q: search } : {} }} className={buttonClass.secondary}>
+          <Link href={`/users${query ? `?${query}` : ""}`} className={buttonClass.secondary}>
             First page
           </Link>
         ) : null}
         {page.nextCursor ? (
-          <Link
-            href={{ pathname: "/users", query: { ...(search ? { q: search } : {}), after: page.nextCursor } }}
-            className={buttonClass.secondary}
-          >
+          <Link href={`/users?${query ? `${query}&` : ""}after=${page.nextCursor}`} className={buttonClass.secondary}>
             Next page
           </Link>
         ) : null}
-      </div>
+      </nav>
     </>
   );
 }

@@ -1,4 +1,6 @@
 import type { DbOrTx } from "@/server/db/client";
+import { writeAuditLog } from "../audit/write-audit-log";
+import type { AdminActor, ServiceCtx } from "../context";
 import type { TUserFilters, TUserSort } from "@/lib/users-query";
 import { listUsersPage, type TUserListItem } from "./list-users";
 
@@ -64,4 +66,13 @@ export async function* exportUsersCsv(
     if (page.items.length) yield `${page.items.map(row).join("\r\n")}\r\n`;
     cursor = page.nextCursor ?? undefined;
   } while (cursor);
+}
+
+/** An admin's export: recorded in the audit log (it carries personal data out), then streamed. */
+export async function startUsersExport(
+  ctx: ServiceCtx<AdminActor>,
+  opts: { filters: TUserFilters; sort: TUserSort; dir: "asc" | "desc"; timeZone: string },
+): Promise<AsyncGenerator<string>> {
+  await writeAuditLog(ctx.db, ctx.actor, { action: "users.exported", targetType: "users", after: opts });
+  return exportUsersCsv(ctx.db, opts);
 }

@@ -16,12 +16,12 @@ export type TListUsersInput = z.input<typeof ZListUsersInput>;
 export const ZCountUsersInput = z.object({ filters: ZUserFilters.default({ tagMode: "any" }), timeZone: ZTimezone.default("UTC") });
 export type TCountUsersInput = z.input<typeof ZCountUsersInput>;
 
-export const ZUserId = z.object({ userId: z.uuid("Not a user id") });
+export const ZUserId = z.object({ userId: z.guid("Not a user id") });
 
 export const TIMELINE_KINDS = ["session", "event", "payment", "subscription", "edit", "message"] as const;
 export type TTimelineKind = (typeof TIMELINE_KINDS)[number];
 export const ZTimelineInput = z.object({
-  userId: z.uuid("Not a user id"),
+  userId: z.guid("Not a user id"),
   kinds: z.array(z.enum(TIMELINE_KINDS)).max(TIMELINE_KINDS.length).optional(),
   limit: z.number().int().min(1).max(100).default(30),
   cursor: z.string().max(400).optional(),
@@ -36,7 +36,7 @@ const ZTag = z
   .regex(/^[\p{L}\p{N} _\-.:/]+$/u, "Tags use letters, digits, spaces and - _ . : /");
 
 export const ZUpdateUserMetadataInput = z.object({
-  userId: z.uuid("Not a user id"),
+  userId: z.guid("Not a user id"),
   /** The version the admin loaded (0 when the user had no tags, notes or priority yet). */
   expectedVersion: z.number().int().min(0),
   tags: z.array(ZTag).max(30, "At most 30 tags").optional(),
@@ -52,4 +52,4 @@ export const ZCreateSavedViewInput = z.object({
   /** The users list's URL query, without the leading "?". */
   query: z.string().max(2000).refine((q) => !q.startsWith("?"), "Leave out the leading ?"),
 });
-export const ZDeleteSavedViewInput = z.object({ id: z.uuid() });
+export const ZDeleteSavedViewInput = z.object({ id: z.guid() });

@@ -57,8 +57,18 @@ export function filterConditions(f: TUserFilters, timeZone: string): SQL[] {
     const pattern = `%${escapeLike(f.search)}%`;
     where.push(sql`(u.email ILIKE ${pattern} OR u.name ILIKE ${pattern})`);
   }
-  if (f.plans?.length) where.push(sql`coalesce(s.plan, 'free') IN (${list(f.plans)})`);
-  if (f.statuses?.length) where.push(sql`coalesce(s.subscription_status, 'none') IN (${list(f.statuses)})`);
+  // Users without a stats row count as free / never subscribed / $0. When a filter cannot match
+  // them, it compares the column itself, so the stats indexes apply.
+  if (f.plans?.length) {
+    where.push(f.plans.includes("free") ? sql`coalesce(s.plan, 'free') IN (${list(f.plans)})` : sql`s.plan IN (${list(f.plans)})`);
+  }
+  if (f.statuses?.length) {
+    where.push(
+      f.statuses.includes("none")
+        ? sql`coalesce(s.subscription_status, 'none') IN (${list(f.statuses)})`
+        : sql`s.subscription_status IN (${list(f.statuses)})`,
+    );
+  }
   if (f.tags?.length) {
     const tags = sql`ARRAY[${list([...new Set(f.tags.map(normalizeTag))])}]::text[]`;
     where.push(f.tagMode === "all" ? sql`m.tags @> ${tags}` : sql`m.tags && ${tags}`);
@@ -68,11 +78,12 @@ export function filterConditions(f: TUserFilters, timeZone: string): SQL[] {
   if (f.joinedTo) where.push(sql`u.created_at < ${localDayStart(f.joinedTo, timeZone, 1)}`);
   if (f.activeFrom) where.push(sql`u.last_active_at >= ${localDayStart(f.activeFrom, timeZone)}`);
   if (f.activeTo) where.push(sql`u.last_active_at < ${localDayStart(f.activeTo, timeZone, 1)}`);
-  if (f.spentMin !== undefined) where.push(sql`coalesce(s.spent_cents, 0) >= ${Math.round(f.spentMin * 100)}`);
+  const atLeast = (col: SQL, v: number) => (v > 0 ? sql`${col} >= ${v}` : sql`coalesce(${col}, 0) >= ${v}`);
+  if (f.spentMin !== undefined) where.push(atLeast(sql`s.spent_cents`, Math.round(f.spentMin * 100)));
   if (f.spentMax !== undefined) where.push(sql`coalesce(s.spent_cents, 0) <= ${Math.round(f.spentMax * 100)}`);
-  if (f.aiCostMin !== undefined) where.push(sql`coalesce(s.ai_cost_micros, 0) >= ${Math.round(f.aiCostMin * 1_000_000)}`);
+  if (f.aiCostMin !== undefined) where.push(atLeast(sql`s.ai_cost_micros`, Math.round(f.aiCostMin * 1_000_000)));
   if (f.aiCostMax !== undefined) where.push(sql`coalesce(s.ai_cost_micros, 0) <= ${Math.round(f.aiCostMax * 1_000_000)}`);
-  if (f.unprofitable) where.push(sql`coalesce(s.margin_micros, 0) < 0`);
+  if (f.unprofitable) where.push(sql`s.margin_micros < 0`);
   return where;
 }
 
