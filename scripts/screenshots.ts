@@ -26,6 +26,14 @@ async function main() {
         await page.waitForTimeout(300);
         await page.screenshot({ path: `${out}/${label}-${p.replace(/\//g, "-")}.png`, fullPage: true });
       }
+      // A profile: the first user of the list sorted by total spent (a paying user with history).
+      await page.goto(`${base}/users?sort=spent`);
+      await page.locator("[data-testid=users-table] tbody a").first().click();
+      await page.waitForURL(/\/users\/[0-9a-f-]{36}/);
+      await page.getByTestId("timeline").waitFor();
+      await page.screenshot({ path: `${out}/${label}-user-profile.png`, fullPage: true });
+      await page.goto(`${base}/users?plan=pro&sort=aiCost`);
+      await page.screenshot({ path: `${out}/${label}-users-filtered.png`, fullPage: true });
       await context.close();
     }
   } finally {

@@ -3,7 +3,11 @@ const usd = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD",
 const usdCents = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
 export const formatInt = (n: number) => integer.format(n);
-export const formatUsd = (n: number) => (Math.abs(n) < 1000 ? usdCents.format(n) : usd.format(n));
+export const formatUsd = (n: number) => {
+  // Round first, so a margin of -$0.004 reads $0.00, not -$0.00.
+  const r = Math.round(n * 100) / 100 || 0;
+  return Math.abs(r) < 1000 ? usdCents.format(r) : usd.format(r);
+};
 
 export function formatDateTime(d: Date | string | null | undefined) {
   if (!d) return "—";

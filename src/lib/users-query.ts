@@ -61,7 +61,11 @@ export const ZUserFilters = z
       const a = f[lo];
       const b = f[hi];
       if (a !== undefined && b !== undefined && a > b) {
-        ctx.addIssue({ code: "custom", path: [hi], message: `Must not be before ${lo === "spentMin" || lo === "aiCostMin" ? "the minimum" : "the start"}` });
+        ctx.addIssue({
+          code: "custom",
+          path: [hi],
+          message: `Must not be before ${lo === "spentMin" || lo === "aiCostMin" ? "the minimum" : "the start"}`,
+        });
       }
     }
   });

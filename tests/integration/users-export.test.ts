@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { refreshUserStats } from "@/server/services/users/refresh-user-stats";
-import { CSV_HEADER, csvField, exportUsersCsv, startUsersExport } from "@/server/services/users/export-users-csv";
 import { countUsers } from "@/server/services/users/count-users";
+import { CSV_HEADER, csvField, exportUsersCsv, startUsersExport } from "@/server/services/users/export-users-csv";
+import { refreshUserStats } from "@/server/services/users/refresh-user-stats";
 import { createAdmins } from "../helpers/admins";
 import { createTestDatabase, engines, type TTestDatabase } from "../helpers/db";
 
@@ -29,7 +29,13 @@ describe.each(engines())("users export and count on %s with 100,000 users", (eng
     let text = "";
     let chunks = 0;
     let biggest = 0;
-    for await (const chunk of exportUsersCsv(db.db, { filters: { tagMode: "any" }, sort: "joined", dir: "desc", timeZone: "UTC", pageSize: 5_000 })) {
+    for await (const chunk of exportUsersCsv(db.db, {
+      filters: { tagMode: "any" },
+      sort: "joined",
+      dir: "desc",
+      timeZone: "UTC",
+      pageSize: 5_000,
+    })) {
       chunks++;
       biggest = Math.max(biggest, chunk.length);
       text += chunk;
@@ -37,14 +43,18 @@ describe.each(engines())("users export and count on %s with 100,000 users", (eng
     const lines = text.split("\r\n");
     expect(lines.at(-1)).toBe("");
     expect(lines[0]).toBe(CSV_HEADER.join(","));
-    expect(lines[0]).toBe("id,email,name,joined_at,last_active_at,plan,subscription_status,total_spent_usd,ai_tokens,ai_cost_usd,margin_usd,tags,priority");
+    expect(lines[0]).toBe(
+      "id,email,name,joined_at,last_active_at,plan,subscription_status,total_spent_usd,ai_tokens,ai_cost_usd,margin_usd,tags,priority",
+    );
     const rows = lines.slice(1, -1);
     expect(rows).toHaveLength(USERS);
     expect(new Set(rows.map((r) => r.slice(0, 36))).size).toBe(USERS);
     // One chunk per page: memory holds one page, not the whole list.
     expect(chunks).toBe(1 + USERS / 5_000);
     expect(biggest).toBeLessThan(text.length / 10);
-    expect(rows[0]).toMatch(/^00000000-0000-4000-8000-0000000186a0,user100000@example\.com,User 100000,2025-03-11T10:40:00\.000Z,,free,none,0\.00,0,/);
+    expect(rows[0]).toMatch(
+      /^00000000-0000-4000-8000-0000000186a0,user100000@example\.com,User 100000,2025-03-11T10:40:00\.000Z,,free,none,0\.00,0,/,
+    );
     // Quotes and formula injection are neutralised.
     expect(rows).toContain(rows.find((r) => r.includes("user8@example.com")));
     expect(rows.find((r) => r.includes("user8@example.com"))).toContain(`"Smith, ""Jo"""`);
@@ -70,7 +80,9 @@ describe.each(engines())("users export and count on %s with 100,000 users", (eng
       { filters: { tagMode: "any", search: "user1" }, sort: "joined", dir: "desc", timeZone: "UTC" },
     );
     await rows.return(undefined);
-    const audit = await db.query<{ action: string; actor_email: string }>("SELECT action, actor_email FROM crm_audit_log WHERE action = 'users.exported'");
+    const audit = await db.query<{ action: string; actor_email: string }>(
+      "SELECT action, actor_email FROM crm_audit_log WHERE action = 'users.exported'",
+    );
     expect(audit).toEqual([{ action: "users.exported", actor_email: viewer.email }]);
   });
 });

@@ -21,8 +21,20 @@ async function seed(db: TTestDatabase) {
   const users = [
     { id: uuid(1), email: "alice@acme.com", name: "Alice Anders", created_at: "2026-01-01T03:00:00Z", last_active_at: ago(1) },
     { id: uuid(2), email: "bob@example.com", name: "Bob Brown", created_at: "2026-01-02T12:00:00Z", last_active_at: null },
-    { id: uuid(3), email: "zoe@example.org", name: "Zoë Ångström", created_at: "2026-01-03T12:00:00Z", last_active_at: "2026-02-10T12:00:00Z" },
-    { id: uuid(4), email: "pct_100%@example.com", name: "Percent", created_at: "2026-01-04T12:00:00Z", last_active_at: "2026-01-04T13:00:00Z" },
+    {
+      id: uuid(3),
+      email: "zoe@example.org",
+      name: "Zoë Ångström",
+      created_at: "2026-01-03T12:00:00Z",
+      last_active_at: "2026-02-10T12:00:00Z",
+    },
+    {
+      id: uuid(4),
+      email: "pct_100%@example.com",
+      name: "Percent",
+      created_at: "2026-01-04T12:00:00Z",
+      last_active_at: "2026-01-04T13:00:00Z",
+    },
     { id: uuid(5), email: "carol@acme.com", name: "Carol", created_at: "2026-01-05T12:00:00Z", last_active_at: "2026-01-20T12:00:00Z" },
     ...[6, 7, 8, 9, 10].map((i) => ({
       id: uuid(i),
@@ -49,14 +61,46 @@ async function seed(db: TTestDatabase) {
     ],
     token_usage: [
       { user_id: uuid(1), model: "gpt-4o", feature: "vision", input_tokens: 1000, output_tokens: 500, cost_usd: 1.0, created_at: ago(200) },
-      { user_id: uuid(1), model: "gpt-4o-mini", feature: "coach_chat", input_tokens: 300, output_tokens: 200, cost_usd: 0.5, created_at: ago(2) },
+      {
+        user_id: uuid(1),
+        model: "gpt-4o-mini",
+        feature: "coach_chat",
+        input_tokens: 300,
+        output_tokens: 200,
+        cost_usd: 0.5,
+        created_at: ago(2),
+      },
       { user_id: uuid(2), model: "gpt-4o", feature: "vision", input_tokens: 4000, output_tokens: 1000, cost_usd: 5.0, created_at: ago(10) },
-      { user_id: uuid(5), model: "gpt-4o-mini", feature: "coach_chat", input_tokens: 100, output_tokens: 100, cost_usd: 0.2, created_at: ago(5) },
+      {
+        user_id: uuid(5),
+        model: "gpt-4o-mini",
+        feature: "coach_chat",
+        input_tokens: 100,
+        output_tokens: 100,
+        cost_usd: 0.2,
+        created_at: ago(5),
+      },
     ],
     subscriptions: [
       { user_id: uuid(1), plan: "pro", status: "active", price: 20, interval: "month", started_at: ago(100), canceled_at: null },
-      { user_id: uuid(3), plan: "starter", status: "canceled", price: 10, interval: "month", started_at: "2026-01-03T12:00:00Z", canceled_at: "2026-02-03T12:00:00Z" },
-      { user_id: uuid(5), plan: "pro_annual", status: "trialing", price: 200, interval: "year", started_at: "2026-01-05T12:00:00Z", canceled_at: null },
+      {
+        user_id: uuid(3),
+        plan: "starter",
+        status: "canceled",
+        price: 10,
+        interval: "month",
+        started_at: "2026-01-03T12:00:00Z",
+        canceled_at: "2026-02-03T12:00:00Z",
+      },
+      {
+        user_id: uuid(5),
+        plan: "pro_annual",
+        status: "trialing",
+        price: 200,
+        interval: "year",
+        started_at: "2026-01-05T12:00:00Z",
+        canceled_at: null,
+      },
     ],
     payments: [
       { user_id: uuid(1), amount: 20, currency: "USD", status: "succeeded", plan: "pro", paid_at: ago(100) },
@@ -77,7 +121,8 @@ describe.each(engines())("users on %s", (engine) => {
   let db: TTestDatabase;
   let admins: Awaited<ReturnType<typeof createAdmins>>;
   let viewer: TTestAdmin;
-  const ids = async (input: TListUsersInput) => (await callerFor(db.db, viewer).users.list({ limit: 200, ...input })).items.map((u) => u.id);
+  const ids = async (input: TListUsersInput) =>
+    (await callerFor(db.db, viewer).users.list({ limit: 200, ...input })).items.map((u) => u.id);
 
   beforeAll(async () => {
     db = await createTestDatabase(engine);
@@ -211,7 +256,9 @@ describe.each(engines())("users on %s", (engine) => {
         message: "The page cursor is not valid; start from the first page",
       });
       const page = await caller.users.list({ limit: 2 });
-      await expect(caller.users.list({ limit: 2, cursor: page.nextCursor ?? "", sort: { sort: "spent", dir: "desc" } })).rejects.toMatchObject({
+      await expect(
+        caller.users.list({ limit: 2, cursor: page.nextCursor ?? "", sort: { sort: "spent", dir: "desc" } }),
+      ).rejects.toMatchObject({
         message: "The page cursor belongs to a different sort order; start from the first page",
       });
     });
@@ -225,7 +272,9 @@ describe.each(engines())("users on %s", (engine) => {
     it("reflects a new payment and a new subscription after the stats refresh", async () => {
       await insertSourceRows(db, {
         payments: [{ user_id: uuid(4), amount: 99, currency: "USD", status: "succeeded", plan: "pro", paid_at: ago(1) }],
-        subscriptions: [{ user_id: uuid(4), plan: "pro", status: "active", price: 99, interval: "month", started_at: ago(1), canceled_at: null }],
+        subscriptions: [
+          { user_id: uuid(4), plan: "pro", status: "active", price: 99, interval: "month", started_at: ago(1), canceled_at: null },
+        ],
       });
       try {
         expect(await ids({ filters: { plans: ["pro"] } })).toEqual(n([1]));
@@ -233,7 +282,9 @@ describe.each(engines())("users on %s", (engine) => {
         expect(await ids({ filters: { plans: ["pro"] } })).toEqual(n([4, 1]));
         expect((await ids({ sort: { sort: "spent", dir: "desc" } }))[0]).toBe(uuid(4));
       } finally {
-        await db.execScript(`DELETE FROM app.payments WHERE user_id = '${uuid(4)}'; DELETE FROM app.subscriptions WHERE user_id = '${uuid(4)}'`);
+        await db.execScript(
+          `DELETE FROM app.payments WHERE user_id = '${uuid(4)}'; DELETE FROM app.subscriptions WHERE user_id = '${uuid(4)}'`,
+        );
         await refreshAnalyticsRollups(db.db);
       }
     });
@@ -315,7 +366,12 @@ describe.each(engines())("users on %s", (engine) => {
     it("filters by kind and shows a canceled subscription twice", async () => {
       const caller = callerFor(db.db, viewer);
       const payments = await caller.users.timeline({ userId: uuid(1), kinds: ["payment"] });
-      expect(payments.items.map((e) => e.title)).toEqual(["Payment succeeded", "Payment refunded", "Payment succeeded", "Payment succeeded"]);
+      expect(payments.items.map((e) => e.title)).toEqual([
+        "Payment succeeded",
+        "Payment refunded",
+        "Payment succeeded",
+        "Payment succeeded",
+      ]);
       const subs = await caller.users.timeline({ userId: uuid(3), kinds: ["subscription"] });
       expect(subs.items.map((e) => e.title)).toEqual(["Canceled starter", "Subscribed to starter"]);
     });
@@ -365,13 +421,20 @@ describe.each(engines())("users on %s", (engine) => {
     it("writes nothing when nothing changed", async () => {
       const caller = callerFor(db.db, admins.admin);
       const before = await caller.users.get({ userId: uuid(3) });
-      const after = await caller.users.updateMetadata({ userId: uuid(3), expectedVersion: before.metadataVersion, tags: ["beta"], priority: "vip" });
+      const after = await caller.users.updateMetadata({
+        userId: uuid(3),
+        expectedVersion: before.metadataVersion,
+        tags: ["beta"],
+        priority: "vip",
+      });
       expect(after.metadataVersion).toBe(before.metadataVersion);
       expect(after.edits).toHaveLength(before.edits.length);
     });
 
     it("lets viewers read but not edit, and rejects bad values and unknown users", async () => {
-      await expect(callerFor(db.db, viewer).users.updateMetadata({ userId: uuid(7), expectedVersion: 0, notes: "x" })).rejects.toMatchObject({
+      await expect(
+        callerFor(db.db, viewer).users.updateMetadata({ userId: uuid(7), expectedVersion: 0, notes: "x" }),
+      ).rejects.toMatchObject({
         code: "FORBIDDEN",
       });
       const caller = callerFor(db.db, admins.admin);

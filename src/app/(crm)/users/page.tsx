@@ -1,8 +1,8 @@
 import Link from "next/link";
+import { buttonClass, Card, EmptyState, PageHeader } from "@/components/ui/primitives";
 import { SavedViews } from "@/components/users/saved-views";
 import { UserFilters } from "@/components/users/user-filters";
 import { UsersTable } from "@/components/users/users-table";
-import { buttonClass, Card, EmptyState, PageHeader } from "@/components/ui/primitives";
 import { formatAgo, formatInt } from "@/lib/format";
 import { parseUsersQuery, usersQueryString } from "@/lib/users-query";
 import { api } from "@/trpc/server";
@@ -50,7 +50,9 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
               {countLabel}
             </span>
             {filtered ? " match these filters" : ""}.{" "}
-            {page.statsAsOf ? `Plan, spend and AI cost as of ${formatAgo(page.statsAsOf, now)}.` : "Plan, spend and AI cost appear after the first refresh."}
+            {page.statsAsOf
+              ? `Plan, spend and AI cost as of ${formatAgo(page.statsAsOf, now)}.`
+              : "Plan, spend and AI cost appear after the first refresh."}
           </>
         }
         actions={

@@ -1,6 +1,6 @@
+import { countUsers } from "@/server/services/users/count-users";
 import { getUserProfile } from "@/server/services/users/get-user-profile";
 import { getUserTimeline } from "@/server/services/users/get-user-timeline";
-import { countUsers } from "@/server/services/users/count-users";
 import { listUsers } from "@/server/services/users/list-users";
 import { createSavedView, deleteSavedView, listSavedViews } from "@/server/services/users/saved-views";
 import {

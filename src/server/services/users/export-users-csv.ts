@@ -1,7 +1,7 @@
+import type { TUserFilters, TUserSort } from "@/lib/users-query";
 import type { DbOrTx } from "@/server/db/client";
 import { writeAuditLog } from "../audit/write-audit-log";
 import type { AdminActor, ServiceCtx } from "../context";
-import type { TUserFilters, TUserSort } from "@/lib/users-query";
 import { listUsersPage, type TUserListItem } from "./list-users";
 
 export const CSV_HEADER = [

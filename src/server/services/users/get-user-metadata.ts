@@ -27,7 +27,14 @@ export const USER_METADATA_UPDATED = "user.metadata_updated";
 
 export async function getUserMetadata(db: DbOrTx, userId: string): Promise<TUserMetadata> {
   const [[row], edits] = await Promise.all([
-    executeRows<{ tags: string[]; notes: string | null; priority: TPriority | null; version: number; updated_at: Date; email: string | null }>(
+    executeRows<{
+      tags: string[];
+      notes: string | null;
+      priority: TPriority | null;
+      version: number;
+      updated_at: Date;
+      email: string | null;
+    }>(
       db,
       sql`SELECT m.tags, m.notes, m.priority, m.version, m.updated_at, a.email FROM crm_user_metadata m
           LEFT JOIN crm_admins a ON a.id = m.updated_by_id WHERE m.user_id = ${userId}`,
@@ -47,6 +54,12 @@ export async function getUserMetadata(db: DbOrTx, userId: string): Promise<TUser
     metadataVersion: row ? Number(row.version) : 0,
     metadataUpdatedAt: row ? new Date(row.updated_at) : null,
     metadataUpdatedBy: row?.email ?? null,
-    edits: edits.map((e) => ({ id: Number(e.id), at: new Date(e.at), actorEmail: e.actor_email, before: json(e.before), after: json(e.after) })),
+    edits: edits.map((e) => ({
+      id: Number(e.id),
+      at: new Date(e.at),
+      actorEmail: e.actor_email,
+      before: json(e.before),
+      after: json(e.after),
+    })),
   };
 }

@@ -87,7 +87,16 @@ export async function getUserProfile(db: DbOrTx, userId: string, now = new Date(
                 THEN (properties->>'step')::numeric::int END) AS max_step
           FROM ${S}.events WHERE user_id = ${userId} GROUP BY name`,
     ),
-    executeRows<{ model: string; feature: string; calls: string; input: string; output: string; cost: string; tokens30: string; cost30: string }>(
+    executeRows<{
+      model: string;
+      feature: string;
+      calls: string;
+      input: string;
+      output: string;
+      cost: string;
+      tokens30: string;
+      cost30: string;
+    }>(
       db,
       sql`SELECT model, feature, count(*) AS calls, sum(input_tokens) AS input, sum(output_tokens) AS output,
             sum(round(cost_usd * 1000000)) AS cost,

@@ -23,7 +23,8 @@ type TRow = { kind: TTimelineKind; id: string; at: Date | string; at_us: string;
  * nor repeat entries, also when new ones arrive between pages.
  */
 
-const encode = (r: { at_us: string; kind: string; id: string }) => Buffer.from(JSON.stringify([r.at_us, r.kind, r.id])).toString("base64url");
+const encode = (r: { at_us: string; kind: string; id: string }) =>
+  Buffer.from(JSON.stringify([r.at_us, r.kind, r.id])).toString("base64url");
 
 function decode(cursor: string): { atUs: string; kind: string; id: string } {
   try {
@@ -44,7 +45,10 @@ function decode(cursor: string): { atUs: string; kind: string; id: string } {
   throw new InvalidInputError("The timeline cursor is not valid; start from the newest entries");
 }
 
-export async function getUserTimeline(db: DbOrTx, rawInput: TTimelineInput): Promise<{ items: TTimelineEntry[]; nextCursor: string | null }> {
+export async function getUserTimeline(
+  db: DbOrTx,
+  rawInput: TTimelineInput,
+): Promise<{ items: TTimelineEntry[]; nextCursor: string | null }> {
   const input = ZTimelineInput.parse(rawInput);
   const S = srcSchema();
   const u = input.userId;

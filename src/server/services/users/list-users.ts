@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
-import { type DbOrTx, executeRows } from "@/server/db/client";
 import type { TUserFilters, TUserSort } from "@/lib/users-query";
+import { type DbOrTx, executeRows } from "@/server/db/client";
+import { readUserStatsFreshness } from "./refresh-user-stats";
 import { type TListUsersInput, ZListUsersInput } from "./schemas";
 import {
   cursorValueSql,
@@ -13,7 +14,6 @@ import {
   sortSpec,
   whereSql,
 } from "./user-query";
-import { readUserStatsFreshness } from "./refresh-user-stats";
 
 export type TUserListItem = {
   id: string;

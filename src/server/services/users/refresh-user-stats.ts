@@ -38,6 +38,9 @@ export async function refreshUserStats(db: DbOrTx): Promise<{ changed: number }>
 
 /** When the list's plan, spend and AI figures were last brought up to date (null: never). */
 export async function readUserStatsFreshness(db: DbOrTx): Promise<Date | null> {
-  const [row] = await executeRows<{ refreshed_at: Date | string }>(db, sql`SELECT refreshed_at FROM crm_user_stats_state WHERE id = 'main'`);
+  const [row] = await executeRows<{ refreshed_at: Date | string }>(
+    db,
+    sql`SELECT refreshed_at FROM crm_user_stats_state WHERE id = 'main'`,
+  );
   return row ? new Date(row.refreshed_at) : null;
 }

@@ -1,11 +1,11 @@
 import { and, asc, eq } from "drizzle-orm";
+import type { z } from "zod";
+import { parseUsersQuery, usersQueryString } from "@/lib/users-query";
 import type { Db } from "@/server/db/client";
 import { crmSavedViews } from "@/server/db/schema";
 import { writeAuditLog } from "../audit/write-audit-log";
 import type { AdminActor, ServiceCtx } from "../context";
 import { ConflictError, NotFoundError } from "../errors";
-import { usersQueryString, parseUsersQuery } from "@/lib/users-query";
-import type { z } from "zod";
 import type { ZCreateSavedViewInput, ZDeleteSavedViewInput } from "./schemas";
 
 /** The signed-in admin's saved views of the users list, by name. */

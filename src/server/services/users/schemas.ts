@@ -45,11 +45,17 @@ export const ZUpdateUserMetadataInput = z.object({
 });
 export type TUpdateUserMetadataInput = z.input<typeof ZUpdateUserMetadataInput>;
 
-export const ZSuggestTagsInput = z.object({ prefix: z.string().trim().max(40).default(""), limit: z.number().int().min(1).max(50).default(10) });
+export const ZSuggestTagsInput = z.object({
+  prefix: z.string().trim().max(40).default(""),
+  limit: z.number().int().min(1).max(50).default(10),
+});
 
 export const ZCreateSavedViewInput = z.object({
   name: z.string().trim().min(1, "Name the view").max(60, "At most 60 characters"),
   /** The users list's URL query, without the leading "?". */
-  query: z.string().max(2000).refine((q) => !q.startsWith("?"), "Leave out the leading ?"),
+  query: z
+    .string()
+    .max(2000)
+    .refine((q) => !q.startsWith("?"), "Leave out the leading ?"),
 });
 export const ZDeleteSavedViewInput = z.object({ id: z.guid() });

@@ -16,5 +16,11 @@ export async function suggestTags(db: DbOrTx, input: { prefix: string; limit: nu
 /** Plans present in the data (for the plan filter), 'free' first. */
 export async function listPlans(db: DbOrTx): Promise<string[]> {
   const rows = await executeRows<{ plan: string }>(db, sql`SELECT DISTINCT plan FROM crm_user_stats`);
-  return ["free", ...rows.map((r) => r.plan).filter((p) => p !== "free").sort()];
+  return [
+    "free",
+    ...rows
+      .map((r) => r.plan)
+      .filter((p) => p !== "free")
+      .sort(),
+  ];
 }

@@ -16,7 +16,10 @@ type TRow = { tags: string[]; notes: string | null; priority: TPriority | null; 
  * they loaded; if someone saved since, nothing is written and the conflict
  * says who changed it and when, so no edit silently overwrites another.
  */
-export async function updateUserMetadata(ctx: ServiceCtx<AdminActor> & { db: Db }, rawInput: TUpdateUserMetadataInput): Promise<TUserMetadata> {
+export async function updateUserMetadata(
+  ctx: ServiceCtx<AdminActor> & { db: Db },
+  rawInput: TUpdateUserMetadataInput,
+): Promise<TUserMetadata> {
   const input = ZUpdateUserMetadataInput.parse(rawInput);
   const [user] = await executeRows<{ id: string }>(ctx.db, sql`SELECT id FROM ${srcSchema()}.users WHERE id = ${input.userId}`);
   if (!user) throw new NotFoundError("No user has this id. They may have been deleted in the main app.");
@@ -55,7 +58,14 @@ export async function updateUserMetadata(ctx: ServiceCtx<AdminActor> & { db: Db 
     if (Object.keys(after).length === 0) return; // Nothing changed: no new version, no audit row.
     await tx.execute(sql`
       UPDATE crm_user_metadata SET
-        tags = ${after.tags !== undefined ? sql`ARRAY[${sql.join((after.tags ?? []).map((t) => sql`${t}`), sql`, `)}]::text[]` : sql`tags`},
+        tags = ${
+          after.tags !== undefined
+            ? sql`ARRAY[${sql.join(
+                (after.tags ?? []).map((t) => sql`${t}`),
+                sql`, `,
+              )}]::text[]`
+            : sql`tags`
+        },
         notes = ${after.notes !== undefined ? sql`${after.notes}` : sql`notes`},
         priority = ${after.priority !== undefined ? sql`${after.priority}` : sql`priority`},
         version = version + 1, updated_by_id = ${ctx.actor.id}, updated_at = now()

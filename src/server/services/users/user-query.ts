@@ -126,7 +126,9 @@ export const cursorValueSql = (spec: TSortSpec) =>
 
 export function keysetCondition(spec: TSortSpec, c: TCursor): SQL {
   const value = spec.kind === "time" ? sql`(timestamptz 'epoch' + ${c.value}::bigint * interval '1 microsecond')` : sql`${c.value}::bigint`;
-  return c.dir === "desc" ? sql`(${spec.key}, ${spec.tie}) < (${value}, ${c.id}::uuid)` : sql`(${spec.key}, ${spec.tie}) > (${value}, ${c.id}::uuid)`;
+  return c.dir === "desc"
+    ? sql`(${spec.key}, ${spec.tie}) < (${value}, ${c.id}::uuid)`
+    : sql`(${spec.key}, ${spec.tie}) > (${value}, ${c.id}::uuid)`;
 }
 
 export const orderBySql = (spec: TSortSpec, dir: "asc" | "desc") =>

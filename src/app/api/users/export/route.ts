@@ -15,7 +15,10 @@ export async function GET(request: Request) {
   const params = new URL(request.url).searchParams;
   const { filters, sort, dropped } = parseUsersQuery(params);
   if (dropped.length) {
-    return Response.json({ error: `These filters are not valid: ${dropped.join(", ")}. Fix them in the list, then export again.` }, { status: 400 });
+    return Response.json(
+      { error: `These filters are not valid: ${dropped.join(", ")}. Fix them in the list, then export again.` },
+      { status: 400 },
+    );
   }
   const tz = ZTimezone.safeParse(params.get("tz") ?? "UTC");
   if (!tz.success) return Response.json({ error: "tz is not a known timezone" }, { status: 400 });

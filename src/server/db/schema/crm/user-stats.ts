@@ -22,9 +22,7 @@ export const crmUserStats = pgTable(
     aiTokens: bigint("ai_tokens", { mode: "number" }).notNull().default(0),
     aiCostMicros: bigint("ai_cost_micros", { mode: "number" }).notNull().default(0),
     /** Lifetime revenue minus lifetime AI cost, in micro-dollars. */
-    marginMicros: bigint("margin_micros", { mode: "number" })
-      .notNull()
-      .generatedAlwaysAs(sql`spent_cents * 10000 - ai_cost_micros`),
+    marginMicros: bigint("margin_micros", { mode: "number" }).notNull().generatedAlwaysAs(sql`spent_cents * 10000 - ai_cost_micros`),
   },
   (t) => [
     index("crm_user_stats_spent_idx").on(t.spentCents, t.userId),

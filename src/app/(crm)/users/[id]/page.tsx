@@ -1,0 +1,304 @@
+import { TRPCError } from "@trpc/server";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { Badge, Card, CardHeader, EmptyState } from "@/components/ui/primitives";
+import { UserCrmPanel } from "@/components/users/user-crm-panel";
+import { UserTimeline } from "@/components/users/user-timeline";
+import { PlanBadge, PriorityBadge } from "@/components/users/users-table";
+import { formatAgo, formatDate, formatDateTime, formatInt, formatUsd } from "@/lib/format";
+import type { TMoney } from "@/server/services/users/get-user-profile";
+import { api } from "@/trpc/server";
+
+export const metadata = { title: "User" };
+
+function duration(seconds: number) {
+  if (seconds <= 0) return "—";
+  const m = Math.floor(seconds / 60);
+  return m >= 60 ? `${Math.floor(m / 60)} h ${m % 60} min` : `${m} min ${seconds % 60} s`;
+}
+
+function Stat({ label, value, hint }: { label: string; value: string; hint?: string }) {
+  return (
+    <div className="rounded-lg border border-slate-200 bg-white px-4 py-3 shadow-xs">
+      <p className="text-xs font-medium text-slate-500">{label}</p>
+      <p className="mt-1 text-lg font-semibold tabular-nums text-slate-900">{value}</p>
+      {hint ? <p className="text-xs text-slate-500">{hint}</p> : null}
+    </div>
+  );
+}
+
+function MoneyColumn({ title, m }: { title: string; m: TMoney }) {
+  return (
+    <div>
+      <h3 className="text-xs font-medium uppercase tracking-wide text-slate-500">{title}</h3>
+      <dl className="mt-2 space-y-1 text-sm">
+        <div className="flex justify-between gap-4">
+          <dt className="text-slate-600">Revenue</dt>
+          <dd className="tabular-nums text-slate-900">{formatUsd(m.revenue)}</dd>
+        </div>
+        <div className="flex justify-between gap-4">
+          <dt className="text-slate-600">AI cost</dt>
+          <dd className="tabular-nums text-slate-900">{formatUsd(m.aiCost)}</dd>
+        </div>
+        <div className="flex justify-between gap-4 border-t border-slate-100 pt-1">
+          <dt className="font-medium text-slate-700">Gross margin</dt>
+          <dd className={`font-medium tabular-nums ${m.margin < 0 ? "text-red-700" : "text-slate-900"}`}>
+            {formatUsd(m.margin)}
+            {m.marginRate !== null ? <span className="ml-1 text-xs text-slate-500">({Math.round(m.marginRate * 100)}%)</span> : null}
+          </dd>
+        </div>
+      </dl>
+    </div>
+  );
+}
+
+export default async function UserProfilePage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  const caller = await api();
+  const [me, p] = await Promise.all([
+    caller.admins.me(),
+    caller.users.get({ userId: id }).catch((err: unknown) => {
+      if (err instanceof TRPCError && (err.code === "NOT_FOUND" || err.code === "BAD_REQUEST")) return null;
+      throw err;
+    }),
+  ]);
+  if (!p) notFound();
+  const now = Date.now();
+  const features = Object.entries(p.featureUsageFrequency);
+  const maxFeature = Math.max(1, ...features.map(([, n]) => n));
+  const ue = p.unitEconomics;
+
+  return (
+    <>
+      <nav className="mb-3 text-sm">
+        <Link href="/users" className="text-slate-500 hover:text-slate-900">
+          ← Users
+        </Link>
+      </nav>
+      <header className="mb-6 flex flex-col gap-2 sm:flex-row sm:items-end sm:justify-between">
+        <div className="min-w-0">
+          <h1 className="flex flex-wrap items-center gap-2 text-xl font-semibold tracking-tight text-slate-900">
+            <span className="truncate">{p.name ?? p.email}</span>
+            <PriorityBadge priority={p.priority} />
+          </h1>
+          <p className="mt-1 truncate text-sm text-slate-600">{p.email}</p>
+          <p className="mt-1 flex flex-wrap items-center gap-x-3 gap-y-1 text-sm text-slate-500">
+            <PlanBadge plan={p.plan} status={p.subscriptionStatus} />
+            <span>Joined {formatDate(p.joinedAt)}</span>
+            <span>Last active {formatAgo(p.lastActiveAt, now)}</span>
+            <span className="font-mono text-xs text-slate-400">{p.id}</span>
+          </p>
+        </div>
+      </header>
+
+      {ue.lifetime.costsMoreThanBrings ? (
+        <p
+          role="status"
+          className={`mb-4 rounded-md border px-3 py-2 text-sm ${
+            // A free user's few cents of AI are expected; a paying user under water, or a free one past $1, is not.
+            ue.paying || ue.lifetime.aiCost >= 1 ? "border-red-200 bg-red-50 text-red-800" : "border-amber-200 bg-amber-50 text-amber-900"
+          }`}
+        >
+          {ue.paying ? "This paying user" : "This free user"} has cost {formatUsd(ue.lifetime.aiCost)} in AI usage against{" "}
+          {formatUsd(ue.lifetime.revenue)} of revenue: {formatUsd(-ue.lifetime.margin)} more than they brought in.
+        </p>
+      ) : null}
+
+      <div className="grid min-w-0 gap-6 xl:grid-cols-[minmax(0,1fr)_22rem]">
+        <div className="min-w-0 space-y-6">
+          <div className="grid grid-cols-2 gap-3 md:grid-cols-3">
+            <Stat label="Sessions" value={formatInt(p.totalSessions)} hint={`avg ${duration(p.averageSessionDuration)}`} />
+            <Stat label="Assessments completed" value={formatInt(p.assessmentCompletions)} />
+            <Stat label="Visions generated" value={formatInt(p.visionGenerations)} />
+            <Stat
+              label="Intensive"
+              value={`${p.intensiveProgress}%`}
+              hint={
+                p.intensive.completedAt
+                  ? `completed ${formatDate(p.intensive.completedAt)}`
+                  : p.intensive.startedAt
+                    ? `${p.intensive.stepsCompleted} of ${p.intensive.totalSteps} steps`
+                    : "not started"
+              }
+            />
+            <Stat label="Total spent" value={formatUsd(p.totalSpent)} hint={`${p.paymentHistory.length} payments`} />
+            <Stat
+              label="AI tokens"
+              value={formatInt(p.tokenUsage.totalTokens)}
+              hint={`${formatUsd(p.tokenUsage.costUsd)} · ${formatInt(p.tokenUsage.calls)} calls`}
+            />
+          </div>
+
+          <Card>
+            <CardHeader
+              title="Unit economics"
+              description="Revenue is succeeded payments; AI cost is the model cost of their token usage."
+            />
+            <div className="grid gap-6 p-4 sm:grid-cols-2">
+              <MoneyColumn title="Lifetime" m={ue.lifetime} />
+              <MoneyColumn title="Last 30 days" m={ue.last30Days} />
+            </div>
+          </Card>
+
+          <div className="grid gap-6 lg:grid-cols-2">
+            <Card>
+              <CardHeader title="Feature usage" description="Product events, all time" />
+              {features.length === 0 ? (
+                <EmptyState title="No product events yet" />
+              ) : (
+                <ul className="space-y-2 p-4">
+                  {features.map(([name, n]) => (
+                    <li key={name} className="text-sm">
+                      <div className="flex justify-between gap-2">
+                        <span className="truncate text-slate-700">{name}</span>
+                        <span className="tabular-nums text-slate-900">{formatInt(n)}</span>
+                      </div>
+                      <div className="mt-1 h-1.5 rounded bg-slate-100">
+                        <div className="h-1.5 rounded bg-brand-500" style={{ width: `${(n / maxFeature) * 100}%` }} />
+                      </div>
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </Card>
+            <Card>
+              <CardHeader
+                title="AI usage"
+                description={`${formatInt(p.tokenUsage.inputTokens)} in / ${formatInt(p.tokenUsage.outputTokens)} out · last 30 days ${formatInt(p.tokenUsage.last30Days.tokens)} tokens, ${formatUsd(p.tokenUsage.last30Days.costUsd)}`}
+              />
+              {p.tokenUsage.calls === 0 ? (
+                <EmptyState title="No AI usage yet" />
+              ) : (
+                <div className="grid gap-4 p-4 sm:grid-cols-2 lg:grid-cols-1 2xl:grid-cols-2">
+                  {(
+                    [
+                      ["By model", p.tokenUsage.byModel],
+                      ["By feature", p.tokenUsage.byFeature],
+                    ] as const
+                  ).map(([title, rows]) => (
+                    <table key={title} className="w-full text-sm">
+                      <caption className="mb-1 text-left text-xs font-medium uppercase tracking-wide text-slate-500">{title}</caption>
+                      <tbody className="divide-y divide-slate-100">
+                        {rows.map((r) => (
+                          <tr key={r.key}>
+                            <td className="py-1 pr-2 text-slate-700">{r.key}</td>
+                            <td className="py-1 pr-2 text-right tabular-nums text-slate-500">{formatInt(r.tokens)}</td>
+                            <td className="py-1 text-right tabular-nums text-slate-900">{formatUsd(r.costUsd)}</td>
+                          </tr>
+                        ))}
+                      </tbody>
+                    </table>
+                  ))}
+                </div>
+              )}
+            </Card>
+          </div>
+
+          <Card>
+            <CardHeader
+              title="Payments and subscriptions"
+              description={`Subscription status: ${p.subscriptionStatus === "none" ? "never subscribed" : p.subscriptionStatus}`}
+            />
+            {p.subscriptions.length ? (
+              <ul className="divide-y divide-slate-100 border-b border-slate-100 text-sm">
+                {p.subscriptions.map((s) => (
+                  <li key={s.id} className="flex flex-wrap justify-between gap-2 px-4 py-2">
+                    <span>
+                      <span className="font-medium text-slate-800">{s.plan}</span>{" "}
+                      <span className="text-slate-500">
+                        {formatUsd(s.price)}/{s.interval}
+                      </span>{" "}
+                      <Badge tone={s.status === "active" ? "green" : s.status === "canceled" ? "slate" : "amber"}>
+                        {s.status.replace("_", " ")}
+                      </Badge>
+                    </span>
+                    <span className="text-slate-500">
+                      {formatDate(s.startedAt)} {s.canceledAt ? `→ ${formatDate(s.canceledAt)}` : "→ now"}
+                    </span>
+                  </li>
+                ))}
+              </ul>
+            ) : null}
+            {p.paymentHistory.length === 0 ? (
+              <EmptyState title="No payments" />
+            ) : (
+              <div className="max-h-80 overflow-auto">
+                <table className="min-w-full text-sm">
+                  <thead className="sticky top-0 bg-slate-50 text-left text-xs font-medium uppercase tracking-wide text-slate-500">
+                    <tr>
+                      <th className="px-4 py-2">Date</th>
+                      <th className="px-4 py-2">Plan</th>
+                      <th className="px-4 py-2">Status</th>
+                      <th className="px-4 py-2 text-right">Amount</th>
+                    </tr>
+                  </thead>
+                  <tbody className="divide-y divide-slate-100">
+                    {p.paymentHistory.map((pay) => (
+                      <tr key={pay.id}>
+                        <td className="whitespace-nowrap px-4 py-1.5 text-slate-600">{formatDate(pay.paidAt)}</td>
+                        <td className="px-4 py-1.5 text-slate-700">{pay.plan ?? "—"}</td>
+                        <td className="px-4 py-1.5">
+                          <Badge tone={pay.status === "succeeded" ? "green" : pay.status === "refunded" ? "amber" : "red"}>
+                            {pay.status}
+                          </Badge>
+                        </td>
+                        <td
+                          className={`px-4 py-1.5 text-right tabular-nums ${pay.status === "succeeded" ? "text-slate-900" : "text-slate-400 line-through"}`}
+                        >
+                          {formatUsd(pay.amount)} {pay.currency !== "USD" ? pay.currency : ""}
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )}
+          </Card>
+
+          <Card>
+            <CardHeader title="Messages" description="One-on-one messages sent to this user" />
+            {p.messages.length === 0 ? (
+              <EmptyState title="No messages yet">Messages and campaign emails sent to this user will be listed here.</EmptyState>
+            ) : (
+              <ul className="divide-y divide-slate-100">
+                {p.messages.map((m) => (
+                  <li key={m.id} className="px-4 py-2 text-sm">
+                    <p className="flex justify-between gap-2">
+                      <span className="font-medium text-slate-800">{m.subject ?? "(no subject)"}</span>
+                      <span className="text-xs text-slate-500">{formatDateTime(m.createdAt)}</span>
+                    </p>
+                    <p className="line-clamp-2 text-slate-600">{m.content}</p>
+                    <p className="text-xs text-slate-500">
+                      {m.fromAdminEmail ? `from ${m.fromAdminEmail} · ` : ""}
+                      {m.readAt ? `read ${formatAgo(m.readAt, now)}` : "unread"}
+                    </p>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </Card>
+
+          <UserTimeline userId={p.id} />
+        </div>
+
+        {/* On a phone the admin's own fields come first; on a wide screen they sit beside the data. */}
+        <div className="order-first min-w-0 space-y-6 xl:order-none">
+          <UserCrmPanel
+            key={p.metadataVersion}
+            userId={p.id}
+            canEdit={me.role !== "viewer"}
+            initial={{
+              tags: p.tags,
+              notes: p.notes,
+              priority: p.priority,
+              metadataVersion: p.metadataVersion,
+              metadataUpdatedAt: p.metadataUpdatedAt,
+              metadataUpdatedBy: p.metadataUpdatedBy,
+              edits: p.edits,
+            }}
+          />
+        </div>
+      </div>
+    </>
+  );
+}

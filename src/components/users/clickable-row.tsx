@@ -1,0 +1,21 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import type { ReactNode } from "react";
+
+/** A table row that opens `href` when clicked anywhere (the name cell holds the real link for keyboards). */
+export function ClickableRow({ href, children }: { href: string; children: ReactNode }) {
+  const router = useRouter();
+  return (
+    <tr
+      className="cursor-pointer hover:bg-slate-50"
+      onClick={(e) => {
+        if ((e.target as HTMLElement).closest("a, button")) return;
+        if (e.metaKey || e.ctrlKey) window.open(href, "_blank");
+        else router.push(href);
+      }}
+    >
+      {children}
+    </tr>
+  );
+}
