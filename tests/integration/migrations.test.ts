@@ -22,8 +22,11 @@ const CRM_TABLES = [
   "crm_rollup_user_day_tokens",
   "crm_rollup_user_slots",
   "crm_rollup_users",
+  "crm_saved_views",
   "crm_user_metadata",
   "crm_user_segments",
+  "crm_user_stats",
+  "crm_user_stats_state",
 ];
 
 describe.each(engines())("migrations on %s", (engine) => {
