@@ -25,7 +25,9 @@ describe("users: find, understand, annotate", () => {
   it("searches a user, opens the profile, adds a tag and a note that survive a reload", async () => {
     const page = await ownerPage();
     await page.goto(`${base}/users`);
-    const email = (await page.locator("[data-testid=users-table] tbody tr").nth(4).locator("td").first().locator("span span").first().textContent())?.trim();
+    const email = (
+      await page.locator("[data-testid=users-table] tbody tr").nth(4).locator("td").first().locator("span span").first().textContent()
+    )?.trim();
     expect(email).toMatch(/@/);
     const term = (email ?? "").split("@")[0] ?? "";
     await page.getByLabel("Search users").fill(term.toUpperCase());
@@ -39,7 +41,12 @@ describe("users: find, understand, annotate", () => {
     await page.waitForURL(/\/users\/[0-9a-f-]{36}$/);
     profileUrl = page.url();
     await page.getByRole("heading", { name: "Unit economics" }).waitFor();
-    await expect(page.getByText(email ?? "", { exact: true }).first().isVisible()).resolves.toBe(true);
+    await expect(
+      page
+        .getByText(email ?? "", { exact: true })
+        .first()
+        .isVisible(),
+    ).resolves.toBe(true);
     await page.getByTestId("timeline").waitFor();
 
     await page.locator("#tag-input").fill(tag);
