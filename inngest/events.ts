@@ -10,5 +10,13 @@ export const analyticsRefreshRequested = eventType("crm/analytics.refresh.reques
   schema: z.object({ requestedBy: z.string() }),
 });
 
-export const crmEvents = { heartbeatRequested, analyticsRefreshRequested } as const;
+export const segmentsRecomputeRequested = eventType("crm/segments.recompute.requested", {
+  schema: z.object({ requestedBy: z.string() }),
+});
+
+export const segmentRecomputeRequested = eventType("crm/segment.recompute.requested", {
+  schema: z.object({ segmentId: z.guid(), requestedBy: z.string() }),
+});
+
+export const crmEvents = { heartbeatRequested, analyticsRefreshRequested, segmentsRecomputeRequested, segmentRecomputeRequested } as const;
 export type TCrmEventName = (typeof crmEvents)[keyof typeof crmEvents]["name"];

@@ -1,5 +1,6 @@
 import { heartbeat } from "./heartbeat";
+import { recomputeOneSegment, recomputeSegments } from "./recompute-segments";
 import { refreshAnalytics } from "./refresh-analytics";
 
 /** Every Inngest function, served at /api/inngest. */
-export const functions = [heartbeat, refreshAnalytics];
+export const functions = [heartbeat, refreshAnalytics, recomputeSegments, recomputeOneSegment];

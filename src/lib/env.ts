@@ -45,6 +45,7 @@ export const ZEnv = z.object({
   HEARTBEAT_CRON: withDefault(z.string().min(9), "*/5 * * * *"),
   /** Cron expression for moving the analytics rollups forward. */
   ANALYTICS_REFRESH_CRON: withDefault(z.string().min(9), "*/3 * * * *"),
+  SEGMENTS_RECOMPUTE_CRON: withDefault(z.string().min(9), "*/15 * * * *"),
 });
 
 export type TEnv = z.infer<typeof ZEnv>;

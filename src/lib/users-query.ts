@@ -49,6 +49,8 @@ export const ZUserFilters = z
     aiCostMax: dollars.optional(),
     /** Only users whose lifetime AI cost exceeds their lifetime revenue. */
     unprofitable: z.boolean().optional(),
+    /** Current members of this segment. */
+    segmentId: z.guid("Not a segment id").optional(),
   })
   .superRefine((f, ctx) => {
     const pairs = [
@@ -113,6 +115,7 @@ export function parseUsersQuery(params: URLSearchParams): {
     aiCostMin: numberOrUndefined(params.get("aiCostMin")),
     aiCostMax: numberOrUndefined(params.get("aiCostMax")),
     unprofitable: params.get("unprofitable") === "1" ? true : undefined,
+    segmentId: params.get("segment") ?? undefined,
   };
   for (const k of Object.keys(raw)) if (raw[k] === undefined || raw[k] === "") delete raw[k];
   const dropped: string[] = [];
@@ -158,6 +161,7 @@ export function usersQueryString(filters: TUserFiltersInput, sort?: TUserSortInp
   set("aiCostMin", filters.aiCostMin);
   set("aiCostMax", filters.aiCostMax);
   set("unprofitable", filters.unprofitable ? "1" : undefined);
+  set("segment", filters.segmentId);
   if (sort?.sort && sort.sort !== "joined") set("sort", sort.sort);
   if (sort?.dir && sort.dir !== "desc") set("dir", sort.dir);
   return p.toString();

@@ -14,6 +14,7 @@ const KIND_LABELS: Record<TTimelineKind, string> = {
   subscription: "Subscriptions",
   edit: "Admin edits",
   message: "Messages",
+  segment: "Segments",
 };
 const KIND_DOT: Record<TTimelineKind, string> = {
   session: "bg-slate-300",
@@ -22,6 +23,7 @@ const KIND_DOT: Record<TTimelineKind, string> = {
   subscription: "bg-amber-500",
   edit: "bg-violet-500",
   message: "bg-sky-500",
+  segment: "bg-rose-400",
 };
 
 function summary(kind: TTimelineKind, d: Record<string, unknown>): string {

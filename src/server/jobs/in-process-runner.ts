@@ -12,8 +12,9 @@ type RunnerState = { crons: Cron[]; running: Set<string>; getDb: () => Promise<D
 const globalForRunner = globalThis as unknown as { __crmInProcessRunner?: RunnerState };
 
 async function runJob(state: RunnerState, job: TJobDefinition, data: Record<string, unknown>) {
-  if (state.running.has(job.id)) return { skipped: true as const };
-  state.running.add(job.id);
+  const key = job.concurrencyKey?.(data) ?? job.id;
+  if (state.running.has(key)) return { skipped: true as const };
+  state.running.add(key);
   try {
     const db = await state.getDb();
     return { skipped: false as const, result: await job.run({ db, runner: "in-process", data }) };
@@ -21,7 +22,7 @@ async function runJob(state: RunnerState, job: TJobDefinition, data: Record<stri
     console.error(`[jobs] ${job.id} failed: ${err instanceof Error ? err.message : String(err)}`);
     throw err;
   } finally {
-    state.running.delete(job.id);
+    state.running.delete(key);
   }
 }
 

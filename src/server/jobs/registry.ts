@@ -2,6 +2,8 @@ import { env } from "@/lib/env";
 import type { Db } from "@/server/db/client";
 import { refreshAnalyticsRollups } from "@/server/services/analytics/rollups/refresh-analytics-rollups";
 import { recordHeartbeat, recordJobRun } from "@/server/services/jobs/record-heartbeat";
+import { recomputeAllSegments, recomputeSegment } from "@/server/services/segments/recompute-segment";
+import { z } from "zod";
 
 export type TJobRunner = "inngest" | "in-process";
 
@@ -16,7 +18,11 @@ export type TJobDefinition = {
   cron?: string;
   event: string;
   run: (args: { db: Db; runner: TJobRunner; data: Record<string, unknown> }) => Promise<unknown>;
+  /** Runs with the same key never overlap (default: the job id, one run at a time). */
+  concurrencyKey?: (data: Record<string, unknown>) => string;
 };
+
+const ZSegmentEventData = z.object({ segmentId: z.guid() });
 
 export const jobs = {
   heartbeat: {
@@ -30,6 +36,18 @@ export const jobs = {
     cron: env().ANALYTICS_REFRESH_CRON,
     event: "crm/analytics.refresh.requested",
     run: ({ db, runner }) => recordJobRun(db, "refresh-analytics", runner, () => refreshAnalyticsRollups(db)),
+  },
+  recomputeSegments: {
+    id: "recompute-segments",
+    cron: env().SEGMENTS_RECOMPUTE_CRON,
+    event: "crm/segments.recompute.requested",
+    run: ({ db, runner }) => recordJobRun(db, "recompute-segments", runner, () => recomputeAllSegments(db)),
+  },
+  recomputeSegment: {
+    id: "recompute-segment",
+    event: "crm/segment.recompute.requested",
+    run: ({ db, data }) => recomputeSegment(db, ZSegmentEventData.parse(data).segmentId),
+    concurrencyKey: (data) => `recompute-segment:${String(data.segmentId)}`,
   },
 } satisfies Record<string, TJobDefinition>;
 

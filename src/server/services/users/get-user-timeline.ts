@@ -143,6 +143,18 @@ export async function getUserTimeline(
       }),
     );
 
+  if (kinds.has("segment"))
+    parts.push(
+      branch("segment", {
+        at: sql`h.at`,
+        id: sql`h.id::text`,
+        title: sql`CASE h.change WHEN 'entered' THEN 'Entered segment ' ELSE 'Left segment ' END || coalesce(s.name, '(deleted)')`,
+        detail: sql`jsonb_build_object('segmentId', h.segment_id, 'change', h.change)`,
+        from: sql`crm_segment_membership_history h LEFT JOIN crm_user_segments s ON s.id = h.segment_id`,
+        where: sql`h.user_id = ${u}`,
+      }),
+    );
+
   const rows = await executeRows<TRow>(
     db,
     sql`SELECT kind, id, at, (extract(epoch from at) * 1000000)::bigint::text AS at_us, title, detail

@@ -4,6 +4,7 @@ import { type DbOrTx, executeRows } from "@/server/db/client";
 import { readUserStatsFreshness } from "./refresh-user-stats";
 import { type TListUsersInput, ZListUsersInput } from "./schemas";
 import {
+  candidateSets,
   cursorValueSql,
   decodeCursor,
   encodeCursor,
@@ -30,6 +31,9 @@ export type TUserListItem = {
   tags: string[];
   priority: string | null;
 };
+
+/** Below this many candidates, a list page starts from the candidates (see candidateSets). */
+const SMALL_SET = 5_000;
 
 type TRow = {
   id: string;
@@ -74,6 +78,15 @@ export async function listUsersPage(
 ): Promise<{ items: TUserListItem[]; nextCursor: string | null }> {
   const spec = sortSpec(opts.sort);
   const conds = filterConditions(opts.filters, opts.timeZone);
+  if (!spec.usesStats) {
+    for (const set of candidateSets(opts.filters)) {
+      const [probe] = await executeRows<{ n: string | number }>(db, sql`SELECT count(*) AS n FROM (${set} LIMIT ${SMALL_SET + 1}) x`);
+      if (Number(probe?.n ?? 0) <= SMALL_SET) {
+        conds.push(sql`u.id = ANY(ARRAY(${set}))`);
+        break;
+      }
+    }
+  }
   if (opts.cursor) conds.push(keysetCondition(spec, decodeCursor(opts.cursor, opts.sort, opts.dir)));
   const rows = await executeRows<TRow>(
     db,

@@ -18,7 +18,7 @@ export type TCountUsersInput = z.input<typeof ZCountUsersInput>;
 
 export const ZUserId = z.object({ userId: z.guid("Not a user id") });
 
-export const TIMELINE_KINDS = ["session", "event", "payment", "subscription", "edit", "message"] as const;
+export const TIMELINE_KINDS = ["session", "event", "payment", "subscription", "edit", "message", "segment"] as const;
 export type TTimelineKind = (typeof TIMELINE_KINDS)[number];
 export const ZTimelineInput = z.object({
   userId: z.guid("Not a user id"),

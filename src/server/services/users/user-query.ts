@@ -84,7 +84,28 @@ export function filterConditions(f: TUserFilters, timeZone: string): SQL[] {
   if (f.aiCostMin !== undefined) where.push(atLeast(sql`s.ai_cost_micros`, Math.round(f.aiCostMin * 1_000_000)));
   if (f.aiCostMax !== undefined) where.push(sql`coalesce(s.ai_cost_micros, 0) <= ${Math.round(f.aiCostMax * 1_000_000)}`);
   if (f.unprofitable) where.push(sql`s.margin_micros < 0`);
+  if (f.segmentId) where.push(sql`u.id IN (SELECT user_id FROM crm_segment_members WHERE segment_id = ${f.segmentId})`);
   return where;
+}
+
+/**
+ * Sets of user ids that every match belongs to, read from an index: users
+ * with a stats row that meets the filter's strict stats conditions, and the
+ * segment's members. When one is small, the list starts from it instead of
+ * walking users in sort order (which is slow when the matches are all old
+ * users, as heavy AI users tend to be).
+ */
+export function candidateSets(f: TUserFilters): SQL[] {
+  const strict: SQL[] = [];
+  if (f.spentMin !== undefined && f.spentMin > 0) strict.push(sql`s.spent_cents >= ${Math.round(f.spentMin * 100)}`);
+  if (f.aiCostMin !== undefined && f.aiCostMin > 0) strict.push(sql`s.ai_cost_micros >= ${Math.round(f.aiCostMin * 1_000_000)}`);
+  if (f.unprofitable) strict.push(sql`s.margin_micros < 0`);
+  if (f.plans?.length && !f.plans.includes("free")) strict.push(sql`s.plan IN (${list(f.plans)})`);
+  if (f.statuses?.length && !f.statuses.includes("none")) strict.push(sql`s.subscription_status IN (${list(f.statuses)})`);
+  const sets: SQL[] = [];
+  if (strict.length) sets.push(sql`SELECT s.user_id FROM crm_user_stats s WHERE ${sql.join(strict, sql` AND `)}`);
+  if (f.segmentId) sets.push(sql`SELECT user_id FROM crm_segment_members WHERE segment_id = ${f.segmentId}`);
+  return sets;
 }
 
 export const whereSql = (conds: SQL[]) => (conds.length ? sql`WHERE ${sql.join(conds, sql` AND `)}` : sql``);

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { check, index, integer, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { bigint, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { crmAdmins } from "./auth";
 
 /** Segments for targeting (seed: crm_user_segments). Criteria are JSONB. */
@@ -11,6 +11,9 @@ export const crmUserSegments = pgTable(
     description: text("description"),
     criteria: jsonb("criteria").$type<unknown>().notNull(),
     userCount: integer("user_count").notNull().default(0),
+    /** When membership was last recomputed (null: never), and how long that took. */
+    lastComputedAt: timestamp("last_computed_at", { withTimezone: true }),
+    lastComputeMs: integer("last_compute_ms"),
     createdById: uuid("created_by_id").references(() => crmAdmins.id, { onDelete: "set null" }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
@@ -19,4 +22,51 @@ export const crmUserSegments = pgTable(
     index("crm_user_segments_created_by_idx").on(t.createdById),
     check("crm_user_segments_user_count_check", sql`${t.userCount} >= 0`),
   ],
+);
+
+/** Current members of each segment, materialised by recomputeSegment. */
+export const crmSegmentMembers = pgTable(
+  "crm_segment_members",
+  {
+    segmentId: uuid("segment_id")
+      .notNull()
+      .references(() => crmUserSegments.id, { onDelete: "cascade" }),
+    userId: uuid("user_id").notNull(),
+    enteredAt: timestamp("entered_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.segmentId, t.userId] }), index("crm_segment_members_user_idx").on(t.userId)],
+);
+
+/** Every entry into and exit from a segment, with its time. */
+export const crmSegmentMembershipHistory = pgTable(
+  "crm_segment_membership_history",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    segmentId: uuid("segment_id")
+      .notNull()
+      .references(() => crmUserSegments.id, { onDelete: "cascade" }),
+    userId: uuid("user_id").notNull(),
+    change: text("change").$type<"entered" | "exited">().notNull(),
+    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("crm_segment_history_segment_at_idx").on(t.segmentId, t.at),
+    index("crm_segment_history_user_at_idx").on(t.userId, t.at),
+    check("crm_segment_history_change_check", sql`${t.change} IN ('entered', 'exited')`),
+  ],
+);
+
+/** The member count after each recompute that changed something, for "count over time". */
+export const crmSegmentCounts = pgTable(
+  "crm_segment_counts",
+  {
+    segmentId: uuid("segment_id")
+      .notNull()
+      .references(() => crmUserSegments.id, { onDelete: "cascade" }),
+    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+    userCount: integer("user_count").notNull(),
+    entered: integer("entered").notNull(),
+    exited: integer("exited").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.segmentId, t.at] })],
 );

@@ -1,0 +1,154 @@
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import { type Db, type DbOrTx, executeRows } from "@/server/db/client";
+import { crmCampaigns, crmUserSegments } from "@/server/db/schema";
+import { referencedSegments, type TCriteria, ZCriteria } from "@/server/segments/criteria/schema";
+import { srcSchema } from "../analytics/source";
+import { writeAuditLog } from "../audit/write-audit-log";
+import type { AdminActor, ServiceCtx } from "../context";
+import { ConflictError, NotFoundError } from "../errors";
+import { loadReferencedCriteria } from "./load-referenced-criteria";
+import { recomputeSegment } from "./recompute-segment";
+import { type TCreateSegmentInput, type TUpdateSegmentInput, ZCreateSegmentInput, ZUpdateSegmentInput } from "./schemas";
+
+type TCtx = ServiceCtx<AdminActor> & { db: Db };
+
+const columns = {
+  id: crmUserSegments.id,
+  name: crmUserSegments.name,
+  description: crmUserSegments.description,
+  criteria: crmUserSegments.criteria,
+  userCount: crmUserSegments.userCount,
+  lastComputedAt: crmUserSegments.lastComputedAt,
+  lastComputeMs: crmUserSegments.lastComputeMs,
+  createdAt: crmUserSegments.createdAt,
+  updatedAt: crmUserSegments.updatedAt,
+};
+
+export async function listSegments(db: DbOrTx) {
+  const rows = await db.select(columns).from(crmUserSegments).orderBy(desc(crmUserSegments.createdAt));
+  return rows.map(({ criteria: _c, ...r }) => r);
+}
+
+/** A segment with its criteria, its count over time and its latest entries and exits. */
+export async function getSegment(db: DbOrTx, id: string) {
+  const [segment] = await db.select(columns).from(crmUserSegments).where(eq(crmUserSegments.id, id));
+  if (!segment) throw new NotFoundError("That segment does not exist (it may have been deleted)");
+  const [counts, changes] = await Promise.all([
+    executeRows<{ at: Date; user_count: number; entered: number; exited: number }>(
+      db,
+      sql`SELECT at, user_count, entered, exited FROM crm_segment_counts WHERE segment_id = ${id} ORDER BY at DESC LIMIT 100`,
+    ),
+    executeRows<{ id: string; user_id: string; change: "entered" | "exited"; at: Date; email: string | null; name: string | null }>(
+      db,
+      sql`SELECT h.id, h.user_id, h.change, h.at, u.email, u.name FROM crm_segment_membership_history h
+          LEFT JOIN ${srcSchema()}.users u ON u.id = h.user_id
+          WHERE h.segment_id = ${id} ORDER BY h.at DESC, h.id DESC LIMIT 50`,
+    ),
+  ]);
+  return {
+    ...segment,
+    criteria: segment.criteria as TCriteria,
+    countHistory: counts
+      .map((c) => ({ at: new Date(c.at), userCount: Number(c.user_count), entered: Number(c.entered), exited: Number(c.exited) }))
+      .reverse(),
+    recentChanges: changes.map((c) => ({ id: Number(c.id), userId: c.user_id, change: c.change, at: new Date(c.at), email: c.email, name: c.name })),
+  };
+}
+
+export async function createSegment(ctx: TCtx, rawInput: TCreateSegmentInput) {
+  const input = ZCreateSegmentInput.parse(rawInput);
+  await loadReferencedCriteria(ctx.db, input.criteria);
+  const row = await ctx.db.transaction(async (tx) => {
+    const [created] = await tx
+      .insert(crmUserSegments)
+      .values({ name: input.name, description: input.description ?? null, criteria: input.criteria, createdById: ctx.actor.id })
+      .returning({ id: crmUserSegments.id, name: crmUserSegments.name });
+    if (!created) throw new Error("insert returned nothing");
+    await writeAuditLog(tx, ctx.actor, { action: "segment.created", targetType: "segment", targetId: created.id, after: input });
+    return created;
+  });
+  // Members are there when the admin lands on the segment's page.
+  const computed = await recomputeSegment(ctx.db, row.id);
+  return { ...row, userCount: computed.userCount };
+}
+
+export async function updateSegment(ctx: TCtx, rawInput: TUpdateSegmentInput) {
+  const input = ZUpdateSegmentInput.parse(rawInput);
+  if (input.criteria) await loadReferencedCriteria(ctx.db, input.criteria, input.id);
+  const changedCriteria = await ctx.db.transaction(async (tx) => {
+    const [before] = await tx.select(columns).from(crmUserSegments).where(eq(crmUserSegments.id, input.id)).for("update");
+    if (!before) throw new NotFoundError("That segment does not exist (it may have been deleted)");
+    const after = {
+      name: input.name ?? before.name,
+      description: input.description !== undefined ? input.description || null : before.description,
+      criteria: input.criteria ?? (before.criteria as TCriteria),
+    };
+    await tx.update(crmUserSegments).set({ ...after, updatedAt: new Date() }).where(eq(crmUserSegments.id, input.id));
+    await writeAuditLog(tx, ctx.actor, {
+      action: "segment.updated",
+      targetType: "segment",
+      targetId: input.id,
+      before: { name: before.name, description: before.description, criteria: before.criteria },
+      after,
+    });
+    return input.criteria !== undefined && JSON.stringify(input.criteria) !== JSON.stringify(before.criteria);
+  });
+  if (changedCriteria) await recomputeSegment(ctx.db, input.id);
+  return getSegment(ctx.db, input.id);
+}
+
+/** Segments whose criteria refer to `id`. */
+async function segmentsReferring(db: DbOrTx, id: string) {
+  const candidates = await db
+    .select({ id: crmUserSegments.id, name: crmUserSegments.name, criteria: crmUserSegments.criteria })
+    .from(crmUserSegments)
+    .where(sql`${crmUserSegments.criteria}::text LIKE ${`%${id}%`}`);
+  return candidates.filter((c) => {
+    const parsed = ZCriteria.safeParse(c.criteria);
+    return c.id !== id && parsed.success && referencedSegments(parsed.data).has(id);
+  });
+}
+
+/**
+ * Deletes a segment, refusing while a scheduled or sending campaign targets
+ * it or another segment's criteria use it. Draft and finished campaigns keep
+ * their history and lose the link.
+ */
+export async function deleteSegment(ctx: TCtx, id: string) {
+  return ctx.db.transaction(async (tx) => {
+    const [segment] = await tx.select(columns).from(crmUserSegments).where(eq(crmUserSegments.id, id)).for("update");
+    if (!segment) throw new NotFoundError("That segment does not exist (it may have been deleted)");
+    const active = await tx
+      .select({ name: crmCampaigns.name, status: crmCampaigns.status })
+      .from(crmCampaigns)
+      .where(and(eq(crmCampaigns.segmentId, id), inArray(crmCampaigns.status, ["scheduled", "sending"])));
+    if (active.length) {
+      throw new ConflictError(
+        `“${segment.name}” is the audience of ${active.map((c) => `“${c.name}” (${c.status})`).join(", ")}. Cancel or finish ${active.length === 1 ? "that campaign" : "those campaigns"} first.`,
+      );
+    }
+    const referring = await segmentsReferring(tx, id);
+    if (referring.length) {
+      throw new ConflictError(`${referring.map((r) => `“${r.name}”`).join(", ")} ${referring.length === 1 ? "uses" : "use"} “${segment.name}” in ${referring.length === 1 ? "its" : "their"} criteria. Change ${referring.length === 1 ? "it" : "them"} first.`);
+    }
+    await tx.update(crmCampaigns).set({ segmentId: null }).where(eq(crmCampaigns.segmentId, id));
+    await tx.delete(crmUserSegments).where(eq(crmUserSegments.id, id));
+    await writeAuditLog(tx, ctx.actor, {
+      action: "segment.deleted",
+      targetType: "segment",
+      targetId: id,
+      before: { name: segment.name, description: segment.description, criteria: segment.criteria, userCount: segment.userCount },
+    });
+    return { id };
+  });
+}
+
+export async function duplicateSegment(ctx: TCtx, id: string) {
+  const [source] = await ctx.db.select(columns).from(crmUserSegments).where(eq(crmUserSegments.id, id));
+  if (!source) throw new NotFoundError("That segment does not exist (it may have been deleted)");
+  return createSegment(ctx, {
+    name: `Copy of ${source.name}`.slice(0, 100),
+    description: source.description ?? undefined,
+    criteria: source.criteria as TCriteria,
+  });
+}

@@ -1,0 +1,92 @@
+import { asc, eq, sql } from "drizzle-orm";
+import { type Db, type DbOrTx, executeRows } from "@/server/db/client";
+import { crmUserSegments } from "@/server/db/schema";
+import { compileCriteria, criteriaFrom } from "@/server/segments/criteria/compile";
+import { ZCriteria } from "@/server/segments/criteria/schema";
+import { InvalidInputError, NotFoundError } from "../errors";
+import { loadReferencedCriteria } from "./load-referenced-criteria";
+
+export type TRecomputeResult = { segmentId: string; entered: number; exited: number; userCount: number; ms: number };
+
+/**
+ * Brings a segment's materialised members up to date: evaluates the criteria
+ * once, inserts the users who entered, deletes those who exited, records each
+ * change in the membership history and the new count, all in one
+ * transaction. A transaction-scoped advisory lock per segment makes a second
+ * recompute of the same segment (another instance, the cron and a button
+ * press) wait for the first and then find nothing left to change.
+ */
+export async function recomputeSegment(db: Db, segmentId: string, opts: { now?: Date } = {}): Promise<TRecomputeResult> {
+  const started = performance.now();
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext('crm-segment'), hashtext(${segmentId}))`);
+    const now = opts.now ?? new Date();
+    const [segment] = await tx
+      .select({ id: crmUserSegments.id, name: crmUserSegments.name, criteria: crmUserSegments.criteria, lastComputedAt: crmUserSegments.lastComputedAt })
+      .from(crmUserSegments)
+      .where(eq(crmUserSegments.id, segmentId))
+      .for("update");
+    if (!segment) throw new NotFoundError("That segment no longer exists");
+    const parsed = ZCriteria.safeParse(segment.criteria);
+    if (!parsed.success) throw new InvalidInputError(`Segment “${segment.name}” has criteria that are no longer valid; edit it to fix them`);
+    const segments = await loadReferencedCriteria(tx, parsed.data, segment.id);
+    const compiled = compileCriteria(parsed.data, { now, segments });
+    const at = sql`${now.toISOString()}::timestamptz`;
+    const [diff] = await executeRows<{ entered: string | number; exited: string | number; total: string | number }>(
+      tx,
+      sql`WITH target AS MATERIALIZED (SELECT u.id FROM ${criteriaFrom(compiled)} WHERE ${compiled.where}),
+        entered AS (
+          INSERT INTO crm_segment_members (segment_id, user_id, entered_at)
+          SELECT ${segmentId}, t.id, ${at} FROM target t
+          WHERE NOT EXISTS (SELECT 1 FROM crm_segment_members sm WHERE sm.segment_id = ${segmentId} AND sm.user_id = t.id)
+          RETURNING user_id),
+        exited AS (
+          DELETE FROM crm_segment_members sm WHERE sm.segment_id = ${segmentId} AND sm.user_id NOT IN (SELECT id FROM target)
+          RETURNING user_id),
+        history AS (
+          INSERT INTO crm_segment_membership_history (segment_id, user_id, change, at)
+          SELECT ${segmentId}, user_id, 'entered', ${at} FROM entered
+          UNION ALL SELECT ${segmentId}, user_id, 'exited', ${at} FROM exited
+          RETURNING 1)
+        SELECT (SELECT count(*) FROM entered) AS entered, (SELECT count(*) FROM exited) AS exited,
+               (SELECT count(*) FROM target) AS total, (SELECT count(*) FROM history) AS written`,
+    );
+    const entered = Number(diff?.entered ?? 0);
+    const exited = Number(diff?.exited ?? 0);
+    const userCount = Number(diff?.total ?? 0);
+    const ms = Math.round(performance.now() - started);
+    await tx
+      .update(crmUserSegments)
+      .set({ userCount, lastComputedAt: now, lastComputeMs: ms })
+      .where(eq(crmUserSegments.id, segmentId));
+    if (entered || exited || !segment.lastComputedAt) {
+      await tx.execute(sql`INSERT INTO crm_segment_counts (segment_id, at, user_count, entered, exited)
+        VALUES (${segmentId}, ${at}, ${userCount}, ${entered}, ${exited}) ON CONFLICT DO NOTHING`);
+    }
+    return { segmentId, entered, exited, userCount, ms };
+  });
+}
+
+/** Every segment's id, least recently computed first. */
+export async function listSegmentIds(db: DbOrTx): Promise<string[]> {
+  const rows = await db
+    .select({ id: crmUserSegments.id })
+    .from(crmUserSegments)
+    .orderBy(sql`${crmUserSegments.lastComputedAt} ASC NULLS FIRST`, asc(crmUserSegments.id));
+  return rows.map((r) => r.id);
+}
+
+/** Every segment in turn; one failing segment does not stop the others. */
+export async function recomputeAllSegments(db: Db, opts: { now?: Date } = {}) {
+  const rows = (await listSegmentIds(db)).map((id) => ({ id }));
+  const results: TRecomputeResult[] = [];
+  const failed: { segmentId: string; error: string }[] = [];
+  for (const r of rows) {
+    try {
+      results.push(await recomputeSegment(db, r.id, opts));
+    } catch (err) {
+      failed.push({ segmentId: r.id, error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  return { recomputed: results.length, failed, results };
+}
