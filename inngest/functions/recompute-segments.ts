@@ -1,8 +1,7 @@
 import { cron } from "inngest";
 import { getDb } from "@/server/db";
 import { jobs } from "@/server/jobs/registry";
-import { listSegmentIds } from "@/server/services/segments/recompute-segment";
-import { recomputeSegment } from "@/server/services/segments/recompute-segment";
+import { listSegmentIds, recomputeSegment } from "@/server/services/segments/recompute-segment";
 import { inngest } from "../client";
 import { segmentRecomputeRequested, segmentsRecomputeRequested } from "../events";
 

@@ -1,9 +1,9 @@
+import { z } from "zod";
 import { env } from "@/lib/env";
 import type { Db } from "@/server/db/client";
 import { refreshAnalyticsRollups } from "@/server/services/analytics/rollups/refresh-analytics-rollups";
 import { recordHeartbeat, recordJobRun } from "@/server/services/jobs/record-heartbeat";
 import { recomputeAllSegments, recomputeSegment } from "@/server/services/segments/recompute-segment";
-import { z } from "zod";
 
 export type TJobRunner = "inngest" | "in-process";
 

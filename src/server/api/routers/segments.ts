@@ -1,5 +1,12 @@
 import { z } from "zod";
-import { createSegment, deleteSegment, duplicateSegment, getSegment, listSegments, updateSegment } from "@/server/services/segments/manage-segments";
+import {
+  createSegment,
+  deleteSegment,
+  duplicateSegment,
+  getSegment,
+  listSegments,
+  updateSegment,
+} from "@/server/services/segments/manage-segments";
 import { previewSegment } from "@/server/services/segments/preview-segment";
 import { requestSegmentRecompute } from "@/server/services/segments/request-recompute";
 import { ZCreateSegmentInput, ZPreviewSegmentInput, ZSegmentId, ZUpdateSegmentInput } from "@/server/services/segments/schemas";

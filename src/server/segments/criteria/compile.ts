@@ -102,7 +102,9 @@ export function compileCriteria(criteria: TCriteria, ctx: TCompileContext): TCom
         return dateCondition(sql`u.last_active_at`, c, ctx.now, true);
       case "plan":
         flags.needsSubscription = true;
-        return c.op === "in" ? sql`coalesce(sub.plan, 'free') IN (${list(c.values)})` : sql`coalesce(sub.plan, 'free') NOT IN (${list(c.values)})`;
+        return c.op === "in"
+          ? sql`coalesce(sub.plan, 'free') IN (${list(c.values)})`
+          : sql`coalesce(sub.plan, 'free') NOT IN (${list(c.values)})`;
       case "subscription_status":
         flags.needsSubscription = true;
         return c.op === "in"

@@ -48,7 +48,8 @@ export function evaluateCriteria(criteria: TCriteria, data: TDataSet, opts: { no
   const latestSub = new Map<string, TDataSet["subscriptions"][number]>();
   for (const s of data.subscriptions) {
     const cur = latestSub.get(s.user_id);
-    if (!cur || t(s.started_at) > t(cur.started_at) || (t(s.started_at) === t(cur.started_at) && s.id > cur.id)) latestSub.set(s.user_id, s);
+    if (!cur || t(s.started_at) > t(cur.started_at) || (t(s.started_at) === t(cur.started_at) && s.id > cur.id))
+      latestSub.set(s.user_id, s);
   }
   const meta = new Map(data.metadata.map((m) => [m.user_id, m]));
   const lower = (s: string) => s.toLowerCase();
@@ -104,8 +105,17 @@ export function evaluateCriteria(criteria: TCriteria, data: TDataSet, opts: { no
       case "ai_usage": {
         const from = c.days === undefined ? -Infinity : now - c.days * DAY;
         const rows = data.token_usage.filter((r) => r.user_id === u.id && t(r.created_at) >= from && (!c.model || r.model === c.model));
-        if (c.metric === "tokens") return cmp(rows.reduce((a, r) => a + r.input_tokens + r.output_tokens, 0), c.op, c.value);
-        return cmp(rows.reduce((a, r) => a + Math.round(r.cost_usd * 1_000_000), 0), c.op, Math.round(c.value * 1_000_000));
+        if (c.metric === "tokens")
+          return cmp(
+            rows.reduce((a, r) => a + r.input_tokens + r.output_tokens, 0),
+            c.op,
+            c.value,
+          );
+        return cmp(
+          rows.reduce((a, r) => a + Math.round(r.cost_usd * 1_000_000), 0),
+          c.op,
+          Math.round(c.value * 1_000_000),
+        );
       }
       case "tag": {
         const tags = m?.tags ?? [];

@@ -184,7 +184,10 @@ const ZNode: z.ZodType<TNode, unknown> = z.unknown().transform((node, ctx): TNod
 const ZGroupShape: z.ZodType<TGroup, unknown> = z.strictObject({
   type: z.literal("group"),
   match: z.enum(["all", "any", "not"], 'match must be "all", "any" or "not"'),
-  conditions: z.array(z.lazy(() => ZNode)).min(1, "A group needs at least one condition").max(MAX_NODES, `At most ${MAX_NODES} conditions`),
+  conditions: z
+    .array(z.lazy(() => ZNode))
+    .min(1, "A group needs at least one condition")
+    .max(MAX_NODES, `At most ${MAX_NODES} conditions`),
 }) as unknown as z.ZodType<TGroup, unknown>;
 
 function measure(node: TNode, depth: number): { depth: number; nodes: number } {
@@ -202,13 +205,17 @@ function measure(node: TNode, depth: number): { depth: number; nodes: number } {
 export const ZCriteria: z.ZodType<TCriteria, unknown> = ZGroupShape.superRefine((root, ctx) => {
   const m = measure(root, 1);
   if (m.depth > MAX_DEPTH) ctx.addIssue({ code: "custom", message: `Groups nest at most ${MAX_DEPTH} deep (this is ${m.depth})` });
-  if (m.nodes > MAX_NODES) ctx.addIssue({ code: "custom", message: `At most ${MAX_NODES} groups and conditions in all (this has ${m.nodes})` });
+  if (m.nodes > MAX_NODES)
+    ctx.addIssue({ code: "custom", message: `At most ${MAX_NODES} groups and conditions in all (this has ${m.nodes})` });
 });
 
 /** "conditions[1].conditions[0].value: Enter a number" for each issue. */
 export function describeCriteriaIssues(error: z.ZodError): string[] {
   return error.issues.map((i) => {
-    const at = i.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("").replace(/^\./, "");
+    const at = i.path
+      .map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`))
+      .join("")
+      .replace(/^\./, "");
     return at ? `${at}: ${i.message}` : i.message;
   });
 }

@@ -23,7 +23,8 @@ export async function loadReferencedCriteria(db: DbOrTx, criteria: TCriteria, se
       .select({ id: crmUserSegments.id, name: crmUserSegments.name, criteria: crmUserSegments.criteria })
       .from(crmUserSegments)
       .where(inArray(crmUserSegments.id, missing));
-    for (const id of missing) if (!rows.some((r) => r.id === id)) throw new InvalidInputError(`A condition refers to a segment that does not exist (${id})`);
+    for (const id of missing)
+      if (!rows.some((r) => r.id === id)) throw new InvalidInputError(`A condition refers to a segment that does not exist (${id})`);
     const next: string[] = [];
     for (const r of rows) {
       const parsed = ZCriteria.safeParse(r.criteria);
@@ -41,7 +42,9 @@ export async function loadReferencedCriteria(db: DbOrTx, criteria: TCriteria, se
   const visit = (id: string, path: string[]) => {
     if (state.get(id) === "done") return;
     if (state.get(id) === "visiting") {
-      const cycle = [...path.slice(path.indexOf(id)), id].map((x) => (x === root ? "this segment" : x === selfId ? "this segment" : `“${names.get(x) ?? x}”`));
+      const cycle = [...path.slice(path.indexOf(id)), id].map((x) =>
+        x === root ? "this segment" : x === selfId ? "this segment" : `“${names.get(x) ?? x}”`,
+      );
       throw new InvalidInputError(`Segments cannot refer to each other in a loop: ${cycle.join(" → ")}`);
     }
     state.set(id, "visiting");

@@ -51,7 +51,14 @@ export async function getSegment(db: DbOrTx, id: string) {
     countHistory: counts
       .map((c) => ({ at: new Date(c.at), userCount: Number(c.user_count), entered: Number(c.entered), exited: Number(c.exited) }))
       .reverse(),
-    recentChanges: changes.map((c) => ({ id: Number(c.id), userId: c.user_id, change: c.change, at: new Date(c.at), email: c.email, name: c.name })),
+    recentChanges: changes.map((c) => ({
+      id: Number(c.id),
+      userId: c.user_id,
+      change: c.change,
+      at: new Date(c.at),
+      email: c.email,
+      name: c.name,
+    })),
   };
 }
 
@@ -83,7 +90,10 @@ export async function updateSegment(ctx: TCtx, rawInput: TUpdateSegmentInput) {
       description: input.description !== undefined ? input.description || null : before.description,
       criteria: input.criteria ?? (before.criteria as TCriteria),
     };
-    await tx.update(crmUserSegments).set({ ...after, updatedAt: new Date() }).where(eq(crmUserSegments.id, input.id));
+    await tx
+      .update(crmUserSegments)
+      .set({ ...after, updatedAt: new Date() })
+      .where(eq(crmUserSegments.id, input.id));
     await writeAuditLog(tx, ctx.actor, {
       action: "segment.updated",
       targetType: "segment",
@@ -129,7 +139,9 @@ export async function deleteSegment(ctx: TCtx, id: string) {
     }
     const referring = await segmentsReferring(tx, id);
     if (referring.length) {
-      throw new ConflictError(`${referring.map((r) => `“${r.name}”`).join(", ")} ${referring.length === 1 ? "uses" : "use"} “${segment.name}” in ${referring.length === 1 ? "its" : "their"} criteria. Change ${referring.length === 1 ? "it" : "them"} first.`);
+      throw new ConflictError(
+        `${referring.map((r) => `“${r.name}”`).join(", ")} ${referring.length === 1 ? "uses" : "use"} “${segment.name}” in ${referring.length === 1 ? "its" : "their"} criteria. Change ${referring.length === 1 ? "it" : "them"} first.`,
+      );
     }
     await tx.update(crmCampaigns).set({ segmentId: null }).where(eq(crmCampaigns.segmentId, id));
     await tx.delete(crmUserSegments).where(eq(crmUserSegments.id, id));

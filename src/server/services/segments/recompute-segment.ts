@@ -22,31 +22,38 @@ export async function recomputeSegment(db: Db, segmentId: string, opts: { now?: 
     await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext('crm-segment'), hashtext(${segmentId}))`);
     const now = opts.now ?? new Date();
     const [segment] = await tx
-      .select({ id: crmUserSegments.id, name: crmUserSegments.name, criteria: crmUserSegments.criteria, lastComputedAt: crmUserSegments.lastComputedAt })
+      .select({
+        id: crmUserSegments.id,
+        name: crmUserSegments.name,
+        criteria: crmUserSegments.criteria,
+        lastComputedAt: crmUserSegments.lastComputedAt,
+      })
       .from(crmUserSegments)
       .where(eq(crmUserSegments.id, segmentId))
       .for("update");
     if (!segment) throw new NotFoundError("That segment no longer exists");
     const parsed = ZCriteria.safeParse(segment.criteria);
-    if (!parsed.success) throw new InvalidInputError(`Segment “${segment.name}” has criteria that are no longer valid; edit it to fix them`);
+    if (!parsed.success)
+      throw new InvalidInputError(`Segment “${segment.name}” has criteria that are no longer valid; edit it to fix them`);
     const segments = await loadReferencedCriteria(tx, parsed.data, segment.id);
     const compiled = compileCriteria(parsed.data, { now, segments });
     const at = sql`${now.toISOString()}::timestamptz`;
+    const seg = sql`${segmentId}::uuid`;
     const [diff] = await executeRows<{ entered: string | number; exited: string | number; total: string | number }>(
       tx,
       sql`WITH target AS MATERIALIZED (SELECT u.id FROM ${criteriaFrom(compiled)} WHERE ${compiled.where}),
         entered AS (
           INSERT INTO crm_segment_members (segment_id, user_id, entered_at)
-          SELECT ${segmentId}, t.id, ${at} FROM target t
-          WHERE NOT EXISTS (SELECT 1 FROM crm_segment_members sm WHERE sm.segment_id = ${segmentId} AND sm.user_id = t.id)
+          SELECT ${seg}, t.id, ${at} FROM target t
+          WHERE NOT EXISTS (SELECT 1 FROM crm_segment_members sm WHERE sm.segment_id = ${seg} AND sm.user_id = t.id)
           RETURNING user_id),
         exited AS (
-          DELETE FROM crm_segment_members sm WHERE sm.segment_id = ${segmentId} AND sm.user_id NOT IN (SELECT id FROM target)
+          DELETE FROM crm_segment_members sm WHERE sm.segment_id = ${seg} AND sm.user_id NOT IN (SELECT id FROM target)
           RETURNING user_id),
         history AS (
           INSERT INTO crm_segment_membership_history (segment_id, user_id, change, at)
-          SELECT ${segmentId}, user_id, 'entered', ${at} FROM entered
-          UNION ALL SELECT ${segmentId}, user_id, 'exited', ${at} FROM exited
+          SELECT ${seg}, user_id, 'entered', ${at} FROM entered
+          UNION ALL SELECT ${seg}, user_id, 'exited', ${at} FROM exited
           RETURNING 1)
         SELECT (SELECT count(*) FROM entered) AS entered, (SELECT count(*) FROM exited) AS exited,
                (SELECT count(*) FROM target) AS total, (SELECT count(*) FROM history) AS written`,
@@ -55,13 +62,10 @@ export async function recomputeSegment(db: Db, segmentId: string, opts: { now?: 
     const exited = Number(diff?.exited ?? 0);
     const userCount = Number(diff?.total ?? 0);
     const ms = Math.round(performance.now() - started);
-    await tx
-      .update(crmUserSegments)
-      .set({ userCount, lastComputedAt: now, lastComputeMs: ms })
-      .where(eq(crmUserSegments.id, segmentId));
+    await tx.update(crmUserSegments).set({ userCount, lastComputedAt: now, lastComputeMs: ms }).where(eq(crmUserSegments.id, segmentId));
     if (entered || exited || !segment.lastComputedAt) {
       await tx.execute(sql`INSERT INTO crm_segment_counts (segment_id, at, user_count, entered, exited)
-        VALUES (${segmentId}, ${at}, ${userCount}, ${entered}, ${exited}) ON CONFLICT DO NOTHING`);
+        VALUES (${seg}, ${at}, ${userCount}, ${entered}, ${exited}) ON CONFLICT DO NOTHING`);
     }
     return { segmentId, entered, exited, userCount, ms };
   });

@@ -1,0 +1,310 @@
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { executeRows } from "@/server/db/client";
+import { membersQuery } from "@/server/segments/criteria/compile";
+import { evaluateCriteria, type TDataSet } from "@/server/segments/criteria/evaluate";
+import { describeCriteriaIssues, type TCondition, type TCriteria, type TNode, ZCriteria } from "@/server/segments/criteria/schema";
+import { createTestDatabase, engines, type TTestDatabase } from "../helpers/db";
+import { insertSourceRows, prng, uuid } from "../helpers/source-rows";
+
+const NOW = new Date("2026-06-15T12:00:00.000Z");
+const group = (match: "all" | "any" | "not", ...conditions: TNode[]): TCriteria => ({ type: "group", match, conditions });
+const cond = (c: Omit<TCondition, "type"> & Record<string, unknown>) => ({ type: "condition", ...c }) as TCondition;
+
+describe("criteria validation", () => {
+  const issues = (input: unknown) => {
+    const r = ZCriteria.safeParse(input);
+    return r.success ? [] : describeCriteriaIssues(r.error);
+  };
+
+  it("accepts a nested tree and names the place of every error", () => {
+    expect(
+      issues(
+        group(
+          "all",
+          cond({ field: "plan", op: "in", values: ["pro"] }),
+          group("any", cond({ field: "tag", op: "has_any", values: ["beta"] })),
+        ),
+      ),
+    ).toEqual([]);
+    expect(issues({ type: "group", match: "all", conditions: [{ type: "condition", field: "shoe_size", op: "gt", value: 3 }] })).toEqual([
+      expect.stringMatching(/^conditions\[0\]\.field: Unknown field "shoe_size"/),
+    ]);
+    expect(issues(group("all", group("any", cond({ field: "total_spent", op: "gt", value: "12" as never }))))).toEqual([
+      expect.stringMatching(/^conditions\[0\]\.conditions\[0\]\.value: /),
+    ]);
+    expect(issues(group("all", cond({ field: "email", op: "matches_regex" as never, value: "x" })))).toEqual([
+      'conditions[0].op: Unknown operator "matches_regex" for email',
+    ]);
+    expect(issues({ type: "group", match: "xor", conditions: [] })).toEqual(
+      expect.arrayContaining(['match: match must be "all", "any" or "not"', "conditions: A group needs at least one condition"]),
+    );
+    expect(issues(group("all", cond({ field: "signed_up", op: "between", from: "2026-05-01", to: "2026-04-01" })))).toEqual([
+      "conditions[0].to: The end is before the start",
+    ]);
+  });
+
+  it("refuses trees that are too deep or too large", () => {
+    let deep: TNode = cond({ field: "name", op: "is_empty" });
+    for (let i = 0; i < 6; i++) deep = group("all", deep);
+    expect(issues(deep)).toEqual([expect.stringContaining("nest at most 5 deep")]);
+    const wide = group("any", ...Array.from({ length: 101 }, () => cond({ field: "name", op: "is_empty" })));
+    expect(issues(wide).join(" ")).toContain("At most 100");
+    expect(issues(group("all", cond({ field: "total_spent", op: "gt", value: 1e300 })))).toEqual(["conditions[0].value: Too large"]);
+    expect(issues(group("all", cond({ field: "event", name: "x", op: "gt" })))).toEqual(["conditions[0].value: Enter a count"]);
+  });
+});
+
+/* The property test's world: a few users and rows drawn from small domains, so random conditions select some users and not others. */
+const MODELS = ["gpt-4o", "gpt-4o-mini"];
+const EVENTS = ["vision.generated", "assessment.completed", "journal.entry_created"];
+const PLANS = ["starter", "pro"];
+const STATUSES = ["trialing", "active", "past_due", "canceled"] as const;
+const TAGS = ["beta", "vip-lead", "churn-risk"];
+const DAYS = [1, 7, 30, 90];
+
+function randomData(seed: number): TDataSet {
+  const r = prng(seed);
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)] as T;
+  const at = (maxDaysAgo: number) => new Date(NOW.getTime() - Math.floor(r() * maxDaysAgo * 86_400_000)).toISOString();
+  const data: TDataSet = { users: [], events: [], token_usage: [], subscriptions: [], payments: [], metadata: [] };
+  for (let i = 1; i <= 24; i++) {
+    const id = uuid(seed * 1000 + i);
+    data.users.push({
+      id,
+      email: `${pick(["ann", "bob", "cy", "dee"])}${i}@${pick(["acme.com", "example.org", "mail.acme.com"])}`,
+      name: r() < 0.15 ? null : `${pick(["Ann", "Bob", "Cy", "Dee"])} ${pick(["Lee", "Moss", "Ng"])}`,
+      created_at: at(200),
+      last_active_at: r() < 0.2 ? null : at(120),
+    });
+    for (let k = Math.floor(r() * 6); k > 0; k--) {
+      data.events.push({
+        user_id: id,
+        name: pick(EVENTS),
+        properties: r() < 0.5 ? { source: pick(["ios", "web"]) } : { score: pick([1, 2, 3]) },
+        occurred_at: at(100),
+      });
+    }
+    for (let k = Math.floor(r() * 4); k > 0; k--) {
+      data.token_usage.push({
+        user_id: id,
+        model: pick(MODELS),
+        input_tokens: Math.floor(r() * 500),
+        output_tokens: Math.floor(r() * 500),
+        cost_usd: Math.floor(r() * 300) / 100,
+        created_at: at(100),
+      });
+    }
+    for (let k = Math.floor(r() * 3); k > 0; k--) {
+      const started = at(150);
+      data.subscriptions.push({
+        id: data.subscriptions.length + 1,
+        user_id: id,
+        plan: pick(PLANS),
+        status: pick(STATUSES),
+        started_at: started,
+        canceled_at: r() < 0.4 ? at(60) : null,
+      });
+    }
+    for (let k = Math.floor(r() * 4); k > 0; k--) {
+      data.payments.push({
+        user_id: id,
+        amount: pick([9, 19, 49.5]),
+        status: pick(["succeeded", "succeeded", "refunded", "failed"]),
+        paid_at: at(120),
+      });
+    }
+    if (r() < 0.6)
+      data.metadata.push({
+        user_id: id,
+        tags: TAGS.filter(() => r() < 0.4),
+        priority: r() < 0.3 ? null : pick(["low", "medium", "high", "vip"]),
+      });
+  }
+  return data;
+}
+
+function randomCondition(r: () => number): TCondition {
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)] as T;
+  const cmp = () => pick(["gt", "gte", "lt", "lte", "eq", "neq"] as const);
+  const date = () => new Date(NOW.getTime() - Math.floor(r() * 200) * 86_400_000).toISOString().slice(0, 10);
+  const dateCond = (field: "signed_up" | "last_active" | "subscription_started" | "subscription_canceled") => {
+    const op = pick(["before", "on_or_after", "between", "within_last", "not_within_last"] as const);
+    if (op === "between") {
+      const [a, b] = [date(), date()].sort();
+      return cond({ field, op, from: a, to: b });
+    }
+    if (op === "within_last" || op === "not_within_last") return cond({ field, op, days: pick(DAYS) });
+    return cond({ field, op, date: date() });
+  };
+  switch (Math.floor(r() * 15)) {
+    case 0:
+      return cond({
+        field: "email",
+        op: pick(["contains", "ends_with", "equals"] as const),
+        value: pick(["ACME.com", "ann", "@example.org", "bob3@acme.com", "a"]),
+      });
+    case 1:
+      return r() < 0.3
+        ? cond({ field: "name", op: "is_empty" })
+        : cond({ field: "name", op: pick(["contains", "equals"] as const), value: pick(["ann", "LEE", "Bob Moss", "y N"]) });
+    case 2:
+      return dateCond("signed_up");
+    case 3:
+      return r() < 0.2 ? cond({ field: "last_active", op: "never" }) : dateCond("last_active");
+    case 4:
+      return cond({
+        field: "plan",
+        op: pick(["in", "not_in"] as const),
+        values: [pick(["free", ...PLANS]), ...(r() < 0.3 ? [pick(PLANS)] : [])],
+      });
+    case 5:
+      return cond({ field: "subscription_status", op: pick(["in", "not_in"] as const), values: [pick(["none", ...STATUSES])] });
+    case 6:
+      return dateCond(pick(["subscription_started", "subscription_canceled"] as const));
+    case 7:
+      return cond({ field: "total_spent", op: cmp(), value: pick([0, 9, 19, 28, 49.5, 100]) });
+    case 8:
+      return cond({ field: "spent_last_days", days: pick(DAYS), op: cmp(), value: pick([0, 9, 19, 49.5]) });
+    case 9: {
+      const op = pick(["has", "has_not", "gt", "gte", "lt", "lte", "eq", "neq"] as const);
+      return cond({
+        field: "event",
+        name: pick(EVENTS),
+        ...(r() < 0.3
+          ? { property: r() < 0.5 ? { key: "source", value: pick(["ios", "web"]) } : { key: "score", value: pick([1, 2, 3]) } }
+          : {}),
+        ...(r() < 0.6 ? { days: pick(DAYS) } : {}),
+        op,
+        ...(op === "has" || op === "has_not" ? {} : { value: pick([0, 1, 2, 3]) }),
+      });
+    }
+    case 10:
+      return cond({
+        field: "ai_usage",
+        metric: pick(["tokens", "cost"] as const),
+        ...(r() < 0.4 ? { model: pick(MODELS) } : {}),
+        ...(r() < 0.5 ? { days: pick(DAYS) } : {}),
+        op: cmp(),
+        value: pick([0, 0.5, 1.23, 2, 400, 900]),
+      });
+    case 11:
+      return cond({
+        field: "tag",
+        op: pick(["has_any", "has_all", "has_none"] as const),
+        values: TAGS.filter(() => r() < 0.5).concat(pick(TAGS)),
+      });
+    case 12:
+      return r() < 0.25
+        ? cond({ field: "priority", op: "is_empty" })
+        : cond({ field: "priority", op: pick(["in", "not_in"] as const), values: [pick(["low", "medium", "high", "vip"] as const)] });
+    default:
+      return cond({ field: "email", op: "contains", value: pick(["1", "2", "acme"]) });
+  }
+}
+
+function randomTree(r: () => number, depth = 1): TCriteria {
+  const n = 1 + Math.floor(r() * 3);
+  const children: TNode[] = [];
+  for (let i = 0; i < n; i++) children.push(depth < 3 && r() < 0.3 ? randomTree(r, depth + 1) : randomCondition(r));
+  return group(["all", "any", "not"][Math.floor(r() * 3)] as "all" | "any" | "not", ...children);
+}
+
+async function load(db: TTestDatabase, data: TDataSet) {
+  await insertSourceRows(db, {
+    users: data.users,
+    events: data.events,
+    token_usage: data.token_usage.map((t) => ({ ...t, feature: "f" })),
+    subscriptions: data.subscriptions.map((s) => ({ ...s, price: 10, interval: "month" })),
+    payments: data.payments.map((p) => ({ ...p, currency: "USD" })),
+  });
+  for (const m of data.metadata) {
+    await db.query("INSERT INTO crm_user_metadata (user_id, tags, priority) VALUES ($1, $2, $3)", [m.user_id, m.tags, m.priority]);
+  }
+}
+
+describe.each(engines())("compiled criteria on %s", (engine) => {
+  let db: TTestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase(engine);
+  });
+  afterAll(async () => db?.drop());
+
+  const members = async (criteria: TCriteria, segments = new Map<string, TCriteria>()) =>
+    new Set((await executeRows<{ id: string }>(db.db, membersQuery(ZCriteria.parse(criteria), { now: NOW, segments }))).map((r) => r.id));
+
+  it("select exactly the users the reference evaluator selects, for 520 random trees over 4 random data sets", async () => {
+    let compared = 0;
+    let nonTrivial = 0;
+    for (let seed = 1; seed <= 4; seed++) {
+      const data = randomData(seed);
+      await db.execScript(
+        "TRUNCATE app.users, app.events, app.token_usage, app.subscriptions, app.payments; DELETE FROM crm_user_metadata;",
+      );
+      // Subscription ids must match the evaluator's tie-break on equal start times.
+      await db.execScript("ALTER TABLE app.subscriptions ALTER COLUMN id RESTART WITH 1");
+      await load(db, data);
+      const r = prng(seed * 7919);
+      for (let i = 0; i < 130; i++) {
+        const tree = randomTree(r);
+        const parsed = ZCriteria.safeParse(tree);
+        expect(parsed.success, JSON.stringify(tree)).toBe(true);
+        if (!parsed.success) continue;
+        const expected = evaluateCriteria(parsed.data, data, { now: NOW, segments: new Map() });
+        const actual = await members(parsed.data);
+        expect([...actual].sort(), `seed ${seed}, tree ${i}: ${JSON.stringify(tree)}`).toEqual([...expected].sort());
+        compared++;
+        if (expected.size > 0 && expected.size < data.users.length) nonTrivial++;
+      }
+    }
+    expect(compared).toBe(520);
+    // The trees must discriminate, or the comparison proves little.
+    expect(nonTrivial).toBeGreaterThan(200);
+  }, 240_000);
+
+  it("binds hostile text as values: quotes, comments, semicolons, unicode, LIKE wildcards", async () => {
+    await db.execScript("TRUNCATE app.users; DELETE FROM crm_user_metadata;");
+    const hostile = [
+      "'; DROP TABLE app.users; --",
+      '" OR 1=1 --',
+      "/* comment */",
+      "a'b",
+      "%",
+      "_",
+      "\\",
+      "Zoë 🚀 Ångström",
+      "$1",
+      "') OR ('1'='1",
+    ];
+    await insertSourceRows(db, {
+      users: hostile.map((name, i) => ({
+        id: uuid(9000 + i),
+        email: `u${i}@x.com`,
+        name,
+        created_at: NOW.toISOString(),
+        last_active_at: null,
+      })),
+    });
+    for (const [i, value] of hostile.entries()) {
+      const got = await members(group("all", cond({ field: "name", op: "equals", value })));
+      expect([...got], value).toEqual([uuid(9000 + i)]);
+      const tagged = await members(group("all", cond({ field: "tag", op: "has_none", values: [value] })));
+      expect(tagged.size).toBe(hostile.length);
+    }
+    // A wildcard is literal: "%" matches only the name that contains it.
+    expect([...(await members(group("all", cond({ field: "name", op: "contains", value: "%" }))))]).toEqual([uuid(9004)]);
+    const stillThere = await executeRows<{ n: number }>(db.db, sql`SELECT count(*)::int AS n FROM app.users`);
+    expect(stillThere[0]?.n).toBe(hostile.length);
+    // Property keys are validated, property values bound; huge numbers are refused by the schema, not sent.
+    expect(
+      ZCriteria.safeParse(group("all", cond({ field: "event", name: "x", property: { key: "a'--", value: 1 }, op: "has" }))).success,
+    ).toBe(false);
+    expect(
+      ZCriteria.safeParse(group("all", cond({ field: "ai_usage", metric: "cost", op: "gt", value: Number.POSITIVE_INFINITY }))).success,
+    ).toBe(false);
+    const hostileValue = await members(
+      group("all", cond({ field: "event", name: "x", property: { key: "a", value: "'); DROP TABLE app.events; --" }, op: "has_not" })),
+    );
+    expect(hostileValue.size).toBe(hostile.length);
+  });
+});
