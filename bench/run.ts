@@ -11,6 +11,7 @@ const scenarios: Record<string, () => Promise<{ default: TBenchScenario }>> = {
   seed: () => import("./scenarios/seed"),
   analytics: () => import("./scenarios/analytics"),
   users: () => import("./scenarios/users"),
+  segments: () => import("./scenarios/segments"),
 };
 
 function printTable(figures: TBenchFigure[]) {

@@ -34,6 +34,16 @@ async function main() {
       await page.screenshot({ path: `${out}/${label}-user-profile.png`, fullPage: true });
       await page.goto(`${base}/users?plan=pro&sort=aiCost`);
       await page.screenshot({ path: `${out}/${label}-users-filtered.png`, fullPage: true });
+      await page.goto(`${base}/segments/new`);
+      await page.getByTestId("preview-count").waitFor();
+      await page.screenshot({ path: `${out}/${label}-segment-builder.png`, fullPage: true });
+      await page.goto(`${base}/segments`);
+      const first = page.locator("[data-testid=segments-list] a").first();
+      if (await first.count()) {
+        await first.click();
+        await page.waitForURL(/\/segments\/[0-9a-f-]{36}$/);
+        await page.screenshot({ path: `${out}/${label}-segment.png`, fullPage: true });
+      }
       await context.close();
     }
   } finally {

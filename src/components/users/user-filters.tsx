@@ -30,10 +30,12 @@ export function UserFilters({
   filters,
   sort,
   plans,
+  segments,
 }: {
   filters: TUserFilters;
   sort: { sort: TUserSort; dir: "asc" | "desc" };
   plans: string[];
+  segments: { id: string; name: string }[];
 }) {
   const router = useRouter();
   const [pending, startTransition] = useTransition();
@@ -75,6 +77,7 @@ export function UserFilters({
       aiCostMin: num("aiCostMin"),
       aiCostMax: num("aiCostMax"),
       unprofitable: fd.get("unprofitable") ? true : undefined,
+      segmentId: text("segment"),
     };
     const parsed = ZUserFilters.safeParse(candidate);
     if (!parsed.success) {
@@ -207,6 +210,17 @@ export function UserFilters({
         {range("Last active", "activeFrom", "activeTo", "date", [filters.activeFrom, filters.activeTo])}
         {range("Total spent ($)", "spentMin", "spentMax", "number", [filters.spentMin, filters.spentMax])}
         {range("AI cost ($)", "aiCostMin", "aiCostMax", "number", [filters.aiCostMin, filters.aiCostMax])}
+        <fieldset>
+          <legend className="mb-1 text-xs font-medium text-slate-600">Segment</legend>
+          <select name="segment" aria-label="Segment" defaultValue={filters.segmentId ?? ""} className={`${inputClass} py-1.5`}>
+            <option value="">Any</option>
+            {segments.map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.name}
+              </option>
+            ))}
+          </select>
+        </fieldset>
         <fieldset className="flex items-end">
           <label className="inline-flex items-center gap-2 text-sm text-slate-700">
             <input

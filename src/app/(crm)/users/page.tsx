@@ -23,7 +23,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
   const after = sp.get("after") ?? undefined;
   const caller = await api();
   const me = await caller.admins.me();
-  const [page, total, plans, views] = await Promise.all([
+  const [page, total, plans, views, segments] = await Promise.all([
     caller.users.list({ filters, sort, cursor: after, limit: 50, timeZone: me.timezone }).catch((err: unknown) => {
       if (after) return { items: [], nextCursor: null, statsAsOf: null, cursorError: err instanceof Error ? err.message : "Bad cursor" };
       throw err;
@@ -31,6 +31,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
     caller.users.count({ filters, timeZone: me.timezone }),
     caller.users.plans(),
     caller.users.savedViews.list(),
+    caller.segments.list(),
   ]);
   const query = usersQueryString(filters, sort);
   const exportHref = `/api/users/export?${query ? `${query}&` : ""}tz=${encodeURIComponent(me.timezone)}`;
@@ -68,7 +69,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
       ) : null}
       <div className="mb-4 flex flex-col gap-3 lg:flex-row lg:items-start">
         <div className="min-w-0 flex-1">
-          <UserFilters filters={filters} sort={sort} plans={plans} />
+          <UserFilters filters={filters} sort={sort} plans={plans} segments={segments.map((s) => ({ id: s.id, name: s.name }))} />
         </div>
         <SavedViews views={views} currentQuery={query} />
       </div>

@@ -1,0 +1,149 @@
+import { parseArgs } from "node:util";
+import { inArray, sql } from "drizzle-orm";
+import type { Db } from "@/server/db/client";
+import { executeRows } from "@/server/db/client";
+import { crmAdmins, crmUserSegments } from "@/server/db/schema";
+import type { TCondition, TCriteria } from "@/server/segments/criteria/schema";
+import { previewSegment } from "@/server/services/segments/preview-segment";
+import { recomputeSegment } from "@/server/services/segments/recompute-segment";
+import { percentile, type TBenchFigure, type TBenchScenario } from "../types";
+
+const c = (x: Record<string, unknown>) => ({ type: "condition", ...x }) as TCondition;
+const all = (...conditions: TCriteria["conditions"]): TCriteria => ({ type: "group", match: "all", conditions });
+const any = (...conditions: TCriteria["conditions"]): TCriteria => ({ type: "group", match: "any", conditions });
+
+/** Five conditions: two attributes, the plan, an event count and AI cost. */
+const FIVE: TCriteria = all(
+  c({ field: "signed_up", op: "within_last", days: 300 }),
+  c({ field: "last_active", op: "within_last", days: 30 }),
+  c({ field: "plan", op: "not_in", values: ["free"] }),
+  c({ field: "event", name: "vision.generated", days: 30, op: "gte", value: 2 }),
+  c({ field: "ai_usage", metric: "cost", days: 30, op: "gt", value: 0.5 }),
+);
+
+/** Twenty segments of the kinds admins build. */
+const TWENTY: TCriteria[] = [
+  FIVE,
+  all(
+    c({ field: "plan", op: "in", values: ["pro", "pro_annual"] }),
+    c({ field: "event", name: "assessment.completed", days: 14, op: "has_not" }),
+  ),
+  all(c({ field: "plan", op: "in", values: ["free"] }), c({ field: "ai_usage", metric: "cost", days: 30, op: "gt", value: 1 })),
+  all(c({ field: "subscription_status", op: "in", values: ["active"] }), c({ field: "last_active", op: "not_within_last", days: 14 })),
+  all(c({ field: "email", op: "ends_with", value: "@gmail.com" }), c({ field: "total_spent", op: "gte", value: 100 })),
+  all(c({ field: "signed_up", op: "within_last", days: 7 })),
+  all(c({ field: "event", name: "intensive.started", op: "has" }), c({ field: "event", name: "intensive.completed", op: "has_not" })),
+  all(c({ field: "tag", op: "has_any", values: ["vip-lead", "beta"] })),
+  all(c({ field: "priority", op: "in", values: ["vip", "high"] })),
+  all(c({ field: "subscription_canceled", op: "within_last", days: 30 })),
+  all(c({ field: "spent_last_days", days: 30, op: "gt", value: 0 })),
+  any(
+    c({ field: "event", name: "vision.failed", days: 7, op: "gte", value: 2 }),
+    c({ field: "ai_usage", metric: "tokens", days: 7, op: "gt", value: 100000 }),
+  ),
+  all(c({ field: "event", name: "journal.entry_created", days: 30, op: "gte", value: 5 })),
+  all(c({ field: "event", name: "audio.played", days: 30, op: "gte", value: 10 }), c({ field: "plan", op: "in", values: ["free"] })),
+  all(c({ field: "last_active", op: "never" })),
+  all(c({ field: "ai_usage", metric: "cost", model: "gpt-4o", op: "gt", value: 2 })),
+  { type: "group", match: "not", conditions: [c({ field: "event", name: "vision.generated", days: 90, op: "has" })] },
+  all(c({ field: "name", op: "contains", value: "son" }), c({ field: "signed_up", op: "within_last", days: 90 })),
+  all(c({ field: "event", name: "assessment.completed", property: { key: "assessment", value: "core_values" }, op: "has" })),
+  all(c({ field: "total_spent", op: "gt", value: 0 }), c({ field: "ai_usage", metric: "cost", op: "gt", value: 5 })),
+];
+
+/**
+ * Segment preview and recompute on the seeded data (npm run db:seed --
+ * --users 100000). Baseline in the same process: the five-condition segment
+ * written the obvious way, with a correlated count per user.
+ */
+const scenario: TBenchScenario = {
+  description: "segments: preview, recompute of a five-condition segment, recompute of 20 segments",
+  async run(handle, args) {
+    const { values } = parseArgs({ args, options: { runs: { type: "string", default: "10" } } });
+    const runs = Number(values.runs);
+    const db = handle.db as Db;
+    const figures: TBenchFigure[] = [];
+    const round = (v: number) => Math.round(v * 10) / 10;
+    const [users] = await handle.query<{ n: number }>("SELECT count(*)::int AS n FROM app.users");
+    figures.push({ name: "users in the data set", value: users?.n ?? 0, unit: "users", target: null });
+
+    const time = async (fn: () => Promise<unknown>, n: number) => {
+      await fn();
+      const samples: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const t = performance.now();
+        await fn();
+        samples.push(performance.now() - t);
+      }
+      return samples;
+    };
+
+    const preview = await time(() => previewSegment(db, { criteria: FIVE, sampleSize: 10 }), runs);
+    const { count } = await previewSegment(db, { criteria: FIVE, sampleSize: 0 });
+    figures.push({ name: "five-condition segment: members", value: count, unit: "users", target: null });
+    figures.push({ name: "preview p50", value: round(percentile(preview, 50)), unit: "ms", target: null });
+    figures.push({ name: "preview p95", value: round(percentile(preview, 95)), unit: "ms", target: 500 });
+
+    const baseline = await time(
+      () =>
+        executeRows(
+          db,
+          sql`SELECT count(*) FROM app.users u
+              LEFT JOIN LATERAL (SELECT plan FROM app.subscriptions s WHERE s.user_id = u.id ORDER BY started_at DESC, id DESC LIMIT 1) sub ON true
+              WHERE u.created_at >= now() - interval '300 days' AND u.last_active_at >= now() - interval '30 days'
+                AND coalesce(sub.plan, 'free') <> 'free'
+                AND (SELECT count(*) FROM app.events e WHERE e.user_id = u.id AND e.name = 'vision.generated' AND e.occurred_at >= now() - interval '30 days') >= 2
+                AND (SELECT coalesce(sum(cost_usd), 0) FROM app.token_usage t WHERE t.user_id = u.id AND t.created_at >= now() - interval '30 days') > 0.5`,
+        ),
+      3,
+    );
+    figures.push({ name: "baseline: correlated subqueries p50", value: round(percentile(baseline, 50)), unit: "ms", target: null });
+    figures.push({
+      name: "preview speed-up vs baseline (p50)",
+      value: round(percentile(baseline, 50) / percentile(preview, 50)),
+      unit: "×",
+      target: null,
+    });
+
+    // Bench segments belong to an admin row of their own, removed at the end.
+    const [admin] = await db
+      .insert(crmAdmins)
+      .values({ email: `bench-${Date.now()}@example.com`, role: "admin" })
+      .returning({ id: crmAdmins.id });
+    const created = await db
+      .insert(crmUserSegments)
+      .values(TWENTY.map((criteria, i) => ({ name: `bench segment ${i + 1}`, criteria, createdById: admin?.id ?? null })))
+      .returning({ id: crmUserSegments.id });
+    const ids = created.map((r) => r.id);
+    try {
+      const first = ids[0] ?? "";
+      const t0 = performance.now();
+      const initial = await recomputeSegment(db, first);
+      figures.push({ name: "recompute, first (every member enters)", value: Math.round(performance.now() - t0), unit: "ms", target: 2000 });
+      const steady = await time(() => recomputeSegment(db, first), Math.max(3, Math.ceil(runs / 2)));
+      figures.push({ name: "recompute, no changes p50", value: round(percentile(steady, 50)), unit: "ms", target: null });
+      figures.push({ name: "recompute, no changes p95", value: round(percentile(steady, 95)), unit: "ms", target: 2000 });
+      // Half the members leave and come back: the difference is written both ways.
+      await executeRows(db, sql`DELETE FROM crm_segment_members WHERE segment_id = ${first} AND (hashtext(user_id::text) & 1) = 0`);
+      const t1 = performance.now();
+      const churn = await recomputeSegment(db, first);
+      figures.push({ name: `recompute, ${churn.entered} entering`, value: Math.round(performance.now() - t1), unit: "ms", target: 2000 });
+      figures.push({ name: "five-condition segment: members after recompute", value: initial.userCount, unit: "users", target: null });
+
+      const t2 = performance.now();
+      let members = 0;
+      for (const id of ids) members += (await recomputeSegment(db, id)).userCount;
+      figures.push({ name: "recompute 20 segments (first time)", value: Math.round(performance.now() - t2), unit: "ms", target: 20_000 });
+      figures.push({ name: "members across the 20 segments", value: members, unit: "rows", target: null });
+      const t3 = performance.now();
+      for (const id of ids) await recomputeSegment(db, id);
+      figures.push({ name: "recompute 20 segments (again)", value: Math.round(performance.now() - t3), unit: "ms", target: 20_000 });
+    } finally {
+      await db.delete(crmUserSegments).where(inArray(crmUserSegments.id, ids));
+      if (admin) await db.delete(crmAdmins).where(inArray(crmAdmins.id, [admin.id]));
+    }
+    return figures;
+  },
+};
+
+export default scenario;
