@@ -122,6 +122,8 @@ describe.each(engines())("segments on %s", (engine) => {
       ["u1@example.com", "entered"],
     ]);
     // The profile's timeline shows the segment changes.
+    expect((await admin().users.get({ userId: uuid(4) })).segments.map((s) => s.name)).toContain("diff");
+    expect((await admin().users.get({ userId: uuid(1) })).segments.map((s) => s.name)).not.toContain("diff");
     const timeline = await admin().users.timeline({ userId: uuid(1), kinds: ["segment"] });
     expect(timeline.items.map((e) => e.title)).toContain("Left segment diff");
   });

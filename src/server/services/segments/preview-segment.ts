@@ -9,15 +9,14 @@ export async function previewSegment(db: DbOrTx, rawInput: TPreviewSegmentInput,
   const input = ZPreviewSegmentInput.parse(rawInput);
   const segments = await loadReferencedCriteria(db, input.criteria, input.segmentId);
   const compiled = compileCriteria(input.criteria, { now, segments });
-  const from = criteriaFrom(compiled);
-  const [[count], sample] = await Promise.all([
-    executeRows<{ n: string | number }>(db, sql`SELECT count(*) AS n FROM ${from} WHERE ${compiled.where}`),
-    input.sampleSize
-      ? executeRows<{ id: string; email: string; name: string | null }>(
-          db,
-          sql`SELECT u.id, u.email, u.name FROM ${from} WHERE ${compiled.where} ORDER BY u.created_at DESC, u.id DESC LIMIT ${input.sampleSize}`,
-        )
-      : Promise.resolve([]),
-  ]);
+  // One evaluation for both the count and the sample.
+  const rows = await executeRows<{ n: string | number; id: string | null; email: string | null; name: string | null }>(
+    db,
+    sql`WITH m AS MATERIALIZED (SELECT u.id, u.email, u.name, u.created_at FROM ${criteriaFrom(compiled)} WHERE ${compiled.where})
+        SELECT (SELECT count(*) FROM m) AS n, s.id, s.email, s.name
+        FROM (SELECT 1) one LEFT JOIN LATERAL (SELECT id, email, name FROM m ORDER BY created_at DESC, id DESC LIMIT ${input.sampleSize}) s ON true`,
+  );
+  const count = rows[0];
+  const sample = rows.filter((r) => r.id !== null).map((r) => ({ id: r.id as string, email: r.email as string, name: r.name }));
   return { count: Number(count?.n ?? 0), sample, evaluatedAt: now };
 }

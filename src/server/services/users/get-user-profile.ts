@@ -49,6 +49,8 @@ export type TUserProfile = {
   unitEconomics: { lifetime: TMoney; last30Days: TMoney; paying: boolean };
 
   messages: { id: string; subject: string | null; content: string; createdAt: Date; readAt: Date | null; fromAdminEmail: string | null }[];
+  /** Segments the user is in, as of each segment's last recompute. */
+  segments: { id: string; name: string; enteredAt: Date }[];
 } & TUserMetadata;
 
 const n = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));
@@ -70,7 +72,7 @@ export function money(revenueCents: number, costMicros: number): TMoney {
 export async function getUserProfile(db: DbOrTx, userId: string, now = new Date()): Promise<TUserProfile> {
   const S = srcSchema();
   const since30 = new Date(now.getTime() - 30 * 86_400_000);
-  const [users, sessions, events, tokens, subscriptions, payments, messages, metadata] = await Promise.all([
+  const [users, sessions, events, tokens, subscriptions, payments, messages, metadata, segments] = await Promise.all([
     executeRows<{ id: string; email: string; name: string | null; created_at: Date; last_active_at: Date | null }>(
       db,
       sql`SELECT id, email, name, created_at, last_active_at FROM ${S}.users WHERE id = ${userId}`,
@@ -119,6 +121,11 @@ export async function getUserProfile(db: DbOrTx, userId: string, now = new Date(
           LEFT JOIN crm_admins a ON a.id = m.from_admin_id WHERE m.user_id = ${userId} ORDER BY m.created_at DESC LIMIT 50`,
     ),
     getUserMetadata(db, userId),
+    executeRows<{ id: string; name: string; entered_at: Date }>(
+      db,
+      sql`SELECT s.id, s.name, m.entered_at FROM crm_segment_members m JOIN crm_user_segments s ON s.id = m.segment_id
+          WHERE m.user_id = ${userId} ORDER BY s.name`,
+    ),
   ]);
   const user = users[0];
   if (!user) throw new NotFoundError("No user has this id. They may have been deleted in the main app.");
@@ -212,6 +219,7 @@ export async function getUserProfile(db: DbOrTx, userId: string, now = new Date(
       readAt: d(m.read_at),
       fromAdminEmail: m.email,
     })),
+    segments: segments.map((s) => ({ id: s.id, name: s.name, enteredAt: new Date(s.entered_at) })),
     ...metadata,
   };
 }

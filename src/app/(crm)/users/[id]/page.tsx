@@ -283,6 +283,23 @@ export default async function UserProfilePage({ params }: { params: Promise<{ id
 
         {/* On a phone the admin's own fields come first; on a wide screen they sit beside the data. */}
         <div className="order-first min-w-0 space-y-6 xl:order-none">
+          <Card>
+            <CardHeader title="Segments" description="As of each segment's last recompute" />
+            {p.segments.length === 0 ? (
+              <p className="px-4 py-4 text-sm text-slate-500">Not in any segment</p>
+            ) : (
+              <ul className="divide-y divide-slate-100" aria-label="Segments">
+                {p.segments.map((s) => (
+                  <li key={s.id} className="flex items-center justify-between gap-2 px-4 py-2 text-sm">
+                    <Link href={`/segments/${s.id}`} className="truncate text-slate-800 hover:text-brand-700">
+                      {s.name}
+                    </Link>
+                    <span className="shrink-0 text-xs text-slate-500">since {formatDate(s.enteredAt)}</span>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </Card>
           <UserCrmPanel
             key={p.metadataVersion}
             userId={p.id}
