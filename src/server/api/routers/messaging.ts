@@ -2,9 +2,64 @@ import { z } from "zod";
 import { emailMode } from "@/lib/env";
 import { getOutboxEmail, listOutbox } from "@/server/email/local-outbox-provider";
 import { NotFoundError } from "@/server/services/errors";
-import { router, viewerProcedure } from "../trpc";
+import { createApiKey, listApiKeys, revokeApiKey } from "@/server/services/messaging/api-keys";
+import { getConversation, listConversations, markAsRead, sendMessage, unreadCount } from "@/server/services/messaging/direct-messages";
+import {
+  ZApiKeyId,
+  ZConversationsInput,
+  ZCreateApiKeyInput,
+  ZCreateTemplateInput,
+  ZMessageId,
+  ZPreviewTemplateInput,
+  ZSendMessageInput,
+  ZSendTemplateInput,
+  ZSendTestInput,
+  ZTemplateId,
+  ZUpdateTemplateInput,
+} from "@/server/services/messaging/schemas";
+import {
+  archiveTemplate,
+  createTemplate,
+  getTemplate,
+  listTemplates,
+  previewTemplate,
+  sendTemplate,
+  sendTestTemplate,
+  updateTemplate,
+} from "@/server/services/messaging/templates";
+import { adminProcedure, ownerProcedure, router, viewerProcedure } from "../trpc";
 
 export const messagingRouter = router({
+  templates: router({
+    list: viewerProcedure.query(({ ctx }) => listTemplates(ctx.db)),
+    get: viewerProcedure.input(ZTemplateId).query(({ ctx, input }) => getTemplate(ctx.db, input.id)),
+    preview: viewerProcedure.input(ZPreviewTemplateInput).query(({ ctx, input }) => previewTemplate(ctx.db, input)),
+    create: adminProcedure
+      .input(ZCreateTemplateInput)
+      .mutation(({ ctx, input }) => createTemplate({ db: ctx.db, actor: ctx.admin }, input)),
+    update: adminProcedure
+      .input(ZUpdateTemplateInput)
+      .mutation(({ ctx, input }) => updateTemplate({ db: ctx.db, actor: ctx.admin }, input)),
+    archive: adminProcedure
+      .input(ZTemplateId.extend({ archived: z.boolean() }))
+      .mutation(({ ctx, input }) => archiveTemplate({ db: ctx.db, actor: ctx.admin }, input.id, input.archived)),
+    send: adminProcedure.input(ZSendTemplateInput).mutation(({ ctx, input }) => sendTemplate({ db: ctx.db, actor: ctx.admin }, input)),
+    sendTest: adminProcedure.input(ZSendTestInput).mutation(({ ctx, input }) => sendTestTemplate({ db: ctx.db, actor: ctx.admin }, input)),
+  }),
+  directMessages: router({
+    conversations: viewerProcedure.input(ZConversationsInput).query(({ ctx, input }) => listConversations(ctx.db, input)),
+    conversation: viewerProcedure.input(z.object({ userId: z.guid() })).query(({ ctx, input }) => getConversation(ctx.db, input.userId)),
+    unreadCount: viewerProcedure.query(({ ctx }) => unreadCount(ctx.db)),
+    send: adminProcedure.input(ZSendMessageInput).mutation(({ ctx, input }) => sendMessage({ db: ctx.db, actor: ctx.admin }, input)),
+    markAsRead: adminProcedure
+      .input(ZMessageId)
+      .mutation(({ ctx, input }) => markAsRead({ db: ctx.db, actor: ctx.admin }, input.messageId, { direction: "inbound" })),
+  }),
+  apiKeys: router({
+    list: ownerProcedure.query(({ ctx }) => listApiKeys(ctx.db)),
+    create: ownerProcedure.input(ZCreateApiKeyInput).mutation(({ ctx, input }) => createApiKey({ db: ctx.db, actor: ctx.admin }, input)),
+    revoke: ownerProcedure.input(ZApiKeyId).mutation(({ ctx, input }) => revokeApiKey({ db: ctx.db, actor: ctx.admin }, input.id)),
+  }),
   outbox: router({
     /** The local outbox (empty when a real provider is configured). */
     list: viewerProcedure.query(async ({ ctx }) => ({ mode: emailMode(), items: await listOutbox(ctx.db) })),

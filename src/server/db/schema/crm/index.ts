@@ -6,5 +6,6 @@ export * from "./email-outbox";
 export * from "./jobs";
 export * from "./messages";
 export * from "./segments";
+export * from "./templates";
 export * from "./user-metadata";
 export * from "./user-stats";

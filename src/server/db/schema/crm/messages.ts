@@ -1,7 +1,17 @@
-import { index, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
+import { check, index, integer, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { crmAdmins } from "./auth";
+import { crmEmailTemplates } from "./templates";
 
-/** Direct messages (seed: crm_messages). user_id is the main app's user id (no FK). */
+export const MESSAGE_DIRECTIONS = ["outbound", "inbound"] as const;
+export const MESSAGE_CHANNELS = ["email", "in_app"] as const;
+export const MESSAGE_STATUSES = ["queued", "sent", "delivered", "read", "failed"] as const;
+
+/**
+ * Direct messages (seed: crm_messages), both ways. user_id is the main app's
+ * user id (no FK). One conversation per user: thread_id is the user's id, so
+ * a thread can later be split without changing readers.
+ */
 export const crmMessages = pgTable(
   "crm_messages",
   {
@@ -12,6 +22,23 @@ export const crmMessages = pgTable(
     content: text("content").notNull(),
     readAt: timestamp("read_at", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    direction: text("direction").$type<(typeof MESSAGE_DIRECTIONS)[number]>().notNull().default("outbound"),
+    channel: text("channel").$type<(typeof MESSAGE_CHANNELS)[number]>().notNull().default("in_app"),
+    status: text("status").$type<(typeof MESSAGE_STATUSES)[number]>().notNull().default("sent"),
+    providerMessageId: text("provider_message_id"),
+    threadId: uuid("thread_id"),
+    templateId: uuid("template_id").references(() => crmEmailTemplates.id, { onDelete: "set null" }),
+    templateVersion: integer("template_version"),
+    error: text("error"),
   },
-  (t) => [index("crm_messages_user_created_idx").on(t.userId, t.createdAt), index("crm_messages_from_admin_idx").on(t.fromAdminId)],
+  (t) => [
+    index("crm_messages_user_created_idx").on(t.userId, t.createdAt),
+    index("crm_messages_from_admin_idx").on(t.fromAdminId),
+    index("crm_messages_thread_created_idx").on(t.threadId, t.createdAt),
+    index("crm_messages_template_idx").on(t.templateId),
+    index("crm_messages_unread_inbound_idx").on(t.userId).where(sql`direction = 'inbound' AND read_at IS NULL`),
+    check("crm_messages_direction_check", sql`${t.direction} IN ('outbound', 'inbound')`),
+    check("crm_messages_channel_check", sql`${t.channel} IN ('email', 'in_app')`),
+    check("crm_messages_status_check", sql`${t.status} IN ('queued', 'sent', 'delivered', 'read', 'failed')`),
+  ],
 );

@@ -1,0 +1,187 @@
+import { render } from "@react-email/components";
+import { and, asc, eq, sql } from "drizzle-orm";
+import { type Db, type DbOrTx, executeRows } from "@/server/db/client";
+import { crmAdmins, crmMessages } from "@/server/db/schema";
+import { createEmailProvider, EmailSendError, senderDefaults } from "@/server/email";
+import DirectMessageEmail from "~emails/direct-message";
+import { srcSchema } from "../analytics/source";
+import { writeAuditLog } from "../audit/write-audit-log";
+import type { Actor, AdminActor, ServiceCtx } from "../context";
+import { NotFoundError } from "../errors";
+import { escapeLike } from "../users/user-query";
+import { loadRecipients } from "./recipients";
+import { type TSendMessageInput, ZConversationsInput, ZSendMessageInput } from "./schemas";
+
+export type TMessage = {
+  id: string;
+  userId: string;
+  direction: "outbound" | "inbound";
+  channel: "email" | "in_app";
+  status: "queued" | "sent" | "delivered" | "read" | "failed";
+  subject: string | null;
+  content: string;
+  createdAt: Date;
+  readAt: Date | null;
+  fromAdminEmail: string | null;
+  error: string | null;
+};
+
+const messageColumns = {
+  id: crmMessages.id,
+  userId: crmMessages.userId,
+  direction: crmMessages.direction,
+  channel: crmMessages.channel,
+  status: crmMessages.status,
+  subject: crmMessages.subject,
+  content: crmMessages.content,
+  createdAt: crmMessages.createdAt,
+  readAt: crmMessages.readAt,
+  fromAdminEmail: crmAdmins.email,
+  error: crmMessages.error,
+};
+
+/**
+ * An admin writes to a user: one row per channel (email and/or in-app) in the
+ * user's thread. In-app messages are there for the main app to show at once;
+ * an email is recorded first as queued, then sent or failed, so a provider
+ * error is visible in the thread instead of lost.
+ */
+export async function sendMessage(ctx: ServiceCtx<AdminActor> & { db: Db }, rawInput: TSendMessageInput): Promise<TMessage[]> {
+  const input = ZSendMessageInput.parse(rawInput);
+  const user = (await loadRecipients(ctx.db, [input.userId])).get(input.userId);
+  if (!user) throw new NotFoundError("No user has this id. They may have been deleted in the main app.");
+  const created: string[] = [];
+  for (const channel of input.channels) {
+    const [row] = await ctx.db.transaction(async (tx) => {
+      const inserted = await tx
+        .insert(crmMessages)
+        .values({
+          userId: user.id,
+          threadId: user.id,
+          fromAdminId: ctx.actor.id,
+          subject: input.subject || null,
+          content: input.content,
+          direction: "outbound",
+          channel,
+          status: channel === "email" ? "queued" : "sent",
+        })
+        .returning({ id: crmMessages.id });
+      await writeAuditLog(tx, ctx.actor, {
+        action: "message.sent",
+        targetType: "user",
+        targetId: user.id,
+        after: { channel, messageId: inserted[0]?.id },
+      });
+      return inserted;
+    });
+    if (!row) continue;
+    created.push(row.id);
+    if (channel !== "email") continue;
+    const sender = senderDefaults();
+    const props = { subject: input.subject ?? "", content: input.content, fromName: ctx.actor.email, postalAddress: sender.postalAddress };
+    try {
+      const [html, text] = await Promise.all([render(DirectMessageEmail(props)), render(DirectMessageEmail(props), { plainText: true })]);
+      const result = await createEmailProvider(ctx.db).send(
+        {
+          to: [user.email],
+          from: sender.from,
+          replyTo: sender.replyTo,
+          subject: input.subject ?? "",
+          html,
+          text,
+          tags: [{ name: "message_id", value: row.id }],
+        },
+        { idempotencyKey: `message-${row.id}` },
+      );
+      await ctx.db.update(crmMessages).set({ status: "sent", providerMessageId: result.id }).where(eq(crmMessages.id, row.id));
+    } catch (err) {
+      const message = err instanceof EmailSendError ? err.message : "The email could not be sent";
+      await ctx.db.update(crmMessages).set({ status: "failed", error: message }).where(eq(crmMessages.id, row.id));
+    }
+  }
+  const thread = await getConversation(ctx.db, user.id);
+  return thread.filter((m) => created.includes(m.id));
+}
+
+/** The whole thread with a user, oldest first: admin messages and the user's replies. */
+export async function getConversation(db: DbOrTx, userId: string): Promise<TMessage[]> {
+  const rows = await db
+    .select(messageColumns)
+    .from(crmMessages)
+    .leftJoin(crmAdmins, eq(crmAdmins.id, crmMessages.fromAdminId))
+    .where(eq(crmMessages.threadId, userId))
+    .orderBy(asc(crmMessages.createdAt), asc(crmMessages.id));
+  return rows as TMessage[];
+}
+
+/**
+ * Marks a message read. An admin marks the user's replies read; the main app
+ * (actor "webhook"/API) marks admin messages read by the user, which also
+ * moves an in-app message's status to read.
+ */
+export async function markAsRead(
+  ctx: ServiceCtx<Actor> & { db: Db },
+  messageId: string,
+  expect?: { userId?: string; direction?: "inbound" | "outbound" },
+) {
+  return ctx.db.transaction(async (tx) => {
+    const [m] = await tx.select().from(crmMessages).where(eq(crmMessages.id, messageId)).for("update");
+    if (!m || (expect?.userId && m.userId !== expect.userId) || (expect?.direction && m.direction !== expect.direction)) {
+      throw new NotFoundError("No such message");
+    }
+    if (m.readAt) return { id: m.id, readAt: m.readAt, changed: false };
+    const readAt = new Date();
+    await tx
+      .update(crmMessages)
+      .set({ readAt, ...(m.direction === "outbound" ? { status: "read" as const } : {}) })
+      .where(eq(crmMessages.id, m.id));
+    await writeAuditLog(tx, ctx.actor, { action: "message.read", targetType: "message", targetId: m.id });
+    return { id: m.id, readAt, changed: true };
+  });
+}
+
+/** Conversations, latest activity first, with unread replies counted; optionally only unread, or matching a user. */
+export async function listConversations(db: DbOrTx, rawInput: { unreadOnly?: boolean; search?: string; limit?: number }) {
+  const input = ZConversationsInput.parse(rawInput);
+  const S = srcSchema();
+  const pattern = input.search ? `%${escapeLike(input.search)}%` : null;
+  const rows = await executeRows<{
+    thread_id: string;
+    email: string | null;
+    name: string | null;
+    last_at: Date;
+    last_content: string;
+    last_direction: string;
+    unread: string | number;
+  }>(
+    db,
+    sql`WITH t AS (
+          SELECT thread_id, max(created_at) AS last_at,
+                 count(*) FILTER (WHERE direction = 'inbound' AND read_at IS NULL) AS unread
+          FROM crm_messages WHERE thread_id IS NOT NULL GROUP BY thread_id)
+        SELECT t.thread_id, u.email, u.name, t.last_at, t.unread, l.content AS last_content, l.direction AS last_direction
+        FROM t LEFT JOIN ${S}.users u ON u.id = t.thread_id
+        JOIN LATERAL (SELECT content, direction FROM crm_messages m WHERE m.thread_id = t.thread_id ORDER BY created_at DESC, id DESC LIMIT 1) l ON true
+        WHERE ${input.unreadOnly ? sql`t.unread > 0` : sql`true`}
+          ${pattern ? sql`AND (u.email ILIKE ${pattern} OR u.name ILIKE ${pattern})` : sql``}
+        ORDER BY t.last_at DESC LIMIT ${input.limit}`,
+  );
+  return rows.map((r) => ({
+    userId: r.thread_id,
+    email: r.email,
+    name: r.name,
+    lastAt: new Date(r.last_at),
+    lastContent: r.last_content.slice(0, 200),
+    lastDirection: r.last_direction as "inbound" | "outbound",
+    unread: Number(r.unread),
+  }));
+}
+
+/** Users' replies nobody has read yet (the sidebar badge). */
+export async function unreadCount(db: DbOrTx): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(crmMessages)
+    .where(and(eq(crmMessages.direction, "inbound"), sql`${crmMessages.readAt} IS NULL`));
+  return row?.n ?? 0;
+}

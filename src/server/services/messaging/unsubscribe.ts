@@ -1,0 +1,59 @@
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { sql } from "drizzle-orm";
+import { env } from "@/lib/env";
+import { authSecret } from "@/server/auth/secret";
+import type { Db } from "@/server/db/client";
+import { writeAuditLog } from "../audit/write-audit-log";
+import { systemActor } from "../context";
+import { InvalidInputError } from "../errors";
+
+/*
+ * Unsubscribe links carry the user id and address, signed with the app's
+ * secret: nobody can unsubscribe someone else by editing the link, and the
+ * link needs no database row until it is used.
+ */
+
+const sign = (payload: string) => createHmac("sha256", `unsubscribe:${authSecret()}`).update(payload).digest("base64url");
+
+export function unsubscribeToken(userId: string, email: string): string {
+  const payload = Buffer.from(JSON.stringify([userId, email.toLowerCase()])).toString("base64url");
+  return `${payload}.${sign(payload)}`;
+}
+
+export function verifyUnsubscribeToken(token: string): { userId: string; email: string } | null {
+  const [payload, mac] = token.split(".");
+  if (!payload || !mac || token.length > 1000) return null;
+  const expected = Buffer.from(sign(payload));
+  const given = Buffer.from(mac);
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
+  try {
+    const [userId, email] = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as [unknown, unknown];
+    return typeof userId === "string" && typeof email === "string" ? { userId, email } : null;
+  } catch {
+    return null;
+  }
+}
+
+export const unsubscribeUrl = (user: { id: string; email: string }) =>
+  `${env().APP_URL.replace(/\/$/, "")}/unsubscribe?token=${unsubscribeToken(user.id, user.email)}`;
+
+/** Records the unsubscribe (idempotent). Marketing email skips suppressed addresses from then on. */
+export async function unsubscribe(db: Db, token: string): Promise<{ email: string; already: boolean }> {
+  const who = verifyUnsubscribeToken(token);
+  if (!who) throw new InvalidInputError("This unsubscribe link is not valid. Use the link from the latest email.");
+  return db.transaction(async (tx) => {
+    const inserted = (await tx.execute(sql`
+      INSERT INTO crm_email_suppressions (email, user_id, reason) VALUES (${who.email}, ${who.userId}::uuid, 'unsubscribed')
+      ON CONFLICT (email) DO NOTHING RETURNING email`)) as unknown;
+    const rows = Array.isArray(inserted) ? inserted : ((inserted as { rows: unknown[] }).rows ?? []);
+    if (rows.length) {
+      await writeAuditLog(tx, systemActor("unsubscribe-link"), {
+        action: "email.unsubscribed",
+        targetType: "user",
+        targetId: who.userId,
+        after: { email: who.email },
+      });
+    }
+    return { email: who.email, already: rows.length === 0 };
+  });
+}
