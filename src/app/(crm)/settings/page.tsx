@@ -73,6 +73,18 @@ export default async function SettingsPage() {
             )}
           </div>
         </Card>
+        <Card>
+          <CardHeader title="API keys" description="Keys the main app uses to show in-app messages and send replies." />
+          <div className="px-4 py-4 text-sm text-slate-600">
+            {role === "owner" ? (
+              <Link href="/settings/api-keys" className="font-medium text-brand-700 hover:underline">
+                Manage API keys →
+              </Link>
+            ) : (
+              <p>Only owners create and revoke API keys.</p>
+            )}
+          </div>
+        </Card>
       </div>
     </>
   );

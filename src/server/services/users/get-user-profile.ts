@@ -48,7 +48,17 @@ export type TUserProfile = {
 
   unitEconomics: { lifetime: TMoney; last30Days: TMoney; paying: boolean };
 
-  messages: { id: string; subject: string | null; content: string; createdAt: Date; readAt: Date | null; fromAdminEmail: string | null }[];
+  messages: {
+    id: string;
+    subject: string | null;
+    content: string;
+    createdAt: Date;
+    readAt: Date | null;
+    fromAdminEmail: string | null;
+    direction: "outbound" | "inbound";
+    channel: "email" | "in_app";
+    status: string;
+  }[];
   /** Segments the user is in, as of each segment's last recompute. */
   segments: { id: string; name: string; enteredAt: Date }[];
 } & TUserMetadata;
@@ -115,9 +125,19 @@ export async function getUserProfile(db: DbOrTx, userId: string, now = new Date(
       db,
       sql`SELECT id, amount, currency, status, plan, paid_at FROM ${S}.payments WHERE user_id = ${userId} ORDER BY paid_at DESC, id DESC`,
     ),
-    executeRows<{ id: string; subject: string | null; content: string; created_at: Date; read_at: Date | null; email: string | null }>(
+    executeRows<{
+      id: string;
+      subject: string | null;
+      content: string;
+      created_at: Date;
+      read_at: Date | null;
+      email: string | null;
+      direction: "outbound" | "inbound";
+      channel: "email" | "in_app";
+      status: string;
+    }>(
       db,
-      sql`SELECT m.id, m.subject, m.content, m.created_at, m.read_at, a.email FROM crm_messages m
+      sql`SELECT m.id, m.subject, m.content, m.created_at, m.read_at, a.email, m.direction, m.channel, m.status FROM crm_messages m
           LEFT JOIN crm_admins a ON a.id = m.from_admin_id WHERE m.user_id = ${userId} ORDER BY m.created_at DESC LIMIT 50`,
     ),
     getUserMetadata(db, userId),
@@ -218,6 +238,9 @@ export async function getUserProfile(db: DbOrTx, userId: string, now = new Date(
       createdAt: new Date(m.created_at),
       readAt: d(m.read_at),
       fromAdminEmail: m.email,
+      direction: m.direction,
+      channel: m.channel,
+      status: m.status,
     })),
     segments: segments.map((s) => ({ id: s.id, name: s.name, enteredAt: new Date(s.entered_at) })),
     ...metadata,

@@ -136,8 +136,8 @@ export async function getUserTimeline(
       branch("message", {
         at: sql`created_at`,
         id: sql`id::text`,
-        title: sql`coalesce('Message: ' || subject, 'Message')`,
-        detail: sql`jsonb_build_object('content', left(content, 280), 'readAt', read_at)`,
+        title: sql`CASE WHEN direction = 'inbound' THEN 'Reply from the user' ELSE coalesce('Message: ' || subject, 'Message') END`,
+        detail: sql`jsonb_build_object('content', left(content, 280), 'readAt', read_at, 'channel', channel, 'status', status)`,
         from: sql`crm_messages`,
         where: sql`user_id = ${u}`,
       }),

@@ -256,9 +256,17 @@ export default async function UserProfilePage({ params }: { params: Promise<{ id
           </Card>
 
           <Card>
-            <CardHeader title="Messages" description="One-on-one messages sent to this user" />
+            <CardHeader
+              title="Messages"
+              description="The conversation with this user, newest first"
+              actions={
+                <Link href={`/messages/${p.id}`} className="text-sm font-medium text-brand-700 hover:underline">
+                  {p.messages.length ? "Open conversation" : "Write a message"}
+                </Link>
+              }
+            />
             {p.messages.length === 0 ? (
-              <EmptyState title="No messages yet">Messages and campaign emails sent to this user will be listed here.</EmptyState>
+              <EmptyState title="No messages yet">Messages you send and the user's replies will be listed here.</EmptyState>
             ) : (
               <ul className="divide-y divide-slate-100">
                 {p.messages.map((m) => (
@@ -269,8 +277,9 @@ export default async function UserProfilePage({ params }: { params: Promise<{ id
                     </p>
                     <p className="line-clamp-2 text-slate-600">{m.content}</p>
                     <p className="text-xs text-slate-500">
-                      {m.fromAdminEmail ? `from ${m.fromAdminEmail} · ` : ""}
-                      {m.readAt ? `read ${formatAgo(m.readAt, now)}` : "unread"}
+                      {m.direction === "inbound" ? "reply from the user · " : m.fromAdminEmail ? `from ${m.fromAdminEmail} · ` : ""}
+                      {m.channel === "email" ? "email" : "in-app"} · {m.status}
+                      {m.readAt ? ` · read ${formatAgo(m.readAt, now)}` : ""}
                     </p>
                   </li>
                 ))}

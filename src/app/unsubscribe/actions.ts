@@ -1,0 +1,19 @@
+"use server";
+
+import { redirect } from "next/navigation";
+import { getDb } from "@/server/db";
+import { DomainError } from "@/server/services/errors";
+import { unsubscribe } from "@/server/services/messaging/unsubscribe";
+
+/** The reader confirmed: record the unsubscribe, then show the result. */
+export async function confirmUnsubscribe(formData: FormData) {
+  const token = String(formData.get("token") ?? "");
+  let outcome = "done";
+  try {
+    await unsubscribe(await getDb(), token);
+  } catch (err) {
+    if (!(err instanceof DomainError)) throw err;
+    outcome = "invalid";
+  }
+  redirect(`/unsubscribe?${new URLSearchParams({ token, result: outcome }).toString()}`);
+}
