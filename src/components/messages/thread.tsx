@@ -2,6 +2,7 @@
 
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useRouter } from "next/navigation";
 import { useEffect, useRef } from "react";
 import { useForm } from "react-hook-form";
 import type { z } from "zod";
@@ -28,6 +29,7 @@ export function Thread({
 }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
+  const router = useRouter();
   const key = trpc.messaging.directMessages.conversation.queryKey({ userId });
   const thread = useQuery({
     ...trpc.messaging.directMessages.conversation.queryOptions({ userId }),
@@ -57,6 +59,7 @@ export function Thread({
       onSuccess: () => {
         form.reset({ userId, subject: "", content: "", channels: form.getValues("channels") });
         refresh();
+        router.refresh(); // the conversation list beside the thread
       },
       onError: (err) => form.setError("root", { message: err.message }),
     }),
@@ -64,7 +67,9 @@ export function Thread({
   const end = useRef<HTMLDivElement>(null);
   const count = thread.data.length;
   // biome-ignore lint/correctness/useExhaustiveDependencies: scroll when a message is added
-  useEffect(() => end.current?.scrollIntoView({ block: "end" }), [count]);
+  useEffect(() => {
+    end.current?.scrollIntoView({ block: "end" });
+  }, [count]);
 
   return (
     <div className="flex min-h-0 flex-col rounded-lg border border-slate-200 bg-white shadow-xs">
