@@ -28,30 +28,32 @@ Your **{{user.plan}}** plan is ready for this week's vision.
 [Open VibrationFit](https://vibrationfit.com)`;
 
 /** Reader picker: sample data, or a real user found by name or email. */
-function ReaderPicker({
+export function ReaderPicker({
   value,
   onChange,
+  label = "Preview for",
 }: {
   value: { id: string; label: string } | null;
   onChange: (v: { id: string; label: string } | null) => void;
+  label?: string;
 }) {
   const trpc = useTRPC();
   const [term, setTerm] = useState("");
   const found = useQuery({ ...trpc.users.list.queryOptions({ filters: { search: term }, limit: 6 }), enabled: term.trim().length >= 2 });
   return (
     <div className="relative">
-      <label htmlFor="reader" className="mb-1 block text-xs font-medium text-slate-600">
-        Preview for
+      <label htmlFor={`reader-${label}`} className="mb-1 block text-xs font-medium text-slate-600">
+        {label}
       </label>
       <div className="flex gap-2">
         <input
-          id="reader"
+          id={`reader-${label}`}
           value={value ? value.label : term}
           onChange={(e) => {
             onChange(null);
             setTerm(e.target.value);
           }}
-          placeholder="Sample reader (Alex Rivera) — type to pick a real user"
+          placeholder={label === "Preview for" ? "Sample reader (Alex Rivera) — type to pick a real user" : "Type a name or email"}
           className={`${inputClass} py-1.5`}
         />
         {value ? (

@@ -1,6 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { SendTemplate } from "@/components/templates/send-template";
 import { ArchiveTemplateButton } from "@/components/templates/template-actions";
 import { TemplateEditor } from "@/components/templates/template-editor";
 import { Badge, Card, CardHeader } from "@/components/ui/primitives";
@@ -40,6 +41,11 @@ export default async function TemplatePage({ params }: { params: Promise<{ id: s
         {me.role !== "viewer" ? <ArchiveTemplateButton id={t.id} archived={t.status === "archived"} /> : null}
       </div>
       <TemplateEditor key={t.currentVersion} initial={t} canEdit={canEdit} />
+      {me.role !== "viewer" && t.status === "active" ? (
+        <div className="mt-6">
+          <SendTemplate templateId={t.id} />
+        </div>
+      ) : null}
       <Card className="mt-6">
         <CardHeader title="Versions" description="Every saved version; sent messages record the one they used" />
         <ol className="divide-y divide-slate-100">

@@ -1,0 +1,65 @@
+"use client";
+
+import { useMutation } from "@tanstack/react-query";
+import { useState } from "react";
+import { buttonClass, Card, CardHeader } from "@/components/ui/primitives";
+import { useTRPC } from "@/trpc/react";
+import { ReaderPicker } from "./template-editor";
+
+/** Send the current version to a few users, one email each (for many, use a campaign). */
+export function SendTemplate({ templateId }: { templateId: string }) {
+  const trpc = useTRPC();
+  const [picked, setPicked] = useState<{ id: string; label: string }[]>([]);
+  const send = useMutation(trpc.messaging.templates.send.mutationOptions({ onSuccess: () => setPicked([]) }));
+  return (
+    <Card>
+      <CardHeader title="Send to users" description="One email each, from the current version. For a segment, use a campaign." />
+      <div className="space-y-3 p-4">
+        <ReaderPicker
+          label="Add a user"
+          value={null}
+          onChange={(u) => {
+            if (u && !picked.some((p) => p.id === u.id)) setPicked([...picked, u]);
+          }}
+        />
+        {picked.length ? (
+          <ul className="flex flex-wrap gap-1.5" aria-label="Recipients">
+            {picked.map((p) => (
+              <li key={p.id} className="inline-flex items-center gap-1 rounded-full bg-slate-100 py-0.5 pl-2 pr-1 text-xs text-slate-700">
+                {p.label}
+                <button
+                  type="button"
+                  aria-label={`Remove ${p.label}`}
+                  className="px-1 text-slate-400 hover:text-slate-700"
+                  onClick={() => setPicked(picked.filter((x) => x.id !== p.id))}
+                >
+                  ×
+                </button>
+              </li>
+            ))}
+          </ul>
+        ) : null}
+        <button
+          type="button"
+          className={buttonClass.primary}
+          disabled={!picked.length || send.isPending}
+          onClick={() => send.mutate({ templateId, userIds: picked.map((p) => p.id) })}
+        >
+          {send.isPending ? "Sending…" : `Send to ${picked.length} ${picked.length === 1 ? "user" : "users"}`}
+        </button>
+        {send.data ? (
+          <p role="status" className="text-sm text-slate-700">
+            Sent {send.data.sent.length} (version {send.data.version})
+            {send.data.failed.length ? `, ${send.data.failed.length} failed: ${send.data.failed.map((f) => f.error).join("; ")}` : ""}
+            {send.data.unknown.length ? `, ${send.data.unknown.length} unknown users skipped` : ""}.
+          </p>
+        ) : null}
+        {send.error ? (
+          <p role="alert" className="text-sm text-red-700">
+            {send.error.message}
+          </p>
+        ) : null}
+      </div>
+    </Card>
+  );
+}
