@@ -6,6 +6,7 @@ import { createTestDatabase, engines, type TTestDatabase } from "../helpers/db";
 
 const CRM_TABLES = [
   "crm_admins",
+  "crm_api_keys",
   "crm_audit_log",
   "crm_auth_accounts",
   "crm_auth_sessions",
@@ -13,6 +14,9 @@ const CRM_TABLES = [
   "crm_campaign_tracking",
   "crm_campaigns",
   "crm_email_outbox",
+  "crm_email_suppressions",
+  "crm_email_template_versions",
+  "crm_email_templates",
   "crm_job_runs",
   "crm_messages",
   "crm_migrations",
