@@ -13,3 +13,15 @@ export function percentile(values: number[], p: number): number {
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[i] ?? Number.NaN;
 }
+
+/** Runs `fn` once to warm up, then `n` times; the durations in ms. */
+export async function timeRuns(fn: () => Promise<unknown>, n: number): Promise<number[]> {
+  await fn();
+  const samples: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await fn();
+    samples.push(performance.now() - t);
+  }
+  return samples;
+}

@@ -6,7 +6,7 @@ import { crmAdmins, crmUserSegments } from "@/server/db/schema";
 import type { TCondition, TCriteria } from "@/server/segments/criteria/schema";
 import { previewSegment } from "@/server/services/segments/preview-segment";
 import { recomputeSegment } from "@/server/services/segments/recompute-segment";
-import { percentile, type TBenchFigure, type TBenchScenario } from "../types";
+import { percentile, type TBenchFigure, type TBenchScenario, timeRuns } from "../types";
 
 const c = (x: Record<string, unknown>) => ({ type: "condition", ...x }) as TCondition;
 const all = (...conditions: TCriteria["conditions"]): TCriteria => ({ type: "group", match: "all", conditions });
@@ -67,16 +67,7 @@ const scenario: TBenchScenario = {
     const [users] = await handle.query<{ n: number }>("SELECT count(*)::int AS n FROM app.users");
     figures.push({ name: "users in the data set", value: users?.n ?? 0, unit: "users", target: null });
 
-    const time = async (fn: () => Promise<unknown>, n: number) => {
-      await fn();
-      const samples: number[] = [];
-      for (let i = 0; i < n; i++) {
-        const t = performance.now();
-        await fn();
-        samples.push(performance.now() - t);
-      }
-      return samples;
-    };
+    const time = timeRuns;
 
     const preview = await time(() => previewSegment(db, { criteria: FIVE, sampleSize: 10 }), runs);
     const { count } = await previewSegment(db, { criteria: FIVE, sampleSize: 0 });

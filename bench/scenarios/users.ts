@@ -9,7 +9,7 @@ import { getUserProfile } from "@/server/services/users/get-user-profile";
 import { getUserTimeline } from "@/server/services/users/get-user-timeline";
 import { listUsers } from "@/server/services/users/list-users";
 import type { TListUsersInput } from "@/server/services/users/schemas";
-import { percentile, type TBenchFigure, type TBenchScenario } from "../types";
+import { percentile, type TBenchFigure, type TBenchScenario, timeRuns } from "../types";
 
 /**
  * The users procedures on the seeded data (npm run db:seed -- --users 100000),
@@ -30,16 +30,7 @@ const scenario: TBenchScenario = {
     figures.push({ name: "users in the data set", value: users?.n ?? 0, unit: "users", target: null });
     await refreshAnalyticsRollups(db);
 
-    const time = async (fn: () => Promise<unknown>, n = runs) => {
-      await fn(); // warm
-      const samples: number[] = [];
-      for (let i = 0; i < n; i++) {
-        const t = performance.now();
-        await fn();
-        samples.push(performance.now() - t);
-      }
-      return samples;
-    };
+    const time = (fn: () => Promise<unknown>, n = runs) => timeRuns(fn, n);
     const report = (name: string, samples: number[], target: number | null) => {
       figures.push({ name: `${name} p50`, value: round(percentile(samples, 50)), unit: "ms", target: null });
       figures.push({ name: `${name} p95`, value: round(percentile(samples, 95)), unit: "ms", target });

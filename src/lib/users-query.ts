@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ZDay } from "@/lib/day";
 
 /**
  * The users list's filters and sort, shared by the tRPC input, the page URL
@@ -18,13 +19,7 @@ export const USER_SORT_LABELS: Record<TUserSort, string> = {
 export const SUBSCRIPTION_STATUSES = ["none", "trialing", "active", "past_due", "canceled"] as const;
 export const PRIORITY_VALUES = ["low", "medium", "high", "vip"] as const;
 
-const day = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, "Use a date like 2026-03-31")
-  .refine((s) => {
-    const t = Date.parse(`${s}T00:00:00Z`);
-    return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === s;
-  }, "Not a calendar date");
+const day = ZDay;
 const dollars = z.number().min(0, "Must be 0 or more").max(100_000_000, "Too large");
 const token = z.string().trim().min(1).max(60);
 

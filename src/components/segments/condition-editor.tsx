@@ -84,6 +84,21 @@ export function ConditionEditor({ path, options, error }: { path: string; option
       ))}
     </span>
   );
+  /** "in the last N days", or all time when unticked. */
+  const optionalWindow = () => (
+    <>
+      <label className="inline-flex items-center gap-1 text-sm text-slate-600">
+        <input
+          type="checkbox"
+          checked={c.days !== undefined}
+          onChange={(e) => patch({ days: e.target.checked ? 30 : undefined })}
+          className="rounded border-slate-300"
+        />
+        in the last
+      </label>
+      {c.days !== undefined ? <>{numberInput("days", "days", "1")} days</> : "(all time)"}
+    </>
+  );
   const dateInputs = () => {
     if (c.op === "never") return null;
     if (c.op === "within_last" || c.op === "not_within_last") return <>{numberInput("days", "days", "1")} days</>;
@@ -204,16 +219,7 @@ export function ConditionEditor({ path, options, error }: { path: string; option
           {textInput("name", "name", "assessment.completed", "known-events")}
           {opSelect([["has", "at least once"], ["has_not", "never"], ...CMP_OPS.map((o) => [o, `${CMP_LABELS[o]} … times`] as const)])}
           {c.op !== "has" && c.op !== "has_not" ? numberInput("value", "count", "1") : null}
-          <label className="inline-flex items-center gap-1 text-sm text-slate-600">
-            <input
-              type="checkbox"
-              checked={c.days !== undefined}
-              onChange={(e) => patch({ days: e.target.checked ? 30 : undefined })}
-              className="rounded border-slate-300"
-            />
-            in the last
-          </label>
-          {c.days !== undefined ? <>{numberInput("days", "days", "1")} days</> : "(all time)"}
+          {optionalWindow()}
         </>
       );
       break;
@@ -231,16 +237,7 @@ export function ConditionEditor({ path, options, error }: { path: string; option
           </select>
           {cmpSelect()}
           {numberInput("value", "amount")}
-          <label className="inline-flex items-center gap-1 text-sm text-slate-600">
-            <input
-              type="checkbox"
-              checked={c.days !== undefined}
-              onChange={(e) => patch({ days: e.target.checked ? 30 : undefined })}
-              className="rounded border-slate-300"
-            />
-            in the last
-          </label>
-          {c.days !== undefined ? <>{numberInput("days", "days", "1")} days</> : "(all time)"}
+          {optionalWindow()}
           <input
             aria-label={label("model")}
             value={String(c.model ?? "")}

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ZDay } from "@/lib/day";
 
 /**
  * The segment criteria language (docs/segments.md), defined once: the server
@@ -22,13 +23,7 @@ export const SUBSCRIPTION_STATUS_VALUES = ["none", "trialing", "active", "past_d
 export const PRIORITY_OPTIONS = ["low", "medium", "high", "vip"] as const;
 
 const text = z.string().trim().min(1, "Enter a value").max(200, "At most 200 characters");
-const day = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, "Use a date like 2026-03-31")
-  .refine((s) => {
-    const t = Date.parse(`${s}T00:00:00Z`);
-    return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === s;
-  }, "Not a calendar date");
+const day = ZDay;
 const days = z.number().int("Whole days").min(1, "At least 1 day").max(3650, "At most 3650 days");
 const amount = z.number().finite("Enter a number").min(0, "Must be 0 or more").max(1_000_000_000, "Too large");
 const cmp = z.enum(CMP_OPS, "Choose a comparison");

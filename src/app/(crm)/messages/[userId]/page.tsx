@@ -1,8 +1,8 @@
-import { TRPCError } from "@trpc/server";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { ConversationList } from "@/components/messages/conversation-list";
 import { Thread } from "@/components/messages/thread";
+import { orNotFound } from "@/trpc/or-not-found";
 import { api } from "@/trpc/server";
 
 export const metadata = { title: "Conversation" };
@@ -20,10 +20,7 @@ export default async function ConversationPage({
   const caller = await api();
   const [me, user, items, thread] = await Promise.all([
     caller.admins.me(),
-    caller.users.get({ userId }).catch((err: unknown) => {
-      if (err instanceof TRPCError && (err.code === "NOT_FOUND" || err.code === "BAD_REQUEST")) return null;
-      throw err;
-    }),
+    orNotFound(caller.users.get({ userId })),
     caller.messaging.directMessages.conversations({ search: search || undefined, unreadOnly }),
     caller.messaging.directMessages.conversation({ userId }).catch(() => []),
   ]);

@@ -1,4 +1,3 @@
-import { TRPCError } from "@trpc/server";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { TimeSeriesChart } from "@/components/charts/time-series-chart";
@@ -7,6 +6,7 @@ import { SegmentActions } from "@/components/segments/segment-actions";
 import { Badge, buttonClass, Card, CardHeader, EmptyState } from "@/components/ui/primitives";
 import { UsersTable } from "@/components/users/users-table";
 import { formatAgo, formatDateTime, formatInt } from "@/lib/format";
+import { orNotFound } from "@/trpc/or-not-found";
 import { api } from "@/trpc/server";
 
 export const metadata = { title: "Segment" };
@@ -14,13 +14,7 @@ export const metadata = { title: "Segment" };
 export default async function SegmentPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   const caller = await api();
-  const [me, segment] = await Promise.all([
-    caller.admins.me(),
-    caller.segments.get({ id }).catch((err: unknown) => {
-      if (err instanceof TRPCError && (err.code === "NOT_FOUND" || err.code === "BAD_REQUEST")) return null;
-      throw err;
-    }),
-  ]);
+  const [me, segment] = await Promise.all([caller.admins.me(), orNotFound(caller.segments.get({ id }))]);
   if (!segment) notFound();
   const [members, segments] = await Promise.all([
     caller.users.list({ filters: { segmentId: id }, limit: 25, timeZone: me.timezone }),

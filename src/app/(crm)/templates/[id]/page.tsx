@@ -1,4 +1,3 @@
-import { TRPCError } from "@trpc/server";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { SendTemplate } from "@/components/templates/send-template";
@@ -6,6 +5,7 @@ import { ArchiveTemplateButton } from "@/components/templates/template-actions";
 import { TemplateEditor } from "@/components/templates/template-editor";
 import { Badge, Card, CardHeader } from "@/components/ui/primitives";
 import { formatDateTime, formatInt } from "@/lib/format";
+import { orNotFound } from "@/trpc/or-not-found";
 import { api } from "@/trpc/server";
 
 export const metadata = { title: "Template" };
@@ -13,13 +13,7 @@ export const metadata = { title: "Template" };
 export default async function TemplatePage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   const caller = await api();
-  const [me, t] = await Promise.all([
-    caller.admins.me(),
-    caller.messaging.templates.get({ id }).catch((err: unknown) => {
-      if (err instanceof TRPCError && (err.code === "NOT_FOUND" || err.code === "BAD_REQUEST")) return null;
-      throw err;
-    }),
-  ]);
+  const [me, t] = await Promise.all([caller.admins.me(), orNotFound(caller.messaging.templates.get({ id }))]);
   if (!t) notFound();
   const canEdit = me.role !== "viewer" && t.status === "active";
   return (

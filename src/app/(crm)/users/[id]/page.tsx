@@ -1,4 +1,3 @@
-import { TRPCError } from "@trpc/server";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { Badge, Card, CardHeader, EmptyState } from "@/components/ui/primitives";
@@ -7,6 +6,7 @@ import { UserTimeline } from "@/components/users/user-timeline";
 import { PlanBadge, PriorityBadge } from "@/components/users/users-table";
 import { formatAgo, formatDate, formatDateTime, formatInt, formatUsd } from "@/lib/format";
 import type { TMoney } from "@/server/services/users/get-user-profile";
+import { orNotFound } from "@/trpc/or-not-found";
 import { api } from "@/trpc/server";
 
 export const metadata = { title: "User" };
@@ -55,13 +55,7 @@ function MoneyColumn({ title, m }: { title: string; m: TMoney }) {
 export default async function UserProfilePage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   const caller = await api();
-  const [me, p] = await Promise.all([
-    caller.admins.me(),
-    caller.users.get({ userId: id }).catch((err: unknown) => {
-      if (err instanceof TRPCError && (err.code === "NOT_FOUND" || err.code === "BAD_REQUEST")) return null;
-      throw err;
-    }),
-  ]);
+  const [me, p] = await Promise.all([caller.admins.me(), orNotFound(caller.users.get({ userId: id }))]);
   if (!p) notFound();
   const now = Date.now();
   const features = Object.entries(p.featureUsageFrequency);

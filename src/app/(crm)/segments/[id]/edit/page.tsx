@@ -1,7 +1,7 @@
-import { TRPCError } from "@trpc/server";
 import { notFound } from "next/navigation";
 import { SegmentBuilder } from "@/components/segments/segment-builder";
 import { Forbidden, PageHeader } from "@/components/ui/primitives";
+import { orNotFound } from "@/trpc/or-not-found";
 import { api } from "@/trpc/server";
 import { builderOptions } from "../../builder-options";
 
@@ -12,10 +12,7 @@ export default async function EditSegmentPage({ params }: { params: Promise<{ id
   const caller = await api();
   const me = await caller.admins.me();
   if (me.role === "viewer") return <Forbidden what="Viewers can look at segments but not edit them." />;
-  const segment = await caller.segments.get({ id }).catch((err: unknown) => {
-    if (err instanceof TRPCError && (err.code === "NOT_FOUND" || err.code === "BAD_REQUEST")) return null;
-    throw err;
-  });
+  const segment = await orNotFound(caller.segments.get({ id }));
   if (!segment) notFound();
   return (
     <>
