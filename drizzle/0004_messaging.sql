@@ -9,14 +9,6 @@ CREATE TABLE "crm_api_keys" (
 	"revoked_at" timestamp with time zone
 );
 --> statement-breakpoint
-CREATE TABLE "crm_email_suppressions" (
-	"email" text PRIMARY KEY NOT NULL,
-	"user_id" uuid,
-	"reason" text NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	CONSTRAINT "crm_email_suppressions_reason_check" CHECK ("crm_email_suppressions"."reason" IN ('unsubscribed', 'bounced', 'complained', 'manual'))
-);
---> statement-breakpoint
 CREATE TABLE "crm_email_template_versions" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"template_id" uuid NOT NULL,
@@ -39,6 +31,14 @@ CREATE TABLE "crm_email_templates" (
 	CONSTRAINT "crm_email_templates_status_check" CHECK ("crm_email_templates"."status" IN ('active', 'archived'))
 );
 --> statement-breakpoint
+CREATE TABLE "crm_suppressions" (
+	"email" text PRIMARY KEY NOT NULL,
+	"user_id" uuid,
+	"reason" text NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "crm_suppressions_reason_check" CHECK ("crm_suppressions"."reason" IN ('unsubscribed', 'bounced', 'complained', 'manual'))
+);
+--> statement-breakpoint
 ALTER TABLE "crm_messages" ADD COLUMN "direction" text DEFAULT 'outbound' NOT NULL;--> statement-breakpoint
 ALTER TABLE "crm_messages" ADD COLUMN "channel" text DEFAULT 'in_app' NOT NULL;--> statement-breakpoint
 ALTER TABLE "crm_messages" ADD COLUMN "status" text DEFAULT 'sent' NOT NULL;--> statement-breakpoint
@@ -53,10 +53,10 @@ ALTER TABLE "crm_email_template_versions" ADD CONSTRAINT "crm_email_template_ver
 ALTER TABLE "crm_email_templates" ADD CONSTRAINT "crm_email_templates_created_by_id_crm_admins_id_fk" FOREIGN KEY ("created_by_id") REFERENCES "public"."crm_admins"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 CREATE UNIQUE INDEX "crm_api_keys_hash_idx" ON "crm_api_keys" USING btree ("hash");--> statement-breakpoint
 CREATE INDEX "crm_api_keys_created_by_idx" ON "crm_api_keys" USING btree ("created_by_id");--> statement-breakpoint
-CREATE INDEX "crm_email_suppressions_user_idx" ON "crm_email_suppressions" USING btree ("user_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "crm_email_template_versions_template_version_idx" ON "crm_email_template_versions" USING btree ("template_id","version");--> statement-breakpoint
 CREATE INDEX "crm_email_template_versions_created_by_idx" ON "crm_email_template_versions" USING btree ("created_by_id");--> statement-breakpoint
 CREATE INDEX "crm_email_templates_created_by_idx" ON "crm_email_templates" USING btree ("created_by_id");--> statement-breakpoint
+CREATE INDEX "crm_suppressions_user_idx" ON "crm_suppressions" USING btree ("user_id");--> statement-breakpoint
 ALTER TABLE "crm_messages" ADD CONSTRAINT "crm_messages_template_id_crm_email_templates_id_fk" FOREIGN KEY ("template_id") REFERENCES "public"."crm_email_templates"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "crm_messages_thread_created_idx" ON "crm_messages" USING btree ("thread_id","created_at");--> statement-breakpoint
 CREATE INDEX "crm_messages_template_idx" ON "crm_messages" USING btree ("template_id");--> statement-breakpoint

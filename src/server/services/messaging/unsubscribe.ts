@@ -43,7 +43,7 @@ export async function unsubscribe(db: Db, token: string): Promise<{ email: strin
   if (!who) throw new InvalidInputError("This unsubscribe link is not valid. Use the link from the latest email.");
   return db.transaction(async (tx) => {
     const inserted = (await tx.execute(sql`
-      INSERT INTO crm_email_suppressions (email, user_id, reason) VALUES (${who.email}, ${who.userId}::uuid, 'unsubscribed')
+      INSERT INTO crm_suppressions (email, user_id, reason) VALUES (${who.email}, ${who.userId}::uuid, 'unsubscribed')
       ON CONFLICT (email) DO NOTHING RETURNING email`)) as unknown;
     const rows = Array.isArray(inserted) ? inserted : ((inserted as { rows: unknown[] }).rows ?? []);
     if (rows.length) {

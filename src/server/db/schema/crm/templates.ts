@@ -59,8 +59,8 @@ export const crmApiKeys = pgTable(
 );
 
 /** Addresses that must not get marketing email: unsubscribed (and, with campaigns, bounced or complained). */
-export const crmEmailSuppressions = pgTable(
-  "crm_email_suppressions",
+export const crmSuppressions = pgTable(
+  "crm_suppressions",
   {
     email: text("email").primaryKey(),
     userId: uuid("user_id"),
@@ -68,7 +68,7 @@ export const crmEmailSuppressions = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    index("crm_email_suppressions_user_idx").on(t.userId),
-    check("crm_email_suppressions_reason_check", sql`${t.reason} IN ('unsubscribed', 'bounced', 'complained', 'manual')`),
+    index("crm_suppressions_user_idx").on(t.userId),
+    check("crm_suppressions_reason_check", sql`${t.reason} IN ('unsubscribed', 'bounced', 'complained', 'manual')`),
   ],
 );
