@@ -307,8 +307,6 @@ describe.each(engines())("messaging on %s", (engine) => {
     expect(await unsubscribe(db.db, token)).toEqual({ email: "ana@example.com", already: false });
     expect(await unsubscribe(db.db, token)).toEqual({ email: "ana@example.com", already: true });
     await expect(unsubscribe(db.db, "garbage.token")).rejects.toMatchObject({ code: "BAD_REQUEST" });
-    expect(await db.query("SELECT email, reason FROM crm_suppressions")).toEqual([
-      { email: "ana@example.com", reason: "unsubscribed" },
-    ]);
+    expect(await db.query("SELECT email, reason FROM crm_suppressions")).toEqual([{ email: "ana@example.com", reason: "unsubscribed" }]);
   });
 });
