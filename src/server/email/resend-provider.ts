@@ -30,19 +30,45 @@ function toPayload(m: TEmailMessage) {
   };
 }
 
+/**
+ * A request that takes longer than this counts as a transient failure: the
+ * caller retries with the same idempotency key, so an email the provider did
+ * accept is not sent twice.
+ */
+const DEFAULT_TIMEOUT_MS = 20_000;
+
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new EmailSendError(`The email provider did not answer within ${ms} ms`, "transient", null)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Sends through Resend's official SDK; RESEND_BASE_URL points it elsewhere (tests, proxies). */
 export class ResendProvider implements EmailProvider {
   readonly mode = "resend" as const;
   private readonly client: Resend;
 
-  constructor(apiKey: string, baseUrl?: string) {
+  constructor(
+    apiKey: string,
+    baseUrl?: string,
+    private readonly timeoutMs = DEFAULT_TIMEOUT_MS,
+  ) {
     this.client = new Resend(apiKey, baseUrl ? { baseUrl } : undefined);
   }
 
   async send(message: TEmailMessage, options: TSendOptions = {}) {
-    const { data, error, headers } = await this.client.emails.send(toPayload(message), {
-      idempotencyKey: options.idempotencyKey,
-    });
+    const { data, error, headers } = await withTimeout(
+      this.client.emails.send(toPayload(message), { idempotencyKey: options.idempotencyKey }),
+      this.timeoutMs,
+    );
     if (error || !data) throw classify(error ?? { message: "Empty answer from the email provider" }, headers);
     return { id: data.id };
   }
@@ -50,9 +76,10 @@ export class ResendProvider implements EmailProvider {
   async sendBatch(messages: TEmailMessage[], options: TSendOptions = {}) {
     if (messages.length === 0) return [];
     if (messages.length > MAX_BATCH) throw new EmailSendError(`A batch holds at most ${MAX_BATCH} emails`, "permanent", null);
-    const { data, error, headers } = await this.client.batch.send(messages.map(toPayload), {
-      idempotencyKey: options.idempotencyKey,
-    });
+    const { data, error, headers } = await withTimeout(
+      this.client.batch.send(messages.map(toPayload), { idempotencyKey: options.idempotencyKey }),
+      this.timeoutMs,
+    );
     if (error || !data) throw classify(error ?? { message: "Empty answer from the email provider" }, headers);
     return data.data.map((d) => ({ id: d.id }));
   }

@@ -1,11 +1,12 @@
 import { sql } from "drizzle-orm";
-import { check, index, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { check, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { crmAdmins } from "./auth";
 import { crmUserSegments } from "./segments";
+import { crmEmailTemplates } from "./templates";
 
 export const CAMPAIGN_TYPES = ["email", "push", "in_app"] as const;
 export const CAMPAIGN_STATUSES = ["draft", "scheduled", "sending", "sent", "paused", "canceled", "failed"] as const;
-export const TRACKING_STATUSES = ["sent", "delivered", "opened", "clicked", "bounced"] as const;
+export const TRACKING_STATUSES = ["queued", "sent", "failed", "delivered", "opened", "clicked", "bounced"] as const;
 
 /** Communication campaigns (seed: crm_campaigns). */
 export const crmCampaigns = pgTable(
@@ -15,15 +16,28 @@ export const crmCampaigns = pgTable(
     name: text("name").notNull(),
     type: text("type").$type<(typeof CAMPAIGN_TYPES)[number]>().notNull(),
     subject: text("subject"),
-    content: text("content").notNull(),
+    content: text("content").notNull().default(""),
     segmentId: uuid("segment_id").references(() => crmUserSegments.id),
     status: text("status").$type<(typeof CAMPAIGN_STATUSES)[number]>().notNull().default("draft"),
     sentAt: timestamp("sent_at", { withTimezone: true }),
     createdById: uuid("created_by_id").references(() => crmAdmins.id, { onDelete: "set null" }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+    templateId: uuid("template_id").references(() => crmEmailTemplates.id, { onDelete: "set null" }),
+    /** The template version the campaign sends; fixed when sending starts. */
+    templateVersion: integer("template_version"),
+    scheduledAt: timestamp("scheduled_at", { withTimezone: true }),
+    scheduleTimezone: text("schedule_timezone"),
+    startedAt: timestamp("started_at", { withTimezone: true }),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+    totalRecipients: integer("total_recipients").notNull().default(0),
+    sentCount: integer("sent_count").notNull().default(0),
+    failedCount: integer("failed_count").notNull().default(0),
+    lastError: text("last_error"),
   },
   (t) => [
     index("crm_campaigns_segment_idx").on(t.segmentId),
+    index("crm_campaigns_template_idx").on(t.templateId),
     index("crm_campaigns_status_idx").on(t.status),
     index("crm_campaigns_created_by_idx").on(t.createdById),
     check("crm_campaigns_type_check", sql`${t.type} IN ('email', 'push', 'in_app')`),
@@ -45,10 +59,22 @@ export const crmCampaignTracking = pgTable(
     userId: uuid("user_id").notNull(),
     status: text("status").$type<(typeof TRACKING_STATUSES)[number]>().notNull(),
     timestamp: timestamp("timestamp", { withTimezone: true }).notNull().defaultNow(),
+    /** The address at send time, and the batch (of up to 100) the recipient goes out in. */
+    email: text("email"),
+    batchNo: integer("batch_no"),
+    providerMessageId: text("provider_message_id"),
+    error: text("error"),
+    sentAt: timestamp("sent_at", { withTimezone: true }),
   },
   (t) => [
     index("crm_campaign_tracking_campaign_status_idx").on(t.campaignId, t.status),
     index("crm_campaign_tracking_user_idx").on(t.userId),
-    check("crm_campaign_tracking_status_check", sql`${t.status} IN ('sent', 'delivered', 'opened', 'clicked', 'bounced')`),
+    uniqueIndex("crm_campaign_tracking_campaign_user_idx").on(t.campaignId, t.userId),
+    index("crm_campaign_tracking_campaign_batch_idx").on(t.campaignId, t.batchNo),
+    index("crm_campaign_tracking_provider_idx").on(t.providerMessageId),
+    check(
+      "crm_campaign_tracking_status_check",
+      sql`${t.status} IN ('queued', 'sent', 'failed', 'delivered', 'opened', 'clicked', 'bounced')`,
+    ),
   ],
 );
