@@ -18,5 +18,25 @@ export const segmentRecomputeRequested = eventType("crm/segment.recompute.reques
   schema: z.object({ segmentId: z.guid(), requestedBy: z.string() }),
 });
 
-export const crmEvents = { heartbeatRequested, analyticsRefreshRequested, segmentsRecomputeRequested, segmentRecomputeRequested } as const;
+export const campaignSendRequested = eventType("crm/campaign.send.requested", {
+  schema: z.object({ campaignId: z.guid(), requestedBy: z.string() }),
+});
+
+export const campaignBatchRequested = eventType("crm/campaign.batch.requested", {
+  schema: z.object({ campaignId: z.guid(), batchNo: z.number().int().min(0) }),
+});
+
+export const campaignsDueRequested = eventType("crm/campaigns.due.requested", {
+  schema: z.object({ requestedBy: z.string() }),
+});
+
+export const crmEvents = {
+  heartbeatRequested,
+  analyticsRefreshRequested,
+  segmentsRecomputeRequested,
+  segmentRecomputeRequested,
+  campaignSendRequested,
+  campaignBatchRequested,
+  campaignsDueRequested,
+} as const;
 export type TCrmEventName = (typeof crmEvents)[keyof typeof crmEvents]["name"];

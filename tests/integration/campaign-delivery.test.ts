@@ -1,5 +1,7 @@
+import { InngestTestEngine } from "@inngest/test";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { POST as oneClick } from "@/app/api/unsubscribe/route";
+import { GET as listMessagesRoute } from "@/app/api/v1/users/[userId]/messages/route";
 import { provideDatabase } from "@/server/db";
 import { ResendProvider } from "@/server/email/resend-provider";
 import { deliverBatch, runCampaignDelivery, startCampaignSend } from "@/server/services/campaigns/deliver-campaign";
@@ -11,11 +13,13 @@ import {
   scheduleCampaign,
   zonedTimeToUtc,
 } from "@/server/services/campaigns/manage-campaigns";
+import { startDueCampaigns } from "@/server/services/campaigns/send-campaign";
 import type { AdminActor } from "@/server/services/context";
 import { unsubscribe, unsubscribeToken } from "@/server/services/messaging/unsubscribe";
 import { createSegment } from "@/server/services/segments/manage-segments";
+import { deliverCampaign, deliverCampaignBatch } from "~inngest/functions/deliver-campaign";
 import { startFakeResend, type TFakeResend } from "../fixtures/fake-resend-server";
-import { createAdmins } from "../helpers/admins";
+import { callerFor, createAdmins } from "../helpers/admins";
 import { createTestDatabase, engines, type TTestDatabase } from "../helpers/db";
 import { uuid } from "../helpers/source-rows";
 
@@ -225,5 +229,110 @@ describe.each(engines())("campaign delivery on %s", (engine) => {
     const c = await newCampaign("After unsubscribe");
     await runCampaignDelivery(db.db, c.id, { provider, sleep: noSleep });
     expect(deliveredOnce(c.id).has("reader9@example.com")).toBe(false);
+  });
+});
+
+describe("campaign orchestration (PGlite, in-process and through @inngest/test)", () => {
+  let db: TTestDatabase;
+  let admins: Awaited<ReturnType<typeof createAdmins>>;
+  let segmentId: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase("pglite");
+    provideDatabase(db);
+    admins = await createAdmins(db.db, "orch");
+    await db.execScript(`INSERT INTO app.users (id, email, name, created_at)
+      SELECT ('00000000-0000-4000-8000-' || lpad(i::text, 12, '0'))::uuid, 'member' || i || '@example.com', 'Member ' || i, now()
+      FROM generate_series(1, 120) i`);
+    segmentId = (
+      await createSegment(
+        { db: db.db, actor: { type: "admin", ...admins.admin } },
+        {
+          name: "Members",
+          criteria: { type: "group", match: "all", conditions: [{ type: "condition", field: "email", op: "contains", value: "member" }] },
+        },
+      )
+    ).id;
+  });
+  afterAll(async () => db?.drop());
+
+  it("sendToSegment snapshots, then delivers in the background to the local outbox; viewers cannot send", async () => {
+    const caller = callerFor(db.db, admins.admin);
+    const draft = await caller.messaging.campaigns.create({
+      name: "Outbox run",
+      type: "email",
+      subject: "Hello {{user.firstName}}",
+      content: "Hi",
+    });
+    expect((await caller.messaging.campaigns.audience({ segmentId, type: "email" })).eligible).toBe(120);
+    await expect(
+      callerFor(db.db, admins.viewer).messaging.campaigns.sendToSegment({ segmentId, campaignId: draft.id }),
+    ).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
+    const { campaign, dispatched } = await caller.messaging.campaigns.sendToSegment({ segmentId, campaignId: draft.id });
+    expect(campaign).toMatchObject({ status: "sending", totalRecipients: 120 });
+    expect(dispatched.mode).toBe("in-process");
+    await expect.poll(async () => (await caller.messaging.campaigns.get({ id: draft.id })).status, { timeout: 15_000 }).toBe("sent");
+    const outbox = await db.query<{ n: number }>(
+      "SELECT count(DISTINCT \"to\"[1])::int AS n FROM crm_email_outbox WHERE subject LIKE 'Hello Member%'",
+    );
+    expect(outbox[0]?.n).toBe(120);
+    const total = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM crm_email_outbox WHERE subject LIKE 'Hello Member%'");
+    expect(total[0]?.n).toBe(120);
+  });
+
+  it("writes an in-app campaign's messages set-based, and the main app's API shows them", async () => {
+    const ctxA = { db: db.db, actor: { type: "admin" as const, ...admins.admin } };
+    const c = await createCampaign(ctxA, {
+      name: "In-app",
+      type: "in_app",
+      segmentId,
+      subject: "New audio",
+      content: "A new guided audio is waiting for you.",
+    });
+    await startCampaignSend(db.db, ctxA.actor, c.id);
+    expect((await runCampaignDelivery(db.db, c.id, { sleep: async () => {} })).finished).toBe(true);
+    const rows = await db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM crm_messages WHERE channel = 'in_app' AND content = 'A new guided audio is waiting for you.'",
+    );
+    expect(rows[0]?.n).toBe(120);
+    const { key } = await callerFor(db.db, admins.owner).messaging.apiKeys.create({ name: "app" });
+    const res = await listMessagesRoute(new Request("http://crm/x", { headers: { authorization: `Bearer ${key}` } }), {
+      params: Promise.resolve({ userId: uuid(5) }),
+    });
+    const body = (await res.json()) as { data: { content: string }[] };
+    expect(body.data.map((m) => m.content)).toContain("A new guided audio is waiting for you.");
+  });
+
+  it("fans a campaign out into one event per batch and sends a batch, through @inngest/test", async () => {
+    const ctxA = { db: db.db, actor: { type: "admin" as const, ...admins.admin } };
+    const c = await createCampaign(ctxA, { name: "Inngest", type: "email", segmentId, subject: "Via Inngest", content: "Hi" });
+    await startCampaignSend(db.db, ctxA.actor, c.id);
+    const fanOut = new InngestTestEngine({ function: deliverCampaign, steps: [{ id: "fan-out-batches-0", handler: () => ({ ids: [] }) }] });
+    const run = await fanOut.execute({
+      events: [{ name: "crm/campaign.send.requested", data: { campaignId: c.id, requestedBy: "test" } }],
+    });
+    expect(run.error).toBeUndefined();
+    expect(run.result).toEqual({ batches: 2 });
+    const sendEvent = run.ctx.step.sendEvent as unknown as { mock: { calls: unknown[][] } };
+    expect((sendEvent.mock.calls[0]?.[1] as { data: { batchNo: number } }[]).map((e) => e.data.batchNo)).toEqual([0, 1]);
+
+    for (const batchNo of [0, 1]) {
+      const batch = new InngestTestEngine({ function: deliverCampaignBatch });
+      const r = await batch.execute({ events: [{ name: "crm/campaign.batch.requested", data: { campaignId: c.id, batchNo } }] });
+      expect(r.error).toBeUndefined();
+      expect(r.result).toMatchObject({ outcome: "sent", sent: batchNo === 0 ? 100 : 20, finished: batchNo === 1 });
+    }
+    expect((await callerFor(db.db, admins.viewer).messaging.campaigns.get({ id: c.id })).status).toBe("sent");
+  });
+
+  it("starts scheduled campaigns when their time comes", async () => {
+    const ctxA = { db: db.db, actor: { type: "admin" as const, ...admins.admin } };
+    const c = await createCampaign(ctxA, { name: "Scheduled", type: "email", segmentId, subject: "Later", content: "Hi" });
+    await scheduleCampaign(ctxA, { id: c.id, localTime: "2026-12-01T09:00", timezone: "UTC" }, new Date("2026-11-30T00:00:00Z"));
+    expect((await startDueCampaigns(db.db, { type: "system", job: "t" }, new Date("2026-12-01T08:59:00Z"))).started).toEqual([]);
+    expect((await startDueCampaigns(db.db, { type: "system", job: "t" }, new Date("2026-12-01T09:00:00Z"))).started).toEqual([c.id]);
+    expect((await callerFor(db.db, admins.viewer).messaging.campaigns.get({ id: c.id })).status).toBe("sending");
   });
 });

@@ -78,7 +78,7 @@ describe("heartbeat job", () => {
 
   it("the in-process runner schedules the cron jobs", () => {
     const state = startInProcessRunner(async () => db.db);
-    expect(state.crons.map((c) => c.getPattern())).toEqual(["*/5 * * * *", "*/3 * * * *", "*/15 * * * *"]);
+    expect(state.crons.map((c) => c.getPattern())).toEqual(["*/5 * * * *", "*/3 * * * *", "*/15 * * * *", "* * * * *"]);
     expect(state.crons[0]?.nextRun()?.getTime()).toBeGreaterThan(Date.now());
   });
 

@@ -2,6 +2,9 @@ import { z } from "zod";
 import { env } from "@/lib/env";
 import type { Db } from "@/server/db/client";
 import { refreshAnalyticsRollups } from "@/server/services/analytics/rollups/refresh-analytics-rollups";
+import { runCampaignDelivery } from "@/server/services/campaigns/deliver-campaign";
+import { startDueCampaigns } from "@/server/services/campaigns/send-campaign";
+import { systemActor } from "@/server/services/context";
 import { recordHeartbeat, recordJobRun } from "@/server/services/jobs/record-heartbeat";
 import { recomputeAllSegments, recomputeSegment } from "@/server/services/segments/recompute-segment";
 
@@ -23,6 +26,7 @@ export type TJobDefinition = {
 };
 
 const ZSegmentEventData = z.object({ segmentId: z.guid() });
+const ZCampaignEventData = z.object({ campaignId: z.guid() });
 
 export const jobs = {
   heartbeat: {
@@ -48,6 +52,24 @@ export const jobs = {
     event: "crm/segment.recompute.requested",
     run: ({ db, data }) => recomputeSegment(db, ZSegmentEventData.parse(data).segmentId),
     concurrencyKey: (data) => `recompute-segment:${String(data.segmentId)}`,
+  },
+  deliverCampaign: {
+    id: "deliver-campaign",
+    event: "crm/campaign.send.requested",
+    run: ({ db, data }) => runCampaignDelivery(db, ZCampaignEventData.parse(data).campaignId),
+    concurrencyKey: (data) => `deliver-campaign:${String(data.campaignId)}`,
+  },
+  startDueCampaigns: {
+    id: "start-due-campaigns",
+    cron: "* * * * *",
+    event: "crm/campaigns.due.requested",
+    run: async ({ db, runner }) =>
+      recordJobRun(db, "start-due-campaigns", runner, async () => {
+        const result = await startDueCampaigns(db, systemActor("start-due-campaigns"));
+        // In this process, delivery follows at once; with Inngest the function fans out events instead.
+        for (const id of result.started) await runCampaignDelivery(db, id);
+        return result;
+      }),
   },
 } satisfies Record<string, TJobDefinition>;
 

@@ -1,6 +1,23 @@
 import { z } from "zod";
 import { emailMode } from "@/lib/env";
+import type { Db } from "@/server/db/client";
 import { getOutboxEmail, listOutbox } from "@/server/email/local-outbox-provider";
+import {
+  audienceCount,
+  cancelCampaign,
+  createCampaign,
+  duplicateCampaign,
+  getCampaign,
+  listCampaigns,
+  pauseCampaign,
+  resumeCampaign,
+  scheduleCampaign,
+  unscheduleCampaign,
+  updateCampaign,
+} from "@/server/services/campaigns/manage-campaigns";
+import { ZCampaignId, ZCreateCampaignInput, ZScheduleCampaignInput, ZUpdateCampaignInput } from "@/server/services/campaigns/schemas";
+import { sendToSegment } from "@/server/services/campaigns/send-campaign";
+import type { AdminActor } from "@/server/services/context";
 import { NotFoundError } from "@/server/services/errors";
 import { createApiKey, listApiKeys, revokeApiKey } from "@/server/services/messaging/api-keys";
 import { getConversation, listConversations, markAsRead, sendMessage, unreadCount } from "@/server/services/messaging/direct-messages";
@@ -29,7 +46,27 @@ import {
 } from "@/server/services/messaging/templates";
 import { adminProcedure, ownerProcedure, router, viewerProcedure } from "../trpc";
 
+const ctxOf = (ctx: { db: Db; admin: AdminActor }) => ({ db: ctx.db, actor: ctx.admin });
+
 export const messagingRouter = router({
+  campaigns: router({
+    list: viewerProcedure.query(({ ctx }) => listCampaigns(ctx.db)),
+    get: viewerProcedure.input(ZCampaignId).query(({ ctx, input }) => getCampaign(ctx.db, input.id)),
+    audience: viewerProcedure
+      .input(z.object({ segmentId: z.guid(), type: z.enum(["email", "in_app"]) }))
+      .query(({ ctx, input }) => audienceCount(ctx.db, input.segmentId, input.type)),
+    create: adminProcedure.input(ZCreateCampaignInput).mutation(({ ctx, input }) => createCampaign(ctxOf(ctx), input)),
+    update: adminProcedure.input(ZUpdateCampaignInput).mutation(({ ctx, input }) => updateCampaign(ctxOf(ctx), input)),
+    duplicate: adminProcedure.input(ZCampaignId).mutation(({ ctx, input }) => duplicateCampaign(ctxOf(ctx), input.id)),
+    schedule: adminProcedure.input(ZScheduleCampaignInput).mutation(({ ctx, input }) => scheduleCampaign(ctxOf(ctx), input)),
+    unschedule: adminProcedure.input(ZCampaignId).mutation(({ ctx, input }) => unscheduleCampaign(ctxOf(ctx), input.id)),
+    pause: adminProcedure.input(ZCampaignId).mutation(({ ctx, input }) => pauseCampaign(ctxOf(ctx), input.id)),
+    resume: adminProcedure.input(ZCampaignId).mutation(({ ctx, input }) => resumeCampaign(ctxOf(ctx), input.id)),
+    cancel: adminProcedure.input(ZCampaignId).mutation(({ ctx, input }) => cancelCampaign(ctxOf(ctx), input.id)),
+    sendToSegment: adminProcedure
+      .input(z.object({ segmentId: z.guid(), campaignId: z.guid() }))
+      .mutation(({ ctx, input }) => sendToSegment(ctxOf(ctx), input)),
+  }),
   templates: router({
     list: viewerProcedure.query(({ ctx }) => listTemplates(ctx.db)),
     get: viewerProcedure.input(ZTemplateId).query(({ ctx, input }) => getTemplate(ctx.db, input.id)),

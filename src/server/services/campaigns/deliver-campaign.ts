@@ -235,7 +235,7 @@ async function recordSent(tx: DbOrTx, campaignId: string, batchNo: number, sent:
 export async function finishIfDone(db: Db, campaignId: string): Promise<boolean> {
   return db.transaction(async (tx) => {
     const [c] = await tx.select().from(crmCampaigns).where(eq(crmCampaigns.id, campaignId)).for("update");
-    if (!c || c.status !== "sending") return false;
+    if (c?.status !== "sending") return false;
     if ((await pendingBatches(tx, campaignId)).length) return false;
     await tx
       .update(crmCampaigns)
