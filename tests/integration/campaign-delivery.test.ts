@@ -316,7 +316,8 @@ describe("campaign orchestration (PGlite, in-process and through @inngest/test)"
     expect(run.error).toBeUndefined();
     expect(run.result).toEqual({ batches: 2 });
     const sendEvent = run.ctx.step.sendEvent as unknown as { mock: { calls: unknown[][] } };
-    expect((sendEvent.mock.calls[0]?.[1] as { data: { batchNo: number } }[]).map((e) => e.data.batchNo)).toEqual([0, 1]);
+    const fanned = (sendEvent.mock.calls[0]?.[1] ?? []) as { data: { batchNo: number } }[];
+    expect(fanned.map((e) => e.data.batchNo)).toEqual([0, 1]);
 
     for (const batchNo of [0, 1]) {
       const batch = new InngestTestEngine({ function: deliverCampaignBatch });
