@@ -1,0 +1,183 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useRouter } from "next/navigation";
+import { useState } from "react";
+import { buttonClass, Card, inputClass } from "@/components/ui/primitives";
+import { formatDateTime, formatInt } from "@/lib/format";
+import type { TCampaign } from "@/server/services/campaigns/manage-campaigns";
+import { useTRPC } from "@/trpc/react";
+import { CampaignStatusBadge } from "./campaign-status";
+
+/**
+ * The review-and-send panel and the live progress of a campaign: polls while
+ * it is sending, offers exactly the actions its status allows.
+ */
+export function CampaignControls({ initial, canEdit, timezone }: { initial: TCampaign; canEdit: boolean; timezone: string }) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const queryClient = useQueryClient();
+  const campaign = useQuery({
+    ...trpc.messaging.campaigns.get.queryOptions({ id: initial.id }),
+    initialData: initial,
+    refetchInterval: (q) => (q.state.data?.status === "sending" ? 1500 : false),
+  });
+  const c = campaign.data;
+  const audience = useQuery({
+    ...trpc.messaging.campaigns.audience.queryOptions({ segmentId: c.segmentId ?? "", type: c.type === "in_app" ? "in_app" : "email" }),
+    enabled: Boolean(c.segmentId) && (c.status === "draft" || c.status === "scheduled"),
+  });
+  const refresh = () => {
+    void queryClient.invalidateQueries({ queryKey: trpc.messaging.campaigns.get.queryKey({ id: c.id }) });
+    router.refresh();
+  };
+  const opts = { onSuccess: refresh };
+  const send = useMutation(trpc.messaging.campaigns.sendToSegment.mutationOptions(opts));
+  const schedule = useMutation(trpc.messaging.campaigns.schedule.mutationOptions(opts));
+  const unschedule = useMutation(trpc.messaging.campaigns.unschedule.mutationOptions(opts));
+  const pause = useMutation(trpc.messaging.campaigns.pause.mutationOptions(opts));
+  const resume = useMutation(trpc.messaging.campaigns.resume.mutationOptions(opts));
+  const cancel = useMutation(trpc.messaging.campaigns.cancel.mutationOptions(opts));
+  const duplicate = useMutation(
+    trpc.messaging.campaigns.duplicate.mutationOptions({ onSuccess: (d) => router.push(`/campaigns/${d.id}`) }),
+  );
+  const [confirming, setConfirming] = useState(false);
+  const [when, setWhen] = useState("");
+  const error = [send, schedule, unschedule, pause, resume, cancel, duplicate].find((m) => m.error)?.error?.message;
+  const pct = c.totalRecipients ? Math.round(((c.sentCount + c.failedCount) / c.totalRecipients) * 100) : 0;
+
+  return (
+    <Card className="space-y-4 p-4">
+      <div className="flex items-center justify-between gap-2">
+        <p className="text-sm text-slate-600">
+          Status: <CampaignStatusBadge status={c.status} />
+        </p>
+        {canEdit ? (
+          <button type="button" className="text-sm text-brand-700 hover:underline" onClick={() => duplicate.mutate({ id: c.id })}>
+            Duplicate
+          </button>
+        ) : null}
+      </div>
+
+      {c.status === "draft" || c.status === "scheduled" ? (
+        <div className="rounded-md border border-slate-200 bg-slate-50 p-3 text-sm text-slate-700">
+          {audience.data ? (
+            <p data-testid="review-count">
+              Sending now would reach <strong>{formatInt(audience.data.eligible)}</strong>{" "}
+              {audience.data.eligible === 1 ? "person" : "people"}
+              {audience.data.suppressed ? ` (${formatInt(audience.data.suppressed)} suppressed addresses are left out)` : ""}. The segment
+              is recomputed at that moment.
+            </p>
+          ) : c.segmentId ? (
+            <p>Counting the audience…</p>
+          ) : (
+            <p>Choose a segment first.</p>
+          )}
+          {c.status === "scheduled" && c.scheduledAt ? (
+            <p className="mt-1">
+              Scheduled for {formatDateTime(c.scheduledAt)} ({c.scheduleTimezone}).
+            </p>
+          ) : null}
+        </div>
+      ) : null}
+
+      {c.totalRecipients > 0 ? (
+        <div>
+          <div className="flex justify-between text-sm">
+            <span className="text-slate-600">
+              {formatInt(c.sentCount)} of {formatInt(c.totalRecipients)} sent{c.failedCount ? `, ${formatInt(c.failedCount)} failed` : ""}
+            </span>
+            <span className="tabular-nums text-slate-800" data-testid="progress-percent">
+              {pct}%
+            </span>
+          </div>
+          <div
+            className="mt-1 h-2 rounded bg-slate-100"
+            role="progressbar"
+            aria-valuemin={0}
+            aria-valuemax={100}
+            aria-valuenow={pct}
+            aria-label="Sent"
+          >
+            <div className="h-2 rounded bg-brand-500 transition-[width]" style={{ width: `${pct}%` }} />
+          </div>
+        </div>
+      ) : null}
+      {c.lastError ? <p className="text-sm text-red-700">{c.lastError}</p> : null}
+
+      {canEdit ? (
+        <div className="flex flex-wrap items-center gap-2">
+          {c.status === "draft" || c.status === "scheduled" ? (
+            confirming ? (
+              <span className="inline-flex flex-wrap items-center gap-2 text-sm">
+                Send to {audience.data ? formatInt(audience.data.eligible) : "…"} people now?
+                <button
+                  type="button"
+                  className={buttonClass.primary}
+                  disabled={send.isPending || !c.segmentId}
+                  onClick={() => c.segmentId && send.mutate({ campaignId: c.id, segmentId: c.segmentId })}
+                >
+                  {send.isPending ? "Starting…" : "Yes, send"}
+                </button>
+                <button type="button" className="text-slate-600" onClick={() => setConfirming(false)}>
+                  Not yet
+                </button>
+              </span>
+            ) : (
+              <button type="button" className={buttonClass.primary} onClick={() => setConfirming(true)} disabled={!c.segmentId}>
+                Send now…
+              </button>
+            )
+          ) : null}
+          {c.status === "draft" ? (
+            <span className="inline-flex items-center gap-2">
+              <label htmlFor="when" className="sr-only">
+                Send at
+              </label>
+              <input
+                id="when"
+                type="datetime-local"
+                value={when}
+                onChange={(e) => setWhen(e.target.value)}
+                className={`${inputClass.replace("block w-full", "inline-block")} py-1.5`}
+              />
+              <button
+                type="button"
+                className={buttonClass.secondary}
+                disabled={!when || schedule.isPending}
+                onClick={() => schedule.mutate({ id: c.id, localTime: when.slice(0, 16), timezone })}
+              >
+                Schedule ({timezone})
+              </button>
+            </span>
+          ) : null}
+          {c.status === "scheduled" ? (
+            <button type="button" className={buttonClass.secondary} onClick={() => unschedule.mutate({ id: c.id })}>
+              Back to draft
+            </button>
+          ) : null}
+          {c.status === "sending" ? (
+            <button type="button" className={buttonClass.secondary} onClick={() => pause.mutate({ id: c.id })}>
+              Pause
+            </button>
+          ) : null}
+          {c.status === "paused" ? (
+            <button type="button" className={buttonClass.primary} onClick={() => resume.mutate({ id: c.id })}>
+              Resume
+            </button>
+          ) : null}
+          {["draft", "scheduled", "sending", "paused"].includes(c.status) ? (
+            <button type="button" className={buttonClass.danger} onClick={() => cancel.mutate({ id: c.id })}>
+              Cancel campaign
+            </button>
+          ) : null}
+        </div>
+      ) : null}
+      {error ? (
+        <p role="alert" className="text-sm text-red-700">
+          {error}
+        </p>
+      ) : null}
+    </Card>
+  );
+}

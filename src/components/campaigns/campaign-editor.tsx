@@ -1,0 +1,197 @@
+"use client";
+
+import { zodResolver } from "@hookform/resolvers/zod";
+import { useMutation, useQuery } from "@tanstack/react-query";
+import { useRouter } from "next/navigation";
+import { useForm, useWatch } from "react-hook-form";
+import { z } from "zod";
+import { buttonClass, Card, inputClass } from "@/components/ui/primitives";
+import { formatInt } from "@/lib/format";
+import { useTRPC } from "@/trpc/react";
+
+const ZForm = z
+  .object({
+    name: z.string().trim().min(1, "Name the campaign").max(120),
+    type: z.enum(["email", "in_app", "push"]),
+    segmentId: z.string().min(1, "Choose a segment"),
+    source: z.enum(["template", "own"]),
+    templateId: z.string(),
+    subject: z.string().max(200),
+    content: z.string().max(20_000),
+  })
+  .superRefine((v, ctx) => {
+    if (v.type === "email" && v.source === "template" && !v.templateId)
+      ctx.addIssue({ code: "custom", path: ["templateId"], message: "Choose a template" });
+    if (v.type === "email" && v.source === "own" && !v.subject.trim())
+      ctx.addIssue({ code: "custom", path: ["subject"], message: "Write a subject" });
+    if ((v.type !== "email" || v.source === "own") && !v.content.trim())
+      ctx.addIssue({ code: "custom", path: ["content"], message: "Write the message" });
+  });
+type TForm = z.infer<typeof ZForm>;
+
+/** A new campaign: audience, channel and content, with the number of people it would reach now. */
+export function CampaignEditor({
+  segments,
+  templates,
+}: {
+  segments: { id: string; name: string }[];
+  templates: { id: string; name: string; subject: string }[];
+}) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const form = useForm<TForm>({
+    resolver: zodResolver(ZForm),
+    defaultValues: {
+      name: "",
+      type: "email",
+      segmentId: segments[0]?.id ?? "",
+      source: templates.length ? "template" : "own",
+      templateId: templates[0]?.id ?? "",
+      subject: "",
+      content: "",
+    },
+  });
+  const [type, segmentId, source] = useWatch({ control: form.control, name: ["type", "segmentId", "source"] });
+  const audience = useQuery({
+    ...trpc.messaging.campaigns.audience.queryOptions({ segmentId, type: type === "in_app" ? "in_app" : "email" }),
+    enabled: Boolean(segmentId) && type !== "push",
+  });
+  const create = useMutation(trpc.messaging.campaigns.create.mutationOptions({ onSuccess: (c) => router.push(`/campaigns/${c.id}`) }));
+  const err = (k: keyof TForm) =>
+    form.formState.errors[k] ? <p className="mt-1 text-xs text-red-700">{form.formState.errors[k]?.message}</p> : null;
+
+  return (
+    <form
+      className="grid min-w-0 gap-6 lg:grid-cols-[minmax(0,1fr)_18rem]"
+      aria-label="Campaign"
+      onSubmit={form.handleSubmit((v) =>
+        create.mutate({
+          name: v.name,
+          type: v.type,
+          segmentId: v.segmentId,
+          templateId: v.type === "email" && v.source === "template" ? v.templateId : null,
+          subject: v.type === "email" && v.source === "template" ? undefined : v.subject,
+          content: v.type === "email" && v.source === "template" ? undefined : v.content,
+        }),
+      )}
+    >
+      <Card className="space-y-4 p-4">
+        <div>
+          <label htmlFor="c-name" className="mb-1 block text-xs font-medium text-slate-600">
+            Name
+          </label>
+          <input id="c-name" {...form.register("name")} className={inputClass} placeholder="December re-engagement" />
+          {err("name")}
+        </div>
+        <div className="grid gap-4 sm:grid-cols-2">
+          <div>
+            <label htmlFor="c-type" className="mb-1 block text-xs font-medium text-slate-600">
+              Channel
+            </label>
+            <select id="c-type" {...form.register("type")} className={inputClass}>
+              <option value="email">Email</option>
+              <option value="in_app">In-app message</option>
+              <option value="push">Push notification</option>
+            </select>
+            {type === "push" ? (
+              <p className="mt-1 text-xs text-amber-800">Push is not configured: no push provider is set up yet.</p>
+            ) : null}
+          </div>
+          <div>
+            <label htmlFor="c-segment" className="mb-1 block text-xs font-medium text-slate-600">
+              Audience (segment)
+            </label>
+            <select id="c-segment" {...form.register("segmentId")} className={inputClass}>
+              {segments.length === 0 ? <option value="">No segments yet: build one first</option> : null}
+              {segments.map((s) => (
+                <option key={s.id} value={s.id}>
+                  {s.name}
+                </option>
+              ))}
+            </select>
+            {err("segmentId")}
+          </div>
+        </div>
+        {type === "email" ? (
+          <fieldset className="flex gap-4 text-sm text-slate-700">
+            <legend className="mb-1 text-xs font-medium text-slate-600">Content</legend>
+            <label className="inline-flex items-center gap-1.5">
+              <input type="radio" value="template" {...form.register("source")} disabled={!templates.length} /> From a template
+            </label>
+            <label className="inline-flex items-center gap-1.5">
+              <input type="radio" value="own" {...form.register("source")} /> Write it here
+            </label>
+          </fieldset>
+        ) : null}
+        {type === "email" && source === "template" ? (
+          <div>
+            <label htmlFor="c-template" className="mb-1 block text-xs font-medium text-slate-600">
+              Template (its current version is fixed when sending starts)
+            </label>
+            <select id="c-template" {...form.register("templateId")} className={inputClass}>
+              {templates.map((t) => (
+                <option key={t.id} value={t.id}>
+                  {t.name} — {t.subject}
+                </option>
+              ))}
+            </select>
+            {err("templateId")}
+          </div>
+        ) : (
+          <>
+            {type === "email" ? (
+              <div>
+                <label htmlFor="c-subject" className="mb-1 block text-xs font-medium text-slate-600">
+                  Subject
+                </label>
+                <input
+                  id="c-subject"
+                  {...form.register("subject")}
+                  className={inputClass}
+                  placeholder={'News for you, {{user.firstName | "friend"}}'}
+                />
+                {err("subject")}
+              </div>
+            ) : null}
+            <div>
+              <label htmlFor="c-content" className="mb-1 block text-xs font-medium text-slate-600">
+                {type === "email" ? "Message (Markdown and {{variables}}, as in templates)" : "Message"}
+              </label>
+              <textarea id="c-content" rows={8} {...form.register("content")} className={inputClass} />
+              {err("content")}
+            </div>
+          </>
+        )}
+        {create.error ? (
+          <p role="alert" className="text-sm text-red-700">
+            {create.error.message}
+          </p>
+        ) : null}
+        <button type="submit" className={buttonClass.primary} disabled={create.isPending || type === "push"}>
+          {create.isPending ? "Saving…" : "Save draft and review"}
+        </button>
+      </Card>
+      <Card className="self-start p-4">
+        <p className="text-xs font-medium uppercase tracking-wide text-slate-500">Would reach now</p>
+        {type === "push" ? (
+          <p className="mt-1 text-sm text-slate-500">—</p>
+        ) : audience.data ? (
+          <>
+            <p className="mt-1 text-3xl font-semibold tabular-nums text-slate-900" data-testid="audience-count">
+              {formatInt(audience.data.eligible)}
+            </p>
+            <p className="text-sm text-slate-500">
+              of {formatInt(audience.data.members)} members
+              {audience.data.suppressed ? `; ${formatInt(audience.data.suppressed)} unsubscribed or suppressed` : ""}
+            </p>
+          </>
+        ) : (
+          <p className="mt-1 text-sm text-slate-500">Counting…</p>
+        )}
+        <p className="mt-3 text-xs text-slate-500">
+          The segment is recomputed when sending starts; the review step shows the final number.
+        </p>
+      </Card>
+    </form>
+  );
+}
