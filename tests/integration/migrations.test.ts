@@ -19,6 +19,7 @@ const CRM_TABLES = [
   "crm_job_runs",
   "crm_messages",
   "crm_migrations",
+  "crm_provider_events",
   "crm_rollup_buckets",
   "crm_rollup_days",
   "crm_rollup_state",

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { emailMode } from "@/lib/env";
 import type { Db } from "@/server/db/client";
 import { getOutboxEmail, listOutbox } from "@/server/email/local-outbox-provider";
+import { campaignFunnel, trackClickRates, trackOpenRates } from "@/server/services/campaigns/campaign-report";
 import {
   audienceCount,
   cancelCampaign,
@@ -52,6 +53,9 @@ export const messagingRouter = router({
   campaigns: router({
     list: viewerProcedure.query(({ ctx }) => listCampaigns(ctx.db)),
     get: viewerProcedure.input(ZCampaignId).query(({ ctx, input }) => getCampaign(ctx.db, input.id)),
+    funnel: viewerProcedure.input(ZCampaignId).query(({ ctx, input }) => campaignFunnel(ctx.db, input.id)),
+    openRates: viewerProcedure.input(ZCampaignId).query(({ ctx, input }) => trackOpenRates(ctx.db, input.id)),
+    clickRates: viewerProcedure.input(ZCampaignId).query(({ ctx, input }) => trackClickRates(ctx.db, input.id)),
     audience: viewerProcedure
       .input(z.object({ segmentId: z.guid(), type: z.enum(["email", "in_app"]) }))
       .query(({ ctx, input }) => audienceCount(ctx.db, input.segmentId, input.type)),

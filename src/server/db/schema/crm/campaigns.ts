@@ -1,12 +1,12 @@
 import { sql } from "drizzle-orm";
-import { check, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { crmAdmins } from "./auth";
 import { crmUserSegments } from "./segments";
 import { crmEmailTemplates } from "./templates";
 
 export const CAMPAIGN_TYPES = ["email", "push", "in_app"] as const;
 export const CAMPAIGN_STATUSES = ["draft", "scheduled", "sending", "sent", "paused", "canceled", "failed"] as const;
-export const TRACKING_STATUSES = ["queued", "sent", "failed", "delivered", "opened", "clicked", "bounced"] as const;
+export const TRACKING_STATUSES = ["queued", "sent", "failed", "delivered", "opened", "clicked", "bounced", "complained"] as const;
 
 /** Communication campaigns (seed: crm_campaigns). */
 export const crmCampaigns = pgTable(
@@ -65,6 +65,16 @@ export const crmCampaignTracking = pgTable(
     providerMessageId: text("provider_message_id"),
     error: text("error"),
     sentAt: timestamp("sent_at", { withTimezone: true }),
+    /* What the provider's webhooks reported: earliest times and counts, so the order events arrive in does not matter. */
+    deliveredAt: timestamp("delivered_at", { withTimezone: true }),
+    delayedAt: timestamp("delayed_at", { withTimezone: true }),
+    firstOpenedAt: timestamp("first_opened_at", { withTimezone: true }),
+    openCount: integer("open_count").notNull().default(0),
+    firstClickedAt: timestamp("first_clicked_at", { withTimezone: true }),
+    clickCount: integer("click_count").notNull().default(0),
+    bouncedAt: timestamp("bounced_at", { withTimezone: true }),
+    complainedAt: timestamp("complained_at", { withTimezone: true }),
+    providerFailedAt: timestamp("provider_failed_at", { withTimezone: true }),
   },
   (t) => [
     index("crm_campaign_tracking_campaign_status_idx").on(t.campaignId, t.status),
@@ -74,7 +84,31 @@ export const crmCampaignTracking = pgTable(
     index("crm_campaign_tracking_provider_idx").on(t.providerMessageId),
     check(
       "crm_campaign_tracking_status_check",
-      sql`${t.status} IN ('queued', 'sent', 'failed', 'delivered', 'opened', 'clicked', 'bounced')`,
+      sql`${t.status} IN ('queued', 'sent', 'failed', 'delivered', 'opened', 'clicked', 'bounced', 'complained')`,
     ),
+  ],
+);
+
+/**
+ * Every accepted provider webhook event, once (svix-id is the key: a
+ * redelivery finds its row and changes nothing). Opens and clicks are read
+ * from here for the rates over time and per link.
+ */
+export const crmProviderEvents = pgTable(
+  "crm_provider_events",
+  {
+    svixId: text("svix_id").primaryKey(),
+    type: text("type").notNull(),
+    emailId: text("email_id"),
+    campaignId: uuid("campaign_id").references(() => crmCampaigns.id, { onDelete: "cascade" }),
+    trackingId: uuid("tracking_id").references(() => crmCampaignTracking.id, { onDelete: "cascade" }),
+    link: text("link"),
+    occurredAt: timestamp("occurred_at", { withTimezone: true }).notNull(),
+    receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
+    payload: jsonb("payload").notNull(),
+  },
+  (t) => [
+    index("crm_provider_events_campaign_type_idx").on(t.campaignId, t.type, t.occurredAt),
+    index("crm_provider_events_tracking_idx").on(t.trackingId),
   ],
 );

@@ -1,0 +1,45 @@
+import { Resend } from "resend";
+import { ZodError } from "zod";
+import { env } from "@/lib/env";
+import { getDb } from "@/server/db";
+import { applyProviderEvent, ZProviderEvent } from "@/server/services/campaigns/apply-provider-event";
+
+export const dynamic = "force-dynamic";
+
+const reply = (status: number, body: Record<string, unknown>) => Response.json(body, { status, headers: { "cache-control": "no-store" } });
+
+/**
+ * Resend's webhooks: the Svix signature is checked on the raw body (with
+ * Standard Webhooks' 5-minute tolerance) before anything is parsed or
+ * written; then the event is stored once and applied.
+ */
+export async function POST(request: Request) {
+  const secret = env().RESEND_WEBHOOK_SECRET;
+  if (!secret) return reply(503, { error: "Webhooks are not configured: set RESEND_WEBHOOK_SECRET" });
+  const id = request.headers.get("svix-id");
+  const timestamp = request.headers.get("svix-timestamp");
+  const signature = request.headers.get("svix-signature");
+  if (!id || !timestamp || !signature) return reply(401, { error: "Missing svix-id, svix-timestamp or svix-signature" });
+  const raw = await request.text();
+  try {
+    // verify() is local (no request): any key will do when the CRM sends through the outbox.
+    new Resend(env().RESEND_API_KEY ?? "re_verify_only").webhooks.verify({
+      payload: raw,
+      headers: { id, timestamp, signature },
+      webhookSecret: secret,
+    });
+  } catch (err) {
+    // verify() checks the signature first and parses the body after: a SyntaxError means a signed body that is not JSON.
+    if (err instanceof SyntaxError) return reply(400, { error: "Malformed event: the body is not JSON" });
+    return reply(401, { error: "The signature does not match, or the timestamp is more than 5 minutes off" });
+  }
+  let event: ReturnType<typeof ZProviderEvent.parse>;
+  try {
+    event = ZProviderEvent.parse(JSON.parse(raw));
+  } catch (err) {
+    const detail = err instanceof ZodError ? err.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") : "The body is not JSON";
+    return reply(400, { error: `Malformed event: ${detail}` });
+  }
+  const result = await applyProviderEvent(await getDb(), { type: "webhook", provider: "resend" }, id, event);
+  return reply(200, { ok: true, duplicate: !result.applied });
+}

@@ -1,0 +1,74 @@
+import { sql } from "drizzle-orm";
+import { type DbOrTx, executeRows } from "@/server/db/client";
+
+const n = (v: unknown) => Number(v ?? 0);
+
+/** The funnel of a campaign: each recipient counted once per stage they reached (docs/campaigns.md). */
+export async function campaignFunnel(db: DbOrTx, campaignId: string) {
+  const [r] = await executeRows<Record<string, string | number>>(
+    db,
+    sql`SELECT count(*) AS recipients,
+          count(*) FILTER (WHERE sent_at IS NOT NULL) AS sent,
+          count(*) FILTER (WHERE delivered_at IS NOT NULL OR first_opened_at IS NOT NULL OR first_clicked_at IS NOT NULL) AS delivered,
+          count(*) FILTER (WHERE first_opened_at IS NOT NULL OR first_clicked_at IS NOT NULL) AS opened,
+          count(*) FILTER (WHERE first_clicked_at IS NOT NULL) AS clicked,
+          count(*) FILTER (WHERE bounced_at IS NOT NULL) AS bounced,
+          count(*) FILTER (WHERE complained_at IS NOT NULL) AS complained,
+          count(*) FILTER (WHERE status = 'failed' OR provider_failed_at IS NOT NULL) AS failed,
+          count(*) FILTER (WHERE EXISTS (
+            SELECT 1 FROM crm_suppressions x WHERE x.email = lower(t.email) AND x.reason = 'unsubscribed' AND x.created_at >= t.sent_at)) AS unsubscribed
+        FROM crm_campaign_tracking t WHERE campaign_id = ${campaignId}::uuid`,
+  );
+  const f = Object.fromEntries(Object.entries(r ?? {}).map(([k, v]) => [k, n(v)])) as Record<
+    "recipients" | "sent" | "delivered" | "opened" | "clicked" | "bounced" | "complained" | "failed" | "unsubscribed",
+    number
+  >;
+  const rate = (a: number, b: number) => (b > 0 ? a / b : null);
+  return {
+    ...f,
+    openRate: rate(f.opened, f.delivered),
+    clickRate: rate(f.clicked, f.delivered),
+    clickToOpenRate: rate(f.clicked, f.opened),
+  };
+}
+
+async function series(db: DbOrTx, campaignId: string, type: "email.opened" | "email.clicked") {
+  const rows = await executeRows<{ hour: Date | string; total: string; unique_first: string }>(
+    db,
+    sql`WITH e AS (
+          SELECT date_trunc('hour', occurred_at) AS hour, tracking_id,
+                 row_number() OVER (PARTITION BY tracking_id ORDER BY occurred_at, svix_id) AS nth
+          FROM crm_provider_events WHERE campaign_id = ${campaignId}::uuid AND type = ${type})
+        SELECT hour, count(*) AS total, count(*) FILTER (WHERE nth = 1) AS unique_first FROM e GROUP BY hour ORDER BY hour`,
+  );
+  return rows.map((r) => ({ hour: new Date(r.hour), total: n(r.total), unique: n(r.unique_first) }));
+}
+
+/** The seed's trackOpenRates: opens per hour, total and unique (a recipient counts in the hour of their first open). */
+export async function trackOpenRates(db: DbOrTx, campaignId: string) {
+  const funnel = await campaignFunnel(db, campaignId);
+  return {
+    uniqueOpens: funnel.opened,
+    delivered: funnel.delivered,
+    rate: funnel.openRate,
+    series: await series(db, campaignId, "email.opened"),
+  };
+}
+
+/** The seed's trackClickRates: clicks per hour and per link, total and unique. */
+export async function trackClickRates(db: DbOrTx, campaignId: string) {
+  const funnel = await campaignFunnel(db, campaignId);
+  const links = await executeRows<{ link: string; total: string; unique_recipients: string }>(
+    db,
+    sql`SELECT link, count(*) AS total, count(DISTINCT tracking_id) AS unique_recipients
+        FROM crm_provider_events WHERE campaign_id = ${campaignId}::uuid AND type = 'email.clicked' AND link IS NOT NULL
+        GROUP BY link ORDER BY count(DISTINCT tracking_id) DESC, link`,
+  );
+  return {
+    uniqueClicks: funnel.clicked,
+    delivered: funnel.delivered,
+    rate: funnel.clickRate,
+    series: await series(db, campaignId, "email.clicked"),
+    links: links.map((l) => ({ link: l.link, total: n(l.total), unique: n(l.unique_recipients) })),
+  };
+}
