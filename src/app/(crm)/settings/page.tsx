@@ -74,6 +74,17 @@ export default async function SettingsPage() {
           </div>
         </Card>
         <Card>
+          <CardHeader
+            title="Suppressions"
+            description="Addresses that get no marketing email: unsubscribed, bounced, complained or added by hand."
+          />
+          <div className="px-4 py-4 text-sm text-slate-600">
+            <Link href="/settings/suppressions" className="font-medium text-brand-700 hover:underline">
+              Manage suppressions →
+            </Link>
+          </div>
+        </Card>
+        <Card>
           <CardHeader title="API keys" description="Keys the main app uses to show in-app messages and send replies." />
           <div className="px-4 py-4 text-sm text-slate-600">
             {role === "owner" ? (

@@ -35,6 +35,7 @@ import {
   ZTemplateId,
   ZUpdateTemplateInput,
 } from "@/server/services/messaging/schemas";
+import { addSuppression, listSuppressions, removeSuppression, ZSuppressionEmail } from "@/server/services/messaging/suppressions";
 import {
   archiveTemplate,
   createTemplate,
@@ -95,6 +96,13 @@ export const messagingRouter = router({
     markAsRead: adminProcedure
       .input(ZMessageId)
       .mutation(({ ctx, input }) => markAsRead({ db: ctx.db, actor: ctx.admin }, input.messageId, { direction: "inbound" })),
+  }),
+  suppressions: router({
+    list: viewerProcedure
+      .input(z.object({ search: z.string().trim().max(200).optional() }))
+      .query(({ ctx, input }) => listSuppressions(ctx.db, input)),
+    add: adminProcedure.input(ZSuppressionEmail).mutation(({ ctx, input }) => addSuppression(ctxOf(ctx), input.email)),
+    remove: adminProcedure.input(ZSuppressionEmail).mutation(({ ctx, input }) => removeSuppression(ctxOf(ctx), input.email)),
   }),
   apiKeys: router({
     list: ownerProcedure.query(({ ctx }) => listApiKeys(ctx.db)),

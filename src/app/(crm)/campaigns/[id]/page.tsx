@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { CampaignControls } from "@/components/campaigns/campaign-controls";
+import { CampaignReport } from "@/components/campaigns/campaign-report";
 import { Card, CardHeader } from "@/components/ui/primitives";
 import { formatDateTime } from "@/lib/format";
 import { orNotFound } from "@/trpc/or-not-found";
@@ -29,7 +30,10 @@ export default async function CampaignPage({ params }: { params: Promise<{ id: s
       </nav>
       <h1 className="mb-6 text-xl font-semibold tracking-tight text-slate-900">{c.name}</h1>
       <div className="grid min-w-0 gap-6 lg:grid-cols-[minmax(0,1fr)_22rem]">
-        <CampaignControls initial={c} canEdit={me.role !== "viewer"} timezone={me.timezone} />
+        <div className="min-w-0 space-y-6">
+          <CampaignControls initial={c} canEdit={me.role !== "viewer"} timezone={me.timezone} />
+          {c.type === "email" && c.totalRecipients > 0 ? <CampaignReport campaignId={c.id} live={c.status === "sending"} /> : null}
+        </div>
         <Card>
           <CardHeader title="Details" />
           <dl className="space-y-2 px-4 py-3 text-sm">

@@ -1,0 +1,98 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { TimeSeriesChart } from "@/components/charts/time-series-chart";
+import { Card, CardHeader } from "@/components/ui/primitives";
+import { formatInt } from "@/lib/format";
+import { useTRPC } from "@/trpc/react";
+
+const pct = (v: number | null) => (v === null ? "—" : `${Math.round(v * 1000) / 10}%`);
+
+/** The report: funnel, opens and clicks over time, clicks per link; refreshed while events come in. */
+export function CampaignReport({ campaignId, live }: { campaignId: string; live: boolean }) {
+  const trpc = useTRPC();
+  const every = live ? 2000 : 15_000;
+  const funnel = useQuery({ ...trpc.messaging.campaigns.funnel.queryOptions({ id: campaignId }), refetchInterval: every });
+  const opens = useQuery({ ...trpc.messaging.campaigns.openRates.queryOptions({ id: campaignId }), refetchInterval: every });
+  const clicks = useQuery({ ...trpc.messaging.campaigns.clickRates.queryOptions({ id: campaignId }), refetchInterval: every });
+  const f = funnel.data;
+  if (!f) return <Card className="p-4 text-sm text-slate-500">Loading the report…</Card>;
+  const steps = [
+    ["Sent", f.sent, null],
+    ["Delivered", f.delivered, null],
+    ["Opened", f.opened, f.openRate],
+    ["Clicked", f.clicked, f.clickRate],
+  ] as const;
+  const problems = [
+    ["Bounced", f.bounced],
+    ["Complained", f.complained],
+    ["Unsubscribed", f.unsubscribed],
+    ["Failed", f.failed],
+  ] as const;
+  return (
+    <div className="space-y-6">
+      <Card>
+        <CardHeader title="Report" description="Opens and clicks as the email provider reports them; rates are of delivered emails" />
+        <div className="grid grid-cols-2 gap-3 p-4 sm:grid-cols-4" data-testid="funnel">
+          {steps.map(([label, value, rate]) => (
+            <div key={label} className="rounded-md border border-slate-200 px-3 py-2">
+              <p className="text-xs text-slate-500">{label}</p>
+              <p className="text-lg font-semibold tabular-nums text-slate-900" data-testid={`funnel-${label.toLowerCase()}`}>
+                {formatInt(value)}
+              </p>
+              {rate !== null ? <p className="text-xs text-slate-500">{pct(rate)}</p> : null}
+            </div>
+          ))}
+        </div>
+        <p className="flex flex-wrap gap-x-4 border-t border-slate-100 px-4 py-2 text-xs text-slate-600">
+          {problems.map(([label, value]) => (
+            <span key={label}>
+              {label}: <span className="tabular-nums">{formatInt(value)}</span>
+            </span>
+          ))}
+        </p>
+      </Card>
+      <div className="grid gap-6 xl:grid-cols-2">
+        <Card>
+          <CardHeader title="Opens per hour" description={`${formatInt(opens.data?.uniqueOpens ?? 0)} unique`} />
+          <div className="p-4">
+            {opens.data?.series.length ? (
+              <TimeSeriesChart
+                label="Opens"
+                height={160}
+                points={opens.data.series.map((p) => ({ date: p.hour.toISOString().slice(0, 13).replace("T", " "), value: p.total }))}
+              />
+            ) : (
+              <p className="text-sm text-slate-500">No opens yet</p>
+            )}
+          </div>
+        </Card>
+        <Card>
+          <CardHeader title="Clicks per link" description={`${formatInt(clicks.data?.uniqueClicks ?? 0)} people clicked`} />
+          {clicks.data?.links.length ? (
+            <table className="w-full text-sm" data-testid="links">
+              <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
+                <tr>
+                  <th className="px-4 py-2 font-medium">Link</th>
+                  <th className="px-4 py-2 text-right font-medium">People</th>
+                  <th className="px-4 py-2 text-right font-medium">Clicks</th>
+                </tr>
+              </thead>
+              <tbody className="divide-y divide-slate-100">
+                {clicks.data.links.map((l) => (
+                  <tr key={l.link}>
+                    <td className="max-w-[16rem] truncate px-4 py-2 text-slate-700">{l.link}</td>
+                    <td className="px-4 py-2 text-right tabular-nums">{formatInt(l.unique)}</td>
+                    <td className="px-4 py-2 text-right tabular-nums text-slate-500">{formatInt(l.total)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          ) : (
+            <p className="px-4 py-6 text-sm text-slate-500">No clicks yet</p>
+          )}
+        </Card>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,50 @@
+import { desc, eq, ilike } from "drizzle-orm";
+import { z } from "zod";
+import type { Db, DbOrTx } from "@/server/db/client";
+import { crmSuppressions } from "@/server/db/schema";
+import { writeAuditLog } from "../audit/write-audit-log";
+import type { AdminActor, ServiceCtx } from "../context";
+import { NotFoundError } from "../errors";
+import { escapeLike } from "../users/user-query";
+
+export const ZSuppressionEmail = z.object({
+  email: z
+    .email("Enter an email address")
+    .max(320)
+    .transform((e) => e.toLowerCase()),
+});
+
+/** Suppressed addresses, newest first, optionally matching a search. */
+export async function listSuppressions(db: DbOrTx, input: { search?: string }) {
+  return db
+    .select()
+    .from(crmSuppressions)
+    .where(input.search ? ilike(crmSuppressions.email, `%${escapeLike(input.search)}%`) : undefined)
+    .orderBy(desc(crmSuppressions.createdAt))
+    .limit(200);
+}
+
+/** An admin stops marketing email to an address (reason "manual"); an existing suppression is kept as it is. */
+export async function addSuppression(ctx: ServiceCtx<AdminActor> & { db: Db }, email: string) {
+  return ctx.db.transaction(async (tx) => {
+    const [row] = await tx.insert(crmSuppressions).values({ email, reason: "manual" }).onConflictDoNothing().returning();
+    if (row)
+      await writeAuditLog(tx, ctx.actor, { action: "email.suppressed", targetType: "email", targetId: email, after: { reason: "manual" } });
+    return { email, added: Boolean(row) };
+  });
+}
+
+/** Lifts a suppression (for example after a mistaken complaint); recorded in the audit log with its reason. */
+export async function removeSuppression(ctx: ServiceCtx<AdminActor> & { db: Db }, email: string) {
+  return ctx.db.transaction(async (tx) => {
+    const [row] = await tx.delete(crmSuppressions).where(eq(crmSuppressions.email, email)).returning();
+    if (!row) throw new NotFoundError("That address is not suppressed");
+    await writeAuditLog(tx, ctx.actor, {
+      action: "email.unsuppressed",
+      targetType: "email",
+      targetId: email,
+      before: { reason: row.reason },
+    });
+    return { email };
+  });
+}
