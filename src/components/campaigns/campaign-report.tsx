@@ -1,9 +1,8 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { TimeSeriesChart } from "@/components/charts/time-series-chart";
 import { Card, CardHeader } from "@/components/ui/primitives";
-import { formatInt } from "@/lib/format";
+import { formatDateTime, formatInt } from "@/lib/format";
 import { useTRPC } from "@/trpc/react";
 
 const pct = (v: number | null) => (v === null ? "—" : `${Math.round(v * 1000) / 10}%`);
@@ -54,40 +53,56 @@ export function CampaignReport({ campaignId, live }: { campaignId: string; live:
       </Card>
       <div className="grid gap-6 xl:grid-cols-2">
         <Card>
-          <CardHeader title="Opens per hour" description={`${formatInt(opens.data?.uniqueOpens ?? 0)} unique`} />
-          <div className="p-4">
-            {opens.data?.series.length ? (
-              <TimeSeriesChart
-                label="Opens"
-                height={160}
-                points={opens.data.series.map((p) => ({ date: p.hour.toISOString().slice(0, 13).replace("T", " "), value: p.total }))}
-              />
-            ) : (
-              <p className="text-sm text-slate-500">No opens yet</p>
-            )}
-          </div>
+          <CardHeader
+            title="Opens per hour"
+            description={`${formatInt(opens.data?.uniqueOpens ?? 0)} people opened (first opens in brackets)`}
+          />
+          {opens.data?.series.length ? (
+            <ul className="max-h-64 space-y-1.5 overflow-auto p-4 text-sm" aria-label="Opens per hour">
+              {opens.data.series.map((p) => {
+                const max = Math.max(1, ...(opens.data?.series ?? []).map((x) => x.total));
+                return (
+                  <li key={p.hour.toISOString()} className="grid grid-cols-[9rem_1fr_4rem] items-center gap-2">
+                    <span className="text-xs text-slate-500">{formatDateTime(p.hour)}</span>
+                    <span className="h-2 rounded bg-slate-100">
+                      <span className="block h-2 rounded bg-brand-500" style={{ width: `${(p.total / max) * 100}%` }} />
+                    </span>
+                    <span className="text-right tabular-nums text-slate-700">
+                      {formatInt(p.total)} <span className="text-xs text-slate-400">({formatInt(p.unique)})</span>
+                    </span>
+                  </li>
+                );
+              })}
+            </ul>
+          ) : (
+            <p className="px-4 py-6 text-sm text-slate-500">No opens yet</p>
+          )}
         </Card>
         <Card>
           <CardHeader title="Clicks per link" description={`${formatInt(clicks.data?.uniqueClicks ?? 0)} people clicked`} />
           {clicks.data?.links.length ? (
-            <table className="w-full text-sm" data-testid="links">
-              <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
-                <tr>
-                  <th className="px-4 py-2 font-medium">Link</th>
-                  <th className="px-4 py-2 text-right font-medium">People</th>
-                  <th className="px-4 py-2 text-right font-medium">Clicks</th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100">
-                {clicks.data.links.map((l) => (
-                  <tr key={l.link}>
-                    <td className="max-w-[16rem] truncate px-4 py-2 text-slate-700">{l.link}</td>
-                    <td className="px-4 py-2 text-right tabular-nums">{formatInt(l.unique)}</td>
-                    <td className="px-4 py-2 text-right tabular-nums text-slate-500">{formatInt(l.total)}</td>
+            <div className="overflow-x-auto">
+              <table className="w-full table-fixed text-sm" data-testid="links">
+                <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
+                  <tr>
+                    <th className="px-4 py-2 font-medium">Link</th>
+                    <th className="w-20 px-4 py-2 text-right font-medium">People</th>
+                    <th className="w-20 px-4 py-2 text-right font-medium">Clicks</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody className="divide-y divide-slate-100">
+                  {clicks.data.links.map((l) => (
+                    <tr key={l.link}>
+                      <td className="truncate px-4 py-2 text-slate-700" title={l.link}>
+                        {l.link}
+                      </td>
+                      <td className="px-4 py-2 text-right tabular-nums">{formatInt(l.unique)}</td>
+                      <td className="px-4 py-2 text-right tabular-nums text-slate-500">{formatInt(l.total)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
           ) : (
             <p className="px-4 py-6 text-sm text-slate-500">No clicks yet</p>
           )}

@@ -21,6 +21,13 @@ export default async function SegmentPage({ params }: { params: Promise<{ id: st
     caller.segments.list(),
   ]);
   const names = new Map(segments.map((s) => [s.id, s.name]));
+  // One point per UTC day: the count after that day's last recompute.
+  const daily = [...new Map(segment.countHistory.map((c) => [c.at.toISOString().slice(0, 10), c.userCount])).entries()].map(
+    ([date, value]) => ({
+      date,
+      value,
+    }),
+  );
   const now = Date.now();
   const query = `segment=${id}`;
 
@@ -59,17 +66,12 @@ export default async function SegmentPage({ params }: { params: Promise<{ id: st
           <Card>
             <CardHeader title="Members over time" description="After each recompute that changed something" />
             <div className="p-4">
-              {segment.countHistory.length < 2 ? (
-                <p className="text-sm text-slate-500">The chart appears after the membership has changed at least once.</p>
+              {daily.length < 2 ? (
+                <p className="text-sm text-slate-500">
+                  The chart appears once there are counts on two different days. Now: {formatInt(segment.userCount)} members.
+                </p>
               ) : (
-                <TimeSeriesChart
-                  label="Members"
-                  height={180}
-                  points={segment.countHistory.map((c) => ({
-                    date: c.at.toISOString().slice(0, 16).replace("T", " "),
-                    value: c.userCount,
-                  }))}
-                />
+                <TimeSeriesChart label="Members" height={180} points={daily} />
               )}
             </div>
           </Card>
