@@ -12,6 +12,7 @@ const scenarios: Record<string, () => Promise<{ default: TBenchScenario }>> = {
   analytics: () => import("./scenarios/analytics"),
   users: () => import("./scenarios/users"),
   segments: () => import("./scenarios/segments"),
+  delivery: () => import("./scenarios/delivery"),
 };
 
 function printTable(figures: TBenchFigure[]) {

@@ -254,14 +254,26 @@ export async function finishIfDone(db: Db, campaignId: string): Promise<boolean>
 export async function runCampaignDelivery(
   db: Db,
   campaignId: string,
-  opts: { provider?: EmailProvider; maxAttempts?: number; sleep?: (ms: number) => Promise<void>; backoffMs?: number } = {},
+  opts: {
+    provider?: EmailProvider;
+    maxAttempts?: number;
+    sleep?: (ms: number) => Promise<void>;
+    backoffMs?: number;
+    ratePerSecond?: number;
+  } = {},
 ) {
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const maxAttempts = opts.maxAttempts ?? 8;
+  // The provider's rate (CAMPAIGN_SEND_RATE requests per second), kept by spacing batch requests evenly.
+  const spacingMs = 1000 / (opts.ratePerSecond ?? env().CAMPAIGN_SEND_RATE);
+  let nextSendAt = 0;
   let attempts = 0;
   for (const batchNo of await pendingBatches(db, campaignId)) {
     for (let attempt = 1; ; attempt++) {
       attempts++;
+      const wait = nextSendAt - Date.now();
+      if (wait > 0) await sleep(wait);
+      nextSendAt = Math.max(Date.now(), nextSendAt) + spacingMs;
       try {
         const r = await deliverBatch(db, campaignId, batchNo, { provider: opts.provider });
         if (r.outcome === "stopped") return { finished: false, stoppedBecause: r.status, attempts };
