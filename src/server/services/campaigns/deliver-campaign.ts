@@ -246,6 +246,32 @@ export async function finishIfDone(db: Db, campaignId: string): Promise<boolean>
 }
 
 /**
+ * The provider's rate (requests per second) kept at the moment of each
+ * request: any two requests start at least 1/rate seconds apart, so no
+ * one-second window ever holds more than the rate.
+ */
+function spaced(provider: EmailProvider, ratePerSecond: number, sleep: (ms: number) => Promise<void>): EmailProvider {
+  const spacingMs = 1000 / ratePerSecond;
+  let nextAt = 0;
+  const wait = async () => {
+    const ms = nextAt - performance.now();
+    if (ms > 0) await sleep(Math.ceil(ms)); // timers round down: never wake early
+    nextAt = performance.now() + spacingMs;
+  };
+  return {
+    mode: provider.mode,
+    send: async (message, options) => {
+      await wait();
+      return provider.send(message, options);
+    },
+    sendBatch: async (messages, options) => {
+      await wait();
+      return provider.sendBatch(messages, options);
+    },
+  };
+}
+
+/**
  * The in-process orchestrator (no Inngest server): batches in order, each
  * retried until it is recorded: after a 429 it waits for retry-after, after a
  * transient or database error it backs off. Stops when the campaign is
@@ -264,18 +290,13 @@ export async function runCampaignDelivery(
 ) {
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const maxAttempts = opts.maxAttempts ?? 8;
-  // The provider's rate (CAMPAIGN_SEND_RATE requests per second), kept by spacing batch requests evenly.
-  const spacingMs = 1000 / (opts.ratePerSecond ?? env().CAMPAIGN_SEND_RATE);
-  let nextSendAt = 0;
+  const provider = spaced(opts.provider ?? createEmailProvider(db), opts.ratePerSecond ?? env().CAMPAIGN_SEND_RATE, sleep);
   let attempts = 0;
   for (const batchNo of await pendingBatches(db, campaignId)) {
     for (let attempt = 1; ; attempt++) {
       attempts++;
-      const wait = nextSendAt - Date.now();
-      if (wait > 0) await sleep(wait);
-      nextSendAt = Math.max(Date.now(), nextSendAt) + spacingMs;
       try {
-        const r = await deliverBatch(db, campaignId, batchNo, { provider: opts.provider });
+        const r = await deliverBatch(db, campaignId, batchNo, { provider });
         if (r.outcome === "stopped") return { finished: false, stoppedBecause: r.status, attempts };
         break;
       } catch (err) {
