@@ -13,6 +13,7 @@ const scenarios: Record<string, () => Promise<{ default: TBenchScenario }>> = {
   users: () => import("./scenarios/users"),
   segments: () => import("./scenarios/segments"),
   delivery: () => import("./scenarios/delivery"),
+  webhooks: () => import("./scenarios/webhooks"),
 };
 
 function printTable(figures: TBenchFigure[]) {

@@ -55,65 +55,74 @@ const uuidOrNull = (v: unknown) => (typeof v === "string" && /^[0-9a-f-]{36}$/i.
  * complaints suppress the address for future campaigns.
  */
 export async function applyProviderEvent(db: Db, actor: WebhookActor, svixId: string, event: TProviderEvent) {
-  const at = new Date(event.created_at).toISOString();
+  const at = sql`${new Date(event.created_at).toISOString()}::timestamptz`;
   const tags = event.data.tags;
-  return db.transaction(async (tx) => {
-    const [target] = await executeRows<{ id: string; campaign_id: string; email: string | null }>(
-      tx,
-      sql`SELECT id, campaign_id, email FROM crm_campaign_tracking
-          WHERE ${uuidOrNull(tags.recipient_id) ? sql`id = ${tags.recipient_id}::uuid` : sql`provider_message_id = ${event.data.email_id}`}
-          LIMIT 1`,
-    );
-    const inserted = await executeRows<{ svix_id: string }>(
-      tx,
-      sql`INSERT INTO crm_provider_events (svix_id, type, email_id, campaign_id, tracking_id, link, occurred_at, payload)
-          VALUES (${svixId}, ${event.type}, ${event.data.email_id}, ${target?.campaign_id ?? null}::uuid, ${target?.id ?? null}::uuid,
-                  ${event.data.click?.link ?? null}, ${at}::timestamptz, ${JSON.stringify(event)}::jsonb)
-          ON CONFLICT (svix_id) DO NOTHING RETURNING svix_id`,
-    );
-    if (!inserted.length) return { applied: false as const, reason: "duplicate" };
+  const recipient = uuidOrNull(tags.recipient_id);
+  const column = COLUMN[event.type];
+  // The recipient's state after this event, computed from its old state and this event alone:
+  // SET expressions see the old row, so the updated column is spelled out as its new value.
+  const next = (name: string) => (name === column ? sql`least(coalesce(t.${sql.raw(name)}, ${at}), ${at})` : sql.raw(`t.${name}`));
+  const status = column
+    ? sql`CASE
+        WHEN ${next("complained_at")} IS NOT NULL THEN 'complained'
+        WHEN ${next("bounced_at")} IS NOT NULL THEN 'bounced'
+        WHEN ${next("first_clicked_at")} IS NOT NULL THEN 'clicked'
+        WHEN ${next("first_opened_at")} IS NOT NULL THEN 'opened'
+        WHEN ${next("delivered_at")} IS NOT NULL THEN 'delivered'
+        WHEN ${next("provider_failed_at")} IS NOT NULL THEN 'failed'
+        ELSE t.status END`
+    : sql`t.status`;
+  const counter =
+    event.type === "email.opened"
+      ? sql`, open_count = t.open_count + 1`
+      : event.type === "email.clicked"
+        ? sql`, click_count = t.click_count + 1`
+        : sql``;
+  // One statement, so one round trip and atomic without a transaction: find the recipient, store the
+  // event once (a redelivery inserts nothing, and then nothing is updated), apply it.
+  const query = sql`
+    WITH target AS (
+      SELECT id, campaign_id, email FROM crm_campaign_tracking
+      WHERE ${recipient ? sql`id = ${recipient}::uuid` : sql`provider_message_id = ${event.data.email_id}`} LIMIT 1),
+    ins AS (
+      INSERT INTO crm_provider_events (svix_id, type, email_id, campaign_id, tracking_id, link, occurred_at, payload)
+      SELECT ${svixId}, ${event.type}, ${event.data.email_id}, target.campaign_id, target.id, ${event.data.click?.link ?? null}, ${at},
+             ${JSON.stringify(event)}::jsonb
+      FROM (SELECT 1) one LEFT JOIN target ON true
+      ON CONFLICT (svix_id) DO NOTHING RETURNING tracking_id, campaign_id),
+    upd AS (
+      UPDATE crm_campaign_tracking t SET ${column ? sql`${sql.raw(column)} = least(coalesce(t.${sql.raw(column)}, ${at}), ${at}), ` : sql``}status = ${status} ${counter}
+      FROM ins WHERE t.id = ins.tracking_id AND t.status <> 'queued' AND ${column ? sql`true` : sql`false`}
+      RETURNING t.id)
+    SELECT (SELECT count(*) FROM ins) AS inserted, (SELECT campaign_id FROM ins) AS campaign_id, (SELECT email FROM target) AS email`;
+  const [row] = await executeRows<{ inserted: string | number; campaign_id: string | null; email: string | null }>(db, query);
+  if (!Number(row?.inserted)) return { applied: false as const, reason: "duplicate" };
 
-    const column = COLUMN[event.type];
-    if (target && column) {
-      const col = sql.raw(column);
-      const counter =
-        event.type === "email.opened"
-          ? sql`, open_count = open_count + 1`
-          : event.type === "email.clicked"
-            ? sql`, click_count = click_count + 1`
-            : sql``;
-      await tx.execute(sql`
-        UPDATE crm_campaign_tracking SET ${col} = least(coalesce(${col}, ${at}::timestamptz), ${at}::timestamptz) ${counter}
-        WHERE id = ${target.id}::uuid`);
-      // The status follows from what is known, not from the order it arrived in.
-      await tx.execute(sql`
-        UPDATE crm_campaign_tracking SET status = CASE
-            WHEN complained_at IS NOT NULL THEN 'complained'
-            WHEN bounced_at IS NOT NULL THEN 'bounced'
-            WHEN first_clicked_at IS NOT NULL THEN 'clicked'
-            WHEN first_opened_at IS NOT NULL THEN 'opened'
-            WHEN delivered_at IS NOT NULL THEN 'delivered'
-            WHEN provider_failed_at IS NOT NULL THEN 'failed'
-            ELSE status END
-        WHERE id = ${target.id}::uuid AND status <> 'queued'`);
-    }
-    // One-on-one and template emails: the message's delivery status.
-    const messageId = uuidOrNull(tags.message_id);
-    if (messageId && (event.type === "email.delivered" || event.type === "email.bounced" || event.type === "email.failed")) {
-      await tx.execute(sql`
-        UPDATE crm_messages SET status = ${event.type === "email.delivered" ? "delivered" : "failed"}
-        WHERE id = ${messageId}::uuid AND status IN ('sent', 'delivered')`);
-    }
-    const hard =
-      event.type === "email.complained" ||
-      (event.type === "email.bounced" && (event.data.bounce?.type ?? "").toLowerCase() === "permanent");
-    const address = (target?.email ?? event.data.to?.[0] ?? "").toLowerCase();
-    if (hard && address) {
-      await tx.execute(sql`
-        INSERT INTO crm_suppressions (email, reason) VALUES (${address}, ${event.type === "email.complained" ? "complained" : "bounced"})
-        ON CONFLICT (email) DO NOTHING`);
-      await writeAuditLog(tx, actor, { action: "email.suppressed", targetType: "email", targetId: address, after: { reason: event.type } });
-    }
-    return { applied: true as const, campaignId: target?.campaign_id ?? null };
-  });
+  // One-on-one and template emails: the message's delivery status.
+  const messageId = uuidOrNull(tags.message_id);
+  if (messageId && (event.type === "email.delivered" || event.type === "email.bounced" || event.type === "email.failed")) {
+    await db.execute(sql`
+      UPDATE crm_messages SET status = ${event.type === "email.delivered" ? "delivered" : "failed"}
+      WHERE id = ${messageId}::uuid AND status IN ('sent', 'delivered')`);
+  }
+  const hard =
+    event.type === "email.complained" || (event.type === "email.bounced" && (event.data.bounce?.type ?? "").toLowerCase() === "permanent");
+  const address = (row?.email ?? event.data.to?.[0] ?? "").toLowerCase();
+  if (hard && address) {
+    await db.transaction(async (tx) => {
+      const added = await executeRows<{ email: string }>(
+        tx,
+        sql`INSERT INTO crm_suppressions (email, reason) VALUES (${address}, ${event.type === "email.complained" ? "complained" : "bounced"})
+            ON CONFLICT (email) DO NOTHING RETURNING email`,
+      );
+      if (added.length)
+        await writeAuditLog(tx, actor, {
+          action: "email.suppressed",
+          targetType: "email",
+          targetId: address,
+          after: { reason: event.type },
+        });
+    });
+  }
+  return { applied: true as const, campaignId: row?.campaign_id ?? null };
 }
