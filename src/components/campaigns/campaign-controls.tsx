@@ -1,6 +1,7 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { buttonClass, Card, inputClass } from "@/components/ui/primitives";
@@ -38,12 +39,13 @@ export function CampaignControls({ initial, canEdit, timezone }: { initial: TCam
   const pause = useMutation(trpc.messaging.campaigns.pause.mutationOptions(opts));
   const resume = useMutation(trpc.messaging.campaigns.resume.mutationOptions(opts));
   const cancel = useMutation(trpc.messaging.campaigns.cancel.mutationOptions(opts));
+  const sendTest = useMutation(trpc.messaging.templates.sendTest.mutationOptions());
   const duplicate = useMutation(
     trpc.messaging.campaigns.duplicate.mutationOptions({ onSuccess: (d) => router.push(`/campaigns/${d.id}`) }),
   );
   const [confirming, setConfirming] = useState(false);
   const [when, setWhen] = useState("");
-  const error = [send, schedule, unschedule, pause, resume, cancel, duplicate].find((m) => m.error)?.error?.message;
+  const error = [send, schedule, unschedule, pause, resume, cancel, duplicate, sendTest].find((m) => m.error)?.error?.message;
   const pct = c.totalRecipients ? Math.round(((c.sentCount + c.failedCount) / c.totalRecipients) * 100) : 0;
 
   return (
@@ -53,9 +55,16 @@ export function CampaignControls({ initial, canEdit, timezone }: { initial: TCam
           Status: <CampaignStatusBadge status={c.status} />
         </p>
         {canEdit ? (
-          <button type="button" className="text-sm text-brand-700 hover:underline" onClick={() => duplicate.mutate({ id: c.id })}>
-            Duplicate
-          </button>
+          <span className="flex gap-3">
+            {c.status === "draft" ? (
+              <Link href={`/campaigns/${c.id}/edit`} className="text-sm text-brand-700 hover:underline">
+                Edit
+              </Link>
+            ) : null}
+            <button type="button" className="text-sm text-brand-700 hover:underline" onClick={() => duplicate.mutate({ id: c.id })}>
+              Duplicate
+            </button>
+          </span>
         ) : null}
       </div>
 
@@ -128,6 +137,18 @@ export function CampaignControls({ initial, canEdit, timezone }: { initial: TCam
                 Send now…
               </button>
             )
+          ) : null}
+          {c.type === "email" && (c.status === "draft" || c.status === "scheduled") ? (
+            <button
+              type="button"
+              className={buttonClass.secondary}
+              disabled={sendTest.isPending}
+              onClick={() =>
+                sendTest.mutate(c.templateId ? { templateId: c.templateId } : { draft: { subject: c.subject ?? "", body: c.content } })
+              }
+            >
+              {sendTest.isPending ? "Sending…" : sendTest.isSuccess ? `Test sent to ${sendTest.data.to}` : "Send test to me"}
+            </button>
           ) : null}
           {c.status === "draft" ? (
             <span className="inline-flex items-center gap-2">

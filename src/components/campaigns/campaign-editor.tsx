@@ -33,23 +33,44 @@ type TForm = z.infer<typeof ZForm>;
 export function CampaignEditor({
   segments,
   templates,
+  initial,
 }: {
   segments: { id: string; name: string }[];
   templates: { id: string; name: string; subject: string }[];
+  /** A draft to edit; without it the form creates one. */
+  initial?: {
+    id: string;
+    name: string;
+    type: "email" | "in_app" | "push";
+    segmentId: string | null;
+    templateId: string | null;
+    subject: string | null;
+    content: string;
+  };
 }) {
   const trpc = useTRPC();
   const router = useRouter();
   const form = useForm<TForm>({
     resolver: zodResolver(ZForm),
-    defaultValues: {
-      name: "",
-      type: "email",
-      segmentId: segments[0]?.id ?? "",
-      source: templates.length ? "template" : "own",
-      templateId: templates[0]?.id ?? "",
-      subject: "",
-      content: "",
-    },
+    defaultValues: initial
+      ? {
+          name: initial.name,
+          type: initial.type,
+          segmentId: initial.segmentId ?? "",
+          source: initial.templateId ? "template" : "own",
+          templateId: initial.templateId ?? templates[0]?.id ?? "",
+          subject: initial.subject ?? "",
+          content: initial.content,
+        }
+      : {
+          name: "",
+          type: "email",
+          segmentId: segments[0]?.id ?? "",
+          source: templates.length ? "template" : "own",
+          templateId: templates[0]?.id ?? "",
+          subject: "",
+          content: "",
+        },
   });
   const [type, segmentId, source] = useWatch({ control: form.control, name: ["type", "segmentId", "source"] });
   const audience = useQuery({
@@ -57,6 +78,14 @@ export function CampaignEditor({
     enabled: Boolean(segmentId) && type !== "push",
   });
   const create = useMutation(trpc.messaging.campaigns.create.mutationOptions({ onSuccess: (c) => router.push(`/campaigns/${c.id}`) }));
+  const update = useMutation(
+    trpc.messaging.campaigns.update.mutationOptions({
+      onSuccess: (c) => {
+        router.push(`/campaigns/${c.id}`);
+        router.refresh();
+      },
+    }),
+  );
   const err = (k: keyof TForm) =>
     form.formState.errors[k] ? <p className="mt-1 text-xs text-red-700">{form.formState.errors[k]?.message}</p> : null;
 
@@ -64,16 +93,20 @@ export function CampaignEditor({
     <form
       className="grid min-w-0 gap-6 lg:grid-cols-[minmax(0,1fr)_18rem]"
       aria-label="Campaign"
-      onSubmit={form.handleSubmit((v) =>
-        create.mutate({
+      onSubmit={form.handleSubmit((v) => {
+        // The channel of an existing draft is fixed (its select is disabled, so the form leaves it out).
+        const kind = initial?.type ?? v.type;
+        const fromTemplate = kind === "email" && v.source === "template";
+        const body = {
           name: v.name,
-          type: v.type,
           segmentId: v.segmentId,
-          templateId: v.type === "email" && v.source === "template" ? v.templateId : null,
-          subject: v.type === "email" && v.source === "template" ? undefined : v.subject,
-          content: v.type === "email" && v.source === "template" ? undefined : v.content,
-        }),
-      )}
+          templateId: fromTemplate ? v.templateId : null,
+          subject: fromTemplate ? undefined : v.subject,
+          content: fromTemplate ? undefined : v.content,
+        };
+        if (initial) update.mutate({ id: initial.id, ...body });
+        else create.mutate({ ...body, type: kind });
+      })}
     >
       <Card className="space-y-4 p-4">
         <div>
@@ -88,7 +121,7 @@ export function CampaignEditor({
             <label htmlFor="c-type" className="mb-1 block text-xs font-medium text-slate-600">
               Channel
             </label>
-            <select id="c-type" {...form.register("type")} className={inputClass}>
+            <select id="c-type" {...form.register("type")} disabled={Boolean(initial)} className={inputClass}>
               <option value="email">Email</option>
               <option value="in_app">In-app message</option>
               <option value="push">Push notification</option>
@@ -162,13 +195,13 @@ export function CampaignEditor({
             </div>
           </>
         )}
-        {create.error ? (
+        {create.error || update.error ? (
           <p role="alert" className="text-sm text-red-700">
-            {create.error.message}
+            {create.error?.message ?? update.error?.message}
           </p>
         ) : null}
-        <button type="submit" className={buttonClass.primary} disabled={create.isPending || type === "push"}>
-          {create.isPending ? "Saving…" : "Save draft and review"}
+        <button type="submit" className={buttonClass.primary} disabled={create.isPending || update.isPending || type === "push"}>
+          {create.isPending || update.isPending ? "Saving…" : "Save draft and review"}
         </button>
       </Card>
       <Card className="self-start p-4">

@@ -50,6 +50,11 @@ export default async function CampaignsPage() {
                   <span className="shrink-0 text-right text-xs text-slate-500">
                     {c.totalRecipients ? `${formatInt(c.sentCount)} / ${formatInt(c.totalRecipients)} sent` : "not sent"}
                     {c.failedCount ? <span className="block text-red-700">{formatInt(c.failedCount)} failed</span> : null}
+                    {c.openRate !== null ? (
+                      <span className="block">
+                        {Math.round(c.openRate * 100)}% opened · {Math.round((c.clickRate ?? 0) * 100)}% clicked
+                      </span>
+                    ) : null}
                   </span>
                 </Link>
               </li>

@@ -190,8 +190,9 @@ export async function duplicateCampaign(ctx: TCtx, id: string) {
   });
 }
 
+/** Campaigns, newest first, with headline numbers: opens and clicks as shares of delivered emails. */
 export async function listCampaigns(db: DbOrTx) {
-  return db
+  const rows = await db
     .select({
       id: crmCampaigns.id,
       name: crmCampaigns.name,
@@ -204,10 +205,20 @@ export async function listCampaigns(db: DbOrTx) {
       sentCount: crmCampaigns.sentCount,
       failedCount: crmCampaigns.failedCount,
       createdAt: crmCampaigns.createdAt,
+      delivered: sql<number>`(SELECT count(*)::int FROM crm_campaign_tracking t WHERE t.campaign_id = ${crmCampaigns.id}
+        AND (t.delivered_at IS NOT NULL OR t.first_opened_at IS NOT NULL OR t.first_clicked_at IS NOT NULL))`,
+      opened: sql<number>`(SELECT count(*)::int FROM crm_campaign_tracking t WHERE t.campaign_id = ${crmCampaigns.id}
+        AND (t.first_opened_at IS NOT NULL OR t.first_clicked_at IS NOT NULL))`,
+      clicked: sql<number>`(SELECT count(*)::int FROM crm_campaign_tracking t WHERE t.campaign_id = ${crmCampaigns.id} AND t.first_clicked_at IS NOT NULL)`,
     })
     .from(crmCampaigns)
     .leftJoin(crmUserSegments, eq(crmUserSegments.id, crmCampaigns.segmentId))
     .orderBy(desc(crmCampaigns.createdAt));
+  return rows.map((r) => ({
+    ...r,
+    openRate: r.delivered ? Number(r.opened) / Number(r.delivered) : null,
+    clickRate: r.delivered ? Number(r.clicked) / Number(r.delivered) : null,
+  }));
 }
 
 export async function getCampaign(db: DbOrTx, id: string) {
