@@ -1,5 +1,6 @@
 import { adminsRouter } from "./routers/admins";
 import { analyticsRouter } from "./routers/analytics";
+import { liveRouter } from "./routers/live";
 import { messagingRouter } from "./routers/messaging";
 import { segmentsRouter } from "./routers/segments";
 import { systemRouter } from "./routers/system";
@@ -11,6 +12,7 @@ export const appRouter = router({
   users: usersRouter,
   segments: segmentsRouter,
   messaging: messagingRouter,
+  live: liveRouter,
   admins: adminsRouter,
   system: systemRouter,
 });

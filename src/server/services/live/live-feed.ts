@@ -1,0 +1,185 @@
+import { sql } from "drizzle-orm";
+import { type DbOrTx, executeRows } from "@/server/db/client";
+import { srcSchema } from "../analytics/source";
+
+/*
+ * The live feed: one reader per process follows the main app's events and
+ * sessions by their increasing ids and fans each new row out to every
+ * subscriber, with the live counters and the progress of sending campaigns.
+ * The database sees one reader however many dashboards are open. A
+ * subscriber that reconnects with its last cursor ("<events id>:<sessions
+ * id>") first reads what it missed from the database, then joins the
+ * stream; per-subscriber positions drop anything it already has.
+ */
+
+export type TLiveItem = {
+  kind: "event" | "session";
+  id: number;
+  at: Date;
+  name: string;
+  userId: string;
+  userName: string | null;
+  userEmail: string | null;
+};
+export type TLiveCounters = { activeUsersNow: number; sessionsToday: number; newSignupsToday: number; at: Date };
+export type TCampaignProgress = { id: string; name: string; sent: number; total: number; opened: number; clicked: number };
+export type TLiveMessage =
+  | { type: "item"; item: TLiveItem; cursor: string }
+  | { type: "stats"; counters: TLiveCounters; campaigns: TCampaignProgress[]; cursor: string };
+
+export type TPosition = { events: number; sessions: number };
+export const encodeCursor = (p: TPosition) => `${p.events}:${p.sessions}`;
+export function decodeCursor(cursor: string | null | undefined): TPosition | null {
+  const m = /^(\d{1,18}):(\d{1,18})$/.exec(cursor ?? "");
+  return m ? { events: Number(m[1]), sessions: Number(m[2]) } : null;
+}
+
+type TRow = { kind: "event" | "session"; id: string; at: Date | string; name: string; user_id: string; user_name: string | null; email: string | null };
+
+/** New events and sessions after a position, oldest first (at most `limit` of each). */
+export async function readItemsAfter(db: DbOrTx, after: TPosition, limit = 200): Promise<TLiveItem[]> {
+  const S = srcSchema();
+  const rows = await executeRows<TRow>(
+    db,
+    sql`(SELECT 'event' AS kind, e.id, e.occurred_at AS at, e.name, e.user_id, u.name AS user_name, u.email
+         FROM ${S}.events e LEFT JOIN ${S}.users u ON u.id = e.user_id WHERE e.id > ${after.events} ORDER BY e.id LIMIT ${limit})
+        UNION ALL
+        (SELECT 'session', s.id, s.started_at, 'session.started', s.user_id, u.name, u.email
+         FROM ${S}.sessions s LEFT JOIN ${S}.users u ON u.id = s.user_id WHERE s.id > ${after.sessions} ORDER BY s.id LIMIT ${limit})`,
+  );
+  return rows
+    .map((r) => ({ kind: r.kind, id: Number(r.id), at: new Date(r.at), name: r.name, userId: r.user_id, userName: r.user_name, userEmail: r.email }))
+    .sort((a, b) => a.at.getTime() - b.at.getTime() || (a.kind === b.kind ? a.id - b.id : a.kind < b.kind ? -1 : 1));
+}
+
+/** The newest events and sessions, oldest first: what a fresh dashboard starts from. */
+export async function readRecentItems(db: DbOrTx, limit = 20): Promise<{ items: TLiveItem[]; position: TPosition }> {
+  const position = await currentPosition(db);
+  const from = { events: Math.max(0, position.events - limit), sessions: Math.max(0, position.sessions - limit) };
+  const items = (await readItemsAfter(db, from, limit)).filter((i) => (i.kind === "event" ? i.id <= position.events : i.id <= position.sessions));
+  return { items: items.slice(-limit), position };
+}
+
+export async function currentPosition(db: DbOrTx): Promise<TPosition> {
+  const S = srcSchema();
+  const [row] = await executeRows<{ e: string | null; s: string | null }>(
+    db,
+    sql`SELECT (SELECT max(id) FROM ${S}.events) AS e, (SELECT max(id) FROM ${S}.sessions) AS s`,
+  );
+  return { events: Number(row?.e ?? 0), sessions: Number(row?.s ?? 0) };
+}
+
+/** activeUsersNow: distinct users with an event or a session start in the last 5 minutes; today: since 00:00 UTC. */
+export async function readLiveStats(db: DbOrTx, now = new Date()): Promise<{ counters: TLiveCounters; campaigns: TCampaignProgress[] }> {
+  const S = srcSchema();
+  const fiveMinutesAgo = new Date(now.getTime() - 5 * 60_000).toISOString();
+  const midnight = `${now.toISOString().slice(0, 10)}T00:00:00.000Z`;
+  const [[c], campaigns] = await Promise.all([
+    executeRows<{ active: string; sessions: string; signups: string }>(
+      db,
+      sql`SELECT
+            (SELECT count(*) FROM (SELECT user_id FROM ${S}.events WHERE occurred_at >= ${fiveMinutesAgo}::timestamptz
+                                   UNION SELECT user_id FROM ${S}.sessions WHERE started_at >= ${fiveMinutesAgo}::timestamptz) a) AS active,
+            (SELECT count(*) FROM ${S}.sessions WHERE started_at >= ${midnight}::timestamptz) AS sessions,
+            (SELECT count(*) FROM ${S}.users WHERE created_at >= ${midnight}::timestamptz) AS signups`,
+    ),
+    executeRows<{ id: string; name: string; sent: number; total: number; opened: string; clicked: string }>(
+      db,
+      sql`SELECT c.id, c.name, c.sent_count AS sent, c.total_recipients AS total,
+            (SELECT count(*) FROM crm_campaign_tracking t WHERE t.campaign_id = c.id AND t.first_opened_at IS NOT NULL) AS opened,
+            (SELECT count(*) FROM crm_campaign_tracking t WHERE t.campaign_id = c.id AND t.first_clicked_at IS NOT NULL) AS clicked
+          FROM crm_campaigns c WHERE c.status = 'sending' ORDER BY c.started_at`,
+    ),
+  ]);
+  return {
+    counters: { activeUsersNow: Number(c?.active ?? 0), sessionsToday: Number(c?.sessions ?? 0), newSignupsToday: Number(c?.signups ?? 0), at: now },
+    campaigns: campaigns.map((r) => ({ id: r.id, name: r.name, sent: Number(r.sent), total: Number(r.total), opened: Number(r.opened), clicked: Number(r.clicked) })),
+  };
+}
+
+type TListener = (m: TLiveMessage) => void;
+
+/** The one reader of this process. It runs only while someone listens. */
+export class LiveHub {
+  private readonly listeners = new Set<TListener>();
+  private timer: NodeJS.Timeout | null = null;
+  private position: TPosition | null = null;
+  private busy = false;
+  /** Reads the hub has made: tests check it does not grow with the number of subscribers. */
+  reads = 0;
+  lastStats: TLiveMessage | null = null;
+
+  constructor(
+    private readonly db: DbOrTx,
+    private readonly intervalMs = 1000,
+  ) {}
+
+  subscribe(listener: TListener): () => void {
+    this.listeners.add(listener);
+    if (!this.timer) this.timer = setInterval(() => void this.tick(), this.intervalMs);
+    return () => {
+      this.listeners.delete(listener);
+      if (this.listeners.size === 0 && this.timer) {
+        clearInterval(this.timer);
+        this.timer = null;
+        this.position = null;
+      }
+    };
+  }
+
+  /**
+   * A subscriber has read the database up to `p`: the hub reads on from no
+   * later than that, so nothing after it is missed. Moving back may send a
+   * few rows again; subscribers drop what they already have.
+   */
+  seed(p: TPosition) {
+    this.position = this.position ? { events: Math.min(this.position.events, p.events), sessions: Math.min(this.position.sessions, p.sessions) } : p;
+  }
+
+  get subscribers() {
+    return this.listeners.size;
+  }
+
+  async tick() {
+    if (this.busy) return; // a slow database never piles up reads
+    this.busy = true;
+    try {
+      if (!this.position) {
+        this.position = await currentPosition(this.db);
+        this.reads++;
+      }
+      const items = await readItemsAfter(this.db, this.position);
+      this.reads++;
+      for (const item of items) {
+        if (item.kind === "event") this.position = { ...this.position, events: Math.max(this.position.events, item.id) };
+        else this.position = { ...this.position, sessions: Math.max(this.position.sessions, item.id) };
+        this.emit({ type: "item", item, cursor: encodeCursor(this.position) });
+      }
+      const stats = await readLiveStats(this.db);
+      this.reads++;
+      this.lastStats = { type: "stats", ...stats, cursor: encodeCursor(this.position) };
+      this.emit(this.lastStats);
+    } catch (err) {
+      console.error(`[live] ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private emit(m: TLiveMessage) {
+    for (const l of this.listeners) l(m);
+  }
+}
+
+const globalForLive = globalThis as unknown as { __crmLiveHubs?: WeakMap<object, LiveHub> };
+
+/** This process's hub for a database (one per database handle). */
+export function getLiveHub(db: DbOrTx): LiveHub {
+  globalForLive.__crmLiveHubs ??= new WeakMap();
+  let hub = globalForLive.__crmLiveHubs.get(db);
+  if (!hub) {
+    hub = new LiveHub(db);
+    globalForLive.__crmLiveHubs.set(db, hub);
+  }
+  return hub;
+}
