@@ -68,7 +68,16 @@ describe.each(engines())("live feed on %s", (engine) => {
     const second = new AbortController();
     const b = collect(followLiveFeed(db.db, { signal: second.signal, hub, lastEventId: last }));
     await addEvent("e4");
-    await expect.poll(() => b.items().map((i) => i.item.name).filter((x) => /^e\d$/.test(x)), { timeout: 3000 }).toEqual(["e2", "e3", "e4"]);
+    await expect
+      .poll(
+        () =>
+          b
+            .items()
+            .map((i) => i.item.name)
+            .filter((x) => /^e\d$/.test(x)),
+        { timeout: 3000 },
+      )
+      .toEqual(["e2", "e3", "e4"]);
     await new Promise((r) => setTimeout(r, 400)); // a few more hub ticks: nothing is repeated
     expect(b.items().map((i) => i.item.name)).toEqual(["e2", "e3", "e4"]);
     second.abort();

@@ -37,6 +37,9 @@ const t = initTRPC
   .meta<TProcedureMeta>()
   .create({
     transformer: superjson,
+    // Server-sent events: a ping keeps idle connections open through proxies; a client that hears
+    // nothing for 20 s reconnects (with its last event id).
+    sse: { ping: { enabled: true, intervalMs: 10_000 }, client: { reconnectAfterInactivityMs: 20_000 } },
     errorFormatter({ shape, error }) {
       const zodError = error.cause instanceof ZodError ? error.cause : null;
       return {

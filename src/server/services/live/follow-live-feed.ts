@@ -1,5 +1,15 @@
 import type { DbOrTx } from "@/server/db/client";
-import { decodeCursor, encodeCursor, getLiveHub, type LiveHub, readItemsAfter, readLiveStats, readRecentItems, type TLiveMessage, type TPosition } from "./live-feed";
+import {
+  decodeCursor,
+  encodeCursor,
+  getLiveHub,
+  type LiveHub,
+  readItemsAfter,
+  readLiveStats,
+  readRecentItems,
+  type TLiveMessage,
+  type TPosition,
+} from "./live-feed";
 
 /**
  * One subscriber's stream: what it missed since `lastEventId` (or the newest
@@ -25,7 +35,10 @@ export async function* followLiveFeed(
     if (resumeFrom) {
       position = resumeFrom;
       for (const item of await readItemsAfter(db, resumeFrom, 500)) {
-        position = item.kind === "event" ? { ...position, events: Math.max(position.events, item.id) } : { ...position, sessions: Math.max(position.sessions, item.id) };
+        position =
+          item.kind === "event"
+            ? { ...position, events: Math.max(position.events, item.id) }
+            : { ...position, sessions: Math.max(position.sessions, item.id) };
         yield { type: "item", item, cursor: encodeCursor(position) };
       }
     } else {

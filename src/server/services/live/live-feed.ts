@@ -34,7 +34,15 @@ export function decodeCursor(cursor: string | null | undefined): TPosition | nul
   return m ? { events: Number(m[1]), sessions: Number(m[2]) } : null;
 }
 
-type TRow = { kind: "event" | "session"; id: string; at: Date | string; name: string; user_id: string; user_name: string | null; email: string | null };
+type TRow = {
+  kind: "event" | "session";
+  id: string;
+  at: Date | string;
+  name: string;
+  user_id: string;
+  user_name: string | null;
+  email: string | null;
+};
 
 /** New events and sessions after a position, oldest first (at most `limit` of each). */
 export async function readItemsAfter(db: DbOrTx, after: TPosition, limit = 200): Promise<TLiveItem[]> {
@@ -48,7 +56,15 @@ export async function readItemsAfter(db: DbOrTx, after: TPosition, limit = 200):
          FROM ${S}.sessions s LEFT JOIN ${S}.users u ON u.id = s.user_id WHERE s.id > ${after.sessions} ORDER BY s.id LIMIT ${limit})`,
   );
   return rows
-    .map((r) => ({ kind: r.kind, id: Number(r.id), at: new Date(r.at), name: r.name, userId: r.user_id, userName: r.user_name, userEmail: r.email }))
+    .map((r) => ({
+      kind: r.kind,
+      id: Number(r.id),
+      at: new Date(r.at),
+      name: r.name,
+      userId: r.user_id,
+      userName: r.user_name,
+      userEmail: r.email,
+    }))
     .sort((a, b) => a.at.getTime() - b.at.getTime() || (a.kind === b.kind ? a.id - b.id : a.kind < b.kind ? -1 : 1));
 }
 
@@ -56,7 +72,9 @@ export async function readItemsAfter(db: DbOrTx, after: TPosition, limit = 200):
 export async function readRecentItems(db: DbOrTx, limit = 20): Promise<{ items: TLiveItem[]; position: TPosition }> {
   const position = await currentPosition(db);
   const from = { events: Math.max(0, position.events - limit), sessions: Math.max(0, position.sessions - limit) };
-  const items = (await readItemsAfter(db, from, limit)).filter((i) => (i.kind === "event" ? i.id <= position.events : i.id <= position.sessions));
+  const items = (await readItemsAfter(db, from, limit)).filter((i) =>
+    i.kind === "event" ? i.id <= position.events : i.id <= position.sessions,
+  );
   return { items: items.slice(-limit), position };
 }
 
@@ -92,8 +110,20 @@ export async function readLiveStats(db: DbOrTx, now = new Date()): Promise<{ cou
     ),
   ]);
   return {
-    counters: { activeUsersNow: Number(c?.active ?? 0), sessionsToday: Number(c?.sessions ?? 0), newSignupsToday: Number(c?.signups ?? 0), at: now },
-    campaigns: campaigns.map((r) => ({ id: r.id, name: r.name, sent: Number(r.sent), total: Number(r.total), opened: Number(r.opened), clicked: Number(r.clicked) })),
+    counters: {
+      activeUsersNow: Number(c?.active ?? 0),
+      sessionsToday: Number(c?.sessions ?? 0),
+      newSignupsToday: Number(c?.signups ?? 0),
+      at: now,
+    },
+    campaigns: campaigns.map((r) => ({
+      id: r.id,
+      name: r.name,
+      sent: Number(r.sent),
+      total: Number(r.total),
+      opened: Number(r.opened),
+      clicked: Number(r.clicked),
+    })),
   };
 }
 
@@ -133,7 +163,9 @@ export class LiveHub {
    * few rows again; subscribers drop what they already have.
    */
   seed(p: TPosition) {
-    this.position = this.position ? { events: Math.min(this.position.events, p.events), sessions: Math.min(this.position.sessions, p.sessions) } : p;
+    this.position = this.position
+      ? { events: Math.min(this.position.events, p.events), sessions: Math.min(this.position.sessions, p.sessions) }
+      : p;
   }
 
   get subscribers() {
