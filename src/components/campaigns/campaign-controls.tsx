@@ -1,12 +1,14 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useSubscription } from "@trpc/tanstack-react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { buttonClass, Card, inputClass } from "@/components/ui/primitives";
 import { formatDateTime, formatInt } from "@/lib/format";
 import type { TCampaign } from "@/server/services/campaigns/manage-campaigns";
+import type { TLiveMessage } from "@/server/services/live/live-feed";
 import { useTRPC } from "@/trpc/react";
 import { CampaignStatusBadge } from "./campaign-status";
 
@@ -18,12 +20,29 @@ export function CampaignControls({ initial, canEdit, timezone }: { initial: TCam
   const trpc = useTRPC();
   const router = useRouter();
   const queryClient = useQueryClient();
-  const campaign = useQuery({
-    ...trpc.messaging.campaigns.get.queryOptions({ id: initial.id }),
-    initialData: initial,
-    refetchInterval: (q) => (q.state.data?.status === "sending" ? 1500 : false),
-  });
+  const campaign = useQuery({ ...trpc.messaging.campaigns.get.queryOptions({ id: initial.id }), initialData: initial });
   const c = campaign.data;
+  // Progress comes from the live stream (the same one the dashboard uses): each tick carries the
+  // sending campaigns' counts; when this one is in it with new numbers, or leaves it, reload it once.
+  const [lastSent, setLastSent] = useState<number | null>(null);
+  useSubscription(
+    trpc.live.feed.subscriptionOptions(
+      {},
+      {
+        enabled: c.status === "sending",
+        onData: (envelope) => {
+          const m = ((envelope as { data?: TLiveMessage }).data ?? envelope) as TLiveMessage;
+          if (m.type !== "stats") return;
+          const mine = m.campaigns.find((x) => x.id === c.id);
+          const sent = mine ? mine.sent : -1;
+          if (sent !== lastSent) {
+            setLastSent(sent);
+            void queryClient.invalidateQueries({ queryKey: trpc.messaging.campaigns.get.queryKey({ id: c.id }) });
+          }
+        },
+      },
+    ),
+  );
   const audience = useQuery({
     ...trpc.messaging.campaigns.audience.queryOptions({ segmentId: c.segmentId ?? "", type: c.type === "in_app" ? "in_app" : "email" }),
     enabled: Boolean(c.segmentId) && (c.status === "draft" || c.status === "scheduled"),
