@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useSubscription } from "@trpc/tanstack-react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useState } from "react";
+import { useMemo, useState } from "react";
 import { buttonClass, Card, inputClass } from "@/components/ui/primitives";
 import { formatDateTime, formatInt } from "@/lib/format";
 import type { TCampaign } from "@/server/services/campaigns/manage-campaigns";
@@ -64,6 +64,12 @@ export function CampaignControls({ initial, canEdit, timezone }: { initial: TCam
   );
   const [confirming, setConfirming] = useState(false);
   const [when, setWhen] = useState("");
+  // The schedule's timezone: the admin's by default, any IANA zone on request (an audience elsewhere).
+  const [zone, setZone] = useState(timezone);
+  const zones = useMemo(() => {
+    const all = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [];
+    return [...new Set([timezone, "UTC", ...all])];
+  }, [timezone]);
   const error = [send, schedule, unschedule, pause, resume, cancel, duplicate, sendTest].find((m) => m.error)?.error?.message;
   const pct = c.totalRecipients ? Math.round(((c.sentCount + c.failedCount) / c.totalRecipients) * 100) : 0;
 
@@ -181,13 +187,28 @@ export function CampaignControls({ initial, canEdit, timezone }: { initial: TCam
                 onChange={(e) => setWhen(e.target.value)}
                 className={`${inputClass.replace("block w-full", "inline-block")} py-1.5`}
               />
+              <label htmlFor="when-zone" className="sr-only">
+                Timezone of the schedule
+              </label>
+              <select
+                id="when-zone"
+                value={zone}
+                onChange={(e) => setZone(e.target.value)}
+                className="max-w-[11rem] rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm"
+              >
+                {zones.map((z) => (
+                  <option key={z} value={z}>
+                    {z}
+                  </option>
+                ))}
+              </select>
               <button
                 type="button"
                 className={buttonClass.secondary}
                 disabled={!when || schedule.isPending}
-                onClick={() => schedule.mutate({ id: c.id, localTime: when.slice(0, 16), timezone })}
+                onClick={() => schedule.mutate({ id: c.id, localTime: when.slice(0, 16), timezone: zone })}
               >
-                Schedule ({timezone})
+                Schedule
               </button>
             </span>
           ) : null}
