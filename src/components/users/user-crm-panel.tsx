@@ -8,6 +8,7 @@ import { useForm } from "react-hook-form";
 import { z } from "zod";
 import { Badge, buttonClass, Card, CardHeader, inputClass } from "@/components/ui/primitives";
 import { formatDateTime } from "@/lib/format";
+import { normalizeTag } from "@/lib/text";
 import { PRIORITY_VALUES } from "@/lib/users-query";
 import type { TMetadataValues, TUserMetadata } from "@/server/services/users/get-user-metadata";
 import { ZUpdateUserMetadataInput } from "@/server/services/users/schemas";
@@ -72,7 +73,7 @@ export function UserCrmPanel({ userId, canEdit, initial }: { userId: string; can
   const conflict = save.error?.data?.code === "CONFLICT";
 
   function addTag(raw: string) {
-    const t = raw.trim().toLowerCase().replace(/\s+/g, " ");
+    const t = normalizeTag(raw);
     if (!t) return;
     const parsed = ZUpdateUserMetadataInput.shape.tags.unwrap().element.safeParse(t);
     if (!parsed.success) {

@@ -48,6 +48,7 @@ import {
 } from "@/server/services/messaging/templates";
 import { adminProcedure, ownerProcedure, router, viewerProcedure } from "../trpc";
 
+/** The service context of an admin request. */
 const ctxOf = (ctx: { db: Db; admin: AdminActor }) => ({ db: ctx.db, actor: ctx.admin });
 
 export const messagingRouter = router({
@@ -76,26 +77,22 @@ export const messagingRouter = router({
     list: viewerProcedure.query(({ ctx }) => listTemplates(ctx.db)),
     get: viewerProcedure.input(ZTemplateId).query(({ ctx, input }) => getTemplate(ctx.db, input.id)),
     preview: viewerProcedure.input(ZPreviewTemplateInput).query(({ ctx, input }) => previewTemplate(ctx.db, input)),
-    create: adminProcedure
-      .input(ZCreateTemplateInput)
-      .mutation(({ ctx, input }) => createTemplate({ db: ctx.db, actor: ctx.admin }, input)),
-    update: adminProcedure
-      .input(ZUpdateTemplateInput)
-      .mutation(({ ctx, input }) => updateTemplate({ db: ctx.db, actor: ctx.admin }, input)),
+    create: adminProcedure.input(ZCreateTemplateInput).mutation(({ ctx, input }) => createTemplate(ctxOf(ctx), input)),
+    update: adminProcedure.input(ZUpdateTemplateInput).mutation(({ ctx, input }) => updateTemplate(ctxOf(ctx), input)),
     archive: adminProcedure
       .input(ZTemplateId.extend({ archived: z.boolean() }))
-      .mutation(({ ctx, input }) => archiveTemplate({ db: ctx.db, actor: ctx.admin }, input.id, input.archived)),
-    send: adminProcedure.input(ZSendTemplateInput).mutation(({ ctx, input }) => sendTemplate({ db: ctx.db, actor: ctx.admin }, input)),
-    sendTest: adminProcedure.input(ZSendTestInput).mutation(({ ctx, input }) => sendTestTemplate({ db: ctx.db, actor: ctx.admin }, input)),
+      .mutation(({ ctx, input }) => archiveTemplate(ctxOf(ctx), input.id, input.archived)),
+    send: adminProcedure.input(ZSendTemplateInput).mutation(({ ctx, input }) => sendTemplate(ctxOf(ctx), input)),
+    sendTest: adminProcedure.input(ZSendTestInput).mutation(({ ctx, input }) => sendTestTemplate(ctxOf(ctx), input)),
   }),
   directMessages: router({
     conversations: viewerProcedure.input(ZConversationsInput).query(({ ctx, input }) => listConversations(ctx.db, input)),
     conversation: viewerProcedure.input(z.object({ userId: z.guid() })).query(({ ctx, input }) => getConversation(ctx.db, input.userId)),
     unreadCount: viewerProcedure.query(({ ctx }) => unreadCount(ctx.db)),
-    send: adminProcedure.input(ZSendMessageInput).mutation(({ ctx, input }) => sendMessage({ db: ctx.db, actor: ctx.admin }, input)),
+    send: adminProcedure.input(ZSendMessageInput).mutation(({ ctx, input }) => sendMessage(ctxOf(ctx), input)),
     markAsRead: adminProcedure
       .input(ZMessageId)
-      .mutation(({ ctx, input }) => markAsRead({ db: ctx.db, actor: ctx.admin }, input.messageId, { direction: "inbound" })),
+      .mutation(({ ctx, input }) => markAsRead(ctxOf(ctx), input.messageId, { direction: "inbound" })),
   }),
   suppressions: router({
     list: viewerProcedure
@@ -106,8 +103,8 @@ export const messagingRouter = router({
   }),
   apiKeys: router({
     list: ownerProcedure.query(({ ctx }) => listApiKeys(ctx.db)),
-    create: ownerProcedure.input(ZCreateApiKeyInput).mutation(({ ctx, input }) => createApiKey({ db: ctx.db, actor: ctx.admin }, input)),
-    revoke: ownerProcedure.input(ZApiKeyId).mutation(({ ctx, input }) => revokeApiKey({ db: ctx.db, actor: ctx.admin }, input.id)),
+    create: ownerProcedure.input(ZCreateApiKeyInput).mutation(({ ctx, input }) => createApiKey(ctxOf(ctx), input)),
+    revoke: ownerProcedure.input(ZApiKeyId).mutation(({ ctx, input }) => revokeApiKey(ctxOf(ctx), input.id)),
   }),
   outbox: router({
     /** The local outbox (empty when a real provider is configured). */

@@ -1,4 +1,5 @@
 import { type SQL, sql } from "drizzle-orm";
+import { escapeLike, normalizeTag } from "@/lib/text";
 import { srcSchema } from "@/server/services/analytics/source";
 import type { CMP_OPS, TCondition, TCriteria, TNode } from "./schema";
 
@@ -24,7 +25,6 @@ export type TCompileContext = {
 export type TCompiled = { where: SQL; needsSubscription: boolean; needsMetadata: boolean };
 
 const DAY_MS = 86_400_000;
-export const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 const list = (values: readonly (string | number)[]) =>
   sql.join(
     values.map((v) => sql`${v}`),
@@ -147,7 +147,7 @@ export function compileCriteria(criteria: TCriteria, ctx: TCompileContext): TCom
       }
       case "tag": {
         flags.needsMetadata = true;
-        const tags = sql`ARRAY[${list([...new Set(c.values.map((t) => t.trim().toLowerCase().replace(/\s+/g, " ")))])}]::text[]`;
+        const tags = sql`ARRAY[${list([...new Set(c.values.map(normalizeTag))])}]::text[]`;
         if (c.op === "has_all") return sql`m.tags @> ${tags}`;
         if (c.op === "has_any") return sql`m.tags && ${tags}`;
         return sql`NOT coalesce(m.tags && ${tags}, false)`;

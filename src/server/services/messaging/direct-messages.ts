@@ -1,5 +1,6 @@
 import { render } from "@react-email/components";
 import { and, asc, eq, sql } from "drizzle-orm";
+import { escapeLike } from "@/lib/text";
 import { type Db, type DbOrTx, executeRows } from "@/server/db/client";
 import { crmAdmins, crmMessages } from "@/server/db/schema";
 import { createEmailProvider, EmailSendError, senderDefaults } from "@/server/email";
@@ -8,7 +9,6 @@ import { srcSchema } from "../analytics/source";
 import { writeAuditLog } from "../audit/write-audit-log";
 import type { Actor, AdminActor, ServiceCtx } from "../context";
 import { NotFoundError } from "../errors";
-import { escapeLike } from "../users/user-query";
 import { loadRecipients } from "./recipients";
 import { type TSendMessageInput, ZConversationsInput, ZSendMessageInput } from "./schemas";
 

@@ -1,11 +1,11 @@
 import { desc, eq, ilike } from "drizzle-orm";
 import { z } from "zod";
+import { escapeLike } from "@/lib/text";
 import type { Db, DbOrTx } from "@/server/db/client";
 import { crmSuppressions } from "@/server/db/schema";
 import { writeAuditLog } from "../audit/write-audit-log";
 import type { AdminActor, ServiceCtx } from "../context";
 import { NotFoundError } from "../errors";
-import { escapeLike } from "../users/user-query";
 
 export const ZSuppressionEmail = z.object({
   email: z

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
+import { escapeLike, normalizeTag } from "@/lib/text";
 import { type DbOrTx, executeRows } from "@/server/db/client";
-import { escapeLike, normalizeTag } from "./user-query";
 
 /** Tags already in use that start with `prefix`, most used first, for autocomplete. */
 export async function suggestTags(db: DbOrTx, input: { prefix: string; limit: number }): Promise<{ tag: string; users: number }[]> {

@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import { normalizeTag } from "@/lib/text";
 import { type Db, executeRows } from "@/server/db/client";
 import type { TPriority } from "@/server/db/schema";
 import { srcSchema } from "../analytics/source";
@@ -7,7 +8,6 @@ import type { AdminActor, ServiceCtx } from "../context";
 import { ConflictError, NotFoundError } from "../errors";
 import { getUserMetadata, type TMetadataValues, type TUserMetadata, USER_METADATA_UPDATED } from "./get-user-metadata";
 import { type TUpdateUserMetadataInput, ZUpdateUserMetadataInput } from "./schemas";
-import { normalizeTag } from "./user-query";
 
 type TRow = { tags: string[]; notes: string | null; priority: TPriority | null; version: number; email: string | null; updated_at: Date };
 

@@ -1,4 +1,5 @@
 import { type SQL, sql } from "drizzle-orm";
+import { escapeLike, normalizeTag } from "@/lib/text";
 import type { TUserFilters, TUserSort } from "@/lib/users-query";
 import { srcSchema } from "../analytics/source";
 import { InvalidInputError } from "../errors";
@@ -9,13 +10,11 @@ import { InvalidInputError } from "../errors";
  * Every value is a bound parameter; identifiers come from config or code.
  */
 
-export const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 const list = (values: readonly string[]) =>
   sql.join(
     values.map((v) => sql`${v}`),
     sql`, `,
   );
-export const normalizeTag = (t: string) => t.trim().toLowerCase().replace(/\s+/g, " ");
 
 type TSortSpec = { key: SQL; tie: SQL; kind: "time" | "int"; usesStats: boolean };
 
