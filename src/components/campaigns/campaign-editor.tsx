@@ -2,6 +2,7 @@
 
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useMutation, useQuery } from "@tanstack/react-query";
+import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useForm, useWatch } from "react-hook-form";
 import { z } from "zod";
@@ -208,6 +209,18 @@ export function CampaignEditor({
         <p className="text-xs font-medium uppercase tracking-wide text-slate-500">Would reach now</p>
         {type === "push" ? (
           <p className="mt-1 text-sm text-slate-500">—</p>
+        ) : !segmentId ? (
+          <p className="mt-1 text-sm text-slate-600">
+            No audience yet.{" "}
+            <Link href="/segments/new" className="text-brand-700 underline">
+              Build a segment
+            </Link>{" "}
+            first; the draft can wait.
+          </p>
+        ) : audience.isError ? (
+          <p role="alert" className="mt-1 text-sm text-red-700">
+            {audience.error.message}
+          </p>
         ) : audience.data ? (
           <>
             <p className="mt-1 text-3xl font-semibold tabular-nums text-slate-900" data-testid="audience-count">
