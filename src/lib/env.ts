@@ -27,6 +27,8 @@ export const ZEnv = z.object({
 
   APP_URL: withDefault(z.url({ message: "expected an absolute URL such as https://crm.vibrationfit.com" }), "http://localhost:3000"),
   AUTH_SECRET: optional(z.string().min(32, { message: "expected at least 32 characters (openssl rand -base64 32)" })),
+  /** The AUTH_SECRET before a rotation: unsubscribe links in emails already sent keep working (docs/security.md). */
+  AUTH_SECRET_PREVIOUS: optional(z.string().min(32, { message: "expected at least 32 characters" })),
   CRM_OWNER_EMAIL: optional(z.email({ message: "expected an email address" })),
 
   EMAIL_FROM: withDefault(z.string().min(3), "VibrationFit CRM <crm@vibrationfit.local>"),
@@ -48,6 +50,23 @@ export const ZEnv = z.object({
   SEGMENTS_RECOMPUTE_CRON: withDefault(z.string().min(9), "*/15 * * * *"),
   /** Requests per second to the email provider for campaign batches (Resend's default limit is 2). */
   CAMPAIGN_SEND_RATE: withDefault(z.coerce.number().int().min(1).max(100), 2),
+
+  /** Statement timeout of the connections that serve requests (ms); jobs get JOB_STATEMENT_TIMEOUT_MS. */
+  STATEMENT_TIMEOUT_MS: withDefault(z.coerce.number().int().min(100).max(600_000), 15_000),
+  JOB_STATEMENT_TIMEOUT_MS: withDefault(z.coerce.number().int().min(1_000).max(3_600_000), 600_000),
+  /** Heavy reads (segment preview, users count, CSV export) one admin may run at once. */
+  MAX_HEAVY_READS_PER_ADMIN: withDefault(z.coerce.number().int().min(1).max(20), 2),
+  /** Live-feed streams one admin may hold open at once (tabs). */
+  MAX_LIVE_STREAMS_PER_ADMIN: withDefault(z.coerce.number().int().min(1).max(50), 5),
+  /** Sign-in links per address, and sign-in requests per client IP, per 15 minutes (see signInLimits). */
+  SIGN_IN_LIMIT_PER_ADDRESS: optional(z.coerce.number().int().min(1).max(10_000)),
+  SIGN_IN_LIMIT_PER_IP: optional(z.coerce.number().int().min(1).max(100_000)),
+  /** Requests per minute one API key may make to /api/v1. */
+  API_RATE_LIMIT_PER_MINUTE: withDefault(z.coerce.number().int().min(1).max(100_000), 300),
+  /** Largest request body of webhooks and /api/v1, in bytes. */
+  MAX_BODY_BYTES: withDefault(z.coerce.number().int().min(1024).max(10_000_000), 262_144),
+  /** Proxies in front of the CRM that append to X-Forwarded-For (the client IP is the address before them). */
+  TRUSTED_PROXY_HOPS: withDefault(z.coerce.number().int().min(0).max(5), 1),
 });
 
 export type TEnv = z.infer<typeof ZEnv>;
@@ -71,14 +90,34 @@ export function parseEnv(source: Record<string, string | undefined>): TEnv {
   }
   const env = result.data;
   const problems: string[] = [];
-  if (env.NODE_ENV === "production" && env.DATABASE_URL && !env.AUTH_SECRET) {
+  const production = env.NODE_ENV === "production";
+  if (production && env.DATABASE_URL && !env.AUTH_SECRET) {
     problems.push("Missing environment variable AUTH_SECRET: required with DATABASE_URL in production (openssl rand -base64 32)");
   }
   if (env.DATABASE_URL && !env.CRM_OWNER_EMAIL) {
     problems.push("Missing environment variable CRM_OWNER_EMAIL: required with DATABASE_URL (the first owner's email address)");
   }
+  // The local outbox would keep every email, sign-in links included, where nobody should read them: production sends for real.
+  if (production && env.DATABASE_URL && !env.RESEND_API_KEY) {
+    problems.push(
+      "Missing environment variable RESEND_API_KEY: required with DATABASE_URL in production (the local outbox exists only on the embedded database)",
+    );
+  }
+  // Sign-in links, callbacks and cookie security derive from APP_URL, never from a request's Host header.
+  if (production && env.DATABASE_URL && emptyToUndefined(source.APP_URL) === undefined) {
+    problems.push("Missing environment variable APP_URL: required with DATABASE_URL in production (the CRM's public https:// URL)");
+  }
+  const inngestDev = Boolean(env.INNGEST_DEV && !["0", "false", "no"].includes(env.INNGEST_DEV));
+  if (production && inngestDev) {
+    problems.push("Invalid environment variable INNGEST_DEV: not allowed in production (the Dev Server runs functions unsigned)");
+  }
   if (env.INNGEST_SIGNING_KEY && !env.INNGEST_EVENT_KEY) {
     problems.push("Missing environment variable INNGEST_EVENT_KEY: required with INNGEST_SIGNING_KEY");
+  }
+  if (env.INNGEST_EVENT_KEY && !env.INNGEST_SIGNING_KEY && !inngestDev) {
+    problems.push(
+      "Missing environment variable INNGEST_SIGNING_KEY: required with INNGEST_EVENT_KEY (Inngest's calls are verified with it)",
+    );
   }
   if (problems.length) throw new EnvError(problems);
   return env;
@@ -105,6 +144,26 @@ export function ownerEmail(e: TEnv = env()): string {
 
 export type DatabaseMode = "postgres" | "embedded";
 export const databaseMode = (e: TEnv = env()): DatabaseMode => (e.DATABASE_URL ? "postgres" : "embedded");
+
+/**
+ * The local outbox is browsable (the /dev/outbox pages, sign-in links in the
+ * log, the owner named on the sign-in page) only on the embedded database with
+ * no provider: a developer's own machine, never a shared database.
+ */
+export const localOutboxVisible = (e: TEnv = env()): boolean => databaseMode(e) === "embedded" && emailMode(e) === "local-outbox";
+
+/**
+ * Sign-in limits per 15 minutes: 5 links per address and 20 requests per
+ * client IP, unless set. On the embedded local default (one developer, who
+ * may run the browser tests many times) they are 1,000 each.
+ */
+export function signInLimits(e: TEnv = env()): { perAddress: number; perIp: number } {
+  const local = databaseMode(e) === "embedded";
+  return {
+    perAddress: e.SIGN_IN_LIMIT_PER_ADDRESS ?? (local ? 1000 : 5),
+    perIp: e.SIGN_IN_LIMIT_PER_IP ?? (local ? 1000 : 20),
+  };
+}
 
 export type EmailMode = "resend" | "local-outbox";
 export const emailMode = (e: TEnv = env()): EmailMode => (e.RESEND_API_KEY ? "resend" : "local-outbox");

@@ -33,11 +33,39 @@ describe("configuration", () => {
     ]);
   });
 
-  it("requires an owner and a secret when pointed at a real database in production", () => {
+  it("refuses a production start on a real database without a secret, an owner, an email provider or APP_URL", () => {
     expect(lines({ NODE_ENV: "production", DATABASE_URL: "postgres://h/db" })).toEqual([
       "Missing environment variable AUTH_SECRET: required with DATABASE_URL in production (openssl rand -base64 32)",
       "Missing environment variable CRM_OWNER_EMAIL: required with DATABASE_URL (the first owner's email address)",
+      "Missing environment variable RESEND_API_KEY: required with DATABASE_URL in production (the local outbox exists only on the embedded database)",
+      "Missing environment variable APP_URL: required with DATABASE_URL in production (the CRM's public https:// URL)",
     ]);
+    const complete = {
+      NODE_ENV: "production",
+      DATABASE_URL: "postgres://h/db",
+      AUTH_SECRET: "x".repeat(32),
+      CRM_OWNER_EMAIL: "owner@vibrationfit.com",
+      RESEND_API_KEY: "re_live_key",
+      APP_URL: "https://crm.vibrationfit.com",
+    };
+    expect(lines(complete)).toEqual([]);
+    // The same settings outside production, or on the embedded default, start as before.
+    expect(lines({ ...complete, NODE_ENV: "development", RESEND_API_KEY: "", APP_URL: "" })).toEqual([]);
+    expect(lines({ NODE_ENV: "production" })).toEqual([]);
+  });
+
+  it("refuses the Inngest Dev Server in production, and Inngest Cloud without its signing key", () => {
+    expect(lines({ NODE_ENV: "production", INNGEST_DEV: "1" })).toEqual([
+      "Invalid environment variable INNGEST_DEV: not allowed in production (the Dev Server runs functions unsigned)",
+    ]);
+    expect(lines({ NODE_ENV: "production", INNGEST_DEV: "0" })).toEqual([]);
+    expect(lines({ INNGEST_EVENT_KEY: "evt" })).toEqual([
+      "Missing environment variable INNGEST_SIGNING_KEY: required with INNGEST_EVENT_KEY (Inngest's calls are verified with it)",
+    ]);
+    expect(lines({ INNGEST_SIGNING_KEY: "signkey-prod-1" })).toEqual([
+      "Missing environment variable INNGEST_EVENT_KEY: required with INNGEST_SIGNING_KEY",
+    ]);
+    expect(lines({ INNGEST_EVENT_KEY: "evt", INNGEST_SIGNING_KEY: "signkey-prod-1" })).toEqual([]);
   });
 
   it("picks the background job mode from the Inngest variables", () => {
