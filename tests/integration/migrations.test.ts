@@ -20,6 +20,7 @@ const CRM_TABLES = [
   "crm_messages",
   "crm_migrations",
   "crm_provider_events",
+  "crm_rate_limits",
   "crm_rollup_buckets",
   "crm_rollup_days",
   "crm_rollup_state",

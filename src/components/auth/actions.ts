@@ -1,33 +1,32 @@
 "use server";
 
+import { headers } from "next/headers";
 import { redirect } from "next/navigation";
-import { AuthError } from "next-auth";
-import { z } from "zod";
-import { signIn, signOut } from "@/server/auth";
-
-const ZEmail = z.email().max(254);
+import { after } from "next/server";
+import { clientIp } from "@/server/api/client-ip";
+import { signOut } from "@/server/auth";
+import { authSecret } from "@/server/auth/secret";
+import { getDb } from "@/server/db";
+import { requestSignInLink, ZSignInEmail } from "@/server/services/auth/sign-in-links";
+import { TooManyRequestsError } from "@/server/services/errors";
 
 export type TSignInState = { error?: string; email?: string };
 
+/** Same answer for every valid address (no way to learn who is invited); the link is looked up and sent after it. */
 export async function signInAction(_prev: TSignInState, formData: FormData): Promise<TSignInState> {
-  const raw = String(formData.get("email") ?? "")
-    .trim()
-    .toLowerCase();
-  const parsed = ZEmail.safeParse(raw);
-  if (!parsed.success) return { error: "Enter a valid email address.", email: raw };
-  let target: string;
+  const raw = String(formData.get("email") ?? "").slice(0, 320);
+  const parsed = ZSignInEmail.safeParse(raw);
+  if (!parsed.success) return { error: "Enter a valid email address.", email: raw.trim() };
   try {
-    target = String(await signIn("email", { email: parsed.data, redirectTo: "/", redirect: false }));
+    await requestSignInLink(
+      { db: await getDb(), secret: authSecret(), defer: (task) => after(task) },
+      { email: parsed.data, ip: clientIp(await headers()) },
+    );
   } catch (err) {
-    if (err instanceof AuthError) {
-      return { error: "We could not send a sign-in link right now. Try again in a minute.", email: raw };
-    }
+    if (err instanceof TooManyRequestsError) return { error: err.message, email: parsed.data };
     throw err;
   }
-  // next-auth answers with where it would go: an error page for refused addresses, else "check your email".
-  const error = new URL(target, "http://local").searchParams.get("error");
-  if (error) redirect(`/sign-in?error=${encodeURIComponent(error)}`);
-  redirect("/sign-in/check-email");
+  redirect(`/sign-in/check-email?${new URLSearchParams({ email: parsed.data })}`);
 }
 
 export async function signOutAction() {

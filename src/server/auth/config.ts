@@ -1,11 +1,10 @@
 import { DrizzleAdapter } from "@auth/drizzle-adapter";
 import type { NextAuthConfig } from "next-auth";
-import { emailMode } from "@/lib/env";
+import { env, localOutboxVisible } from "@/lib/env";
 import type { Db } from "@/server/db/client";
 import { crmAdmins, crmAuthAccounts, crmAuthSessions, crmAuthVerificationTokens, type TAdminRole } from "@/server/db/schema";
-import { createEmailProvider } from "@/server/email";
 import { isInvitedAdmin, recordSignIn } from "@/server/services/auth/is-invited-admin";
-import { MAGIC_LINK_MAX_AGE_SECONDS, sendMagicLink } from "@/server/services/auth/send-magic-link";
+import { MAGIC_LINK_MAX_AGE_SECONDS } from "@/server/services/auth/send-magic-link";
 import { authSecret } from "./secret";
 
 declare module "next-auth" {
@@ -18,11 +17,21 @@ declare module "next-auth" {
  * next-auth v5 (pinned) with magic links and database sessions in crm_ tables.
  * Only invited addresses (rows in crm_admins) can sign in; the role is read
  * from the admin row on every request, so a role change applies at once.
+ *
+ * The CRM issues links itself (services/auth/sign-in-links.ts); next-auth
+ * checks a link when /sign-in/verify posts it back, and keeps sessions. Its
+ * idea of the CRM's URL is APP_URL (set as AUTH_URL below): links, callbacks,
+ * redirects and cookie security never follow a request's Host or
+ * X-Forwarded-Host header.
  */
 export function buildAuthConfig(db: Db): NextAuthConfig {
+  const appUrl = new URL(env().APP_URL);
+  process.env.AUTH_URL = appUrl.origin;
   return {
     secret: authSecret(),
+    // Safe with AUTH_URL set: next-auth rewrites every request's origin to it.
     trustHost: true,
+    useSecureCookies: appUrl.protocol === "https:",
     adapter: DrizzleAdapter(
       db as never,
       {
@@ -42,19 +51,18 @@ export function buildAuthConfig(db: Db): NextAuthConfig {
         maxAge: MAGIC_LINK_MAX_AGE_SECONDS,
         options: {},
         normalizeIdentifier: (identifier: string) => identifier.trim().toLowerCase(),
-        async sendVerificationRequest({ identifier, url }) {
-          await sendMagicLink(createEmailProvider(db), { email: identifier, url });
+        // next-auth's own sign-in endpoint is closed (app/api/auth route): links come from requestSignInLink.
+        async sendVerificationRequest() {
+          throw new Error("Sign-in links are issued by the CRM's sign-in form, not by next-auth");
         },
       },
     ],
     callbacks: {
-      // Runs before a link is sent and again when it is used: uninvited addresses never get one.
-      async signIn({ user, email }) {
+      // Runs when a link is used: an address removed since the link was sent is refused.
+      async signIn({ user }) {
         const address = user.email ?? "";
         if (!address) return false;
-        const invited = await isInvitedAdmin(db, address);
-        if (!invited) return email?.verificationRequest ? "/sign-in?error=not-invited" : false;
-        return true;
+        return isInvitedAdmin(db, address);
       },
       session({ session, user }) {
         const admin = user as typeof user & { role: TAdminRole };
@@ -72,7 +80,7 @@ export function buildAuthConfig(db: Db): NextAuthConfig {
         console.error(`[auth] ${error.name}: ${error.message}`);
       },
       warn(code) {
-        if (emailMode() === "local-outbox" && code === "debug-enabled") return;
+        if (localOutboxVisible() && code === "debug-enabled") return;
         console.warn(`[auth] warning: ${code}`);
       },
     },

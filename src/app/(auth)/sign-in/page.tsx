@@ -2,14 +2,13 @@ import Link from "next/link";
 import { redirect } from "next/navigation";
 import { AuthCard } from "@/components/auth/auth-card";
 import { SignInForm } from "@/components/auth/sign-in-form";
-import { emailMode, env, ownerEmail } from "@/lib/env";
+import { env, localOutboxVisible, ownerEmail } from "@/lib/env";
 import { auth } from "@/server/auth";
 
 export const metadata = { title: "Sign in" };
 
 const ERRORS: Record<string, string> = {
-  "not-invited": "That address has not been invited to the CRM. Ask an owner to invite you.",
-  AccessDenied: "That address has not been invited to the CRM. Ask an owner to invite you.",
+  AccessDenied: "That address is no longer invited to the CRM. Ask an owner to invite you again.",
   Verification: "That sign-in link has expired or was already used. Ask for a new one below.",
   Configuration: "Sign-in is not configured correctly on the server. Check the server log.",
 };
@@ -18,7 +17,8 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
   const session = await auth();
   if (session?.user) redirect("/");
   const { error } = await searchParams;
-  const local = emailMode() === "local-outbox";
+  // Only on a developer's embedded default: anywhere else the page names nobody.
+  const local = localOutboxVisible();
   const message = error ? (ERRORS[error] ?? "Sign-in failed. Try again.") : null;
   return (
     <AuthCard title="Sign in">

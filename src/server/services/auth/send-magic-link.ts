@@ -1,4 +1,5 @@
 import { render } from "@react-email/components";
+import { localOutboxVisible } from "@/lib/env";
 import { senderDefaults } from "@/server/email";
 import type { EmailProvider } from "@/server/email/types";
 import MagicLinkEmail from "~emails/magic-link";
@@ -6,9 +7,9 @@ import MagicLinkEmail from "~emails/magic-link";
 export const MAGIC_LINK_MAX_AGE_SECONDS = 15 * 60;
 
 /**
- * Emails a sign-in link. With the local outbox (no provider configured) the
- * link is also printed to the server log so sign-in works on a fresh machine;
- * with a real provider it is never logged.
+ * Emails a sign-in link. On the embedded local default (no provider, no real
+ * database) the link is also printed to the server log so sign-in works on a
+ * fresh machine; anywhere else it is never logged.
  */
 export async function sendMagicLink(provider: EmailProvider, input: { email: string; url: string }) {
   const { host } = new URL(input.url);
@@ -29,7 +30,7 @@ export async function sendMagicLink(provider: EmailProvider, input: { email: str
     text,
     tags: [{ name: "category", value: "sign_in" }],
   });
-  if (provider.mode === "local-outbox") {
+  if (provider.mode === "local-outbox" && localOutboxVisible()) {
     console.info(`[auth] Sign-in link for ${input.email} (local outbox, also at /dev/outbox):\n  ${input.url}`);
   }
 }

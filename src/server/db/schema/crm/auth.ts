@@ -70,5 +70,6 @@ export const crmAuthVerificationTokens = pgTable(
     token: text("token").notNull(),
     expires: timestamp("expires", { withTimezone: true, mode: "date" }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.identifier, t.token] })],
+  // expires: each sign-in request purges the expired links.
+  (t) => [primaryKey({ columns: [t.identifier, t.token] }), index("crm_auth_verification_tokens_expires_idx").on(t.expires)],
 );

@@ -1,0 +1,110 @@
+import { createHash, randomBytes } from "node:crypto";
+import { and, eq, lt } from "drizzle-orm";
+import { z } from "zod";
+import { env, signInLimits } from "@/lib/env";
+import type { DbOrTx } from "@/server/db/client";
+import { crmAuthVerificationTokens } from "@/server/db/schema";
+import { createEmailProvider } from "@/server/email";
+import { TooManyRequestsError } from "../errors";
+import { consumeRateLimit, limitKey } from "../limits/rate-limit";
+import { isInvitedAdmin } from "./is-invited-admin";
+import { MAGIC_LINK_MAX_AGE_SECONDS, sendMagicLink } from "./send-magic-link";
+
+/*
+ * Sign-in links, issued by the CRM itself (next-auth only checks them, when
+ * the "Sign in" button on /sign-in/verify posts one back):
+ * - the link is built from APP_URL, never from the request's Host header;
+ * - invited and unknown addresses get the same answer after the same work
+ *   (two rate-limit statements): looking the address up and emailing the
+ *   link happen after the answer, in `defer`;
+ * - per-address and per-IP limits live in Postgres, so they hold across
+ *   instances; a refused request issues nothing.
+ */
+
+export const SIGN_IN_WINDOW_MS = 15 * 60_000;
+
+export const ZSignInEmail = z
+  .string()
+  .transform((s) => s.normalize("NFKC").trim().toLowerCase())
+  .pipe(z.email("Enter a valid email address.").max(254, "Enter a valid email address."));
+
+export type TSignInCtx = {
+  db: DbOrTx;
+  /** Runs work after the answer has gone (Next's `after()`; tests collect the promise). */
+  defer: (task: () => Promise<void>) => void;
+  /** The secret the link's token is hashed with (next-auth's AUTH_SECRET). */
+  secret: string;
+  now?: Date;
+};
+
+/** The hash next-auth looks a link's token up by: sha256(token + secret), hex. */
+export const hashSignInToken = (token: string, secret: string) => createHash("sha256").update(`${token}${secret}`).digest("hex");
+
+/** The page a link opens: it shows a "Sign in" button and burns nothing by being fetched. */
+export const signInLinkUrl = (token: string, email: string) => {
+  const url = new URL("/sign-in/verify", env().APP_URL);
+  url.search = new URLSearchParams({ token, email }).toString();
+  return url.toString();
+};
+
+/**
+ * An admin asks for a link. Throws TooManyRequestsError when the IP or the
+ * address has asked too often; otherwise answers the same whoever asked.
+ */
+export async function requestSignInLink(ctx: TSignInCtx, input: { email: string; ip: string }): Promise<{ email: string }> {
+  const email = ZSignInEmail.parse(input.email);
+  const limits = signInLimits();
+  const now = ctx.now ?? new Date();
+  const byIp = await consumeRateLimit(ctx.db, limitKey("sign-in:ip", input.ip), { limit: limits.perIp, periodMs: SIGN_IN_WINDOW_MS }, now);
+  const byAddress = byIp.allowed
+    ? await consumeRateLimit(ctx.db, limitKey("sign-in:address", email), { limit: limits.perAddress, periodMs: SIGN_IN_WINDOW_MS }, now)
+    : byIp;
+  if (!byAddress.allowed) {
+    const minutes = Math.ceil(byAddress.retryAfterSeconds / 60);
+    throw new TooManyRequestsError(
+      `Too many sign-in requests. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`,
+      byAddress.retryAfterSeconds,
+    );
+  }
+  ctx.defer(() => issueSignInLink(ctx, email));
+  return { email };
+}
+
+/** After the answer: expired tokens go; an invited address gets a fresh link, anyone else nothing. */
+export async function issueSignInLink(ctx: TSignInCtx, email: string): Promise<void> {
+  const now = ctx.now ?? new Date();
+  try {
+    await purgeExpiredSignInTokens(ctx.db, now);
+    if (!(await isInvitedAdmin(ctx.db, email))) return;
+    const token = randomBytes(32).toString("hex");
+    await ctx.db.insert(crmAuthVerificationTokens).values({
+      identifier: email,
+      token: hashSignInToken(token, ctx.secret),
+      expires: new Date(now.getTime() + MAGIC_LINK_MAX_AGE_SECONDS * 1000),
+    });
+    await sendMagicLink(createEmailProvider(ctx.db), { email, url: signInLinkUrl(token, email) });
+  } catch (err) {
+    // Never the link: only what went wrong.
+    console.error(`[auth] A sign-in link could not be sent: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
+  }
+}
+
+export async function purgeExpiredSignInTokens(db: DbOrTx, now = new Date()) {
+  await db.delete(crmAuthVerificationTokens).where(lt(crmAuthVerificationTokens.expires, now));
+}
+
+/** Whether a link is still good, without using it up (the verify page says so before the button). */
+export async function checkSignInLink(db: DbOrTx, secret: string, input: { token: string; email: string }, now = new Date()) {
+  const [row] = await db
+    .select({ expires: crmAuthVerificationTokens.expires })
+    .from(crmAuthVerificationTokens)
+    .where(
+      and(
+        eq(crmAuthVerificationTokens.identifier, input.email.trim().toLowerCase()),
+        eq(crmAuthVerificationTokens.token, hashSignInToken(input.token, secret)),
+      ),
+    )
+    .limit(1);
+  if (!row) return "unknown" as const;
+  return row.expires.getTime() < now.getTime() ? ("expired" as const) : ("valid" as const);
+}
