@@ -10,6 +10,8 @@ import type { Db } from "@/server/db/client";
 import type { TAdminRole } from "@/server/db/schema";
 import type { AdminActor } from "@/server/services/context";
 import { DomainError } from "@/server/services/errors";
+import { acquireHeavyRead } from "@/server/services/limits/heavy-reads";
+import { DOMAIN_ERRORS } from "./http/errors";
 
 // 1. Context ------------------------------------------------------------------
 
@@ -17,12 +19,14 @@ export type TRPCContext = {
   db: Db;
   /** The signed-in admin, or null for an anonymous caller. */
   admin: AdminActor | null;
+  /** Names the request in the log and in the message of an unexpected error. */
+  requestId: string;
 };
 
 export type AdminIdentity = { id: string; email: string; role: TAdminRole };
 
-export function createContext(db: Db, admin: AdminIdentity | null): TRPCContext {
-  return { db, admin: admin ? { type: "admin", ...admin } : null };
+export function createContext(db: Db, admin: AdminIdentity | null, requestId: string = crypto.randomUUID()): TRPCContext {
+  return { db, admin: admin ? { type: "admin", ...admin } : null, requestId };
 }
 
 // 2. Initialisation -----------------------------------------------------------
@@ -40,11 +44,18 @@ const t = initTRPC
     // Server-sent events: a ping keeps idle connections open through proxies; a client that hears
     // nothing for 20 s reconnects (with its last event id).
     sse: { ping: { enabled: true, intervalMs: 10_000 }, client: { reconnectAfterInactivityMs: 20_000 } },
-    errorFormatter({ shape, error }) {
+    errorFormatter({ shape, error, ctx }) {
       const zodError = error.cause instanceof ZodError ? error.cause : null;
+      // An unexpected error may carry SQL or parameters: the client gets only the request id (the log has the rest).
+      // A domain error's message is written for admins (one thrown while a subscription streams arrives here unmapped).
+      const internal = error.code === "INTERNAL_SERVER_ERROR" && !(error.cause instanceof DomainError);
       return {
         ...shape,
-        message: zodError ? "Some fields are not valid" : shape.message,
+        message: zodError
+          ? "Some fields are not valid"
+          : internal
+            ? `Something went wrong on our side (request ${ctx?.requestId ?? "unknown"})`
+            : shape.message,
         data: {
           ...shape.data,
           // Field errors for forms: { fieldErrors: { email: ["Enter a valid email address"] }, formErrors: [] }.
@@ -60,20 +71,12 @@ export const router = t.router;
 
 // 3. Procedures ---------------------------------------------------------------
 
-const DOMAIN_TO_TRPC = {
-  NOT_FOUND: "NOT_FOUND",
-  CONFLICT: "CONFLICT",
-  FORBIDDEN: "FORBIDDEN",
-  BAD_REQUEST: "BAD_REQUEST",
-  UNAVAILABLE: "SERVICE_UNAVAILABLE",
-} as const;
-
-/** Maps domain errors thrown by services to tRPC codes, in one place. */
+/** Maps domain errors thrown by services to tRPC codes, from the one table (DOMAIN_ERRORS) route handlers use too. */
 const mapDomainErrors = t.middleware(async ({ next }) => {
   const result = await next();
   if (!result.ok && result.error.cause instanceof DomainError) {
     const cause = result.error.cause;
-    throw new TRPCError({ code: DOMAIN_TO_TRPC[cause.code], message: cause.message, cause });
+    throw new TRPCError({ code: DOMAIN_ERRORS[cause.code].trpc, message: cause.message, cause });
   }
   return result;
 });
@@ -101,3 +104,19 @@ export const viewerProcedure = base.meta({ role: "viewer" }).use(requireRole("vi
 export const adminProcedure = base.meta({ role: "admin" }).use(requireRole("admin"));
 /** Owners only: manages admins. */
 export const ownerProcedure = base.meta({ role: "owner" }).use(requireRole("owner"));
+
+/**
+ * For reads that scan the main app's tables (segment preview, users count):
+ * at most MAX_HEAVY_READS_PER_ADMIN at once per admin, refused with
+ * TOO_MANY_REQUESTS beyond. Use after a role-named procedure.
+ */
+export const limitHeavyReads = t.middleware(async ({ ctx, next }) => {
+  const admin = (ctx as TRPCContext).admin;
+  if (!admin) return next();
+  const release = acquireHeavyRead(admin.id);
+  try {
+    return await next();
+  } finally {
+    release();
+  }
+});

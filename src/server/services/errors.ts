@@ -2,7 +2,7 @@
 export class DomainError extends Error {
   constructor(
     message: string,
-    public readonly code: "NOT_FOUND" | "CONFLICT" | "FORBIDDEN" | "BAD_REQUEST" | "UNAVAILABLE",
+    public readonly code: "NOT_FOUND" | "CONFLICT" | "FORBIDDEN" | "BAD_REQUEST" | "UNAVAILABLE" | "TOO_MANY_REQUESTS",
   ) {
     super(message);
     this.name = new.target.name;
@@ -32,5 +32,14 @@ export class InvalidInputError extends DomainError {
 export class UnavailableError extends DomainError {
   constructor(message: string) {
     super(message, "UNAVAILABLE");
+  }
+}
+/** A limit was reached (sign-in attempts, API calls, heavy reads at once); try again after `retryAfterSeconds`. */
+export class TooManyRequestsError extends DomainError {
+  constructor(
+    message: string,
+    public readonly retryAfterSeconds: number,
+  ) {
+    super(message, "TOO_MANY_REQUESTS");
   }
 }

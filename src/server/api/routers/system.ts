@@ -5,7 +5,7 @@ import { adminProcedure, publicProcedure, router, viewerProcedure } from "../trp
 
 export const systemRouter = router({
   /** Public by design, like GET /api/health: modes and reachability, never configuration values. */
-  health: publicProcedure.query(({ ctx }) => getHealth(ctx.db)),
+  health: publicProcedure.query(({ ctx }) => getHealth(ctx.db, { detail: ctx.admin !== null })),
   jobRuns: viewerProcedure.query(({ ctx }) => listJobRuns(ctx.db)),
   runHeartbeat: adminProcedure.mutation(({ ctx }) => requestHeartbeat({ db: ctx.db, actor: ctx.admin })),
 });

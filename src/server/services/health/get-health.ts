@@ -11,8 +11,13 @@ export type THealth = {
   lastJobRuns: { jobId: string; lastFinishedAt: Date | null; lastStatus: string | null; runner: string | null }[];
 };
 
-/** Health for /api/health and the settings page. Says plainly when background work is not durable. */
-export async function getHealth(db: DbOrTx | null): Promise<THealth> {
+/**
+ * Health for /api/health and the settings page. Says plainly when background
+ * work is not durable. The database's error text (which can name hosts and
+ * roles) is for signed-in admins only (`detail`); anyone else learns only
+ * that it is unreachable.
+ */
+export async function getHealth(db: DbOrTx | null, opts: { detail?: boolean } = {}): Promise<THealth> {
   const e = env();
   const jm = jobsMode(e);
   const health: THealth = {
@@ -44,7 +49,11 @@ export async function getHealth(db: DbOrTx | null): Promise<THealth> {
     }));
   } catch (err) {
     health.status = "degraded";
-    health.database.error = err instanceof Error ? err.message.split("\n")[0] : "unknown error";
+    health.database.error = opts.detail
+      ? err instanceof Error
+        ? err.message.split("\n")[0]
+        : "unknown error"
+      : "The database is not reachable";
   }
   return health;
 }

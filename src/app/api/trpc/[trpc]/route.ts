@@ -1,16 +1,52 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import { readBoundedText, requestIdOf } from "@/server/api/http/body";
+import { BodyTooLargeError, errorResponse } from "@/server/api/http/errors";
 import { createRequestContext } from "@/server/api/request-context";
 import { appRouter } from "@/server/api/root";
+import { TooManyRequestsError } from "@/server/services/errors";
 
-const handler = (req: Request) =>
-  fetchRequestHandler({
+/** The most procedures one batched request may call (the browser's client batches at most this many). */
+export const MAX_BATCH_SIZE = 10;
+/** Inputs are small (the longest is a 20,000-character template): 1 MB is plenty. */
+const MAX_TRPC_BODY_BYTES = 1_000_000;
+
+/**
+ * tRPC over HTTP. Mutations are JSON only: a cross-site form post
+ * (multipart/form-data, urlencoded, text/plain — the kinds a browser sends
+ * without asking first) is refused before anything runs, and so is a
+ * request whose Origin is another site. Batches and bodies are bounded.
+ */
+async function handler(req: Request) {
+  const requestId = requestIdOf(req);
+  let request = req;
+  if (req.method === "POST") {
+    const type = req.headers.get("content-type") ?? "";
+    if (!/^application\/json\s*(;|$)/i.test(type)) return errorResponse(415, "tRPC calls accept only application/json bodies");
+    // Browsers say where a request comes from; only the CRM's own pages (or a non-browser client) may call.
+    const site = req.headers.get("sec-fetch-site");
+    if (site && site !== "same-origin" && site !== "none") return errorResponse(403, "Cross-site requests are not accepted");
+    try {
+      const body = await readBoundedText(req, MAX_TRPC_BODY_BYTES);
+      request = new Request(req.url, { method: "POST", headers: req.headers, body, signal: req.signal });
+    } catch (err) {
+      if (err instanceof BodyTooLargeError) return errorResponse(413, err.message);
+      throw err;
+    }
+  }
+  return fetchRequestHandler({
     endpoint: "/api/trpc",
-    req,
+    req: request,
     router: appRouter,
-    createContext: createRequestContext,
+    maxBatchSize: MAX_BATCH_SIZE,
+    responseMeta({ errors }) {
+      const limited = errors.map((e) => e.cause).find((c) => c instanceof TooManyRequestsError);
+      return limited ? { headers: { "retry-after": String(limited.retryAfterSeconds) } } : {};
+    },
+    createContext: () => createRequestContext(requestId),
     onError({ path, error }) {
-      if (error.code === "INTERNAL_SERVER_ERROR") console.error(`[trpc] ${path ?? "?"}: ${error.message}`);
+      if (error.code === "INTERNAL_SERVER_ERROR") console.error(`[trpc] ${requestId} ${path ?? "?"}: ${error.message.split("\n")[0]}`);
     },
   });
+}
 
 export { handler as GET, handler as POST };

@@ -1,10 +1,15 @@
 import { Resend } from "resend";
 import { ZodError } from "zod";
 import { env } from "@/lib/env";
+import { readBoundedText, requestIdOf } from "@/server/api/http/body";
+import { BodyTooLargeError, internalErrorResponse } from "@/server/api/http/errors";
 import { getDb } from "@/server/db";
 import { applyProviderEvent, ZProviderEvent } from "@/server/services/campaigns/apply-provider-event";
 
 export const dynamic = "force-dynamic";
+
+/** Standard Webhooks' tolerance: a delivery more than 5 minutes off is refused (replays, clock skew). */
+const TOLERANCE_SECONDS = 5 * 60;
 
 // One SDK client for verifying (verify() is local, no request): building one per request halved the throughput.
 let verifier: Resend | null = null;
@@ -16,9 +21,10 @@ const getVerifier = () => {
 const reply = (status: number, body: Record<string, unknown>) => Response.json(body, { status, headers: { "cache-control": "no-store" } });
 
 /**
- * Resend's webhooks: the Svix signature is checked on the raw body (with
- * Standard Webhooks' 5-minute tolerance) before anything is parsed or
- * written; then the event is stored once and applied.
+ * Resend's webhooks. Before the body is read: the headers are present and
+ * the timestamp is within 5 minutes; the body is read at most MAX_BODY_BYTES
+ * (413 above). Then the Svix signature is checked on the raw body, and only
+ * then is anything parsed or written: the event is stored once and applied.
  */
 export async function POST(request: Request) {
   const secret = env().RESEND_WEBHOOK_SECRET;
@@ -27,7 +33,17 @@ export async function POST(request: Request) {
   const timestamp = request.headers.get("svix-timestamp");
   const signature = request.headers.get("svix-signature");
   if (!id || !timestamp || !signature) return reply(401, { error: "Missing svix-id, svix-timestamp or svix-signature" });
-  const raw = await request.text();
+  const sentAt = Number(timestamp);
+  if (!/^\d{1,12}$/.test(timestamp) || Math.abs(Date.now() / 1000 - sentAt) > TOLERANCE_SECONDS) {
+    return reply(401, { error: "The timestamp is missing or more than 5 minutes off" });
+  }
+  let raw: string;
+  try {
+    raw = await readBoundedText(request, env().MAX_BODY_BYTES);
+  } catch (err) {
+    if (err instanceof BodyTooLargeError) return reply(413, { error: err.message });
+    throw err;
+  }
   try {
     getVerifier().webhooks.verify({
       payload: raw,
@@ -46,6 +62,10 @@ export async function POST(request: Request) {
     const detail = err instanceof ZodError ? err.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") : "The body is not JSON";
     return reply(400, { error: `Malformed event: ${detail}` });
   }
-  const result = await applyProviderEvent(await getDb(), { type: "webhook", provider: "resend" }, id, event);
-  return reply(200, { ok: true, duplicate: !result.applied });
+  try {
+    const result = await applyProviderEvent(await getDb(), { type: "webhook", provider: "resend" }, id, event);
+    return reply(200, { ok: true, duplicate: !result.applied });
+  } catch (err) {
+    return internalErrorResponse(err, "webhooks/resend", requestIdOf(request));
+  }
 }
