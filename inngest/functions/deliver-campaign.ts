@@ -1,6 +1,6 @@
 import { cron, RetryAfterError } from "inngest";
 import { env } from "@/lib/env";
-import { getDb } from "@/server/db";
+import { getJobsDb } from "@/server/db";
 import { EmailSendError } from "@/server/email";
 import { jobs } from "@/server/jobs/registry";
 import { deliverBatch, finishIfDone, pendingBatches } from "@/server/services/campaigns/deliver-campaign";
@@ -20,7 +20,7 @@ const FAN_OUT_CHUNK = 500;
 export const deliverCampaign = inngest.createFunction(
   { id: jobs.deliverCampaign.id, triggers: [campaignSendRequested], concurrency: { key: "event.data.campaignId", limit: 1 } },
   async ({ event, step }) => {
-    const batches = await step.run("list-pending-batches", async () => pendingBatches(await getDb(), event.data.campaignId));
+    const batches = await step.run("list-pending-batches", async () => pendingBatches(await getJobsDb(), event.data.campaignId));
     for (let i = 0; i < batches.length; i += FAN_OUT_CHUNK) {
       await step.sendEvent(
         `fan-out-batches-${i / FAN_OUT_CHUNK}`,
@@ -47,7 +47,7 @@ export const deliverCampaignBatch = inngest.createFunction(
   async ({ event, step }) => {
     const result = await step.run("deliver-batch", async () => {
       try {
-        return await deliverBatch(await getDb(), event.data.campaignId, event.data.batchNo);
+        return await deliverBatch(await getJobsDb(), event.data.campaignId, event.data.batchNo);
       } catch (err) {
         if (err instanceof EmailSendError && err.kind === "rate_limited") {
           throw new RetryAfterError(err.message, err.retryAfterMs ?? 1000);
@@ -55,7 +55,7 @@ export const deliverCampaignBatch = inngest.createFunction(
         throw err;
       }
     });
-    const finished = await step.run("finish-if-done", async () => finishIfDone(await getDb(), event.data.campaignId));
+    const finished = await step.run("finish-if-done", async () => finishIfDone(await getJobsDb(), event.data.campaignId));
     return { ...result, finished };
   },
 );
@@ -64,7 +64,7 @@ export const deliverCampaignBatch = inngest.createFunction(
 export const startDueCampaignsFn = inngest.createFunction(
   { id: jobs.startDueCampaigns.id, triggers: [cron(jobs.startDueCampaigns.cron), campaignsDueRequested], concurrency: { limit: 1 } },
   async ({ step }) => {
-    const result = await step.run("start-due", async () => startDueCampaigns(await getDb(), systemActor("start-due-campaigns")));
+    const result = await step.run("start-due", async () => startDueCampaigns(await getJobsDb(), systemActor("start-due-campaigns")));
     if (result.started.length) {
       await step.sendEvent(
         "hand-to-delivery",

@@ -1,5 +1,5 @@
 import { cron } from "inngest";
-import { getDb } from "@/server/db";
+import { getJobsDb } from "@/server/db";
 import { jobs } from "@/server/jobs/registry";
 import { inngest } from "../client";
 import { heartbeatRequested } from "../events";
@@ -13,7 +13,7 @@ export const heartbeat = inngest.createFunction(
   },
   async ({ step }) => {
     const row = await step.run("record-heartbeat", async () => {
-      const db = await getDb();
+      const db = await getJobsDb();
       return jobs.heartbeat.run({ db, runner: "inngest", data: {} });
     });
     return row;

@@ -1,5 +1,5 @@
 import { cron } from "inngest";
-import { getDb } from "@/server/db";
+import { getJobsDb } from "@/server/db";
 import { jobs } from "@/server/jobs/registry";
 import { listSegmentIds, recomputeSegment } from "@/server/services/segments/recompute-segment";
 import { inngest } from "../client";
@@ -17,7 +17,7 @@ export const recomputeSegments = inngest.createFunction(
     concurrency: { limit: 1 },
   },
   async ({ step }) => {
-    const ids = await step.run("list-segments", async () => listSegmentIds(await getDb()));
+    const ids = await step.run("list-segments", async () => listSegmentIds(await getJobsDb()));
     if (ids.length === 0) return { requested: 0 };
     await step.sendEvent(
       "fan-out-segment-recomputes",
@@ -35,5 +35,5 @@ export const recomputeOneSegment = inngest.createFunction(
     concurrency: { key: "event.data.segmentId", limit: 1 },
     retries: 3,
   },
-  async ({ event, step }) => step.run("recompute-segment", async () => recomputeSegment(await getDb(), event.data.segmentId)),
+  async ({ event, step }) => step.run("recompute-segment", async () => recomputeSegment(await getJobsDb(), event.data.segmentId)),
 );

@@ -1,5 +1,5 @@
 import { cron } from "inngest";
-import { getDb } from "@/server/db";
+import { getJobsDb } from "@/server/db";
 import { jobs } from "@/server/jobs/registry";
 import { refreshAnalyticsRollups } from "@/server/services/analytics/rollups/refresh-analytics-rollups";
 import { recordJobRun } from "@/server/services/jobs/record-heartbeat";
@@ -21,7 +21,7 @@ export const refreshAnalytics = inngest.createFunction(
     let rows = 0;
     for (let i = 0; i < 50; i++) {
       const result = await step.run(`refresh-batches-${i}`, async () => {
-        const db = await getDb();
+        const db = await getJobsDb();
         return recordJobRun(db, jobs.refreshAnalytics.id, "inngest", () => refreshAnalyticsRollups(db, { maxBatches: 4 }));
       });
       rows += result.rows;

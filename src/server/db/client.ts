@@ -41,14 +41,25 @@ export const MIGRATIONS = {
   migrationsSchema: "public",
 } as const;
 
-/** Connects to real Postgres through postgres-js. */
-export function connectPostgres(url: string, opts: { max?: number } = {}): DatabaseHandle {
+/**
+ * Connects to real Postgres through postgres-js. `statementTimeoutMs` bounds
+ * every statement on these connections (the shared database must never run a
+ * CRM query forever); a transaction left idle is ended after a minute.
+ */
+export function connectPostgres(
+  url: string,
+  opts: { max?: number; statementTimeoutMs?: number; applicationName?: string } = {},
+): DatabaseHandle {
   const client = postgres(url, {
     max: opts.max ?? 10,
     onnotice: () => {},
     // Dates travel as ISO strings; drizzle maps them to Date where the schema says so.
     // JIT compiling costs more than it saves on the CRM's short analytic queries (tens of ms each).
-    connection: { application_name: "vibrationfit-crm", jit: "off" },
+    connection: {
+      application_name: opts.applicationName ?? "vibrationfit-crm",
+      jit: "off",
+      ...(opts.statementTimeoutMs ? { statement_timeout: opts.statementTimeoutMs, idle_in_transaction_session_timeout: 60_000 } : {}),
+    },
   });
   const db = drizzlePostgres(client, { schema }) as unknown as Db;
   return {

@@ -2,11 +2,11 @@ import { databaseMode, env, ownerEmail } from "@/lib/env";
 import { ensureBootstrapOwner } from "@/server/services/admins/ensure-bootstrap-owner";
 import { seedEmbeddedOnFirstStart } from "@/server/services/demo-data/seed-on-first-start";
 import type { DatabaseHandle } from "./client";
-import { openConfiguredDatabase } from "./open";
+import { openConfiguredDatabase, openJobsPool } from "./open";
 
 export type { Db, DbOrTx, Tx } from "./client";
 
-const globalForDb = globalThis as unknown as { __crmDatabase?: Promise<DatabaseHandle> };
+const globalForDb = globalThis as unknown as { __crmDatabase?: Promise<DatabaseHandle>; __crmJobsDatabase?: Promise<DatabaseHandle> };
 
 async function boot(): Promise<DatabaseHandle> {
   const e = env();
@@ -31,11 +31,29 @@ export function getDatabase(): Promise<DatabaseHandle> {
   return globalForDb.__crmDatabase;
 }
 
+/** The database for background jobs: its own pool with the jobs' longer statement timeout (the same instance when embedded). */
+export function getJobsDatabase(): Promise<DatabaseHandle> {
+  if (!globalForDb.__crmJobsDatabase) {
+    globalForDb.__crmJobsDatabase = getDatabase()
+      .then((main) => openJobsPool() ?? main)
+      .catch((err) => {
+        globalForDb.__crmJobsDatabase = undefined;
+        throw err;
+      });
+  }
+  return globalForDb.__crmJobsDatabase;
+}
+
 /** Hands the process an already-open database (tests, scripts) instead of opening the configured one. */
 export function provideDatabase(handle: DatabaseHandle) {
   globalForDb.__crmDatabase = Promise.resolve(handle);
+  globalForDb.__crmJobsDatabase = Promise.resolve(handle);
 }
 
 export async function getDb() {
   return (await getDatabase()).db;
+}
+
+export async function getJobsDb() {
+  return (await getJobsDatabase()).db;
 }

@@ -5,6 +5,7 @@ import { refreshAnalyticsRollups } from "@/server/services/analytics/rollups/ref
 import { runCampaignDelivery } from "@/server/services/campaigns/deliver-campaign";
 import { startDueCampaigns } from "@/server/services/campaigns/send-campaign";
 import { systemActor } from "@/server/services/context";
+import { purgeExpired } from "@/server/services/jobs/purge-expired";
 import { recordHeartbeat, recordJobRun } from "@/server/services/jobs/record-heartbeat";
 import { recomputeAllSegments, recomputeSegment } from "@/server/services/segments/recompute-segment";
 
@@ -33,7 +34,10 @@ export const jobs = {
     id: "heartbeat",
     cron: env().HEARTBEAT_CRON,
     event: "crm/heartbeat.requested",
-    run: ({ db, runner }) => recordHeartbeat(db, runner),
+    run: async ({ db, runner }) => {
+      await purgeExpired(db);
+      return recordHeartbeat(db, runner);
+    },
   },
   refreshAnalytics: {
     id: "refresh-analytics",

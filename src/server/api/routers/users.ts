@@ -15,11 +15,14 @@ import {
 } from "@/server/services/users/schemas";
 import { listPlans, suggestTags } from "@/server/services/users/suggest-tags";
 import { updateUserMetadata } from "@/server/services/users/update-user-metadata";
-import { adminProcedure, router, viewerProcedure } from "../trpc";
+import { adminProcedure, limitHeavyReads, router, viewerProcedure } from "../trpc";
 
 export const usersRouter = router({
   list: viewerProcedure.input(ZListUsersInput).query(({ ctx, input }) => listUsers(ctx.db, input)),
-  count: viewerProcedure.input(ZCountUsersInput).query(({ ctx, input }) => countUsers(ctx.db, input)),
+  count: viewerProcedure
+    .use(limitHeavyReads)
+    .input(ZCountUsersInput)
+    .query(({ ctx, input }) => countUsers(ctx.db, input)),
   get: viewerProcedure.input(ZUserId).query(({ ctx, input }) => getUserProfile(ctx.db, input.userId)),
   timeline: viewerProcedure.input(ZTimelineInput).query(({ ctx, input }) => getUserTimeline(ctx.db, input)),
   suggestTags: viewerProcedure.input(ZSuggestTagsInput).query(({ ctx, input }) => suggestTags(ctx.db, input)),

@@ -9,6 +9,13 @@ import { ZDay } from "@/lib/day";
 
 export const MAX_DEPTH = 5;
 export const MAX_NODES = 100;
+/**
+ * A segment condition stands for the other segment's whole criteria: counted
+ * that way, criteria hold at most this many groups and conditions. Without
+ * it, a chain of segments that each refer to the previous one many times
+ * would compile to SQL that grows exponentially.
+ */
+export const MAX_EXPANDED_NODES = 1000;
 export const CMP_OPS = ["gt", "gte", "lt", "lte", "eq", "neq"] as const;
 export const CMP_LABELS: Record<(typeof CMP_OPS)[number], string> = {
   gt: "more than",
@@ -220,4 +227,33 @@ export function referencedSegments(node: TNode, into = new Set<string>()): Set<s
   if (node.type === "group") for (const child of node.conditions) referencedSegments(child, into);
   else if (node.field === "segment") into.add(node.segmentId);
   return into;
+}
+
+/**
+ * Groups and conditions once every segment condition is replaced by the
+ * criteria it refers to (memoised per segment, so it costs one pass per
+ * segment). Stops counting just above `cap`.
+ */
+export function expandedNodeCount(
+  node: TNode,
+  segments: Map<string, TCriteria>,
+  cap = MAX_EXPANDED_NODES,
+  memo = new Map<string, number>(),
+): number {
+  if (node.type === "group") {
+    let n = 1;
+    for (const child of node.conditions) {
+      n += expandedNodeCount(child, segments, cap, memo);
+      if (n > cap) return cap + 1;
+    }
+    return n;
+  }
+  if (node.field !== "segment") return 1;
+  const known = memo.get(node.segmentId);
+  if (known !== undefined) return known;
+  const inner = segments.get(node.segmentId);
+  memo.set(node.segmentId, cap + 1); // a cycle (refused elsewhere) counts as too large
+  const n = inner ? Math.min(cap + 1, 1 + expandedNodeCount(inner, segments, cap, memo)) : 1;
+  memo.set(node.segmentId, n);
+  return n;
 }

@@ -5,7 +5,7 @@ import { referencedSegments, type TCriteria, ZCriteria } from "@/server/segments
 import { srcSchema } from "../analytics/source";
 import { writeAuditLog } from "../audit/write-audit-log";
 import type { AdminActor, ServiceCtx } from "../context";
-import { ConflictError, NotFoundError } from "../errors";
+import { ConflictError, InvalidInputError, NotFoundError } from "../errors";
 import { loadReferencedCriteria } from "./load-referenced-criteria";
 import { recomputeSegment } from "./recompute-segment";
 import { type TCreateSegmentInput, type TUpdateSegmentInput, ZCreateSegmentInput, ZUpdateSegmentInput } from "./schemas";
@@ -81,7 +81,10 @@ export async function createSegment(ctx: TCtx, rawInput: TCreateSegmentInput) {
 
 export async function updateSegment(ctx: TCtx, rawInput: TUpdateSegmentInput) {
   const input = ZUpdateSegmentInput.parse(rawInput);
-  if (input.criteria) await loadReferencedCriteria(ctx.db, input.criteria, input.id);
+  if (input.criteria) {
+    await loadReferencedCriteria(ctx.db, input.criteria, input.id);
+    await checkDependents(ctx.db, input.id, input.criteria);
+  }
   const changedCriteria = await ctx.db.transaction(async (tx) => {
     const [before] = await tx.select(columns).from(crmUserSegments).where(eq(crmUserSegments.id, input.id)).for("update");
     if (!before) throw new NotFoundError("That segment does not exist (it may have been deleted)");
@@ -117,6 +120,32 @@ async function segmentsReferring(db: DbOrTx, id: string) {
     const parsed = ZCriteria.safeParse(c.criteria);
     return c.id !== id && parsed.success && referencedSegments(parsed.data).has(id);
   });
+}
+
+/**
+ * The segments that use `id` (directly or through others) must stay valid
+ * with its new criteria: no loop, and no growth past the size bound.
+ */
+async function checkDependents(db: DbOrTx, id: string, criteria: TCriteria) {
+  const seen = new Set([id]);
+  let frontier = [id];
+  while (frontier.length) {
+    const next: string[] = [];
+    for (const current of frontier) {
+      for (const dependent of await segmentsReferring(db, current)) {
+        if (seen.has(dependent.id)) continue;
+        seen.add(dependent.id);
+        next.push(dependent.id);
+        try {
+          await loadReferencedCriteria(db, dependent.criteria as TCriteria, dependent.id, new Map([[id, criteria]]));
+        } catch (err) {
+          if (err instanceof InvalidInputError) throw new InvalidInputError(`“${dependent.name}” uses this segment: ${err.message}`);
+          throw err;
+        }
+      }
+    }
+    frontier = next;
+  }
 }
 
 /**

@@ -1,6 +1,9 @@
 import { parseUsersQuery } from "@/lib/users-query";
+import { domainErrorResponse } from "@/server/api/http/errors";
 import { createRequestContext } from "@/server/api/request-context";
 import { ZTimezone } from "@/server/services/analytics/inputs";
+import { TooManyRequestsError } from "@/server/services/errors";
+import { acquireHeavyRead } from "@/server/services/limits/heavy-reads";
 import { startUsersExport } from "@/server/services/users/export-users-csv";
 
 export const dynamic = "force-dynamic";
@@ -22,21 +25,39 @@ export async function GET(request: Request) {
   }
   const tz = ZTimezone.safeParse(params.get("tz") ?? "UTC");
   if (!tz.success) return Response.json({ error: "tz is not a known timezone" }, { status: 400 });
-  const rows = await startUsersExport({ db: ctx.db, actor: ctx.admin }, { filters, sort: sort.sort, dir: sort.dir, timeZone: tz.data });
+  // A heavy read for as long as the file streams: given back when it ends, fails or the client goes away.
+  let release: () => void;
+  try {
+    release = acquireHeavyRead(ctx.admin.id);
+  } catch (err) {
+    if (err instanceof TooManyRequestsError) return domainErrorResponse(err);
+    throw err;
+  }
+  let rows: Awaited<ReturnType<typeof startUsersExport>>;
+  try {
+    rows = await startUsersExport({ db: ctx.db, actor: ctx.admin }, { filters, sort: sort.sort, dir: sort.dir, timeZone: tz.data });
+  } catch (err) {
+    release();
+    throw err;
+  }
   const encoder = new TextEncoder();
   // Pull-based: the next page is read only when the client has taken the previous one.
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
         const next = await rows.next();
-        if (next.done) controller.close();
-        else controller.enqueue(encoder.encode(next.value));
+        if (next.done) {
+          release();
+          controller.close();
+        } else controller.enqueue(encoder.encode(next.value));
       } catch (err) {
+        release();
         console.error(`[users export] ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
         controller.error(err);
       }
     },
     async cancel() {
+      release();
       await rows.return(undefined);
     },
   });
