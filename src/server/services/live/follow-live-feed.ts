@@ -1,57 +1,84 @@
 import type { DbOrTx } from "@/server/db/client";
+import { TooManyRequestsError, UnavailableError } from "../errors";
 import {
   decodeCursor,
   encodeCursor,
   getLiveHub,
   type LiveHub,
-  readItemsAfter,
+  readItemsBetween,
   readLiveStats,
   readRecentItems,
   type TLiveMessage,
   type TPosition,
 } from "./live-feed";
 
+/** A reconnecting subscriber gets at most this many items it missed (the newest ones). */
+export const CATCH_UP_LIMIT = 500;
+/** Messages waiting for one subscriber; a subscriber this far behind is closed (it can reconnect and catch up). */
+export const MAX_QUEUED_MESSAGES = 1000;
+
+const advance = (p: TPosition, item: { kind: "event" | "session"; id: number }): TPosition =>
+  item.kind === "event" ? { ...p, events: Math.max(p.events, item.id) } : { ...p, sessions: Math.max(p.sessions, item.id) };
+
 /**
- * One subscriber's stream: what it missed since `lastEventId` (or the newest
- * items for a fresh dashboard), the current counters, then the shared hub's
- * messages as they come. Anything at or before the subscriber's position is
- * dropped, so a reconnect neither skips nor repeats an item. Ends when
- * `signal` aborts.
+ * Opens a stream for an admin: refused at once (TooManyRequestsError) when
+ * they already hold `maxStreams` open in this process.
+ */
+export function openLiveFeed(
+  db: DbOrTx,
+  opts: { lastEventId?: string | null; signal?: AbortSignal; hub?: LiveHub; holder: string; maxStreams: number },
+): AsyncGenerator<TLiveMessage> {
+  const hub = opts.hub ?? getLiveHub(db);
+  const release = hub.hold(opts.holder, opts.maxStreams);
+  if (!release) {
+    throw new TooManyRequestsError(`You have ${opts.maxStreams} live views open already; close one (another tab?) first.`, 5);
+  }
+  return followLiveFeed(db, { ...opts, hub, release });
+}
+
+/**
+ * One subscriber's stream: what it missed since `lastEventId` (at most the
+ * newest CATCH_UP_LIMIT items; the newest few for a fresh dashboard), the
+ * current counters, then the shared hub's messages as they come. Anything at
+ * or before the subscriber's position is dropped, so a reconnect neither
+ * skips nor repeats an item. Ends when `signal` aborts; `release` runs
+ * when it ends.
  */
 export async function* followLiveFeed(
   db: DbOrTx,
-  opts: { lastEventId?: string | null; signal?: AbortSignal; hub?: LiveHub },
+  opts: { lastEventId?: string | null; signal?: AbortSignal; hub?: LiveHub; release?: () => void },
 ): AsyncGenerator<TLiveMessage> {
   const hub = opts.hub ?? getLiveHub(db);
   const queue: TLiveMessage[] = [];
+  let overflowed = false;
   let wake: (() => void) | null = null;
   const unsubscribe = hub.subscribe((m) => {
-    queue.push(m);
+    if (queue.length >= MAX_QUEUED_MESSAGES) overflowed = true;
+    else queue.push(m);
     wake?.();
   });
   try {
-    let position: TPosition;
+    // Registered first, then asked where the hub stands: every item after `hubAt` reaches the queue.
+    const hubAt = await hub.ready();
     const resumeFrom = decodeCursor(opts.lastEventId);
+    let position: TPosition;
     if (resumeFrom) {
-      position = resumeFrom;
-      for (const item of await readItemsAfter(db, resumeFrom, 500)) {
-        position =
-          item.kind === "event"
-            ? { ...position, events: Math.max(position.events, item.id) }
-            : { ...position, sessions: Math.max(position.sessions, item.id) };
+      // A cursor from the future (forged, or another database) is held to the present.
+      position = { events: Math.min(resumeFrom.events, hubAt.events), sessions: Math.min(resumeFrom.sessions, hubAt.sessions) };
+      for (const item of await readItemsBetween(db, position, hubAt, CATCH_UP_LIMIT)) {
+        position = advance(position, item);
         yield { type: "item", item, cursor: encodeCursor(position) };
       }
     } else {
       // History for a fresh dashboard: all of it carries the snapshot's position, so a reconnect resumes after it.
-      const recent = await readRecentItems(db);
-      position = recent.position;
-      for (const item of recent.items) yield { type: "item", item, cursor: encodeCursor(position) };
+      for (const item of await readRecentItems(db, hubAt)) yield { type: "item", item, cursor: encodeCursor(hubAt) };
     }
-    hub.seed(position);
+    position = hubAt;
     const stats = await readLiveStats(db);
     yield { type: "stats", ...stats, cursor: encodeCursor(position) };
 
     while (!opts.signal?.aborted) {
+      if (overflowed) throw new UnavailableError("The live feed fell too far behind and was closed; reload to reconnect.");
       if (queue.length === 0) {
         await new Promise<void>((resolve) => {
           wake = resolve;
@@ -64,7 +91,7 @@ export async function* followLiveFeed(
       if (m.type === "item") {
         const seen = m.item.kind === "event" ? position.events : position.sessions;
         if (m.item.id <= seen) continue;
-        position = m.item.kind === "event" ? { ...position, events: m.item.id } : { ...position, sessions: m.item.id };
+        position = advance(position, m.item);
         yield { ...m, cursor: encodeCursor(position) };
       } else {
         yield { ...m, cursor: encodeCursor(position) };
@@ -72,5 +99,6 @@ export async function* followLiveFeed(
     }
   } finally {
     unsubscribe();
+    opts.release?.();
   }
 }

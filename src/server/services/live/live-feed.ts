@@ -44,6 +44,18 @@ type TRow = {
   email: string | null;
 };
 
+const toItem = (r: TRow): TLiveItem => ({
+  kind: r.kind,
+  id: Number(r.id),
+  at: new Date(r.at),
+  name: r.name,
+  userId: r.user_id,
+  userName: r.user_name,
+  userEmail: r.email,
+});
+const byTime = (a: TLiveItem, b: TLiveItem) =>
+  a.at.getTime() - b.at.getTime() || (a.kind === b.kind ? a.id - b.id : a.kind < b.kind ? -1 : 1);
+
 /** New events and sessions after a position, oldest first (at most `limit` of each). */
 export async function readItemsAfter(db: DbOrTx, after: TPosition, limit = 200): Promise<TLiveItem[]> {
   const S = srcSchema();
@@ -55,27 +67,32 @@ export async function readItemsAfter(db: DbOrTx, after: TPosition, limit = 200):
         (SELECT 'session', s.id, s.started_at, 'session.started', s.user_id, u.name, u.email
          FROM ${S}.sessions s LEFT JOIN ${S}.users u ON u.id = s.user_id WHERE s.id > ${after.sessions} ORDER BY s.id LIMIT ${limit})`,
   );
-  return rows
-    .map((r) => ({
-      kind: r.kind,
-      id: Number(r.id),
-      at: new Date(r.at),
-      name: r.name,
-      userId: r.user_id,
-      userName: r.user_name,
-      userEmail: r.email,
-    }))
-    .sort((a, b) => a.at.getTime() - b.at.getTime() || (a.kind === b.kind ? a.id - b.id : a.kind < b.kind ? -1 : 1));
+  return rows.map(toItem).sort(byTime);
 }
 
-/** The newest events and sessions, oldest first: what a fresh dashboard starts from. */
-export async function readRecentItems(db: DbOrTx, limit = 20): Promise<{ items: TLiveItem[]; position: TPosition }> {
-  const position = await currentPosition(db);
-  const from = { events: Math.max(0, position.events - limit), sessions: Math.max(0, position.sessions - limit) };
-  const items = (await readItemsAfter(db, from, limit)).filter((i) =>
-    i.kind === "event" ? i.id <= position.events : i.id <= position.sessions,
+/**
+ * The newest `limit` events and sessions after `after` and up to `upTo`,
+ * oldest first: a subscriber catching up reads at most this much, however
+ * old its cursor (the index is read backwards from `upTo`).
+ */
+export async function readItemsBetween(db: DbOrTx, after: TPosition, upTo: TPosition, limit: number): Promise<TLiveItem[]> {
+  const S = srcSchema();
+  const rows = await executeRows<TRow>(
+    db,
+    sql`(SELECT 'event' AS kind, e.id, e.occurred_at AS at, e.name, e.user_id, u.name AS user_name, u.email
+         FROM ${S}.events e LEFT JOIN ${S}.users u ON u.id = e.user_id
+         WHERE e.id > ${after.events} AND e.id <= ${upTo.events} ORDER BY e.id DESC LIMIT ${limit})
+        UNION ALL
+        (SELECT 'session', s.id, s.started_at, 'session.started', s.user_id, u.name, u.email
+         FROM ${S}.sessions s LEFT JOIN ${S}.users u ON u.id = s.user_id
+         WHERE s.id > ${after.sessions} AND s.id <= ${upTo.sessions} ORDER BY s.id DESC LIMIT ${limit})`,
   );
-  return { items: items.slice(-limit), position };
+  return rows.map(toItem).sort(byTime).slice(-limit);
+}
+
+/** The newest events and sessions up to a position, oldest first: what a fresh dashboard starts from. */
+export async function readRecentItems(db: DbOrTx, upTo: TPosition, limit = 20): Promise<TLiveItem[]> {
+  return readItemsBetween(db, { events: 0, sessions: 0 }, upTo, limit);
 }
 
 export async function currentPosition(db: DbOrTx): Promise<TPosition> {
@@ -129,11 +146,20 @@ export async function readLiveStats(db: DbOrTx, now = new Date()): Promise<{ cou
 
 type TListener = (m: TLiveMessage) => void;
 
-/** The one reader of this process. It runs only while someone listens. */
+/**
+ * The one reader of this process. It runs only while someone listens, and
+ * its position only ever moves forward: a subscriber with an old cursor
+ * catches up from the database by itself (bounded), so no subscriber can
+ * make the shared reader go back over history or stand still.
+ */
 export class LiveHub {
   private readonly listeners = new Set<TListener>();
+  private readonly holders = new Map<string, number>();
   private timer: NodeJS.Timeout | null = null;
   private position: TPosition | null = null;
+  private starting: Promise<TPosition> | null = null;
+  /** Bumped when the last listener leaves: a read still in flight from before is dropped. */
+  private generation = 0;
   private busy = false;
   /** Reads the hub has made: tests check it does not grow with the number of subscribers. */
   reads = 0;
@@ -153,19 +179,46 @@ export class LiveHub {
         clearInterval(this.timer);
         this.timer = null;
         this.position = null;
+        this.generation++;
       }
     };
   }
 
   /**
-   * A subscriber has read the database up to `p`: the hub reads on from no
-   * later than that, so nothing after it is missed. Moving back may send a
-   * few rows again; subscribers drop what they already have.
+   * Where the hub reads from (read from the database when it starts). A
+   * subscriber registered before asking is sent every item after this
+   * position; what is at or before it, it reads itself.
    */
-  seed(p: TPosition) {
-    this.position = this.position
-      ? { events: Math.min(this.position.events, p.events), sessions: Math.min(this.position.sessions, p.sessions) }
-      : p;
+  ready(): Promise<TPosition> {
+    if (this.position) return Promise.resolve(this.position);
+    if (!this.starting) {
+      const generation = this.generation;
+      this.starting = currentPosition(this.db)
+        .then((p) => {
+          this.reads++;
+          if (generation === this.generation) this.position ??= p;
+          return this.position ?? p;
+        })
+        .finally(() => {
+          this.starting = null;
+        });
+    }
+    return this.starting;
+  }
+
+  /** Counts an open stream for `key` (an admin), refusing one beyond `max`; returns its release. */
+  hold(key: string, max: number): (() => void) | null {
+    const n = this.holders.get(key) ?? 0;
+    if (n >= max) return null;
+    this.holders.set(key, n + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (this.holders.get(key) ?? 1) - 1;
+      if (left <= 0) this.holders.delete(key);
+      else this.holders.set(key, left);
+    };
   }
 
   get subscribers() {
@@ -175,13 +228,12 @@ export class LiveHub {
   async tick() {
     if (this.busy) return; // a slow database never piles up reads
     this.busy = true;
+    const generation = this.generation;
     try {
-      if (!this.position) {
-        this.position = await currentPosition(this.db);
-        this.reads++;
-      }
-      const items = await readItemsAfter(this.db, this.position);
+      const from = await this.ready();
+      const items = await readItemsAfter(this.db, from);
       this.reads++;
+      if (generation !== this.generation || !this.position) return;
       for (const item of items) {
         if (item.kind === "event") this.position = { ...this.position, events: Math.max(this.position.events, item.id) };
         else this.position = { ...this.position, sessions: Math.max(this.position.sessions, item.id) };
@@ -189,6 +241,7 @@ export class LiveHub {
       }
       const stats = await readLiveStats(this.db);
       this.reads++;
+      if (generation !== this.generation || !this.position) return;
       this.lastStats = { type: "stats", ...stats, cursor: encodeCursor(this.position) };
       this.emit(this.lastStats);
     } catch (err) {
