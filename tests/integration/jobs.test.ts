@@ -56,6 +56,25 @@ describe("heartbeat job", () => {
     expect(audits).toEqual([{ actor_email: admin.email, action: "job.requested" }]);
   });
 
+  it("purges expired sign-in links, sessions and rate-limit rows on each beat, and keeps live ones", async () => {
+    await db.query(
+      "INSERT INTO crm_auth_verification_tokens (identifier, token, expires) VALUES ('a@x.com', 'old', now() - interval '1 minute'), ('a@x.com', 'live', now() + interval '10 minutes')",
+    );
+    await db.query(
+      "INSERT INTO crm_auth_sessions (session_token, user_id, expires) VALUES ('gone', $1, now() - interval '1 day'), ('kept', $1, now() + interval '1 day')",
+      [admin.id],
+    );
+    await db.query(
+      "INSERT INTO crm_rate_limits (key, tat, allowed) VALUES ('old', now() - interval '1 minute', true), ('live', now() + interval '1 minute', true)",
+    );
+    const t = new InngestTestEngine({ function: heartbeat });
+    const { error } = await t.execute({ events: [{ name: "crm/heartbeat.requested", data: { requestedBy: "test" } }] });
+    expect(error).toBeUndefined();
+    expect(await db.query("SELECT token FROM crm_auth_verification_tokens")).toEqual([{ token: "live" }]);
+    expect(await db.query("SELECT session_token FROM crm_auth_sessions")).toEqual([{ session_token: "kept" }]);
+    expect(await db.query("SELECT key FROM crm_rate_limits")).toEqual([{ key: "live" }]);
+  });
+
   it("the refresh-analytics function rolls up new source rows and records its run", async () => {
     await db.execScript(sourceTablesDdl("app"));
     await db.query(

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { followLiveFeed } from "@/server/services/live/follow-live-feed";
+import { TooManyRequestsError } from "@/server/services/errors";
+import { followLiveFeed, openLiveFeed } from "@/server/services/live/follow-live-feed";
 import { LiveHub, type TLiveMessage } from "@/server/services/live/live-feed";
 import { callerFor, createAdmins } from "../helpers/admins";
 import { createTestDatabase, engines, type TTestDatabase } from "../helpers/db";
@@ -106,6 +107,82 @@ describe.each(engines())("live feed on %s", (engine) => {
     expect(hub50.subscribers).toBe(0);
     expect(manyReads).toBeLessThanOrEqual(soloReads + 4);
     expect(manyReads).toBeGreaterThan(0);
+  });
+
+  it("never moves the shared reader back: an old cursor catches up by itself, bounded to the newest 500", async () => {
+    // 650 events the old subscriber has not seen.
+    await db.execScript(`INSERT INTO app.events (user_id, name, properties, occurred_at)
+      SELECT '${uuid(1)}', 'bulk.' || i, '{}'::jsonb, now() - interval '1 hour' + i * interval '1 second' FROM generate_series(1, 650) i`);
+    const hub = new LiveHub(db.db, 100);
+    const head = new AbortController();
+    const fresh = collect(followLiveFeed(db.db, { signal: head.signal, hub }));
+    await expect.poll(() => fresh.got.some((g) => g.m.type === "stats"), { timeout: 5000 }).toBe(true);
+    const freshBefore = fresh.items().length;
+
+    const old = new AbortController();
+    const behind = collect(followLiveFeed(db.db, { signal: old.signal, hub, lastEventId: "0:0" }));
+    await expect.poll(() => behind.got.some((g) => g.m.type === "stats"), { timeout: 5000 }).toBe(true);
+    const caughtUp = behind.items();
+    expect(caughtUp).toHaveLength(500);
+    const names = caughtUp.map((i) => i.item.name);
+    expect(names).toContain("bulk.650");
+    expect(names).not.toContain("bulk.1");
+    // The shared reader did not go back: the subscriber at the head got nothing old again, and both see what comes next.
+    await addEvent("after-catch-up");
+    await expect.poll(() => fresh.items().some((i) => i.item.name === "after-catch-up"), { timeout: 3000 }).toBe(true);
+    await expect.poll(() => behind.items().some((i) => i.item.name === "after-catch-up"), { timeout: 3000 }).toBe(true);
+    expect(
+      fresh
+        .items()
+        .slice(freshBefore)
+        .map((i) => i.item.name),
+    ).toEqual(["after-catch-up"]);
+    // A cursor from the future is held to the present: that subscriber still gets new events.
+    const ahead = new AbortController();
+    const future = collect(followLiveFeed(db.db, { signal: ahead.signal, hub, lastEventId: "999999999999:999999999999" }));
+    await expect.poll(() => future.got.some((g) => g.m.type === "stats"), { timeout: 5000 }).toBe(true);
+    await addEvent("seen-by-the-future");
+    await expect.poll(() => future.items().map((i) => i.item.name), { timeout: 3000 }).toEqual(["seen-by-the-future"]);
+    for (const c of [head, old, ahead]) c.abort();
+    await Promise.all([fresh.done, behind.done, future.done]);
+  });
+
+  it("closes a subscriber that stops reading once 1,000 messages wait for it, and the others go on", async () => {
+    const hub = new LiveHub(db.db, 50);
+    const reader = new AbortController();
+    const others = collect(followLiveFeed(db.db, { signal: reader.signal, hub }));
+    const stuck = followLiveFeed(db.db, { hub });
+    await stuck.next(); // started, then never read again
+    await db.execScript(`INSERT INTO app.events (user_id, name, properties, occurred_at)
+      SELECT '${uuid(1)}', 'flood.' || i, '{}'::jsonb, now() FROM generate_series(1, 1200) i`);
+    await expect.poll(() => others.items().some((i) => i.item.name === "flood.1200"), { timeout: 10_000 }).toBe(true);
+    let error: unknown = null;
+    let read = 0;
+    try {
+      for (;;) {
+        const next = await stuck.next();
+        if (next.done) break;
+        read++;
+      }
+    } catch (err) {
+      error = err;
+    }
+    expect(read).toBeLessThanOrEqual(1_000 + 30);
+    expect(error).toMatchObject({ code: "UNAVAILABLE", message: expect.stringContaining("fell too far behind") });
+    expect(hub.subscribers).toBe(1);
+    reader.abort();
+    await others.done;
+  });
+
+  it("lets an admin hold at most MAX_LIVE_STREAMS_PER_ADMIN streams open", async () => {
+    const hub = new LiveHub(db.db, 200);
+    const opened = Array.from({ length: 2 }, () => openLiveFeed(db.db, { hub, holder: "admin-1", maxStreams: 2 }));
+    await Promise.all(opened.map((s) => s.next()));
+    expect(() => openLiveFeed(db.db, { hub, holder: "admin-1", maxStreams: 2 })).toThrow(TooManyRequestsError);
+    const someoneElse = openLiveFeed(db.db, { hub, holder: "admin-2", maxStreams: 2 });
+    await (opened[0] as AsyncGenerator<TLiveMessage>).return(undefined);
+    const again = openLiveFeed(db.db, { hub, holder: "admin-1", maxStreams: 2 });
+    for (const s of [opened[1], someoneElse, again]) await (s as AsyncGenerator<TLiveMessage>).return(undefined);
   });
 
   it("refuses a signed-out subscriber", async () => {
