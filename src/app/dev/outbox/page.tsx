@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { Card, EmptyState, PageHeader } from "@/components/ui/primitives";
-import { emailMode } from "@/lib/env";
+import { localOutboxVisible } from "@/lib/env";
 import { formatDateTime } from "@/lib/format";
 import { getDb } from "@/server/db";
 import { listOutbox } from "@/server/email/local-outbox-provider";
@@ -10,11 +10,12 @@ export const dynamic = "force-dynamic";
 export const metadata = { title: "Dev outbox" };
 
 /**
- * Local mode only: every email the CRM "sent". Open without sign-in on
- * purpose (sign-in links land here); it does not exist once Resend is set.
+ * The embedded local default only: every email the CRM "sent". Open without
+ * sign-in on purpose (sign-in links land here); with a real database or an
+ * email provider it does not exist (404).
  */
 export default async function OutboxPage() {
-  if (emailMode() !== "local-outbox") notFound();
+  if (!localOutboxVisible()) notFound();
   const emails = await listOutbox(await getDb(), 100);
   return (
     <main className="mx-auto max-w-4xl px-4 py-8">

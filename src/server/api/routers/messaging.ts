@@ -1,7 +1,5 @@
 import { z } from "zod";
-import { emailMode } from "@/lib/env";
 import type { Db } from "@/server/db/client";
-import { getOutboxEmail, listOutbox } from "@/server/email/local-outbox-provider";
 import { campaignFunnel, trackClickRates, trackOpenRates } from "@/server/services/campaigns/campaign-report";
 import {
   audienceCount,
@@ -19,9 +17,9 @@ import {
 import { ZCampaignId, ZCreateCampaignInput, ZScheduleCampaignInput, ZUpdateCampaignInput } from "@/server/services/campaigns/schemas";
 import { sendToSegment } from "@/server/services/campaigns/send-campaign";
 import type { AdminActor } from "@/server/services/context";
-import { NotFoundError } from "@/server/services/errors";
 import { createApiKey, listApiKeys, revokeApiKey } from "@/server/services/messaging/api-keys";
 import { getConversation, listConversations, markAsRead, sendMessage, unreadCount } from "@/server/services/messaging/direct-messages";
+import { readOutbox, readOutboxEmail } from "@/server/services/messaging/outbox";
 import {
   ZApiKeyId,
   ZConversationsInput,
@@ -106,13 +104,9 @@ export const messagingRouter = router({
     create: ownerProcedure.input(ZCreateApiKeyInput).mutation(({ ctx, input }) => createApiKey(ctxOf(ctx), input)),
     revoke: ownerProcedure.input(ZApiKeyId).mutation(({ ctx, input }) => revokeApiKey(ctxOf(ctx), input.id)),
   }),
+  /** The local outbox: owners only, and only on the embedded database (NOT_FOUND anywhere else). */
   outbox: router({
-    /** The local outbox (empty when a real provider is configured). */
-    list: viewerProcedure.query(async ({ ctx }) => ({ mode: emailMode(), items: await listOutbox(ctx.db) })),
-    get: viewerProcedure.input(z.object({ id: z.uuid() })).query(async ({ ctx, input }) => {
-      const row = await getOutboxEmail(ctx.db, input.id);
-      if (!row) throw new NotFoundError("That email is not in the outbox");
-      return row;
-    }),
+    list: ownerProcedure.query(({ ctx }) => readOutbox(ctx.db)),
+    get: ownerProcedure.input(z.object({ id: z.uuid() })).query(({ ctx, input }) => readOutboxEmail(ctx.db, input.id)),
   }),
 });

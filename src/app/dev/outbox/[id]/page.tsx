@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { Card, CardHeader, PageHeader } from "@/components/ui/primitives";
-import { emailMode } from "@/lib/env";
+import { localOutboxVisible } from "@/lib/env";
 import { formatDateTime } from "@/lib/format";
 import { getDb } from "@/server/db";
 import { getOutboxEmail } from "@/server/email/local-outbox-provider";
@@ -10,7 +10,7 @@ export const dynamic = "force-dynamic";
 export const metadata = { title: "Dev outbox" };
 
 export default async function OutboxEmailPage({ params }: { params: Promise<{ id: string }> }) {
-  if (emailMode() !== "local-outbox") notFound();
+  if (!localOutboxVisible()) notFound();
   const { id } = await params;
   if (!/^[0-9a-f-]{36}$/i.test(id)) notFound();
   const email = await getOutboxEmail(await getDb(), id);
