@@ -76,6 +76,27 @@ describe("the template language", () => {
     expect(verifyUnsubscribeToken(forged)).toBeNull();
     expect(verifyUnsubscribeToken(`${payload}.x`)).toBeNull();
   });
+
+  it("keeps unsubscribe links from emails already sent working after AUTH_SECRET is rotated (AUTH_SECRET_PREVIOUS)", () => {
+    const saved = process.env.AUTH_SECRET;
+    try {
+      process.env.AUTH_SECRET = "old-secret-old-secret-old-secret-0001";
+      resetEnvCache();
+      const token = unsubscribeToken(uuid(3), "cy@example.com");
+      process.env.AUTH_SECRET = "new-secret-new-secret-new-secret-0002";
+      resetEnvCache();
+      expect(verifyUnsubscribeToken(token)).toBeNull();
+      process.env.AUTH_SECRET_PREVIOUS = "old-secret-old-secret-old-secret-0001";
+      resetEnvCache();
+      expect(verifyUnsubscribeToken(token)).toEqual({ userId: uuid(3), email: "cy@example.com" });
+      expect(verifyUnsubscribeToken(unsubscribeToken(uuid(3), "cy@example.com"))).toEqual({ userId: uuid(3), email: "cy@example.com" });
+    } finally {
+      if (saved === undefined) delete process.env.AUTH_SECRET;
+      else process.env.AUTH_SECRET = saved;
+      delete process.env.AUTH_SECRET_PREVIOUS;
+      resetEnvCache();
+    }
+  });
 });
 
 describe.each(engines())("messaging on %s", (engine) => {
@@ -163,6 +184,28 @@ describe.each(engines())("messaging on %s", (engine) => {
     await expect(callerFor(db.db, admins.viewer).messaging.templates.send({ templateId: t.id, userIds: [uuid(1)] })).rejects.toMatchObject({
       code: "FORBIDDEN",
     });
+  });
+
+  it("skips suppressed addresses in a template send, says how many and why, and gives every email one-click unsubscribe", async () => {
+    const t = await admin().messaging.templates.create({ name: "Suppression check", subject: "News for {{user.firstName}}", body: BODY });
+    await admin().messaging.suppressions.add({ email: "EVIL@example.com" });
+    const before = (await outbox()).length;
+    const result = await admin().messaging.templates.send({ templateId: t.id, userIds: [uuid(1), uuid(2)] });
+    expect(result.sent.map((s) => s.userId)).toEqual([uuid(1)]);
+    expect(result.suppressed).toEqual([{ userId: uuid(2), reason: "manual" }]);
+    const fresh = (await outbox()).slice(before);
+    expect(fresh.map((e) => e.to[0])).toEqual(["ana@example.com"]);
+    const [headers] = await db.query<{ headers: Record<string, string> }>(
+      "SELECT headers FROM crm_email_outbox WHERE subject = 'News for Ana' ORDER BY created_at DESC LIMIT 1",
+    );
+    expect(headers?.headers["List-Unsubscribe"]).toMatch(/^<http:\/\/localhost:3000\/api\/unsubscribe\?token=[^>]+>$/);
+    expect(headers?.headers["List-Unsubscribe-Post"]).toBe("List-Unsubscribe=One-Click");
+    const [audit] = await db.query<{ after: { suppressed: number } }>(
+      "SELECT after FROM crm_audit_log WHERE action = 'template.sent' AND target_id = $1",
+      [t.id],
+    );
+    expect(audit?.after.suppressed).toBe(1);
+    await admin().messaging.suppressions.remove({ email: "evil@example.com" });
   });
 
   it("sends through Resend (a local server speaking its API, through the SDK) and records failures per message", async () => {

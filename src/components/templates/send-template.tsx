@@ -51,6 +51,7 @@ export function SendTemplate({ templateId }: { templateId: string }) {
           <p role="status" className="text-sm text-slate-700">
             Sent {send.data.sent.length} (version {send.data.version})
             {send.data.failed.length ? `, ${send.data.failed.length} failed: ${send.data.failed.map((f) => f.error).join("; ")}` : ""}
+            {send.data.suppressed.length ? `, ${send.data.suppressed.length} skipped (unsubscribed, bounced or suppressed by hand)` : ""}
             {send.data.unknown.length ? `, ${send.data.unknown.length} unknown users skipped` : ""}.
           </p>
         ) : null}

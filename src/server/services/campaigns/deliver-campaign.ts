@@ -9,7 +9,7 @@ import { srcSchema } from "../analytics/source";
 import { writeAuditLog } from "../audit/write-audit-log";
 import type { Actor } from "../context";
 import { InvalidInputError } from "../errors";
-import { unsubscribeToken, unsubscribeUrl } from "../messaging/unsubscribe";
+import { listUnsubscribeHeaders, unsubscribeUrl } from "../messaging/unsubscribe";
 import { recomputeSegment } from "../segments/recompute-segment";
 import { assertReady, getCampaign, type TCampaign } from "./manage-campaigns";
 import { assertTransition } from "./transitions";
@@ -176,7 +176,6 @@ export async function deliverBatch(
 
   const { compiled } = await compiledFor(db, c);
   const sender = senderDefaults();
-  const base = env().APP_URL.replace(/\/$/, "");
   const messages: TEmailMessage[] = valid.map((r) => {
     const user = { id: r.user_id, email: r.email };
     const copy = personalize(compiled, userVariables({ email: r.email, name: r.name, plan: r.plan }, unsubscribeUrl(user)));
@@ -187,10 +186,7 @@ export async function deliverBatch(
       subject: copy.subject,
       html: copy.html,
       text: copy.text,
-      headers: {
-        "List-Unsubscribe": `<${base}/api/unsubscribe?token=${unsubscribeToken(user.id, user.email)}>`,
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-      },
+      headers: listUnsubscribeHeaders(user),
       tags: [
         { name: "campaign_id", value: c.id },
         { name: "recipient_id", value: r.id },

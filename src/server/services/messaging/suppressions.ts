@@ -1,4 +1,4 @@
-import { desc, eq, ilike } from "drizzle-orm";
+import { desc, eq, ilike, inArray } from "drizzle-orm";
 import { z } from "zod";
 import { escapeLike } from "@/lib/text";
 import type { Db, DbOrTx } from "@/server/db/client";
@@ -13,6 +13,17 @@ export const ZSuppressionEmail = z.object({
     .max(320)
     .transform((e) => e.toLowerCase()),
 });
+
+/** Which of these addresses are suppressed, and why (keys lower-cased). */
+export async function suppressionsOf(db: DbOrTx, emails: string[]): Promise<Map<string, string>> {
+  const lower = [...new Set(emails.map((e) => e.toLowerCase()))];
+  if (!lower.length) return new Map();
+  const rows = await db
+    .select({ email: crmSuppressions.email, reason: crmSuppressions.reason })
+    .from(crmSuppressions)
+    .where(inArray(crmSuppressions.email, lower));
+  return new Map(rows.map((r) => [r.email, r.reason]));
+}
 
 /** Suppressed addresses, newest first, optionally matching a search. */
 export async function listSuppressions(db: DbOrTx, input: { search?: string }) {

@@ -18,7 +18,8 @@ import {
   ZSendTestInput,
   ZUpdateTemplateInput,
 } from "./schemas";
-import { unsubscribeUrl } from "./unsubscribe";
+import { suppressionsOf } from "./suppressions";
+import { listUnsubscribeHeaders, unsubscribeUrl } from "./unsubscribe";
 
 type TCtx = ServiceCtx<AdminActor> & { db: Db };
 const REASON = "You are receiving this because you have a VibrationFit account.";
@@ -186,7 +187,12 @@ export async function previewTemplate(db: DbOrTx, rawInput: TPreviewTemplateInpu
   };
 }
 
-/** Sends the template's current version to each user, one email each; unknown ids are reported, not fatal. */
+/**
+ * Sends the template's current version to each user, one email each, with
+ * one-click unsubscribe headers: a template send is marketing email, so
+ * suppressed addresses (unsubscribed, bounced, complained, by hand) are
+ * skipped and counted. Unknown ids are reported, not fatal.
+ */
 export async function sendTemplate(ctx: TCtx, rawInput: { templateId: string; userIds: string[] }) {
   const input = ZSendTemplateInput.parse(rawInput);
   const { template, subject, body, version } = await versionContent(ctx.db, input.templateId);
@@ -196,12 +202,16 @@ export async function sendTemplate(ctx: TCtx, rawInput: { templateId: string; us
   const compiled = await compileTemplate(parsed, { reason: REASON, postalAddress: sender.postalAddress });
   const ids = [...new Set(input.userIds)];
   const recipients = await loadRecipients(ctx.db, ids);
+  const suppressed = await suppressionsOf(
+    ctx.db,
+    [...recipients.values()].map((r) => r.email),
+  );
   const provider = createEmailProvider(ctx.db);
   const sent: { userId: string; messageId: string }[] = [];
   const failed: { userId: string; error: string }[] = [];
   for (const id of ids) {
     const user = recipients.get(id);
-    if (!user) continue;
+    if (!user || suppressed.has(user.email.toLowerCase())) continue;
     const copy = personalize(compiled, userVariables(user, unsubscribeUrl(user)));
     const [row] = await ctx.db
       .insert(crmMessages)
@@ -228,6 +238,7 @@ export async function sendTemplate(ctx: TCtx, rawInput: { templateId: string; us
           subject: copy.subject,
           html: copy.html,
           text: copy.text,
+          headers: listUnsubscribeHeaders(user),
           tags: [
             { name: "message_id", value: row.id },
             { name: "template_id", value: template.id },
@@ -244,13 +255,18 @@ export async function sendTemplate(ctx: TCtx, rawInput: { templateId: string; us
     }
   }
   const unknown = ids.filter((id) => !recipients.has(id));
+  const skipped = ids.flatMap((id) => {
+    const user = recipients.get(id);
+    const reason = user ? suppressed.get(user.email.toLowerCase()) : undefined;
+    return user && reason ? [{ userId: id, reason }] : [];
+  });
   await writeAuditLog(ctx.db, ctx.actor, {
     action: "template.sent",
     targetType: "template",
     targetId: template.id,
-    after: { version, sent: sent.length, failed: failed.length, unknown },
+    after: { version, sent: sent.length, failed: failed.length, suppressed: skipped.length, unknown },
   });
-  return { version, sent, failed, unknown };
+  return { version, sent, failed, suppressed: skipped, unknown };
 }
 
 /** The template (or a draft) with sample data, to the signed-in admin. Not recorded as a message. */

@@ -13,7 +13,7 @@ import { InvalidInputError } from "../errors";
  * link needs no database row until it is used.
  */
 
-const sign = (payload: string) => createHmac("sha256", `unsubscribe:${authSecret()}`).update(payload).digest("base64url");
+const sign = (payload: string, secret = authSecret()) => createHmac("sha256", `unsubscribe:${secret}`).update(payload).digest("base64url");
 
 export function unsubscribeToken(userId: string, email: string): string {
   const payload = Buffer.from(JSON.stringify([userId, email.toLowerCase()])).toString("base64url");
@@ -23,9 +23,14 @@ export function unsubscribeToken(userId: string, email: string): string {
 export function verifyUnsubscribeToken(token: string): { userId: string; email: string } | null {
   const [payload, mac] = token.split(".");
   if (!payload || !mac || token.length > 1000) return null;
-  const expected = Buffer.from(sign(payload));
   const given = Buffer.from(mac);
-  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
+  // After a rotation, links signed with the previous secret (emails already sent) still work.
+  const secrets = [authSecret(), env().AUTH_SECRET_PREVIOUS].filter((x): x is string => Boolean(x));
+  const matches = secrets.some((secret) => {
+    const expected = Buffer.from(sign(payload, secret));
+    return expected.length === given.length && timingSafeEqual(expected, given);
+  });
+  if (!matches) return null;
   try {
     const [userId, email] = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as [unknown, unknown];
     return typeof userId === "string" && typeof email === "string" ? { userId, email } : null;
@@ -36,6 +41,12 @@ export function verifyUnsubscribeToken(token: string): { userId: string; email: 
 
 export const unsubscribeUrl = (user: { id: string; email: string }) =>
   `${env().APP_URL.replace(/\/$/, "")}/unsubscribe?token=${unsubscribeToken(user.id, user.email)}`;
+
+/** RFC 2369 + RFC 8058 headers every marketing email carries: mail clients show "Unsubscribe" and POST to it in one click. */
+export const listUnsubscribeHeaders = (user: { id: string; email: string }): Record<string, string> => ({
+  "List-Unsubscribe": `<${env().APP_URL.replace(/\/$/, "")}/api/unsubscribe?token=${unsubscribeToken(user.id, user.email)}>`,
+  "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+});
 
 /** Records the unsubscribe (idempotent). Marketing email skips suppressed addresses from then on. */
 export async function unsubscribe(db: Db, token: string): Promise<{ email: string; already: boolean }> {
