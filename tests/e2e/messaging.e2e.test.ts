@@ -15,6 +15,11 @@ describe("messaging: a template previewed for a real user, and a direct message 
   it("writes a template, previews it for a real user, sends a message and finds the email", async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
+    // The previews are srcdoc frames: they live under the page's Content-Security-Policy, and must not break it.
+    const violations: string[] = [];
+    page.on("console", (m) => {
+      if (/Content Security Policy|Refused to/i.test(m.text())) violations.push(m.text());
+    });
     await signInThroughOutbox(page, base, owner);
 
     // A real user to preview for and write to.
@@ -65,6 +70,7 @@ describe("messaging: a template previewed for a real user, and a direct message 
       .first()
       .click();
     await page.getByText("Hi! How is the intensive going?").first().waitFor();
+    expect(violations).toEqual([]);
     await context.close();
   });
 });

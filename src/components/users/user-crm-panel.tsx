@@ -170,7 +170,8 @@ export function UserCrmPanel({ userId, canEdit, initial }: { userId: string; can
               <label htmlFor="priority" className="mb-1 block text-xs font-medium text-slate-600">
                 Priority
               </label>
-              <select id="priority" {...form.register("priority")} className={`${inputClass} py-1.5`}>
+              {/* defaultValue too: the server-rendered page shows the saved value before the form hydrates. */}
+              <select id="priority" defaultValue={initial.priority ?? ""} {...form.register("priority")} className={`${inputClass} py-1.5`}>
                 <option value="">None</option>
                 {PRIORITY_VALUES.map((p) => (
                   <option key={p} value={p}>
@@ -186,6 +187,7 @@ export function UserCrmPanel({ userId, canEdit, initial }: { userId: string; can
               <textarea
                 id="notes"
                 rows={5}
+                defaultValue={initial.notes}
                 {...form.register("notes")}
                 aria-invalid={Boolean(form.formState.errors.notes)}
                 className={inputClass}
