@@ -1,0 +1,187 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import type { Browser, ConsoleMessage } from "playwright-core";
+import postgres from "postgres";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sourceIndexesDdl, sourceTablesDdl } from "@/server/services/demo-data/source-tables";
+import { startFakeResend, type TFakeResend } from "../fixtures/fake-resend-server";
+import { launchChromium } from "./browser";
+
+/*
+ * The built app started as production starts it: NODE_ENV=production, a real
+ * Postgres, Resend (a local server speaking its API), APP_URL. Checks what
+ * an attacker on the internet would try first: the outbox, forged hosts,
+ * missing security headers, the Inngest endpoint.
+ */
+
+const PORT = Number(process.env.CRM_E2E_PROD_PORT ?? 3200);
+const APP_URL = `http://localhost:${PORT}`;
+const OWNER = "owner@vibrationfit.example";
+const baseUrl = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const dbName = `crm_e2e_prod_${process.pid}_${randomBytes(3).toString("hex")}`;
+const dbUrl = (() => {
+  const u = new URL(baseUrl);
+  u.pathname = `/${dbName}`;
+  return u.toString();
+})();
+
+let fake: TFakeResend;
+let app: ChildProcess | null = null;
+let appOutput: () => string = () => "";
+let browser: Browser;
+
+const productionEnv = (extra: Record<string, string | undefined> = {}) => {
+  const e: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !/^(RESEND_|INNGEST_|PGLITE_|CRM_E2E)/.test(k)) e[k] = v;
+  Object.assign(e, {
+    NODE_ENV: "production",
+    NEXT_TELEMETRY_DISABLED: "1",
+    DATABASE_URL: dbUrl,
+    AUTH_SECRET: randomBytes(32).toString("base64"),
+    CRM_OWNER_EMAIL: OWNER,
+    APP_URL,
+    RESEND_API_KEY: fake.apiKey,
+    RESEND_BASE_URL: fake.url,
+  });
+  for (const [k, v] of Object.entries(extra)) {
+    if (v === undefined) delete e[k];
+    else e[k] = v;
+  }
+  return e;
+};
+
+function start(env: Record<string, string>) {
+  const child: ChildProcess = spawn("node_modules/.bin/next", ["start", "--port", String(PORT)], {
+    env: env as NodeJS.ProcessEnv,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  child.stdout?.on("data", (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr?.on("data", (d: Buffer) => {
+    out += d.toString();
+  });
+  return { child, output: () => out };
+}
+
+beforeAll(async () => {
+  fake = await startFakeResend();
+  const admin = postgres(baseUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`CREATE DATABASE ${dbName}`);
+  await admin.end();
+  const db = postgres(dbUrl, { max: 1, onnotice: () => {} });
+  await db.unsafe(sourceTablesDdl("app") + sourceIndexesDdl("app"));
+  await db.end();
+  browser = await launchChromium();
+}, 60_000);
+
+afterAll(async () => {
+  app?.kill("SIGTERM");
+  await browser?.close();
+  await fake?.close();
+  const admin = postgres(baseUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  await admin.end();
+});
+
+describe("a production start", () => {
+  it("refuses to start without an email provider, in one line", async () => {
+    const { child, output } = start(productionEnv({ RESEND_API_KEY: undefined, RESEND_BASE_URL: undefined }));
+    const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+    expect(code).toBe(1);
+    expect(output()).toContain(
+      "Missing environment variable RESEND_API_KEY: required with DATABASE_URL in production (the local outbox exists only on the embedded database)",
+    );
+    expect(output()).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it("starts with everything set, and answers health", async () => {
+    const started = start(productionEnv());
+    app = started.child;
+    for (let i = 0; i < 120; i++) {
+      const ok = await fetch(`${APP_URL}/api/health`)
+        .then((r) => r.ok)
+        .catch(() => false);
+      if (ok) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    appOutput = started.output;
+    const health = (await (await fetch(`${APP_URL}/api/health`)).json()) as Record<string, { mode: string }>;
+    expect(health.database?.mode).toBe("postgres");
+    expect(health.email?.mode).toBe("resend");
+  });
+
+  it("has no outbox: pages and API answer 404, and the sign-in page names nobody", async () => {
+    expect((await fetch(`${APP_URL}/dev/outbox`)).status).toBe(404);
+    expect((await fetch(`${APP_URL}/dev/outbox/00000000-0000-4000-8000-000000000001`)).status).toBe(404);
+    const signIn = await (await fetch(`${APP_URL}/sign-in`)).text();
+    expect(signIn).not.toContain(OWNER);
+    expect(signIn).not.toMatch(/outbox|Local mode/i);
+    expect((await fetch(`${APP_URL}/api/inngest`)).status).toBe(404);
+  });
+
+  it("sends a sign-in link on APP_URL through the provider for a forged host, never logs it, and the owner still cannot read an outbox", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const problems: string[] = [];
+    // Failed loads are judged by their address below (the favicon is issue 18's); everything else logged as an error counts.
+    page.on("console", (m: ConsoleMessage) => {
+      if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) problems.push(m.text());
+    });
+    page.on("pageerror", (e) => problems.push(e.message));
+    page.on("response", (r) => {
+      if (r.status() >= 400 && !r.url().endsWith("/favicon.ico")) problems.push(`${r.status()} ${r.url()}`);
+    });
+    // A script posting the sign-in form, claiming to be evil.test.
+    const html = await (await fetch(`${APP_URL}/sign-in`)).text();
+    const body = new FormData();
+    for (const input of (html.match(/<form[^>]*>([\s\S]*?)<\/form>/)?.[1] ?? "").matchAll(
+      /<input type="hidden" name="([^"]+)"(?: value="([^"]*)")?\/?>/g,
+    )) {
+      body.set(input[1] ?? "", (input[2] ?? "").replaceAll("&quot;", '"').replaceAll("&amp;", "&"));
+    }
+    body.set("email", OWNER);
+    const forged = await fetch(`${APP_URL}/sign-in`, {
+      method: "POST",
+      body,
+      redirect: "manual",
+      headers: { origin: "https://evil.test", "x-forwarded-host": "evil.test", "x-forwarded-proto": "https" },
+    });
+    expect(forged.status).toBe(303);
+    for (let i = 0; i < 50 && !fake.sent.some((m) => m.to.includes(OWNER)); i++) await new Promise((r) => setTimeout(r, 100));
+    const mail = fake.sent.find((m) => m.to.includes(OWNER));
+    const link = mail?.text?.match(/https?:\/\/\S+\/sign-in\/verify\?\S+/)?.[0] ?? "";
+    expect(new URL(link).origin).toBe(APP_URL);
+    expect(mail?.html).not.toContain("evil.test");
+
+    await page.goto(link);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL((u) => new URL(u).pathname === "/");
+    await page.getByRole("heading", { name: "Dashboard", level: 1 }).waitFor();
+    // Pages run under the nonce CSP with no violation and no error.
+    expect(problems).toEqual([]);
+    const outbox = await page.evaluate(async () => (await fetch("/api/trpc/messaging.outbox.list")).status);
+    expect(outbox).toBe(404);
+    const token = new URL(link).searchParams.get("token") ?? "";
+    await new Promise((r) => setTimeout(r, 200));
+    expect(token).toMatch(/^[0-9a-f]{64}$/);
+    expect(appOutput()).not.toContain(token);
+    await context.close();
+  });
+
+  it("puts the security headers on pages and API answers", async () => {
+    const page = await fetch(`${APP_URL}/sign-in`);
+    const csp = page.headers.get("content-security-policy") ?? "";
+    expect(csp).toMatch(/script-src 'self' 'nonce-[^']+' 'strict-dynamic'/);
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(page.headers.get("x-frame-options")).toBe("DENY");
+    expect(page.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(page.headers.get("referrer-policy")).toBe("no-referrer");
+    expect(page.headers.get("permissions-policy")).toContain("camera=()");
+    expect(page.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    const api = await fetch(`${APP_URL}/api/health`);
+    expect(api.headers.get("content-security-policy")).toBe("default-src 'none'; frame-ancestors 'none'");
+    expect(api.headers.get("x-content-type-options")).toBe("nosniff");
+  });
+});
