@@ -1,42 +1,11 @@
 import { eventType } from "inngest";
-import { z } from "zod";
+import { JOB_EVENTS, type TJobEventName } from "@/server/jobs/events";
 
-/** Every event the CRM sends, named crm/<noun>.<verb>, with its data schema. */
-export const heartbeatRequested = eventType("crm/heartbeat.requested", {
-  schema: z.object({ requestedBy: z.string() }),
-});
-
-export const analyticsRefreshRequested = eventType("crm/analytics.refresh.requested", {
-  schema: z.object({ requestedBy: z.string() }),
-});
-
-export const segmentsRecomputeRequested = eventType("crm/segments.recompute.requested", {
-  schema: z.object({ requestedBy: z.string() }),
-});
-
-export const segmentRecomputeRequested = eventType("crm/segment.recompute.requested", {
-  schema: z.object({ segmentId: z.guid(), requestedBy: z.string() }),
-});
-
-export const campaignSendRequested = eventType("crm/campaign.send.requested", {
-  schema: z.object({ campaignId: z.guid(), requestedBy: z.string() }),
-});
-
-export const campaignBatchRequested = eventType("crm/campaign.batch.requested", {
-  schema: z.object({ campaignId: z.guid(), batchNo: z.number().int().min(0) }),
-});
-
-export const campaignsDueRequested = eventType("crm/campaigns.due.requested", {
-  schema: z.object({ requestedBy: z.string() }),
-});
-
-export const crmEvents = {
-  heartbeatRequested,
-  analyticsRefreshRequested,
-  segmentsRecomputeRequested,
-  segmentRecomputeRequested,
-  campaignSendRequested,
-  campaignBatchRequested,
-  campaignsDueRequested,
-} as const;
-export type TCrmEventName = (typeof crmEvents)[keyof typeof crmEvents]["name"];
+/**
+ * The catalogue's events as Inngest triggers. Their payloads are checked by
+ * the catalogue's own schemas (jobs/events.ts) where they are sent and where
+ * they are handled: Inngest's typed schemas cannot hold defaults.
+ */
+export const inngestEvents = Object.fromEntries((Object.keys(JOB_EVENTS) as TJobEventName[]).map((name) => [name, eventType(name)])) as {
+  [N in TJobEventName]: ReturnType<typeof eventType<N>>;
+};

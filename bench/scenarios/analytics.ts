@@ -1,7 +1,9 @@
 import { isDeepStrictEqual, parseArgs } from "node:util";
+import { serviceContext } from "@/server/runtime";
 import { getAppStatistics, getOverview, getRetentionCohorts, type TEngine } from "@/server/services/analytics/get-analytics";
-import { lastDays } from "@/server/services/analytics/inputs";
 import { refreshAnalyticsRollups } from "@/server/services/analytics/rollups/refresh-analytics-rollups";
+import { systemActor } from "@/server/services/context";
+import { lastDays } from "@/shared/schemas/analytics";
 import { percentile, type TBenchFigure, type TBenchScenario } from "../types";
 
 /**
@@ -25,34 +27,35 @@ const scenario: TBenchScenario = {
     const rawRuns = Number(values["raw-runs"]);
     const tz = values.timezone as string;
     const db = handle.db;
+    const now = new Date();
+    const ctx = serviceContext(db, systemActor("bench"), { clock: () => now });
     const figures: TBenchFigure[] = [];
 
     const [users] = await handle.query<{ n: number }>("SELECT count(*)::int AS n FROM app.users");
     figures.push({ name: "users in the data set", value: users?.n ?? 0, unit: "users", target: null });
     const t0 = performance.now();
-    const refreshed = await refreshAnalyticsRollups(db);
+    const refreshed = await refreshAnalyticsRollups({ ctx, input: undefined });
     figures.push({ name: "rollup refresh (catch-up)", value: Math.round(performance.now() - t0), unit: "ms", target: null });
     figures.push({ name: "rows rolled up in that refresh", value: refreshed.rows, unit: "rows", target: null });
 
-    const now = new Date();
     const cases: { name: string; call: (engine: TEngine) => Promise<unknown> }[] = [
-      { name: "overview 30d", call: (engine) => getOverview(db, { range: lastDays(30, tz, now), timezone: tz }, { now, engine }) },
-      { name: "overview 90d", call: (engine) => getOverview(db, { range: lastDays(90, tz, now), timezone: tz }, { now, engine }) },
+      { name: "overview 30d", call: (engine) => getOverview({ ctx, input: { range: lastDays(30, tz, now), timezone: tz }, engine }) },
+      { name: "overview 90d", call: (engine) => getOverview({ ctx, input: { range: lastDays(90, tz, now), timezone: tz }, engine }) },
       {
         name: "appStatistics 30d",
-        call: (engine) => getAppStatistics(db, { range: lastDays(30, tz, now), timezone: tz }, { now, engine }),
+        call: (engine) => getAppStatistics({ ctx, input: { range: lastDays(30, tz, now), timezone: tz }, engine }),
       },
       {
         name: "appStatistics 90d",
-        call: (engine) => getAppStatistics(db, { range: lastDays(90, tz, now), timezone: tz }, { now, engine }),
+        call: (engine) => getAppStatistics({ ctx, input: { range: lastDays(90, tz, now), timezone: tz }, engine }),
       },
       {
         name: "retentionCohorts week×8",
-        call: (engine) => getRetentionCohorts(db, { cohort: "week", periods: 8, timezone: tz }, { now, engine }),
+        call: (engine) => getRetentionCohorts({ ctx, input: { cohort: "week", periods: 8, timezone: tz }, engine }),
       },
       {
         name: "retentionCohorts month×6",
-        call: (engine) => getRetentionCohorts(db, { cohort: "month", periods: 6, timezone: tz }, { now, engine }),
+        call: (engine) => getRetentionCohorts({ ctx, input: { cohort: "month", periods: 6, timezone: tz }, engine }),
       },
     ];
 

@@ -3,9 +3,11 @@ import { inArray, sql } from "drizzle-orm";
 import type { Db } from "@/server/db/client";
 import { executeRows } from "@/server/db/client";
 import { crmAdmins, crmUserSegments } from "@/server/db/schema";
-import type { TCondition, TCriteria } from "@/server/segments/criteria/schema";
+import { serviceContext } from "@/server/runtime";
+import { systemActor } from "@/server/services/context";
 import { previewSegment } from "@/server/services/segments/preview-segment";
 import { recomputeSegment } from "@/server/services/segments/recompute-segment";
+import type { TCondition, TCriteria } from "@/shared/criteria/schema";
 import { percentile, type TBenchFigure, type TBenchScenario, timeRuns } from "../types";
 
 const c = (x: Record<string, unknown>) => ({ type: "condition", ...x }) as TCondition;
@@ -62,6 +64,7 @@ const scenario: TBenchScenario = {
     const { values } = parseArgs({ args, options: { runs: { type: "string", default: "10" } } });
     const runs = Number(values.runs);
     const db = handle.db as Db;
+    const ctx = serviceContext(db, systemActor("bench"));
     const figures: TBenchFigure[] = [];
     const round = (v: number) => Math.round(v * 10) / 10;
     const [users] = await handle.query<{ n: number }>("SELECT count(*)::int AS n FROM app.users");
@@ -69,8 +72,8 @@ const scenario: TBenchScenario = {
 
     const time = timeRuns;
 
-    const preview = await time(() => previewSegment(db, { criteria: FIVE, sampleSize: 10 }), runs);
-    const { count } = await previewSegment(db, { criteria: FIVE, sampleSize: 0 });
+    const preview = await time(() => previewSegment({ ctx, input: { criteria: FIVE, sampleSize: 10 } }), runs);
+    const { count } = await previewSegment({ ctx, input: { criteria: FIVE, sampleSize: 0 } });
     figures.push({ name: "five-condition segment: members", value: count, unit: "users", target: null });
     figures.push({ name: "preview p50", value: round(percentile(preview, 50)), unit: "ms", target: null });
     figures.push({ name: "preview p95", value: round(percentile(preview, 95)), unit: "ms", target: 500 });
@@ -109,25 +112,25 @@ const scenario: TBenchScenario = {
     try {
       const first = ids[0] ?? "";
       const t0 = performance.now();
-      const initial = await recomputeSegment(db, first);
+      const initial = await recomputeSegment({ ctx, input: { segmentId: first } });
       figures.push({ name: "recompute, first (every member enters)", value: Math.round(performance.now() - t0), unit: "ms", target: 2000 });
-      const steady = await time(() => recomputeSegment(db, first), Math.max(3, Math.ceil(runs / 2)));
+      const steady = await time(() => recomputeSegment({ ctx, input: { segmentId: first } }), Math.max(3, Math.ceil(runs / 2)));
       figures.push({ name: "recompute, no changes p50", value: round(percentile(steady, 50)), unit: "ms", target: null });
       figures.push({ name: "recompute, no changes p95", value: round(percentile(steady, 95)), unit: "ms", target: 2000 });
       // Half the members leave and come back: the difference is written both ways.
       await executeRows(db, sql`DELETE FROM crm_segment_members WHERE segment_id = ${first} AND (hashtext(user_id::text) & 1) = 0`);
       const t1 = performance.now();
-      const churn = await recomputeSegment(db, first);
+      const churn = await recomputeSegment({ ctx, input: { segmentId: first } });
       figures.push({ name: `recompute, ${churn.entered} entering`, value: Math.round(performance.now() - t1), unit: "ms", target: 2000 });
       figures.push({ name: "five-condition segment: members after recompute", value: initial.userCount, unit: "users", target: null });
 
       const t2 = performance.now();
       let members = 0;
-      for (const id of ids) members += (await recomputeSegment(db, id)).userCount;
+      for (const id of ids) members += (await recomputeSegment({ ctx, input: { segmentId: id } })).userCount;
       figures.push({ name: "recompute 20 segments (first time)", value: Math.round(performance.now() - t2), unit: "ms", target: 20_000 });
       figures.push({ name: "members across the 20 segments", value: members, unit: "rows", target: null });
       const t3 = performance.now();
-      for (const id of ids) await recomputeSegment(db, id);
+      for (const id of ids) await recomputeSegment({ ctx, input: { segmentId: id } });
       figures.push({ name: "recompute 20 segments (again)", value: Math.round(performance.now() - t3), unit: "ms", target: 20_000 });
     } finally {
       await db.delete(crmUserSegments).where(inArray(crmUserSegments.id, ids));

@@ -1,14 +1,16 @@
 import { parseArgs } from "node:util";
 import { sql } from "drizzle-orm";
-import type { TUserFilters } from "@/lib/users-query";
 import { executeRows } from "@/server/db/client";
+import { serviceContext } from "@/server/runtime";
 import { refreshAnalyticsRollups } from "@/server/services/analytics/rollups/refresh-analytics-rollups";
+import { systemActor } from "@/server/services/context";
 import { countUsers } from "@/server/services/users/count-users";
 import { exportUsersCsv } from "@/server/services/users/export-users-csv";
 import { getUserProfile } from "@/server/services/users/get-user-profile";
 import { getUserTimeline } from "@/server/services/users/get-user-timeline";
 import { listUsers } from "@/server/services/users/list-users";
-import type { TListUsersInput } from "@/server/services/users/schemas";
+import type { TListUsersInput } from "@/shared/schemas/users";
+import type { TUserFilters } from "@/shared/users-query";
 import { percentile, type TBenchFigure, type TBenchScenario, timeRuns } from "../types";
 
 /**
@@ -24,18 +26,19 @@ const scenario: TBenchScenario = {
     const { values } = parseArgs({ args, options: { runs: { type: "string", default: "30" } } });
     const runs = Number(values.runs);
     const db = handle.db;
+    const ctx = serviceContext(db, systemActor("bench"));
     const tz = "America/New_York";
     const figures: TBenchFigure[] = [];
     const [users] = await handle.query<{ n: number }>("SELECT count(*)::int AS n FROM app.users");
     figures.push({ name: "users in the data set", value: users?.n ?? 0, unit: "users", target: null });
-    await refreshAnalyticsRollups(db);
+    await refreshAnalyticsRollups({ ctx, input: undefined });
 
     const time = (fn: () => Promise<unknown>, n = runs) => timeRuns(fn, n);
     const report = (name: string, samples: number[], target: number | null) => {
       figures.push({ name: `${name} p50`, value: round(percentile(samples, 50)), unit: "ms", target: null });
       figures.push({ name: `${name} p95`, value: round(percentile(samples, 95)), unit: "ms", target });
     };
-    const list = (input: TListUsersInput) => () => listUsers(db, { limit: 50, timeZone: tz, ...input });
+    const list = (input: TListUsersInput) => () => listUsers({ ctx, input: { limit: 50, timeZone: tz, ...input } });
 
     // Search: several terms, common and rare, long and short.
     const terms = ["wilson", "gmail", "priya", "kim5", "zzq", "jo", "a"];
@@ -73,7 +76,7 @@ const scenario: TBenchScenario = {
       const s2 = first.nextCursor ? await time(list({ ...input, cursor: first.nextCursor }), Math.ceil(runs / 2)) : [];
       report(`list: ${c.name}`, [...s1, ...s2], 50);
       pageSamples.push(...s1, ...s2);
-      const sc = await time(() => countUsers(db, { filters: c.filters as TUserFilters, timeZone: tz }), Math.ceil(runs / 3));
+      const sc = await time(() => countUsers({ ctx, input: { filters: c.filters as TUserFilters, timeZone: tz } }), Math.ceil(runs / 3));
       countSamples.push(...sc);
     }
     report("list pages, all filters", pageSamples, 50);
@@ -112,12 +115,12 @@ const scenario: TBenchScenario = {
     const getSamples: number[] = [];
     const timelineSamples: number[] = [];
     for (const h of heavy) {
-      getSamples.push(...(await time(() => getUserProfile(db, h.user_id), Math.ceil(runs / 5))));
-      const first = await getUserTimeline(db, { userId: h.user_id });
-      timelineSamples.push(...(await time(() => getUserTimeline(db, { userId: h.user_id }), Math.ceil(runs / 10))));
+      getSamples.push(...(await time(() => getUserProfile({ ctx, input: { userId: h.user_id } }), Math.ceil(runs / 5))));
+      const first = await getUserTimeline({ ctx, input: { userId: h.user_id } });
+      timelineSamples.push(...(await time(() => getUserTimeline({ ctx, input: { userId: h.user_id } }), Math.ceil(runs / 10))));
       if (first.nextCursor) {
         const cursor = first.nextCursor;
-        timelineSamples.push(...(await time(() => getUserTimeline(db, { userId: h.user_id, cursor }), Math.ceil(runs / 10))));
+        timelineSamples.push(...(await time(() => getUserTimeline({ ctx, input: { userId: h.user_id, cursor } }), Math.ceil(runs / 10))));
       }
     }
     report("users.get, 10 heaviest users", getSamples, 50);

@@ -1,23 +1,29 @@
-import { env, jobsMode } from "@/lib/env";
-import { getDatabase, getJobsDb } from "@/server/db";
-import { runEventInProcess, startInProcessRunner } from "@/server/jobs/in-process-runner";
+import { databaseMode, env, jobsMode, ownerEmail } from "@/lib/env";
+import { getDatabase } from "@/server/db";
+import { startJobEngine } from "@/server/runtime";
+import { ensureBootstrapOwner } from "@/server/services/admins/ensure-bootstrap-owner";
+import { seedEmbeddedOnFirstStart } from "@/server/services/demo-data/seed-on-first-start";
 
 /**
  * Server start (configuration already checked by instrumentation.ts): open
- * and migrate the database (seeding the embedded default on first start),
- * and start the in-process job runner when no Inngest is configured.
+ * and migrate the database, make sure the CRM has an owner, seed the
+ * embedded default on first start, and without Inngest start this
+ * process's job engine (which brings the analytics rollups up to date at
+ * once, so the first dashboard view is cheap).
  */
 export async function boot() {
   // APP_URL is the CRM's one address: next-auth builds links, callbacks and cookies from it, never from a request's Host.
   process.env.AUTH_URL = new URL(env().APP_URL).origin;
-  if (jobsMode() === "in-process") startInProcessRunner(getJobsDb);
   try {
-    await getDatabase();
-    // Without Inngest nothing else brings the analytics rollups up to date before the first
-    // cron tick: do it now, in the background (the numbers are exact either way, just slower).
-    if (jobsMode() === "in-process")
-      void runEventInProcess(getJobsDb, "crm/analytics.refresh.requested", { requestedBy: "boot" }).catch(() => {});
+    const handle = await getDatabase();
+    await ensureBootstrapOwner(handle.db, ownerEmail());
+    if (databaseMode() === "embedded") await seedEmbeddedOnFirstStart(handle, env());
   } catch (err) {
     console.error(`[db] The database could not be opened: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
+    return;
+  }
+  if (jobsMode() === "in-process") {
+    const engine = await startJobEngine();
+    await engine.enqueue({ name: "crm/analytics.refresh.requested", data: { requestedBy: "boot" } });
   }
 }

@@ -1,7 +1,8 @@
 import { createCaller } from "@/server/api/root";
 import { createContext } from "@/server/api/trpc";
 import type { Db } from "@/server/db/client";
-import { crmAdmins, type TAdminRole } from "@/server/db/schema";
+import { crmAdmins } from "@/server/db/schema";
+import type { TAdminRole } from "@/shared/enums";
 
 export type TTestAdmin = { id: string; email: string; role: TAdminRole };
 

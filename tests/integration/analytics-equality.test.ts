@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getAppStatistics, getOverview, getRetentionCohorts } from "@/server/services/analytics/get-analytics";
 import { refreshAnalyticsRollups } from "@/server/services/analytics/rollups/refresh-analytics-rollups";
+import { testCtx } from "../helpers/ctx";
 import { createTestDatabase, engines, type TTestDatabase } from "../helpers/db";
 import { insertSourceRows, prng, type TSourceRows, uuid } from "../helpers/source-rows";
 
@@ -117,13 +118,13 @@ async function expectSameAnswers(db: TTestDatabase, seed: number, cases: number)
     const input = randomRange(r);
     const label = `seed ${seed}, ${JSON.stringify(input)}`;
     const [rawO, fastO] = await Promise.all([
-      getOverview(db.db, input, { now: NOW, engine: "raw" }),
-      getOverview(db.db, input, { now: NOW }),
+      getOverview({ ctx: testCtx(db.db, undefined, { clock: () => NOW }), input: input, engine: "raw" }),
+      getOverview({ ctx: testCtx(db.db, undefined, { clock: () => NOW }), input: input }),
     ]);
     expect(fastO, label).toEqual(rawO);
     const [rawS, fastS] = await Promise.all([
-      getAppStatistics(db.db, input, { now: NOW, engine: "raw" }),
-      getAppStatistics(db.db, input, { now: NOW }),
+      getAppStatistics({ ctx: testCtx(db.db, undefined, { clock: () => NOW }), input: input, engine: "raw" }),
+      getAppStatistics({ ctx: testCtx(db.db, undefined, { clock: () => NOW }), input: input }),
     ]);
     expect(fastS, label).toEqual(rawS);
   }
@@ -133,8 +134,8 @@ async function expectSameAnswers(db: TTestDatabase, seed: number, cases: number)
     timezone: TIMEZONES[Math.floor(r() * TIMEZONES.length)] as string,
   };
   const [rawC, fastC] = await Promise.all([
-    getRetentionCohorts(db.db, cohortInput, { now: NOW, engine: "raw" }),
-    getRetentionCohorts(db.db, cohortInput, { now: NOW }),
+    getRetentionCohorts({ ctx: testCtx(db.db, undefined, { clock: () => NOW }), input: cohortInput, engine: "raw" }),
+    getRetentionCohorts({ ctx: testCtx(db.db, undefined, { clock: () => NOW }), input: cohortInput }),
   ]);
   expect(fastC, `seed ${seed}, ${JSON.stringify(cohortInput)}`).toEqual(rawC);
 }
@@ -154,13 +155,13 @@ describe.each(matrix)("rollups equal the raw-table answers on %s (data seed %i)"
   });
 
   it("after the job ran part of the way", async () => {
-    const partial = await refreshAnalyticsRollups(db.db, { batchSize: 40, maxBatches: 2 });
+    const partial = await refreshAnalyticsRollups({ ctx: testCtx(db.db), input: { batchSize: 40, maxBatches: 2 } });
     expect(partial.caughtUp).toBe(false);
     await expectSameAnswers(db, seed + 1, 3);
   });
 
   it("after the job caught up, and with new rows arriving after it", async () => {
-    const done = await refreshAnalyticsRollups(db.db, { batchSize: 40 });
+    const done = await refreshAnalyticsRollups({ ctx: testCtx(db.db), input: { batchSize: 40 } });
     expect(done.caughtUp).toBe(true);
     await expectSameAnswers(db, seed + 2, 3);
     await insertSourceRows(db, randomRows(seed + 100, 15, 5000, new Date(NOW.getTime() - 10 * 86_400_000)));

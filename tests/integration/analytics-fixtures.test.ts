@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getAppStatistics, getOverview, getRetentionCohorts, type TEngine } from "@/server/services/analytics/get-analytics";
 import { refreshAnalyticsRollups } from "@/server/services/analytics/rollups/refresh-analytics-rollups";
+import { testCtx } from "../helpers/ctx";
 import { createTestDatabase, engines, type TTestDatabase } from "../helpers/db";
 import { insertSourceRows, uuid } from "../helpers/source-rows";
 
@@ -133,17 +134,21 @@ describe.each(engines())("analytics fixtures on %s", (dbEngine) => {
 
   describe.each(cases)("answers from %s", (_label, engine, refresh) => {
     beforeAll(async () => {
-      if (refresh) await refreshAnalyticsRollups(db.db, { batchSize: 3 });
+      if (refresh) await refreshAnalyticsRollups({ ctx: testCtx(db.db), input: { batchSize: 3 } });
     });
 
     it("cuts days in the chosen timezone: D1 retention and active users differ between UTC and New York", async () => {
       const range = { from: "2026-03-10", to: "2026-03-10" };
-      const utc = await getOverview(db.db, { range, timezone: "UTC" }, { now: NOW, engine });
+      const utc = await getOverview({ ctx: testCtx(db.db, undefined, { clock: () => NOW }), input: { range, timezone: "UTC" }, engine });
       // UTC: A and B signed up on Mar 10; A's 04:30Z session is still day 0; A's vision on Mar 11 is day 1 → D1 1 of 2.
       expect(utc.newUsers.value).toBe(2);
       expect(utc.userRetention.day1.value).toEqual({ rate: 0.5, eligible: 2, retained: 1 });
       expect(utc.activeUsers.value).toBe(1);
-      const ny = await getOverview(db.db, { range: { from: "2026-03-09", to: "2026-03-09" }, timezone: NY }, { now: NOW, engine });
+      const ny = await getOverview({
+        ctx: testCtx(db.db, undefined, { clock: () => NOW }),
+        input: { range: { from: "2026-03-09", to: "2026-03-09" }, timezone: NY },
+        engine,
+      });
       // New York: only A signed up on Mar 9 (23:30 local); the 00:30 session is on Mar 10, A's day 1 → D1 1 of 1.
       expect(ny.newUsers.value).toBe(1);
       expect(ny.userRetention.day1.value).toEqual({ rate: 1, eligible: 1, retained: 1 });
@@ -151,7 +156,11 @@ describe.each(engines())("analytics fixtures on %s", (dbEngine) => {
     });
 
     it("computes the overview of a week with its previous week", async () => {
-      const o = await getOverview(db.db, { range: { from: "2026-03-09", to: "2026-03-15" }, timezone: "UTC" }, { now: NOW, engine });
+      const o = await getOverview({
+        ctx: testCtx(db.db, undefined, { clock: () => NOW }),
+        input: { range: { from: "2026-03-09", to: "2026-03-15" }, timezone: "UTC" },
+        engine,
+      });
       expect(o.totalUsers).toEqual({ value: 3, previous: 1 });
       expect(o.newUsers).toEqual({ value: 2, previous: 0 });
       expect(o.activeUsers).toEqual({ value: 2, previous: 0 });
@@ -175,12 +184,20 @@ describe.each(engines())("analytics fixtures on %s", (dbEngine) => {
     });
 
     it("returns zeros and nulls for a range with no data at all", async () => {
-      const o = await getOverview(db.db, { range: { from: "2025-06-01", to: "2025-06-30" }, timezone: "UTC" }, { now: NOW, engine });
+      const o = await getOverview({
+        ctx: testCtx(db.db, undefined, { clock: () => NOW }),
+        input: { range: { from: "2025-06-01", to: "2025-06-30" }, timezone: "UTC" },
+        engine,
+      });
       expect(o.totalUsers.value).toBe(0);
       expect(o.activeUsers.value).toBe(0);
       expect(o.userRetention.day1.value.rate).toBeNull();
       expect(o.revenue.averagePerUser.value).toBe(0);
-      const s = await getAppStatistics(db.db, { range: { from: "2025-06-01", to: "2025-06-03" }, timezone: "UTC" }, { now: NOW, engine });
+      const s = await getAppStatistics({
+        ctx: testCtx(db.db, undefined, { clock: () => NOW }),
+        input: { range: { from: "2025-06-01", to: "2025-06-03" }, timezone: "UTC" },
+        engine,
+      });
       expect(s.assessmentCompletions.daily).toEqual([
         { date: "2025-06-01", value: 0 },
         { date: "2025-06-02", value: 0 },
@@ -192,7 +209,11 @@ describe.each(engines())("analytics fixtures on %s", (dbEngine) => {
     });
 
     it("computes app statistics with dated series, the intensive flow, token and revenue breakdowns", async () => {
-      const s = await getAppStatistics(db.db, { range: { from: "2026-03-09", to: "2026-03-15" }, timezone: NY }, { now: NOW, engine });
+      const s = await getAppStatistics({
+        ctx: testCtx(db.db, undefined, { clock: () => NOW }),
+        input: { range: { from: "2026-03-09", to: "2026-03-15" }, timezone: NY },
+        engine,
+      });
       expect(s.assessmentCompletions.daily.map((p) => p.value)).toEqual([1, 0, 0, 0, 0, 0, 0]);
       expect(s.assessmentCompletions.weekly).toEqual([{ date: "2026-03-09", value: 1 }]);
       expect(s.assessmentCompletions.monthly).toEqual([{ date: "2026-03-01", value: 1 }]);
@@ -221,7 +242,11 @@ describe.each(engines())("analytics fixtures on %s", (dbEngine) => {
     });
 
     it("builds the cohort triangle", async () => {
-      const c = await getRetentionCohorts(db.db, { cohort: "month", periods: 3, timezone: "UTC" }, { now: NOW, engine });
+      const c = await getRetentionCohorts({
+        ctx: testCtx(db.db, undefined, { clock: () => NOW }),
+        input: { cohort: "month", periods: 3, timezone: "UTC" },
+        engine,
+      });
       expect(c.cohorts.map((x) => [x.start, x.size])).toEqual([
         ["2026-01-01", 1],
         ["2026-02-01", 0],
@@ -246,17 +271,20 @@ describe("analytics inputs", () => {
   afterAll(async () => db?.drop());
 
   it("refuses bad ranges and timezones with clear messages", async () => {
-    await expect(getOverview(db.db, { range: { from: "2026-03-10", to: "2026-03-01" }, timezone: "UTC" })).rejects.toThrow(
-      "The range must start on or before its end",
-    );
-    await expect(getOverview(db.db, { range: { from: "2023-01-01", to: "2026-03-01" }, timezone: "UTC" })).rejects.toThrow(
-      "at most 731 days",
-    );
-    await expect(getOverview(db.db, { range: { from: "2026-03-01", to: "2026-03-02" }, timezone: "Mars/Olympus" })).rejects.toThrow(
-      "Unknown timezone",
-    );
-    await expect(getOverview(db.db, { range: { from: "2026-03-01", to: "2026-04-02" }, timezone: "UTC" }, { now: NOW })).rejects.toThrow(
-      "The range cannot end after today (2026-03-20 in UTC)",
-    );
+    await expect(
+      getOverview({ ctx: testCtx(db.db), input: { range: { from: "2026-03-10", to: "2026-03-01" }, timezone: "UTC" } }),
+    ).rejects.toThrow("The range must start on or before its end");
+    await expect(
+      getOverview({ ctx: testCtx(db.db), input: { range: { from: "2023-01-01", to: "2026-03-01" }, timezone: "UTC" } }),
+    ).rejects.toThrow("at most 731 days");
+    await expect(
+      getOverview({ ctx: testCtx(db.db), input: { range: { from: "2026-03-01", to: "2026-03-02" }, timezone: "Mars/Olympus" } }),
+    ).rejects.toThrow("Unknown timezone");
+    await expect(
+      getOverview({
+        ctx: testCtx(db.db, undefined, { clock: () => NOW }),
+        input: { range: { from: "2026-03-01", to: "2026-04-02" }, timezone: "UTC" },
+      }),
+    ).rejects.toThrow("The range cannot end after today (2026-03-20 in UTC)");
   });
 });

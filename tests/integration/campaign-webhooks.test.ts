@@ -4,13 +4,14 @@ import { resetEnvCache } from "@/lib/env";
 import { provideDatabase } from "@/server/db";
 import { ResendProvider } from "@/server/email/resend-provider";
 import { campaignFunnel, trackClickRates, trackOpenRates } from "@/server/services/campaigns/campaign-report";
-import { runCampaignDelivery, startCampaignSend } from "@/server/services/campaigns/deliver-campaign";
 import { createCampaign, listCampaigns } from "@/server/services/campaigns/manage-campaigns";
+import { sendToSegment } from "@/server/services/campaigns/start-campaign";
 import type { AdminActor } from "@/server/services/context";
 import { createSegment } from "@/server/services/segments/manage-segments";
 import { startFakeResend, type TFakeResend } from "../fixtures/fake-resend-server";
 import { newWebhookSecret, signWebhook } from "../fixtures/sign-webhook";
 import { createAdmins } from "../helpers/admins";
+import { testCtx, testEngine } from "../helpers/ctx";
 import { createTestDatabase, engines, type TTestDatabase } from "../helpers/db";
 
 describe.each(engines())("provider webhooks on %s", (engine) => {
@@ -54,21 +55,23 @@ describe.each(engines())("provider webhooks on %s", (engine) => {
     const actor: AdminActor = { type: "admin", ...admins.admin };
     await db.execScript(`INSERT INTO app.users (id, email, name, created_at)
       SELECT ('00000000-0000-4000-8000-' || lpad(i::text, 12, '0'))::uuid, 'r' || i || '@example.com', 'R ' || i, now() FROM generate_series(1, 4) i`);
-    const seg = await createSegment(
-      { db: db.db, actor },
-      {
+    const ctx = testCtx(db.db, actor);
+    const seg = await createSegment({
+      ctx,
+      input: {
         name: "All",
         criteria: { type: "group", match: "all", conditions: [{ type: "condition", field: "name", op: "contains", value: "R" }] },
       },
-    );
-    const c = await createCampaign(
-      { db: db.db, actor },
-      { name: "Tracked", type: "email", segmentId: seg.id, subject: "Hi", content: "[Open](https://vibrationfit.com/a)" },
-    );
+    });
+    const c = await createCampaign({
+      ctx,
+      input: { name: "Tracked", type: "email", segmentId: seg.id, subject: "Hi", content: "[Open](https://vibrationfit.com/a)" },
+    });
     campaignId = c.id;
     fake = await startFakeResend();
-    await startCampaignSend(db.db, actor, c.id);
-    await runCampaignDelivery(db.db, c.id, { provider: new ResendProvider(fake.apiKey, fake.url), sleep: async () => {} });
+    // Sent as an admin sends it: snapshot, then the job engine delivers through Resend's API.
+    await sendToSegment({ ctx, input: { segmentId: seg.id, campaignId: c.id } });
+    await testEngine(db.db, { email: new ResendProvider(fake.apiKey, fake.url) }).drain();
     rows = await db.query("SELECT id, email, provider_message_id FROM crm_campaign_tracking WHERE campaign_id = $1 ORDER BY email", [c.id]);
     expect(rows).toHaveLength(4);
   });
@@ -141,15 +144,15 @@ describe.each(engines())("provider webhooks on %s", (engine) => {
   });
 
   it("reports the funnel and the open and click rates, per hour and per link", async () => {
-    const funnel = await campaignFunnel(db.db, campaignId);
+    const funnel = await campaignFunnel({ ctx: testCtx(db.db), input: { id: campaignId } });
     expect(funnel).toMatchObject({ recipients: 4, sent: 4, delivered: 2, opened: 2, clicked: 2, bounced: 1, complained: 1, failed: 0 });
     expect(funnel.openRate).toBe(1);
-    const opens = await trackOpenRates(db.db, campaignId);
+    const opens = await trackOpenRates({ ctx: testCtx(db.db), input: { id: campaignId } });
     expect(opens).toMatchObject({ uniqueOpens: 2, delivered: 2 });
     expect(opens.series).toEqual([{ hour: new Date("2026-11-27T10:00:00.000Z"), total: 4, unique: 2 }]);
-    const clicks = await trackClickRates(db.db, campaignId);
+    const clicks = await trackClickRates({ ctx: testCtx(db.db), input: { id: campaignId } });
     expect(clicks.links).toEqual([{ link: "https://vibrationfit.com/a", total: 2, unique: 2 }]);
-    const [listed] = (await listCampaigns(db.db)).filter((c) => c.id === campaignId);
+    const [listed] = (await listCampaigns({ ctx: testCtx(db.db), input: undefined })).filter((c) => c.id === campaignId);
     expect(listed).toMatchObject({ delivered: 2, opened: 2, clicked: 2, openRate: 1, clickRate: 1 });
   });
 });

@@ -3,6 +3,7 @@ import { TooManyRequestsError } from "@/server/services/errors";
 import { followLiveFeed, openLiveFeed } from "@/server/services/live/follow-live-feed";
 import { LiveHub, type TLiveMessage } from "@/server/services/live/live-feed";
 import { callerFor, createAdmins } from "../helpers/admins";
+import { testCtx } from "../helpers/ctx";
 import { createTestDatabase, engines, type TTestDatabase } from "../helpers/db";
 import { insertSourceRows, uuid } from "../helpers/source-rows";
 
@@ -176,12 +177,13 @@ describe.each(engines())("live feed on %s", (engine) => {
 
   it("lets an admin hold at most MAX_LIVE_STREAMS_PER_ADMIN streams open", async () => {
     const hub = new LiveHub(db.db, 200);
-    const opened = Array.from({ length: 2 }, () => openLiveFeed(db.db, { hub, holder: "admin-1", maxStreams: 2 }));
+    const viewerCtx = (id: string) => testCtx(db.db, { type: "admin" as const, id, email: `${id}@example.com`, role: "viewer" as const });
+    const opened = Array.from({ length: 2 }, () => openLiveFeed({ ctx: viewerCtx("admin-1"), input: { hub, maxStreams: 2 } }));
     await Promise.all(opened.map((s) => s.next()));
-    expect(() => openLiveFeed(db.db, { hub, holder: "admin-1", maxStreams: 2 })).toThrow(TooManyRequestsError);
-    const someoneElse = openLiveFeed(db.db, { hub, holder: "admin-2", maxStreams: 2 });
+    expect(() => openLiveFeed({ ctx: viewerCtx("admin-1"), input: { hub, maxStreams: 2 } })).toThrow(TooManyRequestsError);
+    const someoneElse = openLiveFeed({ ctx: viewerCtx("admin-2"), input: { hub, maxStreams: 2 } });
     await (opened[0] as AsyncGenerator<TLiveMessage>).return(undefined);
-    const again = openLiveFeed(db.db, { hub, holder: "admin-1", maxStreams: 2 });
+    const again = openLiveFeed({ ctx: viewerCtx("admin-1"), input: { hub, maxStreams: 2 } });
     for (const s of [opened[1], someoneElse, again]) await (s as AsyncGenerator<TLiveMessage>).return(undefined);
   });
 

@@ -5,10 +5,11 @@ import { POST as replyRoute } from "@/app/api/v1/users/[userId]/replies/route";
 import { resetEnvCache } from "@/lib/env";
 import { provideDatabase } from "@/server/db";
 import { unsubscribe, unsubscribeToken, verifyUnsubscribeToken } from "@/server/services/messaging/unsubscribe";
-import { parseTemplate } from "@/server/templates/parse-template";
-import { compileTemplate, personalize, userVariables } from "@/server/templates/render-template";
+import { compileTemplate, personalize, userVariables } from "@/server/services/templates/render-template";
+import { parseTemplate } from "@/shared/templates/parse-template";
 import { startFakeResend, type TFakeResend } from "../fixtures/fake-resend-server";
 import { callerFor, createAdmins } from "../helpers/admins";
+import { testCtx } from "../helpers/ctx";
 import { createTestDatabase, engines, type TTestDatabase } from "../helpers/db";
 import { insertSourceRows, uuid } from "../helpers/source-rows";
 
@@ -347,9 +348,9 @@ describe.each(engines())("messaging on %s", (engine) => {
 
   it("records an unsubscribe once, from a signed link only", async () => {
     const token = unsubscribeToken(uuid(1), "ana@example.com");
-    expect(await unsubscribe(db.db, token)).toEqual({ email: "ana@example.com", already: false });
-    expect(await unsubscribe(db.db, token)).toEqual({ email: "ana@example.com", already: true });
-    await expect(unsubscribe(db.db, "garbage.token")).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    expect(await unsubscribe({ ctx: testCtx(db.db), input: { token } })).toEqual({ email: "ana@example.com", already: false });
+    expect(await unsubscribe({ ctx: testCtx(db.db), input: { token } })).toEqual({ email: "ana@example.com", already: true });
+    await expect(unsubscribe({ ctx: testCtx(db.db), input: { token: "garbage.token" } })).rejects.toMatchObject({ code: "BAD_REQUEST" });
     expect(await db.query("SELECT email, reason FROM crm_suppressions")).toEqual([{ email: "ana@example.com", reason: "unsubscribed" }]);
   });
 });

@@ -16,6 +16,7 @@ import { sendMagicLink } from "@/server/services/auth/send-magic-link";
 import { getHealth } from "@/server/services/health/get-health";
 import { newWebhookSecret, signWebhook } from "../fixtures/sign-webhook";
 import { callerFor, createAdmins, type TTestAdmin } from "../helpers/admins";
+import { testCtx } from "../helpers/ctx";
 import { createTestDatabase, engines, type TTestDatabase } from "../helpers/db";
 import { insertSourceRows, uuid } from "../helpers/source-rows";
 
@@ -254,7 +255,7 @@ describe.each(engines())("security on %s", (engine) => {
       });
       await expect(admin.segments.recompute({ id: previous })).resolves.toBeDefined(); // queued; the job refuses it (below)
       const { recomputeSegment } = await import("@/server/services/segments/recompute-segment");
-      await expect(recomputeSegment(db.db, previous)).rejects.toThrow(growth);
+      await expect(recomputeSegment({ ctx: testCtx(db.db), input: { segmentId: previous } })).rejects.toThrow(growth);
       // Through the service: the second link of a chain is already too large.
       const base2 = await admin.segments.create({
         name: `Base 2 ${engine}`,
@@ -278,9 +279,9 @@ describe.each(engines())("security on %s", (engine) => {
     it("keeps the database's error text from anonymous health checks", async () => {
       const gone = await createTestDatabase(engine, { sourceTables: false });
       await gone.drop();
-      const anonymous = await getHealth(gone.db);
+      const anonymous = await getHealth({ ctx: testCtx(gone.db), input: { detail: false } });
       expect(anonymous.database.error).toBe("The database is not reachable");
-      const admin = await getHealth(gone.db, { detail: true });
+      const admin = await getHealth({ ctx: testCtx(gone.db), input: { detail: true } });
       expect(admin.database.error).not.toBe("The database is not reachable");
       expect(admin.database.error).toBeTruthy();
     });

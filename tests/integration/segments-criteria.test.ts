@@ -1,9 +1,9 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { executeRows } from "@/server/db/client";
-import { membersQuery } from "@/server/segments/criteria/compile";
-import { evaluateCriteria, type TDataSet } from "@/server/segments/criteria/evaluate";
-import { describeCriteriaIssues, type TCondition, type TCriteria, type TNode, ZCriteria } from "@/server/segments/criteria/schema";
+import { membersQuery } from "@/server/services/segments/criteria/compile";
+import { evaluateCriteria, type TDataSet } from "@/server/services/segments/criteria/evaluate";
+import { describeCriteriaIssues, type TCondition, type TCriteria, type TNode, ZCriteria } from "@/shared/criteria/schema";
 import { createTestDatabase, engines, type TTestDatabase } from "../helpers/db";
 import { insertSourceRows, prng, uuid } from "../helpers/source-rows";
 

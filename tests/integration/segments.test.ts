@@ -1,10 +1,11 @@
 import { InngestTestEngine } from "@inngest/test";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { provideDatabase } from "@/server/db";
-import type { TCriteria } from "@/server/segments/criteria/schema";
-import { recomputeAllSegments, recomputeSegment } from "@/server/services/segments/recompute-segment";
-import { recomputeOneSegment, recomputeSegments } from "~inngest/functions/recompute-segments";
+import { recomputeSegment } from "@/server/services/segments/recompute-segment";
+import type { TCriteria } from "@/shared/criteria/schema";
+import { inngestFunction } from "~inngest/functions";
 import { callerFor, createAdmins } from "../helpers/admins";
+import { testCtx, testEngine } from "../helpers/ctx";
 import { createTestDatabase, engines, type TTestDatabase } from "../helpers/db";
 import { insertSourceRows, uuid } from "../helpers/source-rows";
 
@@ -93,7 +94,7 @@ describe.each(engines())("segments on %s", (engine) => {
         { user_id: uuid(4), plan: "pro", status: "active", price: 20, interval: "month", started_at: ago(0.5), canceled_at: null },
       ],
     });
-    const result = await recomputeSegment(db.db, id);
+    const result = await recomputeSegment({ ctx: testCtx(db.db), input: { segmentId: id } });
     expect(result).toMatchObject({ entered: 1, exited: 1, userCount: 2 });
     expect(await members(id)).toEqual([uuid(2), uuid(4)]);
     expect((await history(id)).slice(2)).toEqual([
@@ -107,7 +108,7 @@ describe.each(engines())("segments on %s", (engine) => {
     );
     expect(after).toHaveLength(1);
     expect(before).toHaveLength(1);
-    const again = await recomputeSegment(db.db, id);
+    const again = await recomputeSegment({ ctx: testCtx(db.db), input: { segmentId: id } });
     expect(again).toMatchObject({ entered: 0, exited: 0, userCount: 2 });
     expect(await history(id)).toHaveLength(4);
     const got = await admin().segments.get({ id });
@@ -131,7 +132,7 @@ describe.each(engines())("segments on %s", (engine) => {
   it("keeps membership consistent under concurrent recomputes of one segment", async () => {
     const { id } = await admin().segments.create({ name: "concurrent", criteria: paidPro });
     await db.execScript(`DELETE FROM crm_segment_members WHERE segment_id = '${id}'`);
-    const results = await Promise.all([1, 2, 3, 4].map(() => recomputeSegment(db.db, id)));
+    const results = await Promise.all([1, 2, 3, 4].map(() => recomputeSegment({ ctx: testCtx(db.db), input: { segmentId: id } })));
     expect(results.reduce((a, r) => a + r.entered, 0)).toBe(2);
     expect(await members(id)).toEqual([uuid(2), uuid(4)]);
     const entries = (await history(id)).filter((h) => h.change === "entered");
@@ -206,14 +207,26 @@ describe.each(engines())("segments on %s", (engine) => {
     expect(await members(copy.id)).toEqual(await members(id));
   });
 
-  it("recomputes every segment, and runs as Inngest functions: fan-out by schedule, one segment per event", async () => {
+  it("recomputes every segment through the job engine (fan-out, one job per segment), and as Inngest functions", async () => {
     provideDatabase(db);
-    const all = await recomputeAllSegments(db.db);
-    expect(all.failed).toEqual([]);
-    expect(all.recomputed).toBeGreaterThan(3);
+    const segmentCount = (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM crm_user_segments"))[0]?.n ?? 0;
+    expect(segmentCount).toBeGreaterThan(3);
+    await db.execScript("DELETE FROM crm_segment_members");
+    await callerFor(db.db, admins.admin).segments.recompute({ id: null });
+    await testEngine(db.db).drain();
+    const [computed] = await db.query<{ n: number }>("SELECT count(DISTINCT segment_id)::int AS n FROM crm_segment_members");
+    expect(computed?.n).toBeGreaterThan(3);
+    const runs = await db.query<{ job_id: string; last_status: string }>(
+      "SELECT job_id, last_status FROM crm_job_runs WHERE job_id IN ('recompute-segments', 'recompute-segment') ORDER BY job_id",
+    );
+    expect(runs).toEqual([
+      { job_id: "recompute-segment", last_status: "ok" },
+      { job_id: "recompute-segments", last_status: "ok" },
+    ]);
+    const all = { recomputed: segmentCount };
 
     const fanOut = new InngestTestEngine({
-      function: recomputeSegments,
+      function: inngestFunction("recompute-segments"),
       steps: [{ id: "fan-out-segment-recomputes", handler: () => ({ ids: [] }) }],
     });
     const { result, error, ctx } = await fanOut.execute({
@@ -228,7 +241,7 @@ describe.each(engines())("segments on %s", (engine) => {
 
     const { id } = await admin().segments.create({ name: "via inngest", criteria: paidPro });
     await db.execScript(`DELETE FROM crm_segment_members WHERE segment_id = '${id}'`);
-    const one = new InngestTestEngine({ function: recomputeOneSegment });
+    const one = new InngestTestEngine({ function: inngestFunction("recompute-segment") });
     const run = await one.execute({ events: [{ name: "crm/segment.recompute.requested", data: { segmentId: id, requestedBy: "test" } }] });
     expect(run.error).toBeUndefined();
     expect(run.result).toMatchObject({ segmentId: id, entered: 2, exited: 0, userCount: 2 });

@@ -5,15 +5,11 @@ import { resetEnvCache } from "@/lib/env";
 import { buildAuthConfig } from "@/server/auth/config";
 import { connectPostgres } from "@/server/db/client";
 import { listOutbox } from "@/server/email/local-outbox-provider";
-import {
-  checkSignInLink,
-  hashSignInToken,
-  requestSignInLink,
-  SIGN_IN_WINDOW_MS,
-  type TSignInCtx,
-} from "@/server/services/auth/sign-in-links";
+import { checkSignInLink, hashSignInToken, requestSignInLink, SIGN_IN_WINDOW_MS } from "@/server/services/auth/sign-in-links";
+import { systemActor } from "@/server/services/context";
 import { TooManyRequestsError } from "@/server/services/errors";
 import { createAdmins } from "../helpers/admins";
+import { testCtx, testEngine } from "../helpers/ctx";
 import { createTestDatabase, engines, type TTestDatabase } from "../helpers/db";
 
 const SECRET = "test-secret-test-secret-test-secret-0123";
@@ -21,13 +17,16 @@ const APP_URL = "https://crm.example.com";
 
 describe.each(engines())("sign-in links on %s", (engine) => {
   let db: TTestDatabase;
-  let deferred: (() => Promise<void>)[] = [];
-  const ctx = (now?: Date): TSignInCtx => ({ db: db.db, secret: SECRET, now, defer: (task) => deferred.push(task) });
-  const runDeferred = async () => {
-    const tasks = deferred;
-    deferred = [];
-    for (const t of tasks) await t();
-  };
+  const ctx = (now?: Date) => testCtx(db.db, systemActor("sign-in"), now ? { clock: () => now } : {});
+  /** The queued sign-in jobs, run as the server's engine would run them. */
+  const runJobs = () => testEngine(db.db).drain();
+  const queued = async () =>
+    (
+      await db.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM crm_job_queue WHERE name = 'crm/sign-in.link.requested' AND status = 'queued'",
+      )
+    )[0]?.n;
+  const forgetJobs = () => db.query("DELETE FROM crm_job_queue");
   const outboxTo = async (email: string) => (await listOutbox(db.db, 500)).filter((m) => m.to.includes(email));
   const linkTo = async (email: string) => {
     const [mail] = await outboxTo(email);
@@ -57,15 +56,15 @@ describe.each(engines())("sign-in links on %s", (engine) => {
   });
 
   it("answers an invited and an unknown address alike, and looks either up only after answering", async () => {
-    const invited = await requestSignInLink(ctx(), { email: " Signin-Admin@Example.com ", ip: "198.51.100.1" });
-    const unknown = await requestSignInLink(ctx(), { email: "nobody@example.com", ip: "198.51.100.1" });
+    const invited = await requestSignInLink({ ctx: ctx(), input: { email: " Signin-Admin@Example.com ", ip: "198.51.100.1" } });
+    const unknown = await requestSignInLink({ ctx: ctx(), input: { email: "nobody@example.com", ip: "198.51.100.1" } });
     expect(invited).toEqual({ email: "signin-admin@example.com" });
     expect(unknown).toEqual({ email: "nobody@example.com" });
     // Answered, and nothing was looked up, stored or sent yet: the time to answer cannot tell them apart.
-    expect(deferred).toHaveLength(2);
+    expect(await queued()).toBe(2);
     expect(await db.query("SELECT 1 FROM crm_auth_verification_tokens")).toEqual([]);
     expect(await outboxTo("signin-admin@example.com")).toEqual([]);
-    await runDeferred();
+    await runJobs();
     expect(await outboxTo("signin-admin@example.com")).toHaveLength(1);
     expect(await outboxTo("nobody@example.com")).toEqual([]);
     const [{ n }] = (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM crm_auth_verification_tokens")) as [{ n: number }];
@@ -77,10 +76,10 @@ describe.each(engines())("sign-in links on %s", (engine) => {
     expect(link.origin).toBe(APP_URL);
     expect(link.pathname).toBe("/sign-in/verify");
     const input = { token: link.searchParams.get("token") ?? "", email: link.searchParams.get("email") ?? "" };
-    expect(await checkSignInLink(db.db, SECRET, input)).toBe("valid");
-    expect(await checkSignInLink(db.db, SECRET, input)).toBe("valid");
-    expect(await checkSignInLink(db.db, SECRET, { ...input, token: "0".repeat(64) })).toBe("unknown");
-    expect(await checkSignInLink(db.db, SECRET, input, new Date(Date.now() + SIGN_IN_WINDOW_MS + 1000))).toBe("expired");
+    expect(await checkSignInLink({ ctx: ctx(), input })).toBe("valid");
+    expect(await checkSignInLink({ ctx: ctx(), input })).toBe("valid");
+    expect(await checkSignInLink({ ctx: ctx(), input: { ...input, token: "0".repeat(64) } })).toBe("unknown");
+    expect(await checkSignInLink({ ctx: ctx(new Date(Date.now() + SIGN_IN_WINDOW_MS + 1000)), input })).toBe("expired");
   });
 
   it("next-auth accepts the link once, by POST, with cookies and redirects on APP_URL whatever Host the request claims", async () => {
@@ -109,35 +108,37 @@ describe.each(engines())("sign-in links on %s", (engine) => {
       "INSERT INTO crm_auth_verification_tokens (identifier, token, expires) VALUES ('old@example.com', $1, now() - interval '1 minute')",
       [hashSignInToken("old", SECRET)],
     );
-    await requestSignInLink(ctx(), { email: "someone@example.com", ip: "198.51.100.9" });
-    await runDeferred();
+    await requestSignInLink({ ctx: ctx(), input: { email: "someone@example.com", ip: "198.51.100.9" } });
+    await runJobs();
     expect(await db.query("SELECT identifier FROM crm_auth_verification_tokens WHERE identifier = 'old@example.com'")).toEqual([]);
   });
 
   it("limits links per address (5 per 15 minutes), for invited and unknown addresses alike, and says when to retry", async () => {
     const t0 = new Date("2026-06-01T10:00:00Z");
     for (const email of ["signin-viewer@example.com", "ghost@example.com"]) {
-      for (let i = 0; i < 5; i++) await requestSignInLink(ctx(t0), { email, ip: `203.0.113.${i}` });
-      const refused = await requestSignInLink(ctx(t0), { email, ip: "203.0.113.99" }).catch((e: unknown) => e);
+      for (let i = 0; i < 5; i++) await requestSignInLink({ ctx: ctx(t0), input: { email, ip: `203.0.113.${i}` } });
+      const refused = await requestSignInLink({ ctx: ctx(t0), input: { email, ip: "203.0.113.99" } }).catch((e: unknown) => e);
       expect(refused).toBeInstanceOf(TooManyRequestsError);
       expect((refused as TooManyRequestsError).message).toBe("Too many sign-in requests. Try again in 3 minutes.");
       expect((refused as TooManyRequestsError).retryAfterSeconds).toBe(180);
       // A refused request uses nothing up: three minutes on, one more is allowed, then refused again.
       const later = new Date(t0.getTime() + 3 * 60_000);
-      await expect(requestSignInLink(ctx(later), { email, ip: "203.0.113.100" })).resolves.toEqual({ email });
-      await expect(requestSignInLink(ctx(later), { email, ip: "203.0.113.101" })).rejects.toBeInstanceOf(TooManyRequestsError);
+      await expect(requestSignInLink({ ctx: ctx(later), input: { email, ip: "203.0.113.100" } })).resolves.toEqual({ email });
+      await expect(requestSignInLink({ ctx: ctx(later), input: { email, ip: "203.0.113.101" } })).rejects.toBeInstanceOf(
+        TooManyRequestsError,
+      );
     }
-    deferred = [];
+    await forgetJobs();
   });
 
   it("limits requests per client IP (20 per 15 minutes), whatever addresses they name", async () => {
     const t0 = new Date("2026-06-02T10:00:00Z");
-    for (let i = 0; i < 20; i++) await requestSignInLink(ctx(t0), { email: `spray-${i}@example.com`, ip: "192.0.2.7" });
-    await expect(requestSignInLink(ctx(t0), { email: "spray-x@example.com", ip: "192.0.2.7" })).rejects.toBeInstanceOf(
+    for (let i = 0; i < 20; i++) await requestSignInLink({ ctx: ctx(t0), input: { email: `spray-${i}@example.com`, ip: "192.0.2.7" } });
+    await expect(requestSignInLink({ ctx: ctx(t0), input: { email: "spray-x@example.com", ip: "192.0.2.7" } })).rejects.toBeInstanceOf(
       TooManyRequestsError,
     );
-    await expect(requestSignInLink(ctx(t0), { email: "spray-x@example.com", ip: "192.0.2.8" })).resolves.toBeDefined();
-    deferred = [];
+    await expect(requestSignInLink({ ctx: ctx(t0), input: { email: "spray-x@example.com", ip: "192.0.2.8" } })).resolves.toBeDefined();
+    await forgetJobs();
   });
 
   // Two instances exist only on real Postgres (the embedded database belongs to one process).
@@ -149,7 +150,10 @@ describe.each(engines())("sign-in links on %s", (engine) => {
         const ctxs = [ctx(t0), { ...ctx(t0), db: other.db }];
         const results = await Promise.all(
           Array.from({ length: 8 }, (_, i) =>
-            requestSignInLink(ctxs[i % 2] as TSignInCtx, { email: "split@example.com", ip: `10.0.0.${i}` }).then(
+            requestSignInLink({
+              ctx: ctxs[i % 2] as ReturnType<typeof ctx>,
+              input: { email: "split@example.com", ip: `10.0.0.${i}` },
+            }).then(
               () => "ok",
               () => "limited",
             ),
@@ -158,7 +162,7 @@ describe.each(engines())("sign-in links on %s", (engine) => {
         expect(results.filter((r) => r === "ok")).toHaveLength(5);
       } finally {
         await other.close();
-        deferred = [];
+        await forgetJobs();
       }
     });
 });

@@ -3,6 +3,7 @@ import { countUsers } from "@/server/services/users/count-users";
 import { CSV_HEADER, csvField, exportUsersCsv, startUsersExport } from "@/server/services/users/export-users-csv";
 import { refreshUserStats } from "@/server/services/users/refresh-user-stats";
 import { createAdmins } from "../helpers/admins";
+import { testCtx } from "../helpers/ctx";
 import { createTestDatabase, engines, type TTestDatabase } from "../helpers/db";
 
 const USERS = 100_000;
@@ -62,23 +63,26 @@ describe.each(engines())("users export and count on %s with 100,000 users", (eng
   }, 120_000);
 
   it("counts exactly up to 10,000 and labels a larger total as an estimate", async () => {
-    const all = await countUsers(db.db, {});
+    const all = await countUsers({ ctx: testCtx(db.db), input: {} });
     expect(all.exact).toBe(false);
     expect(all.count).toBeGreaterThan(90_000);
     expect(all.count).toBeLessThan(110_000);
-    expect(await countUsers(db.db, { filters: { search: "user9999" } })).toEqual({ count: 11, exact: true });
-    expect(await countUsers(db.db, { filters: { joinedTo: "2025-01-06" } })).toEqual({ count: 8_639, exact: true });
-    const week = await countUsers(db.db, { filters: { joinedTo: "2025-01-07" } });
+    expect(await countUsers({ ctx: testCtx(db.db), input: { filters: { search: "user9999" } } })).toEqual({ count: 11, exact: true });
+    expect(await countUsers({ ctx: testCtx(db.db), input: { filters: { joinedTo: "2025-01-06" } } })).toEqual({
+      count: 8_639,
+      exact: true,
+    });
+    const week = await countUsers({ ctx: testCtx(db.db), input: { filters: { joinedTo: "2025-01-07" } } });
     expect(week.exact).toBe(false);
     expect(week.count).toBeGreaterThan(10_000);
   }, 60_000);
 
   it("records who exported what in the audit log", async () => {
     const { viewer } = await createAdmins(db.db, `exp-${engine}`);
-    const rows = await startUsersExport(
-      { db: db.db, actor: { type: "admin", ...viewer } },
-      { filters: { tagMode: "any", search: "user1" }, sort: "joined", dir: "desc", timeZone: "UTC" },
-    );
+    const rows = await startUsersExport({
+      ctx: testCtx(db.db, { type: "admin", ...viewer }),
+      input: { filters: { tagMode: "any", search: "user1" }, sort: "joined", dir: "desc", timeZone: "UTC" },
+    });
     await rows.return(undefined);
     const audit = await db.query<{ action: string; actor_email: string }>(
       "SELECT action, actor_email FROM crm_audit_log WHERE action = 'users.exported'",

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { refreshAnalyticsRollups } from "@/server/services/analytics/rollups/refresh-analytics-rollups";
-import type { TListUsersInput } from "@/server/services/users/schemas";
+import type { TListUsersInput } from "@/shared/schemas/users";
 import { callerFor, createAdmins, type TTestAdmin } from "../helpers/admins";
+import { testCtx } from "../helpers/ctx";
 import { createTestDatabase, engines, type TTestDatabase } from "../helpers/db";
 import { insertSourceRows, uuid } from "../helpers/source-rows";
 
@@ -112,7 +113,7 @@ async function seed(db: TTestDatabase) {
   });
   await db.execScript(`INSERT INTO crm_user_metadata (user_id, tags, priority, version) VALUES
     ('${uuid(1)}', '{beta,vip-lead}', 'high', 1), ('${uuid(3)}', '{beta}', 'vip', 1), ('${uuid(5)}', '{churn-risk}', 'low', 1)`);
-  await refreshAnalyticsRollups(db.db);
+  await refreshAnalyticsRollups({ ctx: testCtx(db.db), input: undefined });
 }
 
 const n = (ids: number[]) => ids.map(uuid);
@@ -278,14 +279,14 @@ describe.each(engines())("users on %s", (engine) => {
       });
       try {
         expect(await ids({ filters: { plans: ["pro"] } })).toEqual(n([1]));
-        await refreshAnalyticsRollups(db.db);
+        await refreshAnalyticsRollups({ ctx: testCtx(db.db), input: undefined });
         expect(await ids({ filters: { plans: ["pro"] } })).toEqual(n([4, 1]));
         expect((await ids({ sort: { sort: "spent", dir: "desc" } }))[0]).toBe(uuid(4));
       } finally {
         await db.execScript(
           `DELETE FROM app.payments WHERE user_id = '${uuid(4)}'; DELETE FROM app.subscriptions WHERE user_id = '${uuid(4)}'`,
         );
-        await refreshAnalyticsRollups(db.db);
+        await refreshAnalyticsRollups({ ctx: testCtx(db.db), input: undefined });
       }
     });
   });

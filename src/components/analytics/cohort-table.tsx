@@ -1,5 +1,5 @@
-import { formatInt } from "@/lib/format";
 import type { TRetentionCohorts } from "@/server/services/analytics/types";
+import { formatInt } from "@/shared/format";
 
 const label = (start: string, unit: "week" | "month") =>
   new Date(`${start}T00:00:00Z`).toLocaleDateString(

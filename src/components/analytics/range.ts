@@ -1,5 +1,5 @@
-import { lastDays, ZRange } from "@/server/services/analytics/inputs";
-import { daysBetween } from "@/server/services/analytics/period";
+import { daysBetween } from "@/shared/day";
+import { lastDays, ZRange } from "@/shared/schemas/analytics";
 
 import { PRESETS } from "./presets";
 

@@ -1,8 +1,8 @@
 "use client";
 
 import { useActionState } from "react";
+import { signInAction, type TSignInState } from "@/app/(auth)/sign-in/actions";
 import { buttonClass, inputClass } from "@/components/ui/primitives";
-import { signInAction, type TSignInState } from "./actions";
 
 export function SignInForm({ defaultEmail }: { defaultEmail?: string }) {
   const [state, action, pending] = useActionState<TSignInState, FormData>(signInAction, { email: defaultEmail });

@@ -6,9 +6,9 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useMemo, useState } from "react";
 import { buttonClass, Card, inputClass } from "@/components/ui/primitives";
-import { formatDateTime, formatInt } from "@/lib/format";
 import type { TCampaign } from "@/server/services/campaigns/manage-campaigns";
 import type { TLiveMessage } from "@/server/services/live/live-feed";
+import { formatDateTime, formatInt } from "@/shared/format";
 import { useTRPC } from "@/trpc/react";
 import { CampaignStatusBadge } from "./campaign-status";
 

@@ -7,7 +7,7 @@ import { useRouter } from "next/navigation";
 import { useForm, useWatch } from "react-hook-form";
 import { z } from "zod";
 import { buttonClass, Card, inputClass } from "@/components/ui/primitives";
-import { formatInt } from "@/lib/format";
+import { formatInt } from "@/shared/format";
 import { useTRPC } from "@/trpc/react";
 
 const ZForm = z

@@ -2,7 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { Card, CardHeader } from "@/components/ui/primitives";
-import { formatDateTime, formatInt } from "@/lib/format";
+import { formatDateTime, formatInt } from "@/shared/format";
 import { useTRPC } from "@/trpc/react";
 
 const pct = (v: number | null) => (v === null ? "—" : `${Math.round(v * 1000) / 10}%`);

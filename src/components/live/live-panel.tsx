@@ -4,8 +4,8 @@ import { useSubscription } from "@trpc/tanstack-react-query";
 import Link from "next/link";
 import { useEffect, useState } from "react";
 import { Card, CardHeader } from "@/components/ui/primitives";
-import { formatInt } from "@/lib/format";
 import type { TCampaignProgress, TLiveCounters, TLiveItem, TLiveMessage } from "@/server/services/live/live-feed";
+import { formatInt } from "@/shared/format";
 import { useTRPC } from "@/trpc/react";
 
 const KINDS = [

@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { formatAgo } from "@/lib/format";
+import { formatAgo } from "@/shared/format";
 
 export type TConversationItem = {
   userId: string;

@@ -7,9 +7,9 @@ import { useEffect, useRef } from "react";
 import { useForm } from "react-hook-form";
 import type { z } from "zod";
 import { Badge, buttonClass, inputClass } from "@/components/ui/primitives";
-import { formatDateTime } from "@/lib/format";
 import type { TMessage } from "@/server/services/messaging/direct-messages";
-import { ZSendMessageInput } from "@/server/services/messaging/schemas";
+import { formatDateTime } from "@/shared/format";
+import { ZSendMessageInput } from "@/shared/schemas/messaging";
 import { useTRPC } from "@/trpc/react";
 
 type TForm = z.input<typeof ZSendMessageInput>;

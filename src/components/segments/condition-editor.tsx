@@ -3,14 +3,8 @@
 import { Fragment } from "react";
 import { useFormContext, useWatch } from "react-hook-form";
 import { inputClass } from "@/components/ui/primitives";
-import {
-  CMP_LABELS,
-  CMP_OPS,
-  PRIORITY_OPTIONS,
-  SUBSCRIPTION_STATUS_VALUES,
-  type TCondition,
-  type TConditionField,
-} from "@/server/segments/criteria/schema";
+import { CMP_LABELS, CMP_OPS, type TCondition, type TConditionField } from "@/shared/criteria/schema";
+import { PRIORITIES, SUBSCRIPTION_STATUSES } from "@/shared/enums";
 import { defaultCondition, FIELD_OPTIONS, KNOWN_EVENTS, withOperator } from "./criteria-defaults";
 
 // The shared input style without its full width: conditions read as a sentence.
@@ -195,7 +189,7 @@ export function ConditionEditor({ path, options, error }: { path: string; option
             ["in", "is"],
             ["not_in", "is not"],
           ])}
-          {checkboxes(SUBSCRIPTION_STATUS_VALUES, (c.values as string[]) ?? [])}
+          {checkboxes(SUBSCRIPTION_STATUSES, (c.values as string[]) ?? [])}
         </>
       );
       break;
@@ -282,7 +276,7 @@ export function ConditionEditor({ path, options, error }: { path: string; option
             ["not_in", "is not"],
             ["is_empty", "is not set"],
           ])}
-          {c.op !== "is_empty" ? checkboxes(PRIORITY_OPTIONS, (c.values as string[]) ?? []) : null}
+          {c.op !== "is_empty" ? checkboxes(PRIORITIES, (c.values as string[]) ?? []) : null}
         </>
       );
       break;

@@ -1,4 +1,4 @@
-import type { TCondition, TConditionField, TGroup } from "@/server/segments/criteria/schema";
+import type { TCondition, TConditionField, TGroup } from "@/shared/criteria/schema";
 
 /** What the builder offers, in the order admins think of them. */
 export const FIELD_OPTIONS: { value: TConditionField; label: string; group: string }[] = [

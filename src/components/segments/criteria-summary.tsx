@@ -1,5 +1,5 @@
-import { formatUsd } from "@/lib/format";
-import { CMP_LABELS, type TCondition, type TNode } from "@/server/segments/criteria/schema";
+import { CMP_LABELS, type TCondition, type TNode } from "@/shared/criteria/schema";
+import { formatUsd } from "@/shared/format";
 import { FIELD_OPTIONS } from "./criteria-defaults";
 
 const MATCH = { all: "All of", any: "Any of", not: "None of" } as const;

@@ -5,9 +5,9 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useForm } from "react-hook-form";
 import type { z } from "zod";
 import { Badge, buttonClass, Card, CardHeader, inputClass } from "@/components/ui/primitives";
-import { formatDateTime } from "@/lib/format";
 import type { TAdminListItem } from "@/server/services/admins/list-admins";
-import { ZInviteAdminInput } from "@/server/services/admins/schemas";
+import { formatDateTime } from "@/shared/format";
+import { ZInviteAdminInput } from "@/shared/schemas/admins";
 import { useTRPC } from "@/trpc/react";
 
 type TInviteForm = z.input<typeof ZInviteAdminInput>;

@@ -3,7 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Badge, buttonClass, Card, inputClass } from "@/components/ui/primitives";
-import { formatDateTime } from "@/lib/format";
+import { formatDateTime } from "@/shared/format";
 import { useTRPC } from "@/trpc/react";
 
 type TRow = { email: string; reason: "unsubscribed" | "bounced" | "complained" | "manual"; createdAt: Date; userId: string | null };

@@ -1,10 +1,10 @@
 import type { ReactNode } from "react";
-import { signOutAction } from "@/components/auth/actions";
+import { signOutAction } from "@/app/(auth)/sign-in/actions";
 import { Badge } from "@/components/ui/primitives";
 import { MobileNav } from "./mobile-nav";
 import { NavLinks } from "./nav-links";
 
-type Props = { admin: { email: string; name?: string | null; role: string }; notice?: ReactNode; children: ReactNode };
+type Props = { admin: { email: string; name?: string | null; role: string }; children: ReactNode };
 
 function Brand() {
   return (
@@ -36,7 +36,7 @@ function SignedInAdmin({ admin }: Pick<Props, "admin">) {
 }
 
 /** Sidebar on wide screens, a top bar with a menu on phones. */
-export function AppShell({ admin, notice, children }: Props) {
+export function AppShell({ admin, children }: Props) {
   return (
     <div className="min-h-screen lg:flex">
       <aside className="hidden w-60 shrink-0 flex-col border-r border-slate-200 bg-white lg:flex lg:h-screen lg:sticky lg:top-0">
@@ -62,7 +62,6 @@ export function AppShell({ admin, notice, children }: Props) {
         </div>
       </header>
       <main className="min-w-0 flex-1">
-        {notice}
         <div className="mx-auto max-w-6xl px-4 py-6 sm:px-6 lg:px-8 lg:py-8">{children}</div>
       </main>
     </div>

@@ -7,7 +7,7 @@ import { useEffect, useState } from "react";
 import { useForm, useWatch } from "react-hook-form";
 import { z } from "zod";
 import { buttonClass, Card, CardHeader, inputClass } from "@/components/ui/primitives";
-import { TEMPLATE_VARIABLES } from "@/server/templates/parse-template";
+import { TEMPLATE_VARIABLES } from "@/shared/templates/parse-template";
 import { useTRPC } from "@/trpc/react";
 
 const ZForm = z.object({

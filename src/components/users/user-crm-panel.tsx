@@ -7,16 +7,16 @@ import { useState } from "react";
 import { useForm } from "react-hook-form";
 import { z } from "zod";
 import { Badge, buttonClass, Card, CardHeader, inputClass } from "@/components/ui/primitives";
-import { formatDateTime } from "@/lib/format";
-import { normalizeTag } from "@/lib/text";
-import { PRIORITY_VALUES } from "@/lib/users-query";
 import type { TMetadataValues, TUserMetadata } from "@/server/services/users/get-user-metadata";
-import { ZUpdateUserMetadataInput } from "@/server/services/users/schemas";
+import { PRIORITIES } from "@/shared/enums";
+import { formatDateTime } from "@/shared/format";
+import { ZUpdateUserMetadataInput } from "@/shared/schemas/users";
+import { normalizeTag } from "@/shared/text";
 import { useTRPC } from "@/trpc/react";
 
 const ZForm = ZUpdateUserMetadataInput.pick({ notes: true }).extend({
   tags: z.array(z.string()).max(30, "At most 30 tags"),
-  priority: z.enum(["", ...PRIORITY_VALUES]),
+  priority: z.enum(["", ...PRIORITIES]),
 });
 type TForm = z.infer<typeof ZForm>;
 type TMeta = Omit<TUserMetadata, "edits"> & { edits: TUserMetadata["edits"] };
@@ -173,7 +173,7 @@ export function UserCrmPanel({ userId, canEdit, initial }: { userId: string; can
               {/* defaultValue too: the server-rendered page shows the saved value before the form hydrates. */}
               <select id="priority" defaultValue={initial.priority ?? ""} {...form.register("priority")} className={`${inputClass} py-1.5`}>
                 <option value="">None</option>
-                {PRIORITY_VALUES.map((p) => (
+                {PRIORITIES.map((p) => (
                   <option key={p} value={p}>
                     {p}
                   </option>

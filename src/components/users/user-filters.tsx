@@ -3,14 +3,8 @@
 import { useRouter } from "next/navigation";
 import { type FormEvent, useState, useTransition } from "react";
 import { buttonClass, inputClass } from "@/components/ui/primitives";
-import {
-  PRIORITY_VALUES,
-  SUBSCRIPTION_STATUSES,
-  type TUserFilters,
-  type TUserSort,
-  usersQueryString,
-  ZUserFilters,
-} from "@/lib/users-query";
+import { PRIORITIES, SUBSCRIPTION_STATUSES } from "@/shared/enums";
+import { type TUserFilters, type TUserSort, usersQueryString, ZUserFilters } from "@/shared/users-query";
 
 const STATUS_LABELS: Record<(typeof SUBSCRIPTION_STATUSES)[number], string> = {
   none: "never subscribed",
@@ -186,7 +180,7 @@ export function UserFilters({
         <fieldset>
           <legend className="mb-1 text-xs font-medium text-slate-600">Priority</legend>
           <div className="flex flex-wrap gap-x-3 gap-y-1">
-            {PRIORITY_VALUES.map((p) => checkbox("priority", p, p, filters.priorities?.includes(p) ?? false))}
+            {PRIORITIES.map((p) => checkbox("priority", p, p, filters.priorities?.includes(p) ?? false))}
           </div>
         </fieldset>
         <fieldset>

@@ -3,8 +3,8 @@
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { buttonClass, Card, CardHeader } from "@/components/ui/primitives";
-import { formatDateTime, formatUsd } from "@/lib/format";
-import { TIMELINE_KINDS, type TTimelineKind } from "@/server/services/users/schemas";
+import { TIMELINE_KINDS, type TTimelineKind } from "@/shared/enums";
+import { formatDateTime, formatUsd } from "@/shared/format";
 import { useTRPC } from "@/trpc/react";
 
 const KIND_LABELS: Record<TTimelineKind, string> = {

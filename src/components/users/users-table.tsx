@@ -1,8 +1,8 @@
 import Link from "next/link";
 import { Badge } from "@/components/ui/primitives";
-import { formatAgo, formatDate, formatUsd } from "@/lib/format";
-import { type TUserSort, USER_SORT_LABELS } from "@/lib/users-query";
 import type { TUserListItem } from "@/server/services/users/list-users";
+import { formatAgo, formatDate, formatUsd } from "@/shared/format";
+import { type TUserSort, USER_SORT_LABELS } from "@/shared/users-query";
 import { ClickableRow } from "./clickable-row";
 
 const PRIORITY_TONE = { vip: "brand", high: "red", medium: "amber", low: "slate" } as const;

@@ -7,11 +7,13 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError, z } from "zod";
 import type { Db } from "@/server/db/client";
-import type { TAdminRole } from "@/server/db/schema";
-import type { AdminActor } from "@/server/services/context";
+import { serviceContext } from "@/server/runtime";
+import { type AdminActor, type SystemActor, systemActor, type TServiceCtx } from "@/server/services/context";
 import { DomainError } from "@/server/services/errors";
 import { acquireHeavyRead } from "@/server/services/limits/heavy-reads";
+import type { TAdminRole } from "@/shared/enums";
 import { DOMAIN_ERRORS } from "./http/errors";
+import { hasRole } from "./roles";
 
 // 1. Context ------------------------------------------------------------------
 
@@ -21,12 +23,15 @@ export type TRPCContext = {
   admin: AdminActor | null;
   /** Names the request in the log and in the message of an unexpected error. */
   requestId: string;
+  /** What services receive (server/runtime.ts): the admin as actor once a role-named procedure has checked them. */
+  svc: TServiceCtx<AdminActor | SystemActor>;
 };
 
 export type AdminIdentity = { id: string; email: string; role: TAdminRole };
 
 export function createContext(db: Db, admin: AdminIdentity | null, requestId: string = crypto.randomUUID()): TRPCContext {
-  return { db, admin: admin ? { type: "admin", ...admin } : null, requestId };
+  const actor: AdminActor | null = admin ? { type: "admin", ...admin } : null;
+  return { db, admin: actor, requestId, svc: serviceContext(db, actor ?? systemActor("anonymous")) };
 }
 
 // 2. Initialisation -----------------------------------------------------------
@@ -81,16 +86,14 @@ const mapDomainErrors = t.middleware(async ({ next }) => {
   return result;
 });
 
-const RANK: Record<TAdminRole, number> = { viewer: 1, admin: 2, owner: 3 };
-
 function requireRole(role: TAdminRole) {
   return t.middleware(({ ctx, next }) => {
     if (!ctx.admin) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue" });
-    if (RANK[ctx.admin.role] < RANK[role]) {
+    if (!hasRole(ctx.admin.role, role)) {
       throw new TRPCError({ code: "FORBIDDEN", message: `This needs the ${role} role; you are ${ctx.admin.role}` });
     }
-    // Narrowed: handlers get a non-null admin without checking.
-    return next({ ctx: { ...ctx, admin: ctx.admin } });
+    // Narrowed: handlers get a non-null admin, and services an admin actor, without checking.
+    return next({ ctx: { ...ctx, admin: ctx.admin, svc: ctx.svc as TServiceCtx<AdminActor> } });
   });
 }
 

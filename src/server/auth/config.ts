@@ -2,9 +2,10 @@ import { DrizzleAdapter } from "@auth/drizzle-adapter";
 import type { NextAuthConfig } from "next-auth";
 import { env, localOutboxVisible } from "@/lib/env";
 import type { Db } from "@/server/db/client";
-import { crmAdmins, crmAuthAccounts, crmAuthSessions, crmAuthVerificationTokens, type TAdminRole } from "@/server/db/schema";
+import { crmAdmins, crmAuthAccounts, crmAuthSessions, crmAuthVerificationTokens } from "@/server/db/schema";
 import { isInvitedAdmin, recordSignIn } from "@/server/services/auth/is-invited-admin";
 import { MAGIC_LINK_MAX_AGE_SECONDS } from "@/server/services/auth/send-magic-link";
+import type { TAdminRole } from "@/shared/enums";
 import { authSecret } from "./secret";
 
 declare module "next-auth" {

@@ -1,6 +1,4 @@
-import { databaseMode, env, ownerEmail } from "@/lib/env";
-import { ensureBootstrapOwner } from "@/server/services/admins/ensure-bootstrap-owner";
-import { seedEmbeddedOnFirstStart } from "@/server/services/demo-data/seed-on-first-start";
+import { env } from "@/lib/env";
 import type { DatabaseHandle } from "./client";
 import { openConfiguredDatabase, openJobsPool } from "./open";
 
@@ -8,22 +6,15 @@ export type { Db, DbOrTx, Tx } from "./client";
 
 const globalForDb = globalThis as unknown as { __crmDatabase?: Promise<DatabaseHandle>; __crmJobsDatabase?: Promise<DatabaseHandle> };
 
-async function boot(): Promise<DatabaseHandle> {
-  const e = env();
-  const handle = await openConfiguredDatabase(e);
-  await ensureBootstrapOwner(handle.db, ownerEmail(e));
-  if (databaseMode(e) === "embedded") await seedEmbeddedOnFirstStart(handle, e);
-  return handle;
-}
-
 /**
  * The process-wide database: one postgres-js pool or one PGlite instance,
- * kept on globalThis so hot reload does not open a second one. Migrated (and,
- * embedded, seeded on first start) before the first caller gets it.
+ * kept on globalThis so hot reload does not open a second one. Migrated
+ * before the first caller gets it; nothing else happens here (the owner and
+ * the demo data are server/boot.ts's).
  */
 export function getDatabase(): Promise<DatabaseHandle> {
   if (!globalForDb.__crmDatabase) {
-    globalForDb.__crmDatabase = boot().catch((err) => {
+    globalForDb.__crmDatabase = openConfiguredDatabase(env()).catch((err) => {
       globalForDb.__crmDatabase = undefined;
       throw err;
     });

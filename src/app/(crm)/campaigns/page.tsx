@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { CampaignStatusBadge } from "@/components/campaigns/campaign-status";
 import { buttonClass, Card, EmptyState, PageHeader } from "@/components/ui/primitives";
-import { formatDateTime, formatInt } from "@/lib/format";
+import { formatDateTime, formatInt } from "@/shared/format";
 import { api } from "@/trpc/server";
 
 export const metadata = { title: "Campaigns" };

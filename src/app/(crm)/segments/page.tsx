@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { RecomputeAllButton } from "@/components/segments/recompute-all-button";
 import { buttonClass, Card, EmptyState, PageHeader } from "@/components/ui/primitives";
-import { formatAgo, formatInt } from "@/lib/format";
+import { formatAgo, formatInt } from "@/shared/format";
 import { api } from "@/trpc/server";
 
 export const metadata = { title: "Segments" };

@@ -1,8 +1,8 @@
 import Link from "next/link";
 import { RunHeartbeatButton } from "@/components/settings/run-heartbeat-button";
 import { Badge, Card, CardHeader, PageHeader } from "@/components/ui/primitives";
-import { formatDateTime } from "@/lib/format";
 import { auth } from "@/server/auth";
+import { formatDateTime } from "@/shared/format";
 import { api } from "@/trpc/server";
 
 export const metadata = { title: "Settings" };
@@ -14,7 +14,7 @@ const MODE_LABEL = {
   "local-outbox": "Local outbox (nothing is sent)",
   "inngest-dev": "Inngest Dev Server",
   "inngest-cloud": "Inngest (cloud or self-hosted)",
-  "in-process": "In-process (not durable)",
+  "in-process": "In-process (queue in Postgres)",
 } as const;
 
 function Row({ label, children }: { label: string; children: React.ReactNode }) {

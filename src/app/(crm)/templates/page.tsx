@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { Badge, buttonClass, Card, EmptyState, PageHeader } from "@/components/ui/primitives";
-import { formatAgo } from "@/lib/format";
+import { formatAgo } from "@/shared/format";
 import { api } from "@/trpc/server";
 
 export const metadata = { title: "Templates" };

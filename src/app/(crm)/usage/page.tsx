@@ -6,7 +6,7 @@ import { BarChart } from "@/components/charts/bar-chart";
 import { formatValue } from "@/components/charts/formatters";
 import { TimeSeriesChart } from "@/components/charts/time-series-chart";
 import { Card, CardHeader } from "@/components/ui/primitives";
-import { formatInt } from "@/lib/format";
+import { formatInt } from "@/shared/format";
 import { api } from "@/trpc/server";
 
 export const metadata = { title: "Usage" };

@@ -3,8 +3,8 @@ import { buttonClass, Card, EmptyState, PageHeader } from "@/components/ui/primi
 import { SavedViews } from "@/components/users/saved-views";
 import { UserFilters } from "@/components/users/user-filters";
 import { UsersTable } from "@/components/users/users-table";
-import { formatAgo, formatInt } from "@/lib/format";
-import { parseUsersQuery, usersQueryString } from "@/lib/users-query";
+import { formatAgo, formatInt } from "@/shared/format";
+import { parseUsersQuery, usersQueryString } from "@/shared/users-query";
 import { api } from "@/trpc/server";
 
 export const metadata = { title: "Users" };

@@ -1,5 +1,5 @@
-import { auth } from "@/server/auth";
-import { getDb } from "@/server/db";
+import { routeHandler } from "@/server/api/http/route-handler";
+import { systemActor } from "@/server/services/context";
 import { getHealth } from "@/server/services/health/get-health";
 
 export const dynamic = "force-dynamic";
@@ -7,13 +7,9 @@ export const dynamic = "force-dynamic";
 /**
  * Public by design: reachability and modes, no configuration values. The
  * database's error text only for a signed-in admin; the log always has it.
+ * A database that cannot be opened at all answers 503 (route-handler.ts).
  */
-export async function GET() {
-  const db = await getDb().catch((err: unknown) => {
-    console.error(`[health] database: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
-    return null;
-  });
-  const signedIn = db ? Boolean((await auth().catch(() => null))?.user) : false;
-  const health = await getHealth(db, { detail: signedIn });
+export const GET = routeHandler({ public: systemActor("health"), session: "optional" }, async ({ ctx, admin }) => {
+  const health = await getHealth({ ctx, input: { detail: admin !== null } });
   return Response.json(health, { status: health.status === "ok" ? 200 : 503, headers: { "cache-control": "no-store" } });
-}
+});

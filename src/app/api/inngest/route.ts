@@ -1,5 +1,7 @@
 import { serve } from "inngest/next";
 import { jobsMode } from "@/lib/env";
+import { routeHandler } from "@/server/api/http/route-handler";
+import { NotFoundError } from "@/server/services/errors";
 import { inngest } from "~inngest/client";
 import { functions } from "~inngest/functions";
 
@@ -11,13 +13,12 @@ import { functions } from "~inngest/functions";
  */
 const handlers = serve({ client: inngest, functions });
 type THandler = (request: Request, context: unknown) => Promise<Response>;
-const gate =
-  (handler: unknown): THandler =>
-  (request, context) =>
-    jobsMode() === "in-process"
-      ? Promise.resolve(Response.json({ error: "Not found" }, { status: 404 }))
-      : (handler as THandler)(request, context);
+const inngestRoute = (handler: unknown) =>
+  routeHandler({ public: { type: "system", job: "inngest" } }, async ({ request }) => {
+    if (jobsMode() === "in-process") throw new NotFoundError("Not found");
+    return (handler as THandler)(request, undefined);
+  });
 
-export const GET = gate(handlers.GET);
-export const POST = gate(handlers.POST);
-export const PUT = gate(handlers.PUT);
+export const GET = inngestRoute(handlers.GET);
+export const POST = inngestRoute(handlers.POST);
+export const PUT = inngestRoute(handlers.PUT);

@@ -1,5 +1,6 @@
-import { getDb } from "@/server/db";
-import { DomainError } from "@/server/services/errors";
+import { env } from "@/lib/env";
+import { routeHandler } from "@/server/api/http/route-handler";
+import { systemActor } from "@/server/services/context";
 import { unsubscribe } from "@/server/services/messaging/unsubscribe";
 
 export const dynamic = "force-dynamic";
@@ -9,18 +10,13 @@ export const dynamic = "force-dynamic";
  * URL with `List-Unsubscribe=One-Click`. No cookie, no session: the signed
  * token in the URL is the authority. A GET goes to the confirmation page.
  */
-export async function POST(request: Request) {
+export const POST = routeHandler({ public: systemActor("unsubscribe-link") }, async ({ request, ctx }) => {
   const token = new URL(request.url).searchParams.get("token") ?? "";
-  try {
-    const result = await unsubscribe(await getDb(), token);
-    return Response.json({ unsubscribed: result.email }, { headers: { "cache-control": "no-store" } });
-  } catch (err) {
-    if (err instanceof DomainError) return Response.json({ error: err.message }, { status: 400 });
-    throw err;
-  }
-}
+  const result = await unsubscribe({ ctx, input: { token } });
+  return { unsubscribed: result.email };
+});
 
-export function GET(request: Request) {
-  const url = new URL(request.url);
-  return Response.redirect(new URL(`/unsubscribe?token=${encodeURIComponent(url.searchParams.get("token") ?? "")}`, url), 303);
-}
+export const GET = routeHandler({ public: systemActor("unsubscribe-link") }, async ({ request }) => {
+  const token = new URL(request.url).searchParams.get("token") ?? "";
+  return Response.redirect(new URL(`/unsubscribe?${new URLSearchParams({ token })}`, env().APP_URL), 303);
+});

@@ -2,9 +2,9 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { Card, EmptyState, PageHeader } from "@/components/ui/primitives";
 import { localOutboxVisible } from "@/lib/env";
-import { formatDateTime } from "@/lib/format";
 import { getDb } from "@/server/db";
 import { listOutbox } from "@/server/email/local-outbox-provider";
+import { formatDateTime } from "@/shared/format";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Dev outbox" };

@@ -15,14 +15,11 @@ export const liveRouter = router({
    * Resumes from `lastEventId` after a reconnect; at most
    * MAX_LIVE_STREAMS_PER_ADMIN open per admin.
    */
-  feed: viewerProcedure.input(z.object({ lastEventId: z.string().max(40).nullish() }).optional()).subscription(({ ctx, input, signal }) =>
-    withCursors(
-      openLiveFeed(ctx.db, {
-        lastEventId: input?.lastEventId,
-        signal,
-        holder: ctx.admin.id,
-        maxStreams: env().MAX_LIVE_STREAMS_PER_ADMIN,
-      }),
+  feed: viewerProcedure
+    .input(z.object({ lastEventId: z.string().max(40).nullish() }).optional())
+    .subscription(({ ctx, input, signal }) =>
+      withCursors(
+        openLiveFeed({ ctx: ctx.svc, input: { lastEventId: input?.lastEventId, signal, maxStreams: env().MAX_LIVE_STREAMS_PER_ADMIN } }),
+      ),
     ),
-  ),
 });

@@ -1,25 +1,23 @@
 import { z } from "zod";
-import type { Db } from "@/server/db/client";
 import { campaignFunnel, trackClickRates, trackOpenRates } from "@/server/services/campaigns/campaign-report";
+import { cancelCampaign, pauseCampaign, resumeCampaign, scheduleCampaign, unscheduleCampaign } from "@/server/services/campaigns/lifecycle";
 import {
   audienceCount,
-  cancelCampaign,
   createCampaign,
   duplicateCampaign,
   getCampaign,
   listCampaigns,
-  pauseCampaign,
-  resumeCampaign,
-  scheduleCampaign,
-  unscheduleCampaign,
   updateCampaign,
 } from "@/server/services/campaigns/manage-campaigns";
-import { ZCampaignId, ZCreateCampaignInput, ZScheduleCampaignInput, ZUpdateCampaignInput } from "@/server/services/campaigns/schemas";
-import { sendToSegment } from "@/server/services/campaigns/send-campaign";
-import type { AdminActor } from "@/server/services/context";
+import { sendToSegment } from "@/server/services/campaigns/start-campaign";
 import { createApiKey, listApiKeys, revokeApiKey } from "@/server/services/messaging/api-keys";
 import { getConversation, listConversations, markAsRead, sendMessage, unreadCount } from "@/server/services/messaging/direct-messages";
 import { readOutbox, readOutboxEmail } from "@/server/services/messaging/outbox";
+import { addSuppression, listSuppressions, removeSuppression, ZSuppressionEmail } from "@/server/services/messaging/suppressions";
+import { archiveTemplate, createTemplate, getTemplate, listTemplates, updateTemplate } from "@/server/services/templates/manage-templates";
+import { previewTemplate } from "@/server/services/templates/preview-template";
+import { sendTemplate, sendTestTemplate } from "@/server/services/templates/send-template";
+import { ZCampaignId, ZCreateCampaignInput, ZScheduleCampaignInput, ZUpdateCampaignInput } from "@/shared/schemas/campaigns";
 import {
   ZApiKeyId,
   ZConversationsInput,
@@ -32,81 +30,67 @@ import {
   ZSendTestInput,
   ZTemplateId,
   ZUpdateTemplateInput,
-} from "@/server/services/messaging/schemas";
-import { addSuppression, listSuppressions, removeSuppression, ZSuppressionEmail } from "@/server/services/messaging/suppressions";
-import {
-  archiveTemplate,
-  createTemplate,
-  getTemplate,
-  listTemplates,
-  previewTemplate,
-  sendTemplate,
-  sendTestTemplate,
-  updateTemplate,
-} from "@/server/services/messaging/templates";
+} from "@/shared/schemas/messaging";
 import { adminProcedure, ownerProcedure, router, viewerProcedure } from "../trpc";
-
-/** The service context of an admin request. */
-const ctxOf = (ctx: { db: Db; admin: AdminActor }) => ({ db: ctx.db, actor: ctx.admin });
 
 export const messagingRouter = router({
   campaigns: router({
-    list: viewerProcedure.query(({ ctx }) => listCampaigns(ctx.db)),
-    get: viewerProcedure.input(ZCampaignId).query(({ ctx, input }) => getCampaign(ctx.db, input.id)),
-    funnel: viewerProcedure.input(ZCampaignId).query(({ ctx, input }) => campaignFunnel(ctx.db, input.id)),
-    openRates: viewerProcedure.input(ZCampaignId).query(({ ctx, input }) => trackOpenRates(ctx.db, input.id)),
-    clickRates: viewerProcedure.input(ZCampaignId).query(({ ctx, input }) => trackClickRates(ctx.db, input.id)),
+    list: viewerProcedure.query(({ ctx }) => listCampaigns({ ctx: ctx.svc, input: undefined })),
+    get: viewerProcedure.input(ZCampaignId).query(({ ctx, input }) => getCampaign({ ctx: ctx.svc, input })),
+    funnel: viewerProcedure.input(ZCampaignId).query(({ ctx, input }) => campaignFunnel({ ctx: ctx.svc, input })),
+    openRates: viewerProcedure.input(ZCampaignId).query(({ ctx, input }) => trackOpenRates({ ctx: ctx.svc, input })),
+    clickRates: viewerProcedure.input(ZCampaignId).query(({ ctx, input }) => trackClickRates({ ctx: ctx.svc, input })),
     audience: viewerProcedure
       .input(z.object({ segmentId: z.guid(), type: z.enum(["email", "in_app"]) }))
-      .query(({ ctx, input }) => audienceCount(ctx.db, input.segmentId, input.type)),
-    create: adminProcedure.input(ZCreateCampaignInput).mutation(({ ctx, input }) => createCampaign(ctxOf(ctx), input)),
-    update: adminProcedure.input(ZUpdateCampaignInput).mutation(({ ctx, input }) => updateCampaign(ctxOf(ctx), input)),
-    duplicate: adminProcedure.input(ZCampaignId).mutation(({ ctx, input }) => duplicateCampaign(ctxOf(ctx), input.id)),
-    schedule: adminProcedure.input(ZScheduleCampaignInput).mutation(({ ctx, input }) => scheduleCampaign(ctxOf(ctx), input)),
-    unschedule: adminProcedure.input(ZCampaignId).mutation(({ ctx, input }) => unscheduleCampaign(ctxOf(ctx), input.id)),
-    pause: adminProcedure.input(ZCampaignId).mutation(({ ctx, input }) => pauseCampaign(ctxOf(ctx), input.id)),
-    resume: adminProcedure.input(ZCampaignId).mutation(({ ctx, input }) => resumeCampaign(ctxOf(ctx), input.id)),
-    cancel: adminProcedure.input(ZCampaignId).mutation(({ ctx, input }) => cancelCampaign(ctxOf(ctx), input.id)),
+      .query(({ ctx, input }) => audienceCount({ ctx: ctx.svc, input })),
+    create: adminProcedure.input(ZCreateCampaignInput).mutation(({ ctx, input }) => createCampaign({ ctx: ctx.svc, input })),
+    update: adminProcedure.input(ZUpdateCampaignInput).mutation(({ ctx, input }) => updateCampaign({ ctx: ctx.svc, input })),
+    duplicate: adminProcedure.input(ZCampaignId).mutation(({ ctx, input }) => duplicateCampaign({ ctx: ctx.svc, input })),
+    schedule: adminProcedure.input(ZScheduleCampaignInput).mutation(({ ctx, input }) => scheduleCampaign({ ctx: ctx.svc, input })),
+    unschedule: adminProcedure.input(ZCampaignId).mutation(({ ctx, input }) => unscheduleCampaign({ ctx: ctx.svc, input })),
+    pause: adminProcedure.input(ZCampaignId).mutation(({ ctx, input }) => pauseCampaign({ ctx: ctx.svc, input })),
+    resume: adminProcedure.input(ZCampaignId).mutation(({ ctx, input }) => resumeCampaign({ ctx: ctx.svc, input })),
+    cancel: adminProcedure.input(ZCampaignId).mutation(({ ctx, input }) => cancelCampaign({ ctx: ctx.svc, input })),
     sendToSegment: adminProcedure
       .input(z.object({ segmentId: z.guid(), campaignId: z.guid() }))
-      .mutation(({ ctx, input }) => sendToSegment(ctxOf(ctx), input)),
+      .mutation(({ ctx, input }) => sendToSegment({ ctx: ctx.svc, input })),
   }),
   templates: router({
-    list: viewerProcedure.query(({ ctx }) => listTemplates(ctx.db)),
-    get: viewerProcedure.input(ZTemplateId).query(({ ctx, input }) => getTemplate(ctx.db, input.id)),
-    preview: viewerProcedure.input(ZPreviewTemplateInput).query(({ ctx, input }) => previewTemplate(ctx.db, input)),
-    create: adminProcedure.input(ZCreateTemplateInput).mutation(({ ctx, input }) => createTemplate(ctxOf(ctx), input)),
-    update: adminProcedure.input(ZUpdateTemplateInput).mutation(({ ctx, input }) => updateTemplate(ctxOf(ctx), input)),
+    list: viewerProcedure.query(({ ctx }) => listTemplates({ ctx: ctx.svc, input: undefined })),
+    get: viewerProcedure.input(ZTemplateId).query(({ ctx, input }) => getTemplate({ ctx: ctx.svc, input })),
+    preview: viewerProcedure.input(ZPreviewTemplateInput).query(({ ctx, input }) => previewTemplate({ ctx: ctx.svc, input })),
+    create: adminProcedure.input(ZCreateTemplateInput).mutation(({ ctx, input }) => createTemplate({ ctx: ctx.svc, input })),
+    update: adminProcedure.input(ZUpdateTemplateInput).mutation(({ ctx, input }) => updateTemplate({ ctx: ctx.svc, input })),
     archive: adminProcedure
       .input(ZTemplateId.extend({ archived: z.boolean() }))
-      .mutation(({ ctx, input }) => archiveTemplate(ctxOf(ctx), input.id, input.archived)),
-    send: adminProcedure.input(ZSendTemplateInput).mutation(({ ctx, input }) => sendTemplate(ctxOf(ctx), input)),
-    sendTest: adminProcedure.input(ZSendTestInput).mutation(({ ctx, input }) => sendTestTemplate(ctxOf(ctx), input)),
+      .mutation(({ ctx, input }) => archiveTemplate({ ctx: ctx.svc, input })),
+    send: adminProcedure.input(ZSendTemplateInput).mutation(({ ctx, input }) => sendTemplate({ ctx: ctx.svc, input })),
+    sendTest: adminProcedure.input(ZSendTestInput).mutation(({ ctx, input }) => sendTestTemplate({ ctx: ctx.svc, input })),
   }),
   directMessages: router({
-    conversations: viewerProcedure.input(ZConversationsInput).query(({ ctx, input }) => listConversations(ctx.db, input)),
-    conversation: viewerProcedure.input(z.object({ userId: z.guid() })).query(({ ctx, input }) => getConversation(ctx.db, input.userId)),
-    unreadCount: viewerProcedure.query(({ ctx }) => unreadCount(ctx.db)),
-    send: adminProcedure.input(ZSendMessageInput).mutation(({ ctx, input }) => sendMessage(ctxOf(ctx), input)),
+    conversations: viewerProcedure.input(ZConversationsInput).query(({ ctx, input }) => listConversations({ ctx: ctx.svc, input })),
+    conversation: viewerProcedure.input(z.object({ userId: z.guid() })).query(({ ctx, input }) => getConversation({ ctx: ctx.svc, input })),
+    unreadCount: viewerProcedure.query(({ ctx }) => unreadCount({ ctx: ctx.svc, input: undefined })),
+    send: adminProcedure.input(ZSendMessageInput).mutation(({ ctx, input }) => sendMessage({ ctx: ctx.svc, input })),
     markAsRead: adminProcedure
       .input(ZMessageId)
-      .mutation(({ ctx, input }) => markAsRead(ctxOf(ctx), input.messageId, { direction: "inbound" })),
+      .mutation(({ ctx, input }) => markAsRead({ ctx: ctx.svc, input: { messageId: input.messageId, direction: "inbound" } })),
   }),
   suppressions: router({
     list: viewerProcedure
       .input(z.object({ search: z.string().trim().max(200).optional() }))
-      .query(({ ctx, input }) => listSuppressions(ctx.db, input)),
-    add: adminProcedure.input(ZSuppressionEmail).mutation(({ ctx, input }) => addSuppression(ctxOf(ctx), input.email)),
-    remove: adminProcedure.input(ZSuppressionEmail).mutation(({ ctx, input }) => removeSuppression(ctxOf(ctx), input.email)),
+      .query(({ ctx, input }) => listSuppressions({ ctx: ctx.svc, input })),
+    add: adminProcedure.input(ZSuppressionEmail).mutation(({ ctx, input }) => addSuppression({ ctx: ctx.svc, input })),
+    remove: adminProcedure.input(ZSuppressionEmail).mutation(({ ctx, input }) => removeSuppression({ ctx: ctx.svc, input })),
   }),
   apiKeys: router({
-    list: ownerProcedure.query(({ ctx }) => listApiKeys(ctx.db)),
-    create: ownerProcedure.input(ZCreateApiKeyInput).mutation(({ ctx, input }) => createApiKey(ctxOf(ctx), input)),
-    revoke: ownerProcedure.input(ZApiKeyId).mutation(({ ctx, input }) => revokeApiKey(ctxOf(ctx), input.id)),
+    list: ownerProcedure.query(({ ctx }) => listApiKeys({ ctx: ctx.svc, input: undefined })),
+    create: ownerProcedure.input(ZCreateApiKeyInput).mutation(({ ctx, input }) => createApiKey({ ctx: ctx.svc, input })),
+    revoke: ownerProcedure.input(ZApiKeyId).mutation(({ ctx, input }) => revokeApiKey({ ctx: ctx.svc, input })),
   }),
   /** The local outbox: owners only, and only on the embedded database (NOT_FOUND anywhere else). */
   outbox: router({
-    list: ownerProcedure.query(({ ctx }) => readOutbox(ctx.db)),
-    get: ownerProcedure.input(z.object({ id: z.uuid() })).query(({ ctx, input }) => readOutboxEmail(ctx.db, input.id)),
+    list: ownerProcedure.query(({ ctx }) => readOutbox({ ctx: ctx.svc, input: undefined })),
+    get: ownerProcedure.input(z.object({ id: z.uuid() })).query(({ ctx, input }) => readOutboxEmail({ ctx: ctx.svc, input })),
   }),
 });

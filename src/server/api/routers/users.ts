@@ -3,6 +3,8 @@ import { getUserProfile } from "@/server/services/users/get-user-profile";
 import { getUserTimeline } from "@/server/services/users/get-user-timeline";
 import { listUsers } from "@/server/services/users/list-users";
 import { createSavedView, deleteSavedView, listSavedViews } from "@/server/services/users/saved-views";
+import { listPlans, suggestTags } from "@/server/services/users/suggest-tags";
+import { updateUserMetadata } from "@/server/services/users/update-user-metadata";
 import {
   ZCountUsersInput,
   ZCreateSavedViewInput,
@@ -12,31 +14,23 @@ import {
   ZTimelineInput,
   ZUpdateUserMetadataInput,
   ZUserId,
-} from "@/server/services/users/schemas";
-import { listPlans, suggestTags } from "@/server/services/users/suggest-tags";
-import { updateUserMetadata } from "@/server/services/users/update-user-metadata";
+} from "@/shared/schemas/users";
 import { adminProcedure, limitHeavyReads, router, viewerProcedure } from "../trpc";
 
 export const usersRouter = router({
-  list: viewerProcedure.input(ZListUsersInput).query(({ ctx, input }) => listUsers(ctx.db, input)),
+  list: viewerProcedure.input(ZListUsersInput).query(({ ctx, input }) => listUsers({ ctx: ctx.svc, input })),
   count: viewerProcedure
     .use(limitHeavyReads)
     .input(ZCountUsersInput)
-    .query(({ ctx, input }) => countUsers(ctx.db, input)),
-  get: viewerProcedure.input(ZUserId).query(({ ctx, input }) => getUserProfile(ctx.db, input.userId)),
-  timeline: viewerProcedure.input(ZTimelineInput).query(({ ctx, input }) => getUserTimeline(ctx.db, input)),
-  suggestTags: viewerProcedure.input(ZSuggestTagsInput).query(({ ctx, input }) => suggestTags(ctx.db, input)),
-  plans: viewerProcedure.query(({ ctx }) => listPlans(ctx.db)),
-  updateMetadata: adminProcedure
-    .input(ZUpdateUserMetadataInput)
-    .mutation(({ ctx, input }) => updateUserMetadata({ db: ctx.db, actor: ctx.admin }, input)),
+    .query(({ ctx, input }) => countUsers({ ctx: ctx.svc, input })),
+  get: viewerProcedure.input(ZUserId).query(({ ctx, input }) => getUserProfile({ ctx: ctx.svc, input })),
+  timeline: viewerProcedure.input(ZTimelineInput).query(({ ctx, input }) => getUserTimeline({ ctx: ctx.svc, input })),
+  suggestTags: viewerProcedure.input(ZSuggestTagsInput).query(({ ctx, input }) => suggestTags({ ctx: ctx.svc, input })),
+  plans: viewerProcedure.query(({ ctx }) => listPlans({ ctx: ctx.svc, input: undefined })),
+  updateMetadata: adminProcedure.input(ZUpdateUserMetadataInput).mutation(({ ctx, input }) => updateUserMetadata({ ctx: ctx.svc, input })),
   savedViews: router({
-    list: viewerProcedure.query(({ ctx }) => listSavedViews({ db: ctx.db, actor: ctx.admin })),
-    create: viewerProcedure
-      .input(ZCreateSavedViewInput)
-      .mutation(({ ctx, input }) => createSavedView({ db: ctx.db, actor: ctx.admin }, input)),
-    delete: viewerProcedure
-      .input(ZDeleteSavedViewInput)
-      .mutation(({ ctx, input }) => deleteSavedView({ db: ctx.db, actor: ctx.admin }, input)),
+    list: viewerProcedure.query(({ ctx }) => listSavedViews({ ctx: ctx.svc, input: undefined })),
+    create: viewerProcedure.input(ZCreateSavedViewInput).mutation(({ ctx, input }) => createSavedView({ ctx: ctx.svc, input })),
+    delete: viewerProcedure.input(ZDeleteSavedViewInput).mutation(({ ctx, input }) => deleteSavedView({ ctx: ctx.svc, input })),
   }),
 });

@@ -1,10 +1,10 @@
 import { and, eq, ne, sql } from "drizzle-orm";
-import type { Db, DbOrTx } from "@/server/db/client";
+import type { DbOrTx } from "@/server/db/client";
 import { crmAdmins } from "@/server/db/schema";
+import type { TChangeAdminRoleInput, TRemoveAdminInput } from "@/shared/schemas/admins";
 import { writeAuditLog } from "../audit/write-audit-log";
-import type { ServiceCtx } from "../context";
+import type { AdminActor, TServiceArgs } from "../context";
 import { ConflictError, NotFoundError } from "../errors";
-import type { TChangeAdminRoleInput, TRemoveAdminInput } from "./schemas";
 
 /** Locks the admin rows so two owners demoting each other cannot leave none. */
 async function lockAdmin(tx: DbOrTx, adminId: string) {
@@ -22,7 +22,7 @@ async function otherOwnerCount(tx: DbOrTx, adminId: string) {
   return rows.length;
 }
 
-export async function changeAdminRole(ctx: ServiceCtx & { db: Db }, input: TChangeAdminRoleInput) {
+export async function changeAdminRole({ ctx, input }: TServiceArgs<TChangeAdminRoleInput, AdminActor>) {
   return ctx.db.transaction(async (tx) => {
     const before = await lockAdmin(tx, input.adminId);
     if (before.role === input.role) return { id: before.id, email: before.email, role: before.role };
@@ -45,7 +45,7 @@ export async function changeAdminRole(ctx: ServiceCtx & { db: Db }, input: TChan
   });
 }
 
-export async function removeAdmin(ctx: ServiceCtx & { db: Db }, input: TRemoveAdminInput) {
+export async function removeAdmin({ ctx, input }: TServiceArgs<TRemoveAdminInput, AdminActor>) {
   return ctx.db.transaction(async (tx) => {
     const before = await lockAdmin(tx, input.adminId);
     if (before.role === "owner" && (await otherOwnerCount(tx, before.id)) === 0) {

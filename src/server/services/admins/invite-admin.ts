@@ -1,12 +1,11 @@
-import type { Db } from "@/server/db/client";
 import { crmAdmins } from "@/server/db/schema";
+import type { TInviteAdminInput } from "@/shared/schemas/admins";
 import { writeAuditLog } from "../audit/write-audit-log";
-import type { ServiceCtx } from "../context";
+import type { AdminActor, TServiceArgs } from "../context";
 import { ConflictError } from "../errors";
-import type { TInviteAdminInput } from "./schemas";
 
 /** Invites an address: only invited addresses can sign in. */
-export async function inviteAdmin(ctx: ServiceCtx & { db: Db }, input: TInviteAdminInput) {
+export async function inviteAdmin({ ctx, input }: TServiceArgs<TInviteAdminInput, AdminActor>) {
   return ctx.db.transaction(async (tx) => {
     const [created] = await tx
       .insert(crmAdmins)
@@ -14,7 +13,7 @@ export async function inviteAdmin(ctx: ServiceCtx & { db: Db }, input: TInviteAd
         email: input.email,
         name: input.name || null,
         role: input.role,
-        invitedById: ctx.actor.type === "admin" ? ctx.actor.id : null,
+        invitedById: ctx.actor.id,
       })
       .onConflictDoNothing()
       .returning({ id: crmAdmins.id, email: crmAdmins.email, role: crmAdmins.role, name: crmAdmins.name });

@@ -1,9 +1,9 @@
 import { asc } from "drizzle-orm";
-import type { DbOrTx } from "@/server/db/client";
 import { crmAdmins } from "@/server/db/schema";
+import type { TServiceArgs } from "../context";
 
-export async function listAdmins(db: DbOrTx) {
-  return db
+export async function listAdmins({ ctx }: TServiceArgs<void>) {
+  return ctx.db
     .select({
       id: crmAdmins.id,
       email: crmAdmins.email,

@@ -1,12 +1,12 @@
 import { eq } from "drizzle-orm";
-import type { Db } from "@/server/db/client";
 import { crmAdmins } from "@/server/db/schema";
 import { writeAuditLog } from "../audit/write-audit-log";
-import type { AdminActor } from "../context";
+import type { AdminActor, TServiceArgs } from "../context";
 import { NotFoundError } from "../errors";
 
 /** The timezone an admin reads dashboards in: their own preference, so any role may set it. */
-export async function setAdminTimezone(ctx: { db: Db; actor: AdminActor }, timezone: string) {
+export async function setAdminTimezone({ ctx, input }: TServiceArgs<{ timezone: string }, AdminActor>) {
+  const { timezone } = input;
   return ctx.db.transaction(async (tx) => {
     const [before] = await tx.select({ timezone: crmAdmins.timezone }).from(crmAdmins).where(eq(crmAdmins.id, ctx.actor.id)).for("update");
     if (!before) throw new NotFoundError("Your admin account no longer exists");
@@ -22,7 +22,8 @@ export async function setAdminTimezone(ctx: { db: Db; actor: AdminActor }, timez
   });
 }
 
-export async function getAdminTimezone(db: Db, adminId: string) {
-  const [row] = await db.select({ timezone: crmAdmins.timezone }).from(crmAdmins).where(eq(crmAdmins.id, adminId));
-  return row?.timezone ?? "UTC";
+/** The signed-in admin: who they are and the timezone they read dashboards in. */
+export async function getMe({ ctx }: TServiceArgs<void, AdminActor>) {
+  const [row] = await ctx.db.select({ timezone: crmAdmins.timezone }).from(crmAdmins).where(eq(crmAdmins.id, ctx.actor.id));
+  return { id: ctx.actor.id, email: ctx.actor.email, role: ctx.actor.role, timezone: row?.timezone ?? "UTC" };
 }

@@ -1,5 +1,6 @@
 import type { DbOrTx } from "@/server/db/client";
-import { fillDaily, localDates, ratio, rollUpSeries, round } from "./period";
+import { localDates } from "@/shared/day";
+import { fillDaily, ratio, rollUpSeries, round } from "./period";
 import type { AnalyticsSource, TWindow } from "./source";
 import { customerChurn, monthlyRecurringRevenue } from "./subscriptions";
 import type { TAppStatistics, TFeatureUsage, TPeriod, TRetention, TRetentionCohorts, TUserAnalytics } from "./types";

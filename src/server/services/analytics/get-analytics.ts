@@ -1,7 +1,14 @@
 import { sql } from "drizzle-orm";
 import { type DbOrTx, executeRows } from "@/server/db/client";
+import {
+  type TAnalyticsInput,
+  type TRetentionCohortsInput,
+  todayIn,
+  ZAnalyticsInput,
+  ZRetentionCohortsInput,
+} from "@/shared/schemas/analytics";
+import type { TServiceArgs } from "../context";
 import { buildAppStatistics, buildOverview, buildRetentionCohorts } from "./build";
-import { type TAnalyticsInput, type TRetentionCohortsInput, todayIn, ZAnalyticsInput, ZRetentionCohortsInput } from "./inputs";
 import { resolvePeriod } from "./period";
 import { rawSource } from "./reference/raw-source";
 import { rollupSource } from "./rollup-source";
@@ -14,16 +21,18 @@ import type { TAppStatistics, TRetentionCohorts, TUserAnalytics } from "./types"
  * tests and the benchmark compare against.
  */
 export type TEngine = "rollups" | "raw";
-type Opts = { now?: Date; engine?: TEngine };
+/** Every verb takes `engine` beside ctx and input; "now" is ctx.clock(). */
+type TArgs<I> = TServiceArgs<I> & { engine?: TEngine };
 
 const sourceFor = (db: DbOrTx, engine: TEngine = "rollups"): Promise<AnalyticsSource> =>
   engine === "raw" ? Promise.resolve(rawSource(db)) : rollupSource(db);
 
-export async function getOverview(db: DbOrTx, input: TAnalyticsInput, opts: Opts = {}): Promise<TUserAnalytics> {
-  const now = opts.now ?? new Date();
+export async function getOverview({ ctx, input, engine }: TArgs<TAnalyticsInput>): Promise<TUserAnalytics> {
+  const { db } = ctx;
+  const now = ctx.clock();
   const parsed = ZAnalyticsInput.parse(input);
   const period = await resolvePeriod(db, parsed, now);
-  return buildOverview(await sourceFor(db, opts.engine), db, period, now);
+  return buildOverview(await sourceFor(db, engine), db, period, now);
 }
 
 async function todayWindow(db: DbOrTx, timezone: string, now: Date): Promise<TWindow> {
@@ -36,15 +45,17 @@ async function todayWindow(db: DbOrTx, timezone: string, now: Date): Promise<TWi
   return { from: new Date(row.a), to: new Date(row.b) };
 }
 
-export async function getAppStatistics(db: DbOrTx, input: TAnalyticsInput, opts: Opts = {}): Promise<TAppStatistics> {
-  const now = opts.now ?? new Date();
+export async function getAppStatistics({ ctx, input, engine }: TArgs<TAnalyticsInput>): Promise<TAppStatistics> {
+  const { db } = ctx;
+  const now = ctx.clock();
   const parsed = ZAnalyticsInput.parse(input);
   const [period, today] = await Promise.all([resolvePeriod(db, parsed, now), todayWindow(db, parsed.timezone, now)]);
-  return buildAppStatistics(await sourceFor(db, opts.engine), db, period, today, now);
+  return buildAppStatistics(await sourceFor(db, engine), db, period, today, now);
 }
 
-export async function getRetentionCohorts(db: DbOrTx, input: TRetentionCohortsInput, opts: Opts = {}): Promise<TRetentionCohorts> {
-  const now = opts.now ?? new Date();
+export async function getRetentionCohorts({ ctx, input, engine }: TArgs<TRetentionCohortsInput>): Promise<TRetentionCohorts> {
+  const { db } = ctx;
+  const now = ctx.clock();
   const parsed = ZRetentionCohortsInput.parse(input);
   const unit = sql.raw(parsed.cohort === "week" ? "'1 week'" : "'1 month'");
   const trunc = parsed.cohort === "week" ? "week" : "month";
@@ -69,5 +80,5 @@ export async function getRetentionCohorts(db: DbOrTx, input: TRetentionCohortsIn
     entry.following.push({ from: new Date(r.a), to: new Date(r.b) });
     cohorts.set(i, entry);
   }
-  return buildRetentionCohorts(await sourceFor(db, opts.engine), [...cohorts.values()], parsed.cohort, parsed.timezone, now);
+  return buildRetentionCohorts(await sourceFor(db, engine), [...cohorts.values()], parsed.cohort, parsed.timezone, now);
 }

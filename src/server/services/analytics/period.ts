@@ -1,19 +1,9 @@
 import { sql } from "drizzle-orm";
 import { type DbOrTx, executeRows } from "@/server/db/client";
+import { addDays, daysBetween, localDates } from "@/shared/day";
+import { type TAnalyticsInput, todayIn } from "@/shared/schemas/analytics";
 import { InvalidInputError } from "../errors";
-import { type TAnalyticsInput, todayIn } from "./inputs";
 import type { TPeriod, TPoint } from "./types";
-
-const DAY = 86_400_000;
-const addDays = (d: string, n: number) => new Date(Date.parse(`${d}T00:00:00Z`) + n * DAY).toISOString().slice(0, 10);
-export const daysBetween = (from: string, to: string) =>
-  Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY) + 1;
-
-/** Every local date of a range, in order. */
-export function localDates(from: string, to: string): string[] {
-  const n = daysBetween(from, to);
-  return Array.from({ length: n }, (_, i) => addDays(from, i));
-}
 
 /**
  * Turns a range of local dates into instants, using Postgres's timezone

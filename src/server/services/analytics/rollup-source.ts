@@ -1,7 +1,8 @@
 import { type SQL, sql } from "drizzle-orm";
 import { type DbOrTx, executeRows } from "@/server/db/client";
+import { iso, num, srcSchema } from "@/server/db/source";
 import { readRollupState, type TRollupState } from "./rollups/refresh-analytics-rollups";
-import { type AnalyticsSource, iso, num, srcSchema, type TWindow } from "./source";
+import type { AnalyticsSource, TWindow } from "./source";
 
 /**
  * The fast AnalyticsSource: rollups for everything up to the watermark, plus

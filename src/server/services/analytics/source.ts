@@ -1,6 +1,3 @@
-import { sql } from "drizzle-orm";
-import { env } from "@/lib/env";
-
 /**
  * What the analytics builders need from the data, as a small interface with
  * two implementations: `reference/` (straightforward SQL over the raw tables,
@@ -32,9 +29,3 @@ export interface AnalyticsSource {
   /** Users active in each window, among users who signed up in `cohort`. */
   cohortActivity(cohort: TWindow, windows: TWindow[]): Promise<{ size: number; active: number[] }>;
 }
-
-/** The main app's schema, from validated config (a plain identifier). */
-export const srcSchema = () => sql.raw(`"${env().SOURCE_SCHEMA}"`);
-
-export const iso = (d: Date) => d.toISOString();
-export const num = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { type DbOrTx, executeRows } from "@/server/db/client";
-import { iso, num, srcSchema, type TWindow } from "./source";
+import { iso, num, srcSchema } from "@/server/db/source";
+import type { TWindow } from "./source";
 
 /**
  * Subscription numbers read the (small, stateful) subscriptions table

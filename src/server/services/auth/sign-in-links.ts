@@ -2,9 +2,11 @@ import { createHash, randomBytes } from "node:crypto";
 import { and, eq, lt } from "drizzle-orm";
 import { z } from "zod";
 import { env, signInLimits } from "@/lib/env";
+import { authSecret } from "@/server/auth/secret";
 import type { DbOrTx } from "@/server/db/client";
 import { crmAuthVerificationTokens } from "@/server/db/schema";
-import { createEmailProvider } from "@/server/email";
+import { jobEvent } from "@/server/jobs/events";
+import type { TServiceArgs } from "../context";
 import { TooManyRequestsError } from "../errors";
 import { consumeRateLimit, limitKey } from "../limits/rate-limit";
 import { isInvitedAdmin } from "./is-invited-admin";
@@ -15,8 +17,8 @@ import { MAGIC_LINK_MAX_AGE_SECONDS, sendMagicLink } from "./send-magic-link";
  * the "Sign in" button on /sign-in/verify posts one back):
  * - the link is built from APP_URL, never from the request's Host header;
  * - invited and unknown addresses get the same answer after the same work
- *   (two rate-limit statements): looking the address up and emailing the
- *   link happen after the answer, in `defer`;
+ *   (two rate-limit statements and one enqueue): looking the address up and
+ *   emailing the link is a background job (crm/sign-in.link.requested);
  * - per-address and per-IP limits live in Postgres, so they hold across
  *   instances; a refused request issues nothing.
  */
@@ -27,15 +29,6 @@ export const ZSignInEmail = z
   .string()
   .transform((s) => s.normalize("NFKC").trim().toLowerCase())
   .pipe(z.email("Enter a valid email address.").max(254, "Enter a valid email address."));
-
-export type TSignInCtx = {
-  db: DbOrTx;
-  /** Runs work after the answer has gone (Next's `after()`; tests collect the promise). */
-  defer: (task: () => Promise<void>) => void;
-  /** The secret the link's token is hashed with (next-auth's AUTH_SECRET). */
-  secret: string;
-  now?: Date;
-};
 
 /** The hash next-auth looks a link's token up by: sha256(token + secret), hex. */
 export const hashSignInToken = (token: string, secret: string) => createHash("sha256").update(`${token}${secret}`).digest("hex");
@@ -51,10 +44,10 @@ export const signInLinkUrl = (token: string, email: string) => {
  * An admin asks for a link. Throws TooManyRequestsError when the IP or the
  * address has asked too often; otherwise answers the same whoever asked.
  */
-export async function requestSignInLink(ctx: TSignInCtx, input: { email: string; ip: string }): Promise<{ email: string }> {
+export async function requestSignInLink({ ctx, input }: TServiceArgs<{ email: string; ip: string }>): Promise<{ email: string }> {
   const email = ZSignInEmail.parse(input.email);
   const limits = signInLimits();
-  const now = ctx.now ?? new Date();
+  const now = ctx.clock();
   const byIp = await consumeRateLimit(ctx.db, limitKey("sign-in:ip", input.ip), { limit: limits.perIp, periodMs: SIGN_IN_WINDOW_MS }, now);
   const byAddress = byIp.allowed
     ? await consumeRateLimit(ctx.db, limitKey("sign-in:address", email), { limit: limits.perAddress, periodMs: SIGN_IN_WINDOW_MS }, now)
@@ -66,27 +59,23 @@ export async function requestSignInLink(ctx: TSignInCtx, input: { email: string;
       byAddress.retryAfterSeconds,
     );
   }
-  ctx.defer(() => issueSignInLink(ctx, email));
+  await ctx.jobs.enqueue(jobEvent("crm/sign-in.link.requested", { email }));
   return { email };
 }
 
-/** After the answer: expired tokens go; an invited address gets a fresh link, anyone else nothing. */
-export async function issueSignInLink(ctx: TSignInCtx, email: string): Promise<void> {
-  const now = ctx.now ?? new Date();
-  try {
-    await purgeExpiredSignInTokens(ctx.db, now);
-    if (!(await isInvitedAdmin(ctx.db, email))) return;
-    const token = randomBytes(32).toString("hex");
-    await ctx.db.insert(crmAuthVerificationTokens).values({
-      identifier: email,
-      token: hashSignInToken(token, ctx.secret),
-      expires: new Date(now.getTime() + MAGIC_LINK_MAX_AGE_SECONDS * 1000),
-    });
-    await sendMagicLink(createEmailProvider(ctx.db), { email, url: signInLinkUrl(token, email) });
-  } catch (err) {
-    // Never the link: only what went wrong.
-    console.error(`[auth] A sign-in link could not be sent: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
-  }
+/** The background half (a job): expired tokens go; an invited address gets a fresh link, anyone else nothing. */
+export async function issueSignInLink({ ctx, input }: TServiceArgs<{ email: string }>): Promise<void> {
+  const now = ctx.clock();
+  const email = ZSignInEmail.parse(input.email);
+  await purgeExpiredSignInTokens(ctx.db, now);
+  if (!(await isInvitedAdmin(ctx.db, email))) return;
+  const token = randomBytes(32).toString("hex");
+  await ctx.db.insert(crmAuthVerificationTokens).values({
+    identifier: email,
+    token: hashSignInToken(token, authSecret()),
+    expires: new Date(now.getTime() + MAGIC_LINK_MAX_AGE_SECONDS * 1000),
+  });
+  await sendMagicLink(ctx.email, { email, url: signInLinkUrl(token, email) });
 }
 
 export async function purgeExpiredSignInTokens(db: DbOrTx, now = new Date()) {
@@ -94,8 +83,10 @@ export async function purgeExpiredSignInTokens(db: DbOrTx, now = new Date()) {
 }
 
 /** Whether a link is still good, without using it up (the verify page says so before the button). */
-export async function checkSignInLink(db: DbOrTx, secret: string, input: { token: string; email: string }, now = new Date()) {
-  const [row] = await db
+export async function checkSignInLink({ ctx, input }: TServiceArgs<{ token: string; email: string }>) {
+  const secret = authSecret();
+  const now = ctx.clock();
+  const [row] = await ctx.db
     .select({ expires: crmAuthVerificationTokens.expires })
     .from(crmAuthVerificationTokens)
     .where(

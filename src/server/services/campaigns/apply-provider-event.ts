@@ -1,8 +1,8 @@
 import { sql } from "drizzle-orm";
 import { z } from "zod";
-import { type Db, executeRows } from "@/server/db/client";
+import { executeRows } from "@/server/db/client";
 import { writeAuditLog } from "../audit/write-audit-log";
-import type { WebhookActor } from "../context";
+import type { TServiceArgs, WebhookActor } from "../context";
 
 /** The parts of Resend's webhook payload the CRM reads (other fields are kept in the stored payload). */
 const ZTags = z
@@ -54,7 +54,9 @@ const uuidOrNull = (v: unknown) => (typeof v === "string" && /^[0-9a-f-]{36}$/i.
  * arriving late, early or twice leave the same state. Hard bounces and
  * complaints suppress the address for future campaigns.
  */
-export async function applyProviderEvent(db: Db, actor: WebhookActor, svixId: string, event: TProviderEvent) {
+export async function applyProviderEvent({ ctx, input }: TServiceArgs<{ svixId: string; event: TProviderEvent }, WebhookActor>) {
+  const { db, actor } = ctx;
+  const { svixId, event } = input;
   const at = sql`${new Date(event.created_at).toISOString()}::timestamptz`;
   const tags = event.data.tags;
   const recipient = uuidOrNull(tags.recipient_id);

@@ -1,10 +1,15 @@
 import { sql } from "drizzle-orm";
 import { type DbOrTx, executeRows } from "@/server/db/client";
+import type { TServiceArgs } from "../context";
 
 const n = (v: unknown) => Number(v ?? 0);
 
 /** The funnel of a campaign: each recipient counted once per stage they reached (docs/campaigns.md). */
-export async function campaignFunnel(db: DbOrTx, campaignId: string) {
+export async function campaignFunnel({ ctx, input }: TServiceArgs<{ id: string }>) {
+  return funnelOf(ctx.db, input.id);
+}
+
+async function funnelOf(db: DbOrTx, campaignId: string) {
   const [r] = await executeRows<Record<string, string | number>>(
     db,
     sql`SELECT count(*) AS recipients,
@@ -45,8 +50,10 @@ async function series(db: DbOrTx, campaignId: string, type: "email.opened" | "em
 }
 
 /** The seed's trackOpenRates: opens per hour, total and unique (a recipient counts in the hour of their first open). */
-export async function trackOpenRates(db: DbOrTx, campaignId: string) {
-  const funnel = await campaignFunnel(db, campaignId);
+export async function trackOpenRates({ ctx, input }: TServiceArgs<{ id: string }>) {
+  const { db } = ctx;
+  const campaignId = input.id;
+  const funnel = await funnelOf(db, campaignId);
   return {
     uniqueOpens: funnel.opened,
     delivered: funnel.delivered,
@@ -56,8 +63,10 @@ export async function trackOpenRates(db: DbOrTx, campaignId: string) {
 }
 
 /** The seed's trackClickRates: clicks per hour and per link, total and unique. */
-export async function trackClickRates(db: DbOrTx, campaignId: string) {
-  const funnel = await campaignFunnel(db, campaignId);
+export async function trackClickRates({ ctx, input }: TServiceArgs<{ id: string }>) {
+  const { db } = ctx;
+  const campaignId = input.id;
+  const funnel = await funnelOf(db, campaignId);
   const links = await executeRows<{ link: string; total: string; unique_recipients: string }>(
     db,
     sql`SELECT link, count(*) AS total, count(DISTINCT tracking_id) AS unique_recipients

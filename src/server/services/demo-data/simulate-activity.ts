@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
-import { type DbOrTx, executeRows } from "@/server/db/client";
-import { srcSchema } from "../analytics/source";
+import { executeRows } from "@/server/db/client";
+import { srcSchema } from "@/server/db/source";
+import type { TServiceArgs } from "../context";
 
 const NAMES = ["vision.generated", "assessment.completed", "journal.entry_created", "audio.played", "vision_board.viewed"] as const;
 
@@ -8,7 +9,9 @@ const NAMES = ["vision.generated", "assessment.completed", "journal.entry_create
  * Local demo only: a few users do something in the app now (a session and
  * events), so the live feed has something to show without the main app.
  */
-export async function simulateActivity(db: DbOrTx, count = 3): Promise<{ inserted: number }> {
+export async function simulateActivity({ ctx, input }: TServiceArgs<{ count?: number }>): Promise<{ inserted: number }> {
+  const { db } = ctx;
+  const count = input.count ?? 3;
   const S = srcSchema();
   const users = await executeRows<{ id: string }>(db, sql`SELECT id FROM ${S}.users ORDER BY random() LIMIT ${count}`);
   for (const [i, u] of users.entries()) {

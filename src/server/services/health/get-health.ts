@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { databaseMode, emailMode, env, jobsMode } from "@/lib/env";
-import type { DbOrTx } from "@/server/db/client";
-import { listJobRuns } from "../jobs/record-heartbeat";
+import type { TServiceArgs } from "../context";
+import { lastJobRuns } from "../jobs/job-runs";
 
 export type THealth = {
   status: "ok" | "degraded";
@@ -11,37 +11,36 @@ export type THealth = {
   lastJobRuns: { jobId: string; lastFinishedAt: Date | null; lastStatus: string | null; runner: string | null }[];
 };
 
-/**
- * Health for /api/health and the settings page. Says plainly when background
- * work is not durable. The database's error text (which can name hosts and
- * roles) is for signed-in admins only (`detail`); anyone else learns only
- * that it is unreachable.
- */
-export async function getHealth(db: DbOrTx | null, opts: { detail?: boolean } = {}): Promise<THealth> {
+function baseHealth(): THealth {
   const e = env();
   const jm = jobsMode(e);
-  const health: THealth = {
+  return {
     status: "ok",
     database: { reachable: false, mode: databaseMode(e), latencyMs: null },
     email: { mode: emailMode(e) },
     jobs: {
       mode: jm,
-      durable: jm !== "in-process",
-      note: jm === "in-process" ? "No Inngest server configured: jobs run inside this process and are not durable" : undefined,
+      // In-process jobs are durable too: they live in Postgres (crm_job_queue) until done.
+      durable: true,
+      note: jm === "in-process" ? "Jobs run inside the CRM's own processes, from a queue in Postgres" : undefined,
     },
     lastJobRuns: [],
   };
-  if (!db) {
-    health.status = "degraded";
-    health.database.error = "The database could not be opened";
-    return health;
-  }
+}
+
+/**
+ * Health for /api/health and the settings page. The database's error text
+ * (which can name hosts and roles) is for signed-in admins only (`detail`);
+ * anyone else learns only that it is unreachable.
+ */
+export async function getHealth({ ctx, input }: TServiceArgs<{ detail: boolean }>): Promise<THealth> {
+  const health = baseHealth();
   const started = performance.now();
   try {
-    await db.execute(sql`select 1`);
+    await ctx.db.execute(sql`select 1`);
     health.database.reachable = true;
     health.database.latencyMs = Math.round((performance.now() - started) * 10) / 10;
-    health.lastJobRuns = (await listJobRuns(db)).map((r) => ({
+    health.lastJobRuns = (await lastJobRuns(ctx.db)).map((r) => ({
       jobId: r.jobId,
       lastFinishedAt: r.lastFinishedAt,
       lastStatus: r.lastStatus,
@@ -49,7 +48,7 @@ export async function getHealth(db: DbOrTx | null, opts: { detail?: boolean } = 
     }));
   } catch (err) {
     health.status = "degraded";
-    health.database.error = opts.detail
+    health.database.error = input.detail
       ? err instanceof Error
         ? err.message.split("\n")[0]
         : "unknown error"

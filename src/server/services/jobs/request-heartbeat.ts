@@ -1,11 +1,10 @@
-import type { Db } from "@/server/db/client";
-import { dispatchEvent } from "@/server/jobs/dispatch";
+import { jobEvent } from "@/server/jobs/events";
 import { writeAuditLog } from "../audit/write-audit-log";
-import type { AdminActor } from "../context";
+import type { AdminActor, TServiceArgs } from "../context";
 
-/** Runs the heartbeat job now (through Inngest when configured). */
-export async function requestHeartbeat(ctx: { db: Db; actor: AdminActor }) {
-  const dispatched = await dispatchEvent(ctx.db, { name: "crm/heartbeat.requested", data: { requestedBy: ctx.actor.email } });
+/** Runs the heartbeat job now, through whichever engine runs jobs. */
+export async function requestHeartbeat({ ctx }: TServiceArgs<void, AdminActor>) {
+  const dispatched = await ctx.jobs.enqueue(jobEvent("crm/heartbeat.requested", { requestedBy: ctx.actor.email }));
   await writeAuditLog(ctx.db, ctx.actor, { action: "job.requested", targetType: "job", targetId: "heartbeat", after: dispatched });
   return dispatched;
 }

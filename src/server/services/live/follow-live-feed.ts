@@ -1,4 +1,5 @@
 import type { DbOrTx } from "@/server/db/client";
+import type { AdminActor, TServiceArgs } from "../context";
 import { TooManyRequestsError, UnavailableError } from "../errors";
 import {
   decodeCursor,
@@ -24,12 +25,16 @@ const advance = (p: TPosition, item: { kind: "event" | "session"; id: number }):
  * Opens a stream for an admin: refused at once (TooManyRequestsError) when
  * they already hold `maxStreams` open in this process.
  */
-export function openLiveFeed(
-  db: DbOrTx,
-  opts: { lastEventId?: string | null; signal?: AbortSignal; hub?: LiveHub; holder: string; maxStreams: number },
-): AsyncGenerator<TLiveMessage> {
+export function openLiveFeed({
+  ctx,
+  input: opts,
+}: TServiceArgs<
+  { lastEventId?: string | null; signal?: AbortSignal; hub?: LiveHub; maxStreams: number },
+  AdminActor
+>): AsyncGenerator<TLiveMessage> {
+  const db = ctx.db;
   const hub = opts.hub ?? getLiveHub(db);
-  const release = hub.hold(opts.holder, opts.maxStreams);
+  const release = hub.hold(ctx.actor.id, opts.maxStreams);
   if (!release) {
     throw new TooManyRequestsError(`You have ${opts.maxStreams} live views open already; close one (another tab?) first.`, 5);
   }

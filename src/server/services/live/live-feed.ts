@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { type DbOrTx, executeRows } from "@/server/db/client";
-import { srcSchema } from "../analytics/source";
+import { srcSchema } from "@/server/db/source";
 
 /*
  * The live feed: one reader per process follows the main app's events and

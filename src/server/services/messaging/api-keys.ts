@@ -1,15 +1,18 @@
 import { createHash, randomBytes } from "node:crypto";
 import { and, desc, eq, isNull } from "drizzle-orm";
-import type { Db, DbOrTx } from "@/server/db/client";
+import type { DbOrTx } from "@/server/db/client";
 import { crmAdmins, crmApiKeys } from "@/server/db/schema";
 import { writeAuditLog } from "../audit/write-audit-log";
-import type { AdminActor, ServiceCtx } from "../context";
+import type { AdminActor, TServiceArgs, WebhookActor } from "../context";
 import { NotFoundError } from "../errors";
+
+/** The main app, calling with an API key, is the actor of its writes. */
+export const mainAppActor = (keyName: string): WebhookActor => ({ type: "webhook", provider: `main-app:${keyName}` });
 
 const hashKey = (key: string) => createHash("sha256").update(key).digest("hex");
 
 /** A new key for the main app. The key itself is returned once and never stored: only its hash. */
-export async function createApiKey(ctx: ServiceCtx<AdminActor> & { db: Db }, input: { name: string }) {
+export async function createApiKey({ ctx, input }: TServiceArgs<{ name: string }, AdminActor>) {
   const key = `vfcrm_${randomBytes(24).toString("base64url")}`;
   return ctx.db.transaction(async (tx) => {
     const [row] = await tx
@@ -27,8 +30,8 @@ export async function createApiKey(ctx: ServiceCtx<AdminActor> & { db: Db }, inp
   });
 }
 
-export async function listApiKeys(db: DbOrTx) {
-  return db
+export async function listApiKeys({ ctx }: TServiceArgs<void>) {
+  return ctx.db
     .select({
       id: crmApiKeys.id,
       name: crmApiKeys.name,
@@ -43,7 +46,8 @@ export async function listApiKeys(db: DbOrTx) {
     .orderBy(desc(crmApiKeys.createdAt));
 }
 
-export async function revokeApiKey(ctx: ServiceCtx<AdminActor> & { db: Db }, id: string) {
+export async function revokeApiKey({ ctx, input }: TServiceArgs<{ id: string }, AdminActor>) {
+  const { id } = input;
   return ctx.db.transaction(async (tx) => {
     const [row] = await tx
       .update(crmApiKeys)

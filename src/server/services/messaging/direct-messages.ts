@@ -1,16 +1,15 @@
-import { render } from "@react-email/components";
 import { and, asc, eq, sql } from "drizzle-orm";
-import { escapeLike } from "@/lib/text";
-import { type Db, type DbOrTx, executeRows } from "@/server/db/client";
+import { type DbOrTx, executeRows } from "@/server/db/client";
 import { crmAdmins, crmMessages } from "@/server/db/schema";
-import { createEmailProvider, EmailSendError, senderDefaults } from "@/server/email";
-import DirectMessageEmail from "~emails/direct-message";
-import { srcSchema } from "../analytics/source";
+import { srcSchema } from "@/server/db/source";
+import { EmailSendError } from "@/server/email/types";
+import { type TSendMessageInput, ZConversationsInput, ZSendMessageInput } from "@/shared/schemas/messaging";
+import { escapeLike } from "@/shared/text";
 import { writeAuditLog } from "../audit/write-audit-log";
-import type { Actor, AdminActor, ServiceCtx } from "../context";
+import type { AdminActor, TServiceArgs } from "../context";
 import { NotFoundError } from "../errors";
+import { emailMessageFor, renderEmail } from "../templates/render-email";
 import { loadRecipients } from "./recipients";
-import { type TSendMessageInput, ZConversationsInput, ZSendMessageInput } from "./schemas";
 
 export type TMessage = {
   id: string;
@@ -46,8 +45,8 @@ const messageColumns = {
  * an email is recorded first as queued, then sent or failed, so a provider
  * error is visible in the thread instead of lost.
  */
-export async function sendMessage(ctx: ServiceCtx<AdminActor> & { db: Db }, rawInput: TSendMessageInput): Promise<TMessage[]> {
-  const input = ZSendMessageInput.parse(rawInput);
+export async function sendMessage({ ctx, input: raw }: TServiceArgs<TSendMessageInput, AdminActor>): Promise<TMessage[]> {
+  const input = ZSendMessageInput.parse(raw);
   const user = (await loadRecipients(ctx.db, [input.userId])).get(input.userId);
   if (!user) throw new NotFoundError("No user has this id. They may have been deleted in the main app.");
   const created: string[] = [];
@@ -77,34 +76,33 @@ export async function sendMessage(ctx: ServiceCtx<AdminActor> & { db: Db }, rawI
     if (!row) continue;
     created.push(row.id);
     if (channel !== "email") continue;
-    const sender = senderDefaults();
-    const props = { subject: input.subject ?? "", content: input.content, fromName: ctx.actor.email, postalAddress: sender.postalAddress };
     try {
-      const [html, text] = await Promise.all([render(DirectMessageEmail(props)), render(DirectMessageEmail(props), { plainText: true })]);
-      const result = await createEmailProvider(ctx.db).send(
-        {
-          to: [user.email],
-          from: sender.from,
-          replyTo: sender.replyTo,
-          subject: input.subject ?? "",
-          html,
-          text,
-          tags: [{ name: "message_id", value: row.id }],
-        },
-        { idempotencyKey: `message-${row.id}` },
-      );
+      // Transactional: no unsubscribe headers, and suppression is not checked (docs/campaigns.md).
+      const rendered = await renderEmail({
+        kind: "direct",
+        subject: input.subject ?? "",
+        content: input.content,
+        fromName: ctx.actor.email,
+      });
+      const result = await ctx.email.send(emailMessageFor(rendered, user, [{ name: "message_id", value: row.id }]), {
+        idempotencyKey: `message-${row.id}`,
+      });
       await ctx.db.update(crmMessages).set({ status: "sent", providerMessageId: result.id }).where(eq(crmMessages.id, row.id));
     } catch (err) {
       const message = err instanceof EmailSendError ? err.message : "The email could not be sent";
       await ctx.db.update(crmMessages).set({ status: "failed", error: message }).where(eq(crmMessages.id, row.id));
     }
   }
-  const thread = await getConversation(ctx.db, user.id);
+  const thread = await conversationOf(ctx.db, user.id);
   return thread.filter((m) => created.includes(m.id));
 }
 
 /** The whole thread with a user, oldest first: admin messages and the user's replies. */
-export async function getConversation(db: DbOrTx, userId: string): Promise<TMessage[]> {
+export async function getConversation({ ctx, input }: TServiceArgs<{ userId: string }>): Promise<TMessage[]> {
+  return conversationOf(ctx.db, input.userId);
+}
+
+export async function conversationOf(db: DbOrTx, userId: string): Promise<TMessage[]> {
   const rows = await db
     .select(messageColumns)
     .from(crmMessages)
@@ -119,18 +117,16 @@ export async function getConversation(db: DbOrTx, userId: string): Promise<TMess
  * (actor "webhook"/API) marks admin messages read by the user, which also
  * moves an in-app message's status to read.
  */
-export async function markAsRead(
-  ctx: ServiceCtx<Actor> & { db: Db },
-  messageId: string,
-  expect?: { userId?: string; direction?: "inbound" | "outbound" },
-) {
+export async function markAsRead({ ctx, input }: TServiceArgs<{ messageId: string; userId?: string; direction?: "inbound" | "outbound" }>) {
+  const { messageId } = input;
+  const expect = input;
   return ctx.db.transaction(async (tx) => {
     const [m] = await tx.select().from(crmMessages).where(eq(crmMessages.id, messageId)).for("update");
     if (!m || (expect?.userId && m.userId !== expect.userId) || (expect?.direction && m.direction !== expect.direction)) {
       throw new NotFoundError("No such message");
     }
     if (m.readAt) return { id: m.id, readAt: m.readAt, changed: false };
-    const readAt = new Date();
+    const readAt = ctx.clock();
     await tx
       .update(crmMessages)
       .set({ readAt, ...(m.direction === "outbound" ? { status: "read" as const } : {}) })
@@ -141,8 +137,9 @@ export async function markAsRead(
 }
 
 /** Conversations, latest activity first, with unread replies counted; optionally only unread, or matching a user. */
-export async function listConversations(db: DbOrTx, rawInput: { unreadOnly?: boolean; search?: string; limit?: number }) {
-  const input = ZConversationsInput.parse(rawInput);
+export async function listConversations({ ctx, input: raw }: TServiceArgs<{ unreadOnly?: boolean; search?: string; limit?: number }>) {
+  const input = ZConversationsInput.parse(raw);
+  const { db } = ctx;
   const S = srcSchema();
   const pattern = input.search ? `%${escapeLike(input.search)}%` : null;
   const rows = await executeRows<{
@@ -178,8 +175,8 @@ export async function listConversations(db: DbOrTx, rawInput: { unreadOnly?: boo
 }
 
 /** Users' replies nobody has read yet (the sidebar badge). */
-export async function unreadCount(db: DbOrTx): Promise<number> {
-  const [row] = await db
+export async function unreadCount({ ctx }: TServiceArgs<void>): Promise<number> {
+  const [row] = await ctx.db
     .select({ n: sql<number>`count(*)::int` })
     .from(crmMessages)
     .where(and(eq(crmMessages.direction, "inbound"), sql`${crmMessages.readAt} IS NULL`));

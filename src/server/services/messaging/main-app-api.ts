@@ -1,17 +1,14 @@
 import { and, desc, eq, or } from "drizzle-orm";
-import type { Db } from "@/server/db/client";
+import type { DbOrTx } from "@/server/db/client";
 import { crmMessages } from "@/server/db/schema";
+import { ZApiReplyBody } from "@/shared/schemas/messaging";
 import { writeAuditLog } from "../audit/write-audit-log";
-import type { ServiceCtx, WebhookActor } from "../context";
+import type { TServiceArgs, WebhookActor } from "../context";
 import { NotFoundError } from "../errors";
 import { markAsRead } from "./direct-messages";
 import { loadRecipients } from "./recipients";
-import { ZApiReplyBody } from "./schemas";
 
-/** The main app, calling with an API key, is the actor of its writes. */
-export const mainAppActor = (keyName: string): WebhookActor => ({ type: "webhook", provider: `main-app:${keyName}` });
-
-async function requireUser(db: Db, userId: string) {
+async function requireUser(db: DbOrTx, userId: string) {
   const user = (await loadRecipients(db, [userId])).get(userId);
   if (!user) throw new NotFoundError("No user has this id");
   return user;
@@ -27,9 +24,10 @@ const apiMessage = {
 };
 
 /** The user's in-app inbox: admin messages sent in-app and the user's own replies, newest first. */
-export async function listInAppMessages(db: Db, userId: string) {
-  await requireUser(db, userId);
-  return db
+export async function listInAppMessages({ ctx, input }: TServiceArgs<{ userId: string }, WebhookActor>) {
+  await requireUser(ctx.db, input.userId);
+  const { userId } = input;
+  return ctx.db
     .select(apiMessage)
     .from(crmMessages)
     .where(
@@ -43,15 +41,15 @@ export async function listInAppMessages(db: Db, userId: string) {
 }
 
 /** The user read an admin's message in the app. */
-export async function markReadByUser(ctx: ServiceCtx<WebhookActor> & { db: Db }, userId: string, messageId: string) {
-  await requireUser(ctx.db, userId);
-  return markAsRead(ctx, messageId, { userId, direction: "outbound" });
+export async function markReadByUser({ ctx, input }: TServiceArgs<{ userId: string; messageId: string }, WebhookActor>) {
+  await requireUser(ctx.db, input.userId);
+  return markAsRead({ ctx, input: { messageId: input.messageId, userId: input.userId, direction: "outbound" } });
 }
 
 /** The user answered in the app: their reply joins the thread, unread for the admins. */
-export async function postReply(ctx: ServiceCtx<WebhookActor> & { db: Db }, userId: string, body: unknown) {
-  const input = ZApiReplyBody.parse(body);
-  const user = await requireUser(ctx.db, userId);
+export async function postReply({ ctx, input: raw }: TServiceArgs<{ userId: string; body: unknown }, WebhookActor>) {
+  const input = ZApiReplyBody.parse(raw.body);
+  const user = await requireUser(ctx.db, raw.userId);
   return ctx.db.transaction(async (tx) => {
     const [row] = await tx
       .insert(crmMessages)

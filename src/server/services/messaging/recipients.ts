@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { type DbOrTx, executeRows } from "@/server/db/client";
-import { srcSchema } from "../analytics/source";
+import { srcSchema } from "@/server/db/source";
 
 export type TRecipient = { id: string; email: string; name: string | null; plan: string };
 

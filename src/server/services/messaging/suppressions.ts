@@ -1,10 +1,10 @@
 import { desc, eq, ilike, inArray } from "drizzle-orm";
 import { z } from "zod";
-import { escapeLike } from "@/lib/text";
-import type { Db, DbOrTx } from "@/server/db/client";
+import type { DbOrTx } from "@/server/db/client";
 import { crmSuppressions } from "@/server/db/schema";
+import { escapeLike } from "@/shared/text";
 import { writeAuditLog } from "../audit/write-audit-log";
-import type { AdminActor, ServiceCtx } from "../context";
+import type { AdminActor, TServiceArgs } from "../context";
 import { NotFoundError } from "../errors";
 
 export const ZSuppressionEmail = z.object({
@@ -26,8 +26,8 @@ export async function suppressionsOf(db: DbOrTx, emails: string[]): Promise<Map<
 }
 
 /** Suppressed addresses, newest first, optionally matching a search. */
-export async function listSuppressions(db: DbOrTx, input: { search?: string }) {
-  return db
+export async function listSuppressions({ ctx, input }: TServiceArgs<{ search?: string }>) {
+  return ctx.db
     .select()
     .from(crmSuppressions)
     .where(input.search ? ilike(crmSuppressions.email, `%${escapeLike(input.search)}%`) : undefined)
@@ -36,7 +36,8 @@ export async function listSuppressions(db: DbOrTx, input: { search?: string }) {
 }
 
 /** An admin stops marketing email to an address (reason "manual"); an existing suppression is kept as it is. */
-export async function addSuppression(ctx: ServiceCtx<AdminActor> & { db: Db }, email: string) {
+export async function addSuppression({ ctx, input }: TServiceArgs<{ email: string }, AdminActor>) {
+  const { email } = input;
   return ctx.db.transaction(async (tx) => {
     const [row] = await tx.insert(crmSuppressions).values({ email, reason: "manual" }).onConflictDoNothing().returning();
     if (row)
@@ -46,7 +47,8 @@ export async function addSuppression(ctx: ServiceCtx<AdminActor> & { db: Db }, e
 }
 
 /** Lifts a suppression (for example after a mistaken complaint); recorded in the audit log with its reason. */
-export async function removeSuppression(ctx: ServiceCtx<AdminActor> & { db: Db }, email: string) {
+export async function removeSuppression({ ctx, input }: TServiceArgs<{ email: string }, AdminActor>) {
+  const { email } = input;
   return ctx.db.transaction(async (tx) => {
     const [row] = await tx.delete(crmSuppressions).where(eq(crmSuppressions.email, email)).returning();
     if (!row) throw new NotFoundError("That address is not suppressed");

@@ -2,9 +2,9 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { env } from "@/lib/env";
 import { authSecret } from "@/server/auth/secret";
-import type { Db } from "@/server/db/client";
+import { executeRows } from "@/server/db/client";
 import { writeAuditLog } from "../audit/write-audit-log";
-import { systemActor } from "../context";
+import type { TServiceArgs } from "../context";
 import { InvalidInputError } from "../errors";
 
 /*
@@ -49,16 +49,17 @@ export const listUnsubscribeHeaders = (user: { id: string; email: string }): Rec
 });
 
 /** Records the unsubscribe (idempotent). Marketing email skips suppressed addresses from then on. */
-export async function unsubscribe(db: Db, token: string): Promise<{ email: string; already: boolean }> {
-  const who = verifyUnsubscribeToken(token);
+export async function unsubscribe({ ctx, input }: TServiceArgs<{ token: string }>): Promise<{ email: string; already: boolean }> {
+  const who = verifyUnsubscribeToken(input.token);
   if (!who) throw new InvalidInputError("This unsubscribe link is not valid. Use the link from the latest email.");
-  return db.transaction(async (tx) => {
-    const inserted = (await tx.execute(sql`
-      INSERT INTO crm_suppressions (email, user_id, reason) VALUES (${who.email}, ${who.userId}::uuid, 'unsubscribed')
-      ON CONFLICT (email) DO NOTHING RETURNING email`)) as unknown;
-    const rows = Array.isArray(inserted) ? inserted : ((inserted as { rows: unknown[] }).rows ?? []);
+  return ctx.db.transaction(async (tx) => {
+    const rows = await executeRows<{ email: string }>(
+      tx,
+      sql`INSERT INTO crm_suppressions (email, user_id, reason) VALUES (${who.email}, ${who.userId}::uuid, 'unsubscribed')
+          ON CONFLICT (email) DO NOTHING RETURNING email`,
+    );
     if (rows.length) {
-      await writeAuditLog(tx, systemActor("unsubscribe-link"), {
+      await writeAuditLog(tx, ctx.actor, {
         action: "email.unsubscribed",
         targetType: "user",
         targetId: who.userId,

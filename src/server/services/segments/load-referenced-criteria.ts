@@ -1,7 +1,7 @@
 import { inArray } from "drizzle-orm";
 import type { DbOrTx } from "@/server/db/client";
 import { crmUserSegments } from "@/server/db/schema";
-import { expandedNodeCount, MAX_EXPANDED_NODES, referencedSegments, type TCriteria, ZCriteria } from "@/server/segments/criteria/schema";
+import { expandedNodeCount, MAX_EXPANDED_NODES, referencedSegments, type TCriteria, ZCriteria } from "@/shared/criteria/schema";
 import { InvalidInputError } from "../errors";
 
 /**

@@ -1,16 +1,14 @@
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
-import { type Db, type DbOrTx, executeRows } from "@/server/db/client";
+import { type DbOrTx, executeRows } from "@/server/db/client";
 import { crmCampaigns, crmUserSegments } from "@/server/db/schema";
-import { referencedSegments, type TCriteria, ZCriteria } from "@/server/segments/criteria/schema";
-import { srcSchema } from "../analytics/source";
+import { srcSchema } from "@/server/db/source";
+import { referencedSegments, type TCriteria, ZCriteria } from "@/shared/criteria/schema";
+import { type TCreateSegmentInput, type TUpdateSegmentInput, ZCreateSegmentInput, ZUpdateSegmentInput } from "@/shared/schemas/segments";
 import { writeAuditLog } from "../audit/write-audit-log";
-import type { AdminActor, ServiceCtx } from "../context";
+import type { AdminActor, TServiceArgs } from "../context";
 import { ConflictError, InvalidInputError, NotFoundError } from "../errors";
 import { loadReferencedCriteria } from "./load-referenced-criteria";
 import { recomputeSegment } from "./recompute-segment";
-import { type TCreateSegmentInput, type TUpdateSegmentInput, ZCreateSegmentInput, ZUpdateSegmentInput } from "./schemas";
-
-type TCtx = ServiceCtx<AdminActor> & { db: Db };
 
 const columns = {
   id: crmUserSegments.id,
@@ -24,13 +22,15 @@ const columns = {
   updatedAt: crmUserSegments.updatedAt,
 };
 
-export async function listSegments(db: DbOrTx) {
-  const rows = await db.select(columns).from(crmUserSegments).orderBy(desc(crmUserSegments.createdAt));
+export async function listSegments({ ctx }: TServiceArgs<void>) {
+  const rows = await ctx.db.select(columns).from(crmUserSegments).orderBy(desc(crmUserSegments.createdAt));
   return rows.map(({ criteria: _c, ...r }) => r);
 }
 
 /** A segment with its criteria, its count over time and its latest entries and exits. */
-export async function getSegment(db: DbOrTx, id: string) {
+export async function getSegment({ ctx, input }: TServiceArgs<{ id: string }>) {
+  const { db } = ctx;
+  const { id } = input;
   const [segment] = await db.select(columns).from(crmUserSegments).where(eq(crmUserSegments.id, id));
   if (!segment) throw new NotFoundError("That segment does not exist (it may have been deleted)");
   const [counts, changes] = await Promise.all([
@@ -62,8 +62,8 @@ export async function getSegment(db: DbOrTx, id: string) {
   };
 }
 
-export async function createSegment(ctx: TCtx, rawInput: TCreateSegmentInput) {
-  const input = ZCreateSegmentInput.parse(rawInput);
+export async function createSegment({ ctx, input: raw }: TServiceArgs<TCreateSegmentInput, AdminActor>) {
+  const input = ZCreateSegmentInput.parse(raw);
   await loadReferencedCriteria(ctx.db, input.criteria);
   const row = await ctx.db.transaction(async (tx) => {
     const [created] = await tx
@@ -75,12 +75,12 @@ export async function createSegment(ctx: TCtx, rawInput: TCreateSegmentInput) {
     return created;
   });
   // Members are there when the admin lands on the segment's page.
-  const computed = await recomputeSegment(ctx.db, row.id);
+  const computed = await recomputeSegment({ ctx, input: { segmentId: row.id } });
   return { ...row, userCount: computed.userCount };
 }
 
-export async function updateSegment(ctx: TCtx, rawInput: TUpdateSegmentInput) {
-  const input = ZUpdateSegmentInput.parse(rawInput);
+export async function updateSegment({ ctx, input: raw }: TServiceArgs<TUpdateSegmentInput, AdminActor>) {
+  const input = ZUpdateSegmentInput.parse(raw);
   if (input.criteria) {
     await loadReferencedCriteria(ctx.db, input.criteria, input.id);
     await checkDependents(ctx.db, input.id, input.criteria);
@@ -106,8 +106,8 @@ export async function updateSegment(ctx: TCtx, rawInput: TUpdateSegmentInput) {
     });
     return input.criteria !== undefined && JSON.stringify(input.criteria) !== JSON.stringify(before.criteria);
   });
-  if (changedCriteria) await recomputeSegment(ctx.db, input.id);
-  return getSegment(ctx.db, input.id);
+  if (changedCriteria) await recomputeSegment({ ctx, input: { segmentId: input.id } });
+  return getSegment({ ctx, input: { id: input.id } });
 }
 
 /** Segments whose criteria refer to `id`. */
@@ -153,7 +153,8 @@ async function checkDependents(db: DbOrTx, id: string, criteria: TCriteria) {
  * it or another segment's criteria use it. Draft and finished campaigns keep
  * their history and lose the link.
  */
-export async function deleteSegment(ctx: TCtx, id: string) {
+export async function deleteSegment({ ctx, input }: TServiceArgs<{ id: string }, AdminActor>) {
+  const { id } = input;
   return ctx.db.transaction(async (tx) => {
     const [segment] = await tx.select(columns).from(crmUserSegments).where(eq(crmUserSegments.id, id)).for("update");
     if (!segment) throw new NotFoundError("That segment does not exist (it may have been deleted)");
@@ -184,12 +185,15 @@ export async function deleteSegment(ctx: TCtx, id: string) {
   });
 }
 
-export async function duplicateSegment(ctx: TCtx, id: string) {
-  const [source] = await ctx.db.select(columns).from(crmUserSegments).where(eq(crmUserSegments.id, id));
+export async function duplicateSegment({ ctx, input }: TServiceArgs<{ id: string }, AdminActor>) {
+  const [source] = await ctx.db.select(columns).from(crmUserSegments).where(eq(crmUserSegments.id, input.id));
   if (!source) throw new NotFoundError("That segment does not exist (it may have been deleted)");
-  return createSegment(ctx, {
-    name: `Copy of ${source.name}`.slice(0, 100),
-    description: source.description ?? undefined,
-    criteria: source.criteria as TCriteria,
+  return createSegment({
+    ctx,
+    input: {
+      name: `Copy of ${source.name}`.slice(0, 100),
+      description: source.description ?? undefined,
+      criteria: source.criteria as TCriteria,
+    },
   });
 }

@@ -1,12 +1,15 @@
 import { sql } from "drizzle-orm";
-import { type DbOrTx, executeRows } from "@/server/db/client";
-import { compileCriteria, criteriaFrom } from "@/server/segments/criteria/compile";
+import { executeRows } from "@/server/db/client";
+import { compileCriteria, criteriaFrom } from "@/server/services/segments/criteria/compile";
+import { type TPreviewSegmentInput, ZPreviewSegmentInput } from "@/shared/schemas/segments";
+import type { TServiceArgs } from "../context";
 import { loadReferencedCriteria } from "./load-referenced-criteria";
-import { type TPreviewSegmentInput, ZPreviewSegmentInput } from "./schemas";
 
 /** How many users the criteria match right now, and the newest few of them, without saving anything. */
-export async function previewSegment(db: DbOrTx, rawInput: TPreviewSegmentInput, now = new Date()) {
-  const input = ZPreviewSegmentInput.parse(rawInput);
+export async function previewSegment({ ctx, input: raw }: TServiceArgs<TPreviewSegmentInput>) {
+  const input = ZPreviewSegmentInput.parse(raw);
+  const { db } = ctx;
+  const now = ctx.clock();
   const segments = await loadReferencedCriteria(db, input.criteria, input.segmentId);
   const compiled = compileCriteria(input.criteria, { now, segments });
   // One evaluation for both the count and the sample.

@@ -1,8 +1,9 @@
 import { asc, eq, sql } from "drizzle-orm";
-import { type Db, type DbOrTx, executeRows } from "@/server/db/client";
+import { executeRows } from "@/server/db/client";
 import { crmUserSegments } from "@/server/db/schema";
-import { compileCriteria, criteriaFrom } from "@/server/segments/criteria/compile";
-import { ZCriteria } from "@/server/segments/criteria/schema";
+import { compileCriteria, criteriaFrom } from "@/server/services/segments/criteria/compile";
+import { ZCriteria } from "@/shared/criteria/schema";
+import type { TServiceArgs } from "../context";
 import { InvalidInputError, NotFoundError } from "../errors";
 import { loadReferencedCriteria } from "./load-referenced-criteria";
 
@@ -16,11 +17,12 @@ export type TRecomputeResult = { segmentId: string; entered: number; exited: num
  * recompute of the same segment (another instance, the cron and a button
  * press) wait for the first and then find nothing left to change.
  */
-export async function recomputeSegment(db: Db, segmentId: string, opts: { now?: Date } = {}): Promise<TRecomputeResult> {
+export async function recomputeSegment({ ctx, input }: TServiceArgs<{ segmentId: string }>): Promise<TRecomputeResult> {
   const started = performance.now();
-  return db.transaction(async (tx) => {
+  const { segmentId } = input;
+  return ctx.db.transaction(async (tx) => {
     await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext('crm-segment'), hashtext(${segmentId}))`);
-    const now = opts.now ?? new Date();
+    const now = ctx.clock();
     const [segment] = await tx
       .select({
         id: crmUserSegments.id,
@@ -72,25 +74,10 @@ export async function recomputeSegment(db: Db, segmentId: string, opts: { now?: 
 }
 
 /** Every segment's id, least recently computed first. */
-export async function listSegmentIds(db: DbOrTx): Promise<string[]> {
-  const rows = await db
+export async function listSegmentIds({ ctx }: TServiceArgs<void>): Promise<string[]> {
+  const rows = await ctx.db
     .select({ id: crmUserSegments.id })
     .from(crmUserSegments)
     .orderBy(sql`${crmUserSegments.lastComputedAt} ASC NULLS FIRST`, asc(crmUserSegments.id));
   return rows.map((r) => r.id);
-}
-
-/** Every segment in turn; one failing segment does not stop the others. */
-export async function recomputeAllSegments(db: Db, opts: { now?: Date } = {}) {
-  const rows = (await listSegmentIds(db)).map((id) => ({ id }));
-  const results: TRecomputeResult[] = [];
-  const failed: { segmentId: string; error: string }[] = [];
-  for (const r of rows) {
-    try {
-      results.push(await recomputeSegment(db, r.id, opts));
-    } catch (err) {
-      failed.push({ segmentId: r.id, error: err instanceof Error ? err.message : String(err) });
-    }
-  }
-  return { recomputed: results.length, failed, results };
 }

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
-import { type DbOrTx, executeRows } from "@/server/db/client";
-import { type TCountUsersInput, ZCountUsersInput } from "./schemas";
+import { executeRows } from "@/server/db/client";
+import { type TCountUsersInput, ZCountUsersInput } from "@/shared/schemas/users";
+import type { TServiceArgs } from "../context";
 import { filterConditions, fromClause, whereSql } from "./user-query";
 
 export const EXACT_COUNT_LIMIT = 10_000;
@@ -10,8 +11,9 @@ export const EXACT_COUNT_LIMIT = 10_000;
  * filter costs no more than a narrow one), above that the planner's estimate,
  * labelled as such.
  */
-export async function countUsers(db: DbOrTx, rawInput: TCountUsersInput): Promise<{ count: number; exact: boolean }> {
-  const input = ZCountUsersInput.parse(rawInput);
+export async function countUsers({ ctx, input: raw }: TServiceArgs<TCountUsersInput>): Promise<{ count: number; exact: boolean }> {
+  const input = ZCountUsersInput.parse(raw);
+  const { db } = ctx;
   const where = whereSql(filterConditions(input.filters, input.timeZone));
   const from = fromClause(false);
   const [row] = await executeRows<{ n: string | number }>(

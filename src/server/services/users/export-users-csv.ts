@@ -1,7 +1,7 @@
-import type { TUserFilters, TUserSort } from "@/lib/users-query";
 import type { DbOrTx } from "@/server/db/client";
+import type { TUserFilters, TUserSort } from "@/shared/users-query";
 import { writeAuditLog } from "../audit/write-audit-log";
-import type { AdminActor, ServiceCtx } from "../context";
+import type { AdminActor, TServiceArgs } from "../context";
 import { listUsersPage, type TUserListItem } from "./list-users";
 
 export const CSV_HEADER = [
@@ -69,10 +69,12 @@ export async function* exportUsersCsv(
 }
 
 /** An admin's export: recorded in the audit log (it carries personal data out), then streamed. */
-export async function startUsersExport(
-  ctx: ServiceCtx<AdminActor>,
-  opts: { filters: TUserFilters; sort: TUserSort; dir: "asc" | "desc"; timeZone: string },
-): Promise<AsyncGenerator<string>> {
-  await writeAuditLog(ctx.db, ctx.actor, { action: "users.exported", targetType: "users", after: opts });
-  return exportUsersCsv(ctx.db, opts);
+export async function startUsersExport({
+  ctx,
+  input,
+}: TServiceArgs<{ filters: TUserFilters; sort: TUserSort; dir: "asc" | "desc"; timeZone: string }, AdminActor>): Promise<
+  AsyncGenerator<string>
+> {
+  await writeAuditLog(ctx.db, ctx.actor, { action: "users.exported", targetType: "users", after: input });
+  return exportUsersCsv(ctx.db, input);
 }

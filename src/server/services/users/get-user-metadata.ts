@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { type DbOrTx, executeRows } from "@/server/db/client";
-import type { TPriority } from "@/server/db/schema";
+import type { TPriority } from "@/shared/enums";
 
 export type TUserEdit = {
   id: number;

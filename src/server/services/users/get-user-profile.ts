@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
-import { type DbOrTx, executeRows } from "@/server/db/client";
-import { srcSchema } from "../analytics/source";
+import { executeRows } from "@/server/db/client";
+import { srcSchema } from "@/server/db/source";
+import type { TServiceArgs } from "../context";
 import { NotFoundError } from "../errors";
 import { getUserMetadata, type TUserMetadata } from "./get-user-metadata";
 
@@ -79,7 +80,10 @@ export function money(revenueCents: number, costMicros: number): TMoney {
   };
 }
 
-export async function getUserProfile(db: DbOrTx, userId: string, now = new Date()): Promise<TUserProfile> {
+export async function getUserProfile({ ctx, input }: TServiceArgs<{ userId: string }>): Promise<TUserProfile> {
+  const { db } = ctx;
+  const { userId } = input;
+  const now = ctx.clock();
   const S = srcSchema();
   const since30 = new Date(now.getTime() - 30 * 86_400_000);
   const [users, sessions, events, tokens, subscriptions, payments, messages, metadata, segments] = await Promise.all([

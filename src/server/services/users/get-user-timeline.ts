@@ -1,8 +1,10 @@
 import { type SQL, sql } from "drizzle-orm";
-import { type DbOrTx, executeRows } from "@/server/db/client";
-import { srcSchema } from "../analytics/source";
+import { executeRows } from "@/server/db/client";
+import { srcSchema } from "@/server/db/source";
+import { TIMELINE_KINDS, type TTimelineKind } from "@/shared/enums";
+import { type TTimelineInput, ZTimelineInput } from "@/shared/schemas/users";
+import type { TServiceArgs } from "../context";
 import { InvalidInputError } from "../errors";
-import { TIMELINE_KINDS, type TTimelineInput, type TTimelineKind, ZTimelineInput } from "./schemas";
 
 export type TTimelineEntry = {
   kind: TTimelineKind;
@@ -45,11 +47,12 @@ function decode(cursor: string): { atUs: string; kind: string; id: string } {
   throw new InvalidInputError("The timeline cursor is not valid; start from the newest entries");
 }
 
-export async function getUserTimeline(
-  db: DbOrTx,
-  rawInput: TTimelineInput,
-): Promise<{ items: TTimelineEntry[]; nextCursor: string | null }> {
-  const input = ZTimelineInput.parse(rawInput);
+export async function getUserTimeline({
+  ctx,
+  input: raw,
+}: TServiceArgs<TTimelineInput>): Promise<{ items: TTimelineEntry[]; nextCursor: string | null }> {
+  const input = ZTimelineInput.parse(raw);
+  const { db } = ctx;
   const S = srcSchema();
   const u = input.userId;
   const kinds = new Set<TTimelineKind>(input.kinds?.length ? input.kinds : TIMELINE_KINDS);

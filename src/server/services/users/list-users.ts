@@ -1,8 +1,9 @@
 import { sql } from "drizzle-orm";
-import type { TUserFilters, TUserSort } from "@/lib/users-query";
 import { type DbOrTx, executeRows } from "@/server/db/client";
+import { type TListUsersInput, ZListUsersInput } from "@/shared/schemas/users";
+import type { TUserFilters, TUserSort } from "@/shared/users-query";
+import type { TServiceArgs } from "../context";
 import { readUserStatsFreshness } from "./refresh-user-stats";
-import { type TListUsersInput, ZListUsersInput } from "./schemas";
 import {
   candidateSets,
   cursorValueSql,
@@ -104,8 +105,9 @@ export async function listUsersPage(
 }
 
 /** users.list: a page of the filtered, sorted list and how fresh its plan, spend and AI figures are. */
-export async function listUsers(db: DbOrTx, rawInput: TListUsersInput) {
-  const input = ZListUsersInput.parse(rawInput);
+export async function listUsers({ ctx, input: raw }: TServiceArgs<TListUsersInput>) {
+  const input = ZListUsersInput.parse(raw);
+  const { db } = ctx;
   const [page, statsAsOf] = await Promise.all([
     listUsersPage(db, {
       filters: input.filters,

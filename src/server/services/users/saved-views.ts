@@ -1,15 +1,14 @@
 import { and, asc, eq } from "drizzle-orm";
 import type { z } from "zod";
-import { parseUsersQuery, usersQueryString } from "@/lib/users-query";
-import type { Db } from "@/server/db/client";
 import { crmSavedViews } from "@/server/db/schema";
+import type { ZCreateSavedViewInput, ZDeleteSavedViewInput } from "@/shared/schemas/users";
+import { parseUsersQuery, usersQueryString } from "@/shared/users-query";
 import { writeAuditLog } from "../audit/write-audit-log";
-import type { AdminActor, ServiceCtx } from "../context";
+import type { AdminActor, TServiceArgs } from "../context";
 import { ConflictError, NotFoundError } from "../errors";
-import type { ZCreateSavedViewInput, ZDeleteSavedViewInput } from "./schemas";
 
 /** The signed-in admin's saved views of the users list, by name. */
-export async function listSavedViews(ctx: ServiceCtx<AdminActor>) {
+export async function listSavedViews({ ctx }: TServiceArgs<void, AdminActor>) {
   return ctx.db
     .select({ id: crmSavedViews.id, name: crmSavedViews.name, query: crmSavedViews.query })
     .from(crmSavedViews)
@@ -18,7 +17,7 @@ export async function listSavedViews(ctx: ServiceCtx<AdminActor>) {
 }
 
 /** Saves the current list view. The query is normalised, so only filters the list understands are kept. */
-export async function createSavedView(ctx: ServiceCtx<AdminActor> & { db: Db }, input: z.output<typeof ZCreateSavedViewInput>) {
+export async function createSavedView({ ctx, input }: TServiceArgs<z.output<typeof ZCreateSavedViewInput>, AdminActor>) {
   const { filters, sort } = parseUsersQuery(new URLSearchParams(input.query));
   const query = usersQueryString(filters, sort);
   return ctx.db.transaction(async (tx) => {
@@ -33,7 +32,7 @@ export async function createSavedView(ctx: ServiceCtx<AdminActor> & { db: Db }, 
   });
 }
 
-export async function deleteSavedView(ctx: ServiceCtx<AdminActor> & { db: Db }, input: z.output<typeof ZDeleteSavedViewInput>) {
+export async function deleteSavedView({ ctx, input }: TServiceArgs<z.output<typeof ZDeleteSavedViewInput>, AdminActor>) {
   return ctx.db.transaction(async (tx) => {
     const [row] = await tx
       .delete(crmSavedViews)

@@ -1,9 +1,14 @@
 import { sql } from "drizzle-orm";
-import { escapeLike, normalizeTag } from "@/lib/text";
-import { type DbOrTx, executeRows } from "@/server/db/client";
+import { executeRows } from "@/server/db/client";
+import { escapeLike, normalizeTag } from "@/shared/text";
+import type { TServiceArgs } from "../context";
 
 /** Tags already in use that start with `prefix`, most used first, for autocomplete. */
-export async function suggestTags(db: DbOrTx, input: { prefix: string; limit: number }): Promise<{ tag: string; users: number }[]> {
+export async function suggestTags({
+  ctx,
+  input,
+}: TServiceArgs<{ prefix: string; limit: number }>): Promise<{ tag: string; users: number }[]> {
+  const { db } = ctx;
   const pattern = `${escapeLike(normalizeTag(input.prefix))}%`;
   const rows = await executeRows<{ tag: string; users: string }>(
     db,
@@ -14,7 +19,8 @@ export async function suggestTags(db: DbOrTx, input: { prefix: string; limit: nu
 }
 
 /** Plans present in the data (for the plan filter), 'free' first. */
-export async function listPlans(db: DbOrTx): Promise<string[]> {
+export async function listPlans({ ctx }: TServiceArgs<void>): Promise<string[]> {
+  const { db } = ctx;
   const rows = await executeRows<{ plan: string }>(db, sql`SELECT DISTINCT plan FROM crm_user_stats`);
   return [
     "free",

@@ -1,13 +1,13 @@
 import { sql } from "drizzle-orm";
-import { normalizeTag } from "@/lib/text";
-import { type Db, executeRows } from "@/server/db/client";
-import type { TPriority } from "@/server/db/schema";
-import { srcSchema } from "../analytics/source";
+import { executeRows } from "@/server/db/client";
+import { srcSchema } from "@/server/db/source";
+import type { TPriority } from "@/shared/enums";
+import { type TUpdateUserMetadataInput, ZUpdateUserMetadataInput } from "@/shared/schemas/users";
+import { normalizeTag } from "@/shared/text";
 import { writeAuditLog } from "../audit/write-audit-log";
-import type { AdminActor, ServiceCtx } from "../context";
+import type { AdminActor, TServiceArgs } from "../context";
 import { ConflictError, NotFoundError } from "../errors";
 import { getUserMetadata, type TMetadataValues, type TUserMetadata, USER_METADATA_UPDATED } from "./get-user-metadata";
-import { type TUpdateUserMetadataInput, ZUpdateUserMetadataInput } from "./schemas";
 
 type TRow = { tags: string[]; notes: string | null; priority: TPriority | null; version: number; email: string | null; updated_at: Date };
 
@@ -16,11 +16,8 @@ type TRow = { tags: string[]; notes: string | null; priority: TPriority | null; 
  * they loaded; if someone saved since, nothing is written and the conflict
  * says who changed it and when, so no edit silently overwrites another.
  */
-export async function updateUserMetadata(
-  ctx: ServiceCtx<AdminActor> & { db: Db },
-  rawInput: TUpdateUserMetadataInput,
-): Promise<TUserMetadata> {
-  const input = ZUpdateUserMetadataInput.parse(rawInput);
+export async function updateUserMetadata({ ctx, input: raw }: TServiceArgs<TUpdateUserMetadataInput, AdminActor>): Promise<TUserMetadata> {
+  const input = ZUpdateUserMetadataInput.parse(raw);
   const [user] = await executeRows<{ id: string }>(ctx.db, sql`SELECT id FROM ${srcSchema()}.users WHERE id = ${input.userId}`);
   if (!user) throw new NotFoundError("No user has this id. They may have been deleted in the main app.");
 

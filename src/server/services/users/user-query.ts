@@ -1,7 +1,7 @@
 import { type SQL, sql } from "drizzle-orm";
-import { escapeLike, normalizeTag } from "@/lib/text";
-import type { TUserFilters, TUserSort } from "@/lib/users-query";
-import { srcSchema } from "../analytics/source";
+import { srcSchema } from "@/server/db/source";
+import { escapeLike, normalizeTag } from "@/shared/text";
+import type { TUserFilters, TUserSort } from "@/shared/users-query";
 import { InvalidInputError } from "../errors";
 
 /**

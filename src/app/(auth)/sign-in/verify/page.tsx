@@ -1,9 +1,10 @@
 import Link from "next/link";
 import { AuthCard } from "@/components/auth/auth-card";
 import { buttonClass } from "@/components/ui/primitives";
-import { authSecret } from "@/server/auth/secret";
 import { getDb } from "@/server/db";
+import { serviceContext } from "@/server/runtime";
 import { checkSignInLink } from "@/server/services/auth/sign-in-links";
+import { systemActor } from "@/server/services/context";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Sign in" };
@@ -16,7 +17,9 @@ export const metadata = { title: "Sign in" };
 export default async function VerifySignInPage({ searchParams }: { searchParams: Promise<{ token?: string; email?: string }> }) {
   const { token, email } = await searchParams;
   const wellFormed = typeof token === "string" && /^[0-9a-f]{64}$/.test(token) && typeof email === "string" && email.length <= 254;
-  const state = wellFormed ? await checkSignInLink(await getDb(), authSecret(), { token, email }) : "unknown";
+  const state = wellFormed
+    ? await checkSignInLink({ ctx: serviceContext(await getDb(), systemActor("sign-in")), input: { token, email } })
+    : "unknown";
   if (state !== "valid" || !wellFormed) {
     return (
       <AuthCard title="This link does not work">

@@ -3,7 +3,7 @@ import { notFound } from "next/navigation";
 import { CampaignControls } from "@/components/campaigns/campaign-controls";
 import { CampaignReport } from "@/components/campaigns/campaign-report";
 import { Card, CardHeader } from "@/components/ui/primitives";
-import { formatDateTime } from "@/lib/format";
+import { formatDateTime } from "@/shared/format";
 import { orNotFound } from "@/trpc/or-not-found";
 import { api } from "@/trpc/server";
 

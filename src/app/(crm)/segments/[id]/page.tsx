@@ -5,7 +5,7 @@ import { CriteriaSummary } from "@/components/segments/criteria-summary";
 import { SegmentActions } from "@/components/segments/segment-actions";
 import { Badge, buttonClass, Card, CardHeader, EmptyState } from "@/components/ui/primitives";
 import { UsersTable } from "@/components/users/users-table";
-import { formatAgo, formatDateTime, formatInt } from "@/lib/format";
+import { formatAgo, formatDateTime, formatInt } from "@/shared/format";
 import { orNotFound } from "@/trpc/or-not-found";
 import { api } from "@/trpc/server";
 

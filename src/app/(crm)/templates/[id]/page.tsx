@@ -4,7 +4,7 @@ import { SendTemplate } from "@/components/templates/send-template";
 import { ArchiveTemplateButton } from "@/components/templates/template-actions";
 import { TemplateEditor } from "@/components/templates/template-editor";
 import { Badge, Card, CardHeader } from "@/components/ui/primitives";
-import { formatDateTime, formatInt } from "@/lib/format";
+import { formatDateTime, formatInt } from "@/shared/format";
 import { orNotFound } from "@/trpc/or-not-found";
 import { api } from "@/trpc/server";
 

@@ -4,8 +4,8 @@ import { Badge, Card, CardHeader, EmptyState } from "@/components/ui/primitives"
 import { UserCrmPanel } from "@/components/users/user-crm-panel";
 import { UserTimeline } from "@/components/users/user-timeline";
 import { PlanBadge, PriorityBadge } from "@/components/users/users-table";
-import { formatAgo, formatDate, formatDateTime, formatInt, formatUsd } from "@/lib/format";
 import type { TMoney } from "@/server/services/users/get-user-profile";
+import { formatAgo, formatDate, formatDateTime, formatInt, formatUsd } from "@/shared/format";
 import { orNotFound } from "@/trpc/or-not-found";
 import { api } from "@/trpc/server";
 

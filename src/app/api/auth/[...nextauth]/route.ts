@@ -1,5 +1,7 @@
-import type { NextRequest } from "next/server";
+import { NextRequest } from "next/server";
+import { routeHandler } from "@/server/api/http/route-handler";
 import { handlers } from "@/server/auth";
+import { systemActor } from "@/server/services/context";
 
 /**
  * next-auth's endpoints, narrowed to the ones the CRM uses. Its own sign-in
@@ -10,8 +12,10 @@ import { handlers } from "@/server/auth";
  */
 const action = (request: NextRequest) => request.nextUrl.pathname.replace(/^\/api\/auth\/?/, "");
 const notFound = () => Response.json({ error: "Not found" }, { status: 404 });
+const asNext = (request: Request) => (request instanceof NextRequest ? request : new NextRequest(request));
 
-export async function GET(request: NextRequest) {
+export const GET = routeHandler({ public: systemActor("sign-in") }, async ({ request: raw }) => {
+  const request = asNext(raw);
   const a = action(request);
   if (a === "callback/email") {
     const { searchParams } = request.nextUrl;
@@ -21,10 +25,11 @@ export async function GET(request: NextRequest) {
   }
   if (a === "session" || a === "csrf") return handlers.GET(request);
   return notFound();
-}
+});
 
-export async function POST(request: NextRequest) {
+export const POST = routeHandler({ public: systemActor("sign-in") }, async ({ request: raw }) => {
+  const request = asNext(raw);
   const a = action(request);
   if (a === "callback/email" || a === "signout") return handlers.POST(request);
   return notFound();
-}
+});

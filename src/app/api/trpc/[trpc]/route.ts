@@ -1,8 +1,10 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
-import { readBoundedText, requestIdOf } from "@/server/api/http/body";
-import { BodyTooLargeError, errorResponse } from "@/server/api/http/errors";
+import { readBoundedText } from "@/server/api/http/body";
+import { errorResponse } from "@/server/api/http/errors";
+import { routeHandler } from "@/server/api/http/route-handler";
 import { createRequestContext } from "@/server/api/request-context";
 import { appRouter } from "@/server/api/root";
+import { systemActor } from "@/server/services/context";
 import { TooManyRequestsError } from "@/server/services/errors";
 
 /** The most procedures one batched request may call (the browser's client batches at most this many). */
@@ -16,8 +18,7 @@ const MAX_TRPC_BODY_BYTES = 1_000_000;
  * without asking first) is refused before anything runs, and so is a
  * request whose Origin is another site. Batches and bodies are bounded.
  */
-async function handler(req: Request) {
-  const requestId = requestIdOf(req);
+const handler = routeHandler({ public: systemActor("trpc") }, async ({ request: req, requestId }) => {
   let request = req;
   if (req.method === "POST") {
     const type = req.headers.get("content-type") ?? "";
@@ -25,13 +26,9 @@ async function handler(req: Request) {
     // Browsers say where a request comes from; only the CRM's own pages (or a non-browser client) may call.
     const site = req.headers.get("sec-fetch-site");
     if (site && site !== "same-origin" && site !== "none") return errorResponse(403, "Cross-site requests are not accepted");
-    try {
-      const body = await readBoundedText(req, MAX_TRPC_BODY_BYTES);
-      request = new Request(req.url, { method: "POST", headers: req.headers, body, signal: req.signal });
-    } catch (err) {
-      if (err instanceof BodyTooLargeError) return errorResponse(413, err.message);
-      throw err;
-    }
+    // Over 1 MB: a BodyTooLargeError, answered 413 by routeHandler.
+    const body = await readBoundedText(req, MAX_TRPC_BODY_BYTES);
+    request = new Request(req.url, { method: "POST", headers: req.headers, body, signal: req.signal });
   }
   return fetchRequestHandler({
     endpoint: "/api/trpc",
@@ -47,6 +44,6 @@ async function handler(req: Request) {
       if (error.code === "INTERNAL_SERVER_ERROR") console.error(`[trpc] ${requestId} ${path ?? "?"}: ${error.message.split("\n")[0]}`);
     },
   });
-}
+});
 
 export { handler as GET, handler as POST };

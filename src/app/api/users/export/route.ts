@@ -1,10 +1,9 @@
-import { parseUsersQuery } from "@/lib/users-query";
-import { domainErrorResponse } from "@/server/api/http/errors";
-import { createRequestContext } from "@/server/api/request-context";
-import { ZTimezone } from "@/server/services/analytics/inputs";
-import { TooManyRequestsError } from "@/server/services/errors";
+import { routeHandler } from "@/server/api/http/route-handler";
+import { InvalidInputError } from "@/server/services/errors";
 import { acquireHeavyRead } from "@/server/services/limits/heavy-reads";
 import { startUsersExport } from "@/server/services/users/export-users-csv";
+import { ZTimezone } from "@/shared/schemas/analytics";
+import { parseUsersQuery } from "@/shared/users-query";
 
 export const dynamic = "force-dynamic";
 
@@ -12,30 +11,19 @@ export const dynamic = "force-dynamic";
  * GET /api/users/export?<the users list's query>&tz=<IANA zone>: the filtered
  * list as CSV, streamed page by page. Any signed-in admin (viewers too).
  */
-export async function GET(request: Request) {
-  const ctx = await createRequestContext();
-  if (!ctx.admin) return Response.json({ error: "Sign in to export users" }, { status: 401 });
+export const GET = routeHandler({ role: "viewer" }, async ({ request, ctx }) => {
   const params = new URL(request.url).searchParams;
   const { filters, sort, dropped } = parseUsersQuery(params);
   if (dropped.length) {
-    return Response.json(
-      { error: `These filters are not valid: ${dropped.join(", ")}. Fix them in the list, then export again.` },
-      { status: 400 },
-    );
+    throw new InvalidInputError(`These filters are not valid: ${dropped.join(", ")}. Fix them in the list, then export again.`);
   }
   const tz = ZTimezone.safeParse(params.get("tz") ?? "UTC");
-  if (!tz.success) return Response.json({ error: "tz is not a known timezone" }, { status: 400 });
+  if (!tz.success) throw new InvalidInputError("tz is not a known timezone");
   // A heavy read for as long as the file streams: given back when it ends, fails or the client goes away.
-  let release: () => void;
-  try {
-    release = acquireHeavyRead(ctx.admin.id);
-  } catch (err) {
-    if (err instanceof TooManyRequestsError) return domainErrorResponse(err);
-    throw err;
-  }
+  const release = acquireHeavyRead(ctx.actor.id);
   let rows: Awaited<ReturnType<typeof startUsersExport>>;
   try {
-    rows = await startUsersExport({ db: ctx.db, actor: ctx.admin }, { filters, sort: sort.sort, dir: sort.dir, timeZone: tz.data });
+    rows = await startUsersExport({ ctx, input: { filters, sort: sort.sort, dir: sort.dir, timeZone: tz.data } });
   } catch (err) {
     release();
     throw err;
@@ -69,4 +57,4 @@ export async function GET(request: Request) {
       "cache-control": "no-store",
     },
   });
-}
+});

@@ -1,9 +1,8 @@
 import { Resend } from "resend";
 import { ZodError } from "zod";
 import { env } from "@/lib/env";
-import { readBoundedText, requestIdOf } from "@/server/api/http/body";
-import { BodyTooLargeError, internalErrorResponse } from "@/server/api/http/errors";
-import { getDb } from "@/server/db";
+import { readBoundedText } from "@/server/api/http/body";
+import { routeHandler } from "@/server/api/http/route-handler";
 import { applyProviderEvent, ZProviderEvent } from "@/server/services/campaigns/apply-provider-event";
 
 export const dynamic = "force-dynamic";
@@ -26,7 +25,7 @@ const reply = (status: number, body: Record<string, unknown>) => Response.json(b
  * (413 above). Then the Svix signature is checked on the raw body, and only
  * then is anything parsed or written: the event is stored once and applied.
  */
-export async function POST(request: Request) {
+export const POST = routeHandler({ public: { type: "webhook", provider: "resend" } }, async ({ request, ctx }) => {
   const secret = env().RESEND_WEBHOOK_SECRET;
   if (!secret) return reply(503, { error: "Webhooks are not configured: set RESEND_WEBHOOK_SECRET" });
   const id = request.headers.get("svix-id");
@@ -37,13 +36,8 @@ export async function POST(request: Request) {
   if (!/^\d{1,12}$/.test(timestamp) || Math.abs(Date.now() / 1000 - sentAt) > TOLERANCE_SECONDS) {
     return reply(401, { error: "The timestamp is missing or more than 5 minutes off" });
   }
-  let raw: string;
-  try {
-    raw = await readBoundedText(request, env().MAX_BODY_BYTES);
-  } catch (err) {
-    if (err instanceof BodyTooLargeError) return reply(413, { error: err.message });
-    throw err;
-  }
+  // Over MAX_BODY_BYTES: a BodyTooLargeError, answered 413 by routeHandler.
+  const raw = await readBoundedText(request, env().MAX_BODY_BYTES);
   try {
     getVerifier().webhooks.verify({
       payload: raw,
@@ -62,10 +56,9 @@ export async function POST(request: Request) {
     const detail = err instanceof ZodError ? err.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") : "The body is not JSON";
     return reply(400, { error: `Malformed event: ${detail}` });
   }
-  try {
-    const result = await applyProviderEvent(await getDb(), { type: "webhook", provider: "resend" }, id, event);
-    return reply(200, { ok: true, duplicate: !result.applied });
-  } catch (err) {
-    return internalErrorResponse(err, "webhooks/resend", requestIdOf(request));
-  }
-}
+  const result = await applyProviderEvent({
+    ctx: { ...ctx, actor: { type: "webhook", provider: "resend" } },
+    input: { svixId: id, event },
+  });
+  return reply(200, { ok: true, duplicate: !result.applied });
+});

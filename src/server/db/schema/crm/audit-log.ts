@@ -1,9 +1,8 @@
 import { sql } from "drizzle-orm";
 import { bigint, check, index, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { ACTOR_TYPES, type TActorType } from "@/shared/enums";
 import { crmAdmins } from "./auth";
-
-export const ACTOR_TYPES = ["admin", "system", "webhook"] as const;
-export type TActorType = (typeof ACTOR_TYPES)[number];
+import { inList } from "./in-list";
 
 /** One row per change, written in the same transaction as the change. */
 export const crmAuditLog = pgTable(
@@ -25,6 +24,6 @@ export const crmAuditLog = pgTable(
     index("crm_audit_log_target_idx").on(t.targetType, t.targetId, t.at),
     index("crm_audit_log_actor_idx").on(t.actorId),
     index("crm_audit_log_at_idx").on(t.at),
-    check("crm_audit_log_actor_type_check", sql`${t.actorType} IN ('admin', 'system', 'webhook')`),
+    check("crm_audit_log_actor_type_check", sql`${t.actorType} IN (${inList(ACTOR_TYPES)})`),
   ],
 );

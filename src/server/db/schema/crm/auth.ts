@@ -1,8 +1,7 @@
 import { sql } from "drizzle-orm";
 import { type AnyPgColumn, check, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
-
-export const ADMIN_ROLES = ["owner", "admin", "viewer"] as const;
-export type TAdminRole = (typeof ADMIN_ROLES)[number];
+import { ADMIN_ROLES, type TAdminRole } from "@/shared/enums";
+import { inList } from "./in-list";
 
 /**
  * Admins of the CRM. This is also the next-auth "users" table: a row exists
@@ -26,7 +25,7 @@ export const crmAdmins = pgTable(
   (t) => [
     uniqueIndex("crm_admins_email_lower_idx").on(sql`lower(${t.email})`),
     index("crm_admins_invited_by_idx").on(t.invitedById),
-    check("crm_admins_role_check", sql`${t.role} IN ('owner', 'admin', 'viewer')`),
+    check("crm_admins_role_check", sql`${t.role} IN (${inList(ADMIN_ROLES)})`),
     check("crm_admins_email_lower_check", sql`${t.email} = lower(${t.email})`),
   ],
 );

@@ -1,12 +1,10 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { CAMPAIGN_STATUSES, CAMPAIGN_TYPES, type TRACKING_STATUSES } from "@/shared/enums";
 import { crmAdmins } from "./auth";
+import { inList } from "./in-list";
 import { crmUserSegments } from "./segments";
 import { crmEmailTemplates } from "./templates";
-
-export const CAMPAIGN_TYPES = ["email", "push", "in_app"] as const;
-export const CAMPAIGN_STATUSES = ["draft", "scheduled", "sending", "sent", "paused", "canceled", "failed"] as const;
-export const TRACKING_STATUSES = ["queued", "sent", "failed", "delivered", "opened", "clicked", "bounced", "complained"] as const;
 
 /** Communication campaigns (seed: crm_campaigns). */
 export const crmCampaigns = pgTable(
@@ -40,8 +38,8 @@ export const crmCampaigns = pgTable(
     index("crm_campaigns_template_idx").on(t.templateId),
     index("crm_campaigns_status_idx").on(t.status),
     index("crm_campaigns_created_by_idx").on(t.createdById),
-    check("crm_campaigns_type_check", sql`${t.type} IN ('email', 'push', 'in_app')`),
-    check("crm_campaigns_status_check", sql`${t.status} IN ('draft', 'scheduled', 'sending', 'sent', 'paused', 'canceled', 'failed')`),
+    check("crm_campaigns_type_check", sql`${t.type} IN (${inList(CAMPAIGN_TYPES)})`),
+    check("crm_campaigns_status_check", sql`${t.status} IN (${inList(CAMPAIGN_STATUSES)})`),
   ],
 );
 

@@ -1,11 +1,9 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { MESSAGE_CHANNELS, MESSAGE_DIRECTIONS, MESSAGE_STATUSES } from "@/shared/enums";
 import { crmAdmins } from "./auth";
+import { inList } from "./in-list";
 import { crmEmailTemplates } from "./templates";
-
-export const MESSAGE_DIRECTIONS = ["outbound", "inbound"] as const;
-export const MESSAGE_CHANNELS = ["email", "in_app"] as const;
-export const MESSAGE_STATUSES = ["queued", "sent", "delivered", "read", "failed"] as const;
 
 /**
  * Direct messages (seed: crm_messages), both ways. user_id is the main app's
@@ -37,8 +35,8 @@ export const crmMessages = pgTable(
     index("crm_messages_thread_created_idx").on(t.threadId, t.createdAt),
     index("crm_messages_template_idx").on(t.templateId),
     index("crm_messages_unread_inbound_idx").on(t.userId).where(sql`direction = 'inbound' AND read_at IS NULL`),
-    check("crm_messages_direction_check", sql`${t.direction} IN ('outbound', 'inbound')`),
-    check("crm_messages_channel_check", sql`${t.channel} IN ('email', 'in_app')`),
-    check("crm_messages_status_check", sql`${t.status} IN ('queued', 'sent', 'delivered', 'read', 'failed')`),
+    check("crm_messages_direction_check", sql`${t.direction} IN (${inList(MESSAGE_DIRECTIONS)})`),
+    check("crm_messages_channel_check", sql`${t.channel} IN (${inList(MESSAGE_CHANNELS)})`),
+    check("crm_messages_status_check", sql`${t.status} IN (${inList(MESSAGE_STATUSES)})`),
   ],
 );

@@ -1,6 +1,8 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { SUPPRESSION_REASONS, TEMPLATE_STATUSES, type TSuppressionReason } from "@/shared/enums";
 import { crmAdmins } from "./auth";
+import { inList } from "./in-list";
 
 /** An email template; its content lives in versions, and editing adds a version. */
 export const crmEmailTemplates = pgTable(
@@ -9,7 +11,7 @@ export const crmEmailTemplates = pgTable(
     id: uuid("id").primaryKey().defaultRandom(),
     name: text("name").notNull(),
     description: text("description"),
-    status: text("status").$type<"active" | "archived">().notNull().default("active"),
+    status: text("status").$type<(typeof TEMPLATE_STATUSES)[number]>().notNull().default("active"),
     currentVersion: integer("current_version").notNull().default(1),
     createdById: uuid("created_by_id").references(() => crmAdmins.id, { onDelete: "set null" }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
@@ -17,7 +19,7 @@ export const crmEmailTemplates = pgTable(
   },
   (t) => [
     index("crm_email_templates_created_by_idx").on(t.createdById),
-    check("crm_email_templates_status_check", sql`${t.status} IN ('active', 'archived')`),
+    check("crm_email_templates_status_check", sql`${t.status} IN (${inList(TEMPLATE_STATUSES)})`),
   ],
 );
 
@@ -64,11 +66,11 @@ export const crmSuppressions = pgTable(
   {
     email: text("email").primaryKey(),
     userId: uuid("user_id"),
-    reason: text("reason").$type<"unsubscribed" | "bounced" | "complained" | "manual">().notNull(),
+    reason: text("reason").$type<TSuppressionReason>().notNull(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
     index("crm_suppressions_user_idx").on(t.userId),
-    check("crm_suppressions_reason_check", sql`${t.reason} IN ('unsubscribed', 'bounced', 'complained', 'manual')`),
+    check("crm_suppressions_reason_check", sql`${t.reason} IN (${inList(SUPPRESSION_REASONS)})`),
   ],
 );

@@ -1,9 +1,8 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { PRIORITIES, type TPriority } from "@/shared/enums";
 import { crmAdmins } from "./auth";
-
-export const PRIORITIES = ["low", "medium", "high", "vip"] as const;
-export type TPriority = (typeof PRIORITIES)[number];
+import { inList } from "./in-list";
 
 /** Tags, notes and priority admins keep on a user (seed: crm_user_metadata); one row per user. */
 export const crmUserMetadata = pgTable(
@@ -24,6 +23,6 @@ export const crmUserMetadata = pgTable(
     index("crm_user_metadata_tags_idx").using("gin", t.tags),
     index("crm_user_metadata_priority_idx").on(t.priority),
     index("crm_user_metadata_updated_by_idx").on(t.updatedById),
-    check("crm_user_metadata_priority_check", sql`${t.priority} IN ('low', 'medium', 'high', 'vip')`),
+    check("crm_user_metadata_priority_check", sql`${t.priority} IN (${inList(PRIORITIES)})`),
   ],
 );

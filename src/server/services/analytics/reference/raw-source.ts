@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { type DbOrTx, executeRows } from "@/server/db/client";
-import { type AnalyticsSource, iso, num, srcSchema, type TWindow } from "../source";
+import { iso, num, srcSchema } from "@/server/db/source";
+import type { AnalyticsSource, TWindow } from "../source";
 
 /**
  * docs/metrics.md as straightforward SQL over the raw tables. Slow on large

@@ -1,7 +1,8 @@
 import { sql } from "drizzle-orm";
-import { type Db, type DbOrTx, executeRows } from "@/server/db/client";
+import { type DbOrTx, executeRows } from "@/server/db/client";
+import { num, srcSchema } from "@/server/db/source";
+import type { TServiceArgs } from "../../context";
 import { refreshUserStats } from "../../users/refresh-user-stats";
-import { num, srcSchema } from "../source";
 
 /**
  * Moves the analytics rollups forward over the source rows written since the
@@ -144,7 +145,11 @@ async function refreshBatch(tx: DbOrTx, batchSize: number): Promise<{ rows: numb
 }
 
 /** Runs batches until caught up or `maxBatches` ran (the caller schedules the rest). */
-export async function refreshAnalyticsRollups(db: Db, opts: { batchSize?: number; maxBatches?: number } = {}): Promise<TRefreshResult> {
+export async function refreshAnalyticsRollups({
+  ctx,
+  input: opts = {},
+}: TServiceArgs<{ batchSize?: number; maxBatches?: number } | undefined>): Promise<TRefreshResult> {
+  const { db } = ctx;
   const batchSize = opts.batchSize ?? 250_000;
   const maxBatches = opts.maxBatches ?? 1_000;
   let rows = 0;
@@ -172,7 +177,7 @@ export async function refreshAnalyticsRollups(db: Db, opts: { batchSize?: number
  * versions and refresh the planner's statistics now rather than whenever
  * autovacuum comes by (VACUUM runs outside a transaction).
  */
-async function analyzeAfterBigCatchUp(db: Db, rows: number) {
+async function analyzeAfterBigCatchUp(db: DbOrTx, rows: number) {
   if (rows < 100_000) return;
   for (const table of [
     "crm_rollup_users",

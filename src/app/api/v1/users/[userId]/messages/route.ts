@@ -4,6 +4,6 @@ import { listInAppMessages } from "@/server/services/messaging/main-app-api";
 export const dynamic = "force-dynamic";
 
 /** GET /api/v1/users/:userId/messages: the user's in-app inbox, newest first. */
-export const GET = apiRoute<{ userId: string }>(["userId"], async ({ db, params }) => ({
-  data: await listInAppMessages(db, params.userId),
+export const GET = apiRoute<{ userId: string }>(["userId"], async ({ ctx, params }) => ({
+  data: await listInAppMessages({ ctx, input: params }),
 }));

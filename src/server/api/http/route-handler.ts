@@ -1,0 +1,86 @@
+import { ZodError, z } from "zod";
+import { auth } from "@/server/auth";
+import { getDb } from "@/server/db";
+import type { Db } from "@/server/db/client";
+import { serviceContext } from "@/server/runtime";
+import type { Actor, AdminActor, TServiceCtx } from "@/server/services/context";
+import { DomainError, UnavailableError } from "@/server/services/errors";
+import type { TAdminRole } from "@/shared/enums";
+import { hasRole } from "../roles";
+import { requestIdOf } from "./body";
+import { BodyTooLargeError, domainErrorResponse, errorResponse, internalErrorResponse } from "./errors";
+
+/**
+ * Who may reach a route handler: a signed-in admin of at least `role` (the
+ * same rule as the role-named tRPC procedures), or anyone, acting as
+ * `actor` (a webhook, an unsubscribe link, the main app before its key is
+ * checked). `session: "optional"` also reads the session of a public route.
+ */
+export type TRouteAccess = { role: TAdminRole } | { public: Actor; session?: "optional" };
+
+export type TRouteArgs<P, A extends Actor> = {
+  request: Request;
+  params: P;
+  db: Db;
+  ctx: TServiceCtx<A>;
+  /** The signed-in admin, on admin routes and on public ones that read the session. */
+  admin: AdminActor | null;
+  requestId: string;
+};
+
+type TAccessActor<T extends TRouteAccess> = T extends { role: TAdminRole } ? AdminActor : Actor;
+
+async function sessionAdmin(): Promise<AdminActor | null> {
+  const user = (await auth())?.user;
+  return user?.id && user.email && user.role ? { type: "admin", id: user.id, email: user.email, role: user.role } : null;
+}
+
+/**
+ * Every route handler goes through this: the role check, the service
+ * context, and one mapping of errors to statuses (http/errors.ts, the table
+ * tRPC uses too). A handler returns a Response (a stream, a redirect) or
+ * data, sent as JSON.
+ */
+export function routeHandler<T extends TRouteAccess, P extends Record<string, string> = Record<string, never>>(
+  access: T,
+  handler: (args: TRouteArgs<P, TAccessActor<T>>) => Promise<Response | unknown>,
+) {
+  return async (request: Request, context?: { params?: Promise<P> }): Promise<Response> => {
+    const requestId = requestIdOf(request);
+    try {
+      const db = await getDb().catch((err: unknown) => {
+        console.error(`[db] ${requestId}: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
+        throw new UnavailableError("The database could not be opened");
+      });
+      let admin: AdminActor | null = null;
+      let actor: Actor;
+      if ("role" in access) {
+        admin = await sessionAdmin();
+        if (!admin) return errorResponse(401, "Sign in to continue");
+        if (!hasRole(admin.role, access.role)) return errorResponse(403, `This needs the ${access.role} role; you are ${admin.role}`);
+        actor = admin;
+      } else {
+        if (access.session === "optional") admin = await sessionAdmin().catch(() => null);
+        actor = access.public;
+      }
+      const params = ((await context?.params) ?? {}) as P;
+      const result = await handler({
+        request,
+        params,
+        db,
+        ctx: serviceContext(db, actor) as TServiceCtx<TAccessActor<T>>,
+        admin,
+        requestId,
+      });
+      if (result instanceof Response) return result;
+      return Response.json(result, { headers: { "cache-control": "no-store" } });
+    } catch (err) {
+      if (err instanceof BodyTooLargeError) return errorResponse(413, err.message);
+      if (err instanceof ZodError) {
+        return errorResponse(400, "The request is not valid", { fields: z.flattenError(err).fieldErrors as Record<string, string[]> });
+      }
+      if (err instanceof DomainError) return domainErrorResponse(err);
+      return internalErrorResponse(err, `${request.method} ${new URL(request.url).pathname}`, requestId);
+    }
+  };
+}

@@ -1,0 +1,39 @@
+import type { EmailProvider } from "./types";
+
+/**
+ * The provider's rate (requests per second) kept at the moment of each
+ * request: any two requests through this provider start at least 1/rate
+ * seconds apart, so no one-second window ever holds more than the rate. The
+ * in-process engine gives every job that sends campaign batches the same
+ * spaced provider; with Inngest, the function's throttle does this.
+ */
+export function spacedProvider(
+  provider: EmailProvider,
+  ratePerSecond: number,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+): EmailProvider {
+  const spacingMs = 1000 / ratePerSecond;
+  let nextAt = 0;
+  // Chained: concurrent callers take their turns in order.
+  let turn: Promise<void> = Promise.resolve();
+  const wait = () => {
+    const mine = turn.then(async () => {
+      const ms = nextAt - performance.now();
+      if (ms > 0) await sleep(Math.ceil(ms)); // timers round down: never wake early
+      nextAt = performance.now() + spacingMs;
+    });
+    turn = mine.catch(() => {});
+    return mine;
+  };
+  return {
+    mode: provider.mode,
+    send: async (message, options) => {
+      await wait();
+      return provider.send(message, options);
+    },
+    sendBatch: async (messages, options) => {
+      await wait();
+      return provider.sendBatch(messages, options);
+    },
+  };
+}

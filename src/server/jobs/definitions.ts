@@ -1,0 +1,196 @@
+import { env } from "@/lib/env";
+import { EmailSendError } from "@/server/email/types";
+import { refreshAnalyticsRollups } from "@/server/services/analytics/rollups/refresh-analytics-rollups";
+import { issueSignInLink } from "@/server/services/auth/sign-in-links";
+import { deliverBatch, pendingBatches } from "@/server/services/campaigns/deliver-batch";
+import { failCampaign, finishIfDone } from "@/server/services/campaigns/lifecycle";
+import { startDueCampaigns } from "@/server/services/campaigns/start-campaign";
+import { DomainError } from "@/server/services/errors";
+import { purgeExpired } from "@/server/services/jobs/purge-expired";
+import { listSegmentIds, recomputeSegment } from "@/server/services/segments/recompute-segment";
+import { defineJob, type TJobDefinition } from "./definition";
+import { jobEvent } from "./events";
+import { PermanentFailure, RetryLater } from "./signals";
+
+/*
+ * Every background job, once: what starts it (an event, a schedule), how
+ * many may run at once, and its steps, which only call services. The
+ * Inngest functions (inngest/functions) and the in-process engine
+ * (jobs/in-process-engine.ts) are both built from this list.
+ */
+
+/** Events per fan-out step: a campaign of 100,000 recipients is 1,000 batch events in two steps. */
+const FAN_OUT_CHUNK = 500;
+
+/**
+ * What a provider or domain failure means for the job: a 429 waits for its
+ * Retry-After; a permanent refusal, or a domain error (a campaign that no
+ * longer exists, content that no longer parses), will not get better by
+ * retrying. Anything else (a timeout, a 5xx, the database) is retried.
+ */
+function asJobSignal(err: unknown): unknown {
+  if (err instanceof EmailSendError && err.kind === "rate_limited") return new RetryLater(err.message, err.retryAfterMs ?? 1000);
+  if (err instanceof EmailSendError && err.kind === "permanent") return new PermanentFailure(err.message);
+  if (err instanceof DomainError && err.code !== "UNAVAILABLE") return new PermanentFailure(err.message);
+  return err;
+}
+const signalled = async <T>(work: () => Promise<T>): Promise<T> => {
+  try {
+    return await work();
+  } catch (err) {
+    throw asJobSignal(err);
+  }
+};
+
+export const heartbeat = defineJob({
+  id: "heartbeat",
+  event: "crm/heartbeat.requested",
+  cron: () => env().HEARTBEAT_CRON,
+  concurrency: { scope: "job" },
+  retries: 2,
+  recordRuns: true,
+  // Proves the background path (its last run is on health) and keeps the house: expired rows go.
+  handler: async ({ step, ctx }) => {
+    await step.run("purge-expired", () => purgeExpired({ ctx, input: undefined }));
+    return { ok: true };
+  },
+});
+
+export const refreshAnalytics = defineJob({
+  id: "refresh-analytics",
+  event: "crm/analytics.refresh.requested",
+  cron: () => env().ANALYTICS_REFRESH_CRON,
+  concurrency: { scope: "job" },
+  retries: 3,
+  recordRuns: true,
+  // Each step applies a bounded number of batches (a step must finish well inside a request's time
+  // limit); the run goes on until caught up, at most 50 steps, and the next scheduled run continues.
+  handler: async ({ step, ctx }) => {
+    let rows = 0;
+    for (let i = 0; i < 50; i++) {
+      const result = await step.run(`refresh-batches-${i}`, () => refreshAnalyticsRollups({ ctx, input: { maxBatches: 4 } }));
+      rows += result.rows;
+      if (result.caughtUp || result.skipped) return { rows, caughtUp: result.caughtUp, steps: i + 1 };
+    }
+    return { rows, caughtUp: false, steps: 50 };
+  },
+});
+
+export const recomputeSegments = defineJob({
+  id: "recompute-segments",
+  event: "crm/segments.recompute.requested",
+  cron: () => env().SEGMENTS_RECOMPUTE_CRON,
+  concurrency: { scope: "job" },
+  retries: 2,
+  recordRuns: true,
+  // One event per segment: each recomputes in its own run, with its own retries.
+  handler: async ({ step, ctx }) => {
+    const ids = await step.run("list-segments", () => listSegmentIds({ ctx, input: undefined }));
+    if (ids.length) {
+      await step.enqueue(
+        "fan-out-segment-recomputes",
+        ids.map((segmentId) => jobEvent("crm/segment.recompute.requested", { segmentId, requestedBy: "schedule" })),
+      );
+    }
+    return { requested: ids.length };
+  },
+});
+
+export const recomputeSegmentJob = defineJob({
+  id: "recompute-segment",
+  event: "crm/segment.recompute.requested",
+  concurrency: { scope: "field", field: "segmentId" },
+  retries: 3,
+  recordRuns: true,
+  handler: ({ data, step, ctx }) =>
+    step.run("recompute-segment", () => signalled(() => recomputeSegment({ ctx, input: { segmentId: data.segmentId } }))),
+});
+
+export const startDueCampaignsJob = defineJob({
+  id: "start-due-campaigns",
+  event: "crm/campaigns.due.requested",
+  cron: () => "* * * * *",
+  concurrency: { scope: "job" },
+  retries: 2,
+  recordRuns: true,
+  handler: async ({ step, ctx }) => {
+    const result = await step.run("start-due", () => startDueCampaigns({ ctx, input: undefined }));
+    if (result.started.length) {
+      await step.enqueue(
+        "hand-to-delivery",
+        result.started.map((campaignId) => jobEvent("crm/campaign.send.requested", { campaignId, requestedBy: "schedule" })),
+      );
+    }
+    // Each campaign that could not start is failed with its reason; the run says so too, never "ok".
+    if (result.failed.length) {
+      throw new PermanentFailure(
+        `${result.failed.length} scheduled campaign${result.failed.length === 1 ? "" : "s"} could not start: ${result.failed.map((f) => f.error).join("; ")}`,
+      );
+    }
+    return result;
+  },
+});
+
+export const deliverCampaign = defineJob({
+  id: "deliver-campaign",
+  event: "crm/campaign.send.requested",
+  concurrency: { scope: "field", field: "campaignId" },
+  retries: 5,
+  recordRuns: true,
+  // One event per batch still unsent: started, and again after a resume (a batch already sent has nothing left to send).
+  handler: async ({ data, step, ctx }) => {
+    const batches = await step.run("list-pending-batches", () => pendingBatches({ ctx, input: { campaignId: data.campaignId } }));
+    if (!batches.length) {
+      const finished = await step.run("finish-if-done", () => finishIfDone({ ctx, input: { campaignId: data.campaignId } }));
+      return { batches: 0, finished };
+    }
+    for (let i = 0; i < batches.length; i += FAN_OUT_CHUNK) {
+      await step.enqueue(
+        `fan-out-batches-${i / FAN_OUT_CHUNK}`,
+        batches
+          .slice(i, i + FAN_OUT_CHUNK)
+          .map((batchNo) => jobEvent("crm/campaign.batch.requested", { campaignId: data.campaignId, batchNo })),
+      );
+    }
+    return { batches: batches.length };
+  },
+});
+
+export const deliverCampaignBatch = defineJob({
+  id: "deliver-campaign-batch",
+  event: "crm/campaign.batch.requested",
+  concurrency: { scope: "field", field: "campaignId" },
+  throttle: "email-provider",
+  retries: 10,
+  recordRuns: false,
+  // Retries keep the batch's idempotency key, so nothing is sent twice (deliver-batch.ts).
+  handler: async ({ data, step, ctx }) => {
+    const result = await step.run("deliver-batch", () => signalled(() => deliverBatch({ ctx, input: data })));
+    if (result.outcome === "stopped") return { ...result, finished: false };
+    const finished = await step.run("finish-if-done", () => finishIfDone({ ctx, input: { campaignId: data.campaignId } }));
+    return { ...result, finished };
+  },
+  onFailure: async ({ data, error, ctx }) => {
+    await failCampaign({ ctx, input: { campaignId: data.campaignId, reason: `Batch ${data.batchNo}: ${error.message.split("\n")[0]}` } });
+  },
+});
+
+export const sendSignInLink = defineJob({
+  id: "send-sign-in-link",
+  event: "crm/sign-in.link.requested",
+  concurrency: { scope: "none" },
+  retries: 2,
+  recordRuns: false,
+  handler: ({ data, step, ctx }) => step.run("issue-link", () => issueSignInLink({ ctx, input: { email: data.email } })),
+});
+
+export const jobDefinitions: readonly TJobDefinition[] = [
+  heartbeat,
+  refreshAnalytics,
+  recomputeSegments,
+  recomputeSegmentJob,
+  startDueCampaignsJob,
+  deliverCampaign,
+  deliverCampaignBatch,
+  sendSignInLink,
+];

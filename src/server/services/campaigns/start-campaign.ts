@@ -1,0 +1,111 @@
+import { eq, sql } from "drizzle-orm";
+import { executeRows } from "@/server/db/client";
+import { crmCampaigns } from "@/server/db/schema";
+import { srcSchema } from "@/server/db/source";
+import { MAX_BATCH } from "@/server/email/types";
+import { jobEvent } from "@/server/jobs/events";
+import type { AdminActor, TServiceArgs } from "../context";
+import { InvalidInputError } from "../errors";
+import { recomputeSegment } from "../segments/recompute-segment";
+import { failCampaign } from "./lifecycle";
+import { assertReady, getCampaign } from "./manage-campaigns";
+import { lockCampaign, moveCampaign, type TCampaign } from "./transitions";
+
+/*
+ * The audience snapshot: when a campaign starts, its segment is recomputed,
+ * and every member whose address is not suppressed becomes one recipient row
+ * with a fixed batch number (100 a batch). Delivery (deliver-batch.ts) then
+ * sends those rows, never anyone else.
+ */
+
+/**
+ * Snapshots the recipients and moves the campaign to sending. With
+ * `onlyIfScheduled` (the schedule's starter) a campaign someone else started
+ * meanwhile is left alone: `null`, not an error, so a lost race between two
+ * instances is never recorded as a failure.
+ */
+export async function startCampaignSend({
+  ctx,
+  input,
+}: TServiceArgs<{ campaignId: string; onlyIfScheduled?: boolean }>): Promise<TCampaign | null> {
+  const before = await getCampaign({ ctx, input: { id: input.campaignId } });
+  if (input.onlyIfScheduled && before.status !== "scheduled") return null;
+  await assertReady(ctx.db, before);
+  if (!before.segmentId) throw new InvalidInputError("Choose a segment");
+  await recomputeSegment({ ctx, input: { segmentId: before.segmentId } });
+  const S = srcSchema();
+  return ctx.db.transaction(async (tx) => {
+    const c = await lockCampaign(tx, input.campaignId);
+    if (input.onlyIfScheduled && c.status !== "scheduled") return null;
+    if (!c.segmentId) throw new InvalidInputError("Choose a segment");
+    let version: number | null = null;
+    if (c.templateId) {
+      const [t] = await executeRows<{ current_version: number }>(
+        tx,
+        sql`SELECT current_version FROM crm_email_templates WHERE id = ${c.templateId}`,
+      );
+      version = t ? Number(t.current_version) : null;
+    }
+    const suppressed = c.type === "email" ? sql`AND NOT EXISTS (SELECT 1 FROM crm_suppressions x WHERE x.email = lower(u.email))` : sql``;
+    // One set-based insert: row numbers give each recipient its batch of up to 100.
+    const [snap] = await executeRows<{ n: string | number }>(
+      tx,
+      sql`WITH ins AS (
+            INSERT INTO crm_campaign_tracking (campaign_id, user_id, email, status, batch_no)
+            SELECT ${c.id}::uuid, u.id, u.email, 'queued', ((row_number() OVER (ORDER BY u.id)) - 1) / ${MAX_BATCH}
+            FROM crm_segment_members sm JOIN ${S}.users u ON u.id = sm.user_id
+            WHERE sm.segment_id = ${c.segmentId}::uuid ${suppressed}
+            ON CONFLICT (campaign_id, user_id) DO NOTHING
+            RETURNING 1)
+          SELECT count(*) AS n FROM ins`,
+    );
+    const total = Number(snap?.n ?? 0);
+    return moveCampaign(tx, ctx.actor, c, "sending", {
+      action: "campaign.sending",
+      set: { startedAt: ctx.clock(), totalRecipients: total, templateVersion: version },
+      audit: { totalRecipients: total, templateVersion: version },
+    });
+  });
+}
+
+/**
+ * The seed's sendToSegment(segmentId, campaignId): points a draft at the
+ * segment, snapshots the recipients and asks for delivery in the background.
+ */
+export async function sendToSegment({ ctx, input }: TServiceArgs<{ segmentId: string; campaignId: string }, AdminActor>) {
+  const c = await getCampaign({ ctx, input: { id: input.campaignId } });
+  if (c.segmentId !== input.segmentId) {
+    if (c.status !== "draft") throw new InvalidInputError(`“${c.name}” is ${c.status}; its audience can no longer change`);
+    await ctx.db.update(crmCampaigns).set({ segmentId: input.segmentId, updatedAt: ctx.clock() }).where(eq(crmCampaigns.id, c.id));
+  }
+  const started = await startCampaignSend({ ctx, input: { campaignId: c.id } });
+  if (!started) throw new Error("unreachable: a campaign started on request is never skipped");
+  const dispatched = await ctx.jobs.enqueue(jobEvent("crm/campaign.send.requested", { campaignId: c.id, requestedBy: ctx.actor.email }));
+  return { campaign: started, dispatched };
+}
+
+/**
+ * Scheduled campaigns whose time has come: each started exactly once however
+ * many instances look (a lost race is skipped, not failed), one failing
+ * (its template archived since) does not stop the others and is marked
+ * failed with its reason.
+ */
+export async function startDueCampaigns({ ctx }: TServiceArgs<void>) {
+  const now = ctx.clock();
+  const due = await executeRows<{ id: string }>(
+    ctx.db,
+    sql`SELECT id FROM crm_campaigns WHERE status = 'scheduled' AND scheduled_at <= ${now.toISOString()}::timestamptz ORDER BY scheduled_at`,
+  );
+  const started: string[] = [];
+  const failed: { id: string; error: string }[] = [];
+  for (const { id } of due) {
+    try {
+      if (await startCampaignSend({ ctx, input: { campaignId: id, onlyIfScheduled: true } })) started.push(id);
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      await failCampaign({ ctx, input: { campaignId: id, reason: `Could not start at its scheduled time: ${reason}` } });
+      failed.push({ id, error: reason });
+    }
+  }
+  return { started, failed };
+}

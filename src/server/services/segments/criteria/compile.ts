@@ -1,0 +1,197 @@
+import { type SQL, sql } from "drizzle-orm";
+import { srcSchema } from "@/server/db/source";
+import type { CMP_OPS, TCondition, TCriteria, TNode } from "@/shared/criteria/schema";
+import { escapeLike, normalizeTag } from "@/shared/text";
+
+/**
+ * Compiles criteria (already validated with ZCriteria) into one SQL boolean
+ * over the main app's users (alias `u`), the latest subscription (`sub`) and
+ * CRM metadata (`m`). Every value is a bound parameter: no text from the
+ * criteria is ever spliced into the SQL. Each condition is coalesced to
+ * true/false, so `not` groups never meet SQL's unknown.
+ *
+ * Counts and sums (events, AI usage, spend) are set-based: one grouped scan
+ * per condition through the (name|user, time) indexes, then a hashed IN / NOT
+ * IN, rather than one correlated subquery per user.
+ */
+
+export type TCmp = (typeof CMP_OPS)[number];
+export type TCompileContext = {
+  /** "Now" for relative windows: fixed per evaluation so the SQL and the reference evaluator agree. */
+  now: Date;
+  /** Criteria of the segments referenced by `segment` conditions (loadReferencedCriteria). */
+  segments: Map<string, TCriteria>;
+};
+export type TCompiled = { where: SQL; needsSubscription: boolean; needsMetadata: boolean };
+
+const DAY_MS = 86_400_000;
+const list = (values: readonly (string | number)[]) =>
+  sql.join(
+    values.map((v) => sql`${v}`),
+    sql`, `,
+  );
+const ts = (d: Date) => sql`${d.toISOString()}::timestamptz`;
+const dayStart = (day: string, plusDays = 0) => new Date(Date.parse(`${day}T00:00:00Z`) + plusDays * DAY_MS);
+
+export function cmpJs(a: number, op: TCmp, b: number): boolean {
+  switch (op) {
+    case "gt":
+      return a > b;
+    case "gte":
+      return a >= b;
+    case "lt":
+      return a < b;
+    case "lte":
+      return a <= b;
+    case "eq":
+      return a === b;
+    case "neq":
+      return a !== b;
+  }
+}
+const CMP_SQL: Record<TCmp, string> = { gt: ">", gte: ">=", lt: "<", lte: "<=", eq: "=", neq: "<>" };
+
+/** users whose aggregate over `rows` compares true; users with no rows count as 0. */
+function aggregate(rows: { table: SQL; where: SQL[]; agg: SQL }, op: TCmp, value: number): SQL {
+  const having = sql`${rows.agg} ${sql.raw(CMP_SQL[op])} ${String(value)}::numeric`;
+  const where = rows.where.length ? sql`WHERE ${sql.join(rows.where, sql` AND `)}` : sql``;
+  // Users without rows have 0: if 0 satisfies the comparison, select everyone except those whose rows fail it.
+  if (cmpJs(0, op, value)) return sql`u.id NOT IN (SELECT user_id FROM ${rows.table} ${where} GROUP BY user_id HAVING NOT (${having}))`;
+  return sql`u.id IN (SELECT user_id FROM ${rows.table} ${where} GROUP BY user_id HAVING ${having})`;
+}
+
+type TDateCondition = Extract<TCondition, { op: "before" | "on_or_after" | "between" | "within_last" | "not_within_last" }>;
+
+function dateCondition(col: SQL, c: TDateCondition, now: Date, nullMatchesNotWithin: boolean): SQL {
+  switch (c.op) {
+    case "before":
+      return sql`${col} < ${ts(dayStart(c.date))}`;
+    case "on_or_after":
+      return sql`${col} >= ${ts(dayStart(c.date))}`;
+    case "between":
+      return sql`(${col} >= ${ts(dayStart(c.from))} AND ${col} < ${ts(dayStart(c.to, 1))})`;
+    case "within_last":
+      return sql`${col} >= ${ts(new Date(now.getTime() - c.days * DAY_MS))}`;
+    case "not_within_last": {
+      const since = ts(new Date(now.getTime() - c.days * DAY_MS));
+      return nullMatchesNotWithin ? sql`(${col} IS NULL OR ${col} < ${since})` : sql`${col} < ${since}`;
+    }
+  }
+}
+
+export function compileCriteria(criteria: TCriteria, ctx: TCompileContext): TCompiled {
+  const S = srcSchema();
+  const flags = { needsSubscription: false, needsMetadata: false };
+  const since = (days: number | undefined) => (days === undefined ? null : new Date(ctx.now.getTime() - days * DAY_MS));
+
+  const condition = (c: TCondition, seen: string[]): SQL => {
+    switch (c.field) {
+      case "email": {
+        if (c.op === "equals") return sql`lower(u.email) = lower(${c.value})`;
+        const pattern = c.op === "contains" ? `%${escapeLike(c.value)}%` : `%${escapeLike(c.value)}`;
+        return sql`u.email ILIKE ${pattern}`;
+      }
+      case "name":
+        if (c.op === "is_empty") return sql`(u.name IS NULL OR btrim(u.name) = '')`;
+        if (c.op === "equals") return sql`lower(u.name) = lower(${c.value})`;
+        return sql`u.name ILIKE ${`%${escapeLike(c.value)}%`}`;
+      case "signed_up":
+        return dateCondition(sql`u.created_at`, c, ctx.now, false);
+      case "last_active":
+        if (c.op === "never") return sql`u.last_active_at IS NULL`;
+        return dateCondition(sql`u.last_active_at`, c, ctx.now, true);
+      case "plan":
+        flags.needsSubscription = true;
+        return c.op === "in"
+          ? sql`coalesce(sub.plan, 'free') IN (${list(c.values)})`
+          : sql`coalesce(sub.plan, 'free') NOT IN (${list(c.values)})`;
+      case "subscription_status":
+        flags.needsSubscription = true;
+        return c.op === "in"
+          ? sql`coalesce(sub.status, 'none') IN (${list(c.values)})`
+          : sql`coalesce(sub.status, 'none') NOT IN (${list(c.values)})`;
+      case "subscription_started":
+        flags.needsSubscription = true;
+        return dateCondition(sql`sub.started_at`, c, ctx.now, false);
+      case "subscription_canceled":
+        flags.needsSubscription = true;
+        return dateCondition(sql`sub.canceled_at`, c, ctx.now, false);
+      case "total_spent":
+      case "spent_last_days": {
+        const from = c.field === "spent_last_days" ? since(c.days) : null;
+        return aggregate(
+          {
+            table: sql`${S}.payments`,
+            where: [sql`status = 'succeeded'`, ...(from ? [sql`paid_at >= ${ts(from)}`] : [])],
+            agg: sql`sum(amount)`,
+          },
+          c.op,
+          c.value,
+        );
+      }
+      case "event": {
+        const where = [sql`name = ${c.name}`];
+        if (c.property) where.push(sql`properties -> ${c.property.key}::text = ${JSON.stringify(c.property.value)}::jsonb`);
+        const from = since(c.days);
+        if (from) where.push(sql`occurred_at >= ${ts(from)}`);
+        const [op, value]: [TCmp, number] = c.op === "has" ? ["gte", 1] : c.op === "has_not" ? ["eq", 0] : [c.op, c.value ?? 0];
+        return aggregate({ table: sql`${S}.events`, where, agg: sql`count(*)` }, op, value);
+      }
+      case "ai_usage": {
+        const where: SQL[] = [];
+        if (c.model) where.push(sql`model = ${c.model}`);
+        const from = since(c.days);
+        if (from) where.push(sql`created_at >= ${ts(from)}`);
+        const agg = c.metric === "tokens" ? sql`sum(input_tokens + output_tokens)` : sql`sum(cost_usd)`;
+        return aggregate({ table: sql`${S}.token_usage`, where, agg }, c.op, c.value);
+      }
+      case "tag": {
+        flags.needsMetadata = true;
+        const tags = sql`ARRAY[${list([...new Set(c.values.map(normalizeTag))])}]::text[]`;
+        if (c.op === "has_all") return sql`m.tags @> ${tags}`;
+        if (c.op === "has_any") return sql`m.tags && ${tags}`;
+        return sql`NOT coalesce(m.tags && ${tags}, false)`;
+      }
+      case "priority":
+        flags.needsMetadata = true;
+        if (c.op === "is_empty") return sql`m.priority IS NULL`;
+        if (c.op === "in") return sql`m.priority IN (${list(c.values)})`;
+        return sql`(m.priority IS NULL OR m.priority NOT IN (${list(c.values)}))`;
+      case "segment": {
+        if (seen.includes(c.segmentId)) throw new Error(`Segment ${c.segmentId} refers to itself`); // loadReferencedCriteria rejects cycles first
+        const inner = ctx.segments.get(c.segmentId);
+        if (!inner) throw new Error(`Segment ${c.segmentId} was not loaded`);
+        const compiled = node(inner, [...seen, c.segmentId]);
+        return c.op === "member" ? compiled : sql`NOT ${compiled}`;
+      }
+    }
+  };
+
+  const node = (n: TNode, seen: string[]): SQL => {
+    if (n.type === "condition") return sql`coalesce((${condition(n, seen)}), false)`;
+    const parts = n.conditions.map((child) => node(child, seen));
+    if (n.match === "all") return sql`(${sql.join(parts, sql` AND `)})`;
+    const any = sql`(${sql.join(parts, sql` OR `)})`;
+    return n.match === "any" ? any : sql`(NOT ${any})`;
+  };
+
+  const where = node(criteria, []);
+  return { where, ...flags };
+}
+
+/** The FROM clause compiled criteria need, over the main app's users as `u`. */
+export function criteriaFrom(compiled: TCompiled): SQL {
+  const S = srcSchema();
+  return sql`${S}.users u${
+    compiled.needsSubscription
+      ? sql` LEFT JOIN (SELECT DISTINCT ON (user_id) user_id, plan, status, started_at, canceled_at FROM ${S}.subscriptions
+          ORDER BY user_id, started_at DESC, id DESC) sub ON sub.user_id = u.id`
+      : sql``
+  }${compiled.needsMetadata ? sql` LEFT JOIN crm_user_metadata m ON m.user_id = u.id` : sql``}`;
+}
+
+/** SELECT u.id of every matching user. */
+export function membersQuery(criteria: TCriteria, ctx: TCompileContext): SQL {
+  const compiled = compileCriteria(criteria, ctx);
+  return sql`SELECT u.id FROM ${criteriaFrom(compiled)} WHERE ${compiled.where}`;
+}

@@ -1,0 +1,22 @@
+import { z } from "zod";
+import { ZTimezone } from "@/shared/schemas/analytics";
+
+const base = {
+  name: z.string().trim().min(1, "Name the campaign").max(120, "At most 120 characters"),
+  segmentId: z.guid("Choose a segment").nullable().optional(),
+  templateId: z.guid().nullable().optional(),
+  subject: z.string().trim().max(200, "At most 200 characters").optional(),
+  content: z.string().max(20_000, "At most 20,000 characters").optional(),
+};
+
+export const ZCreateCampaignInput = z.object({ ...base, type: z.enum(["email", "in_app", "push"]) });
+export type TCreateCampaignInput = z.input<typeof ZCreateCampaignInput>;
+export const ZUpdateCampaignInput = z.object({ id: z.guid(), ...base, name: base.name.optional() });
+export type TUpdateCampaignInput = z.input<typeof ZUpdateCampaignInput>;
+export const ZCampaignId = z.object({ id: z.guid("Not a campaign id") });
+export const ZScheduleCampaignInput = z.object({
+  id: z.guid(),
+  /** Local date and time in `timezone`, e.g. 2026-12-01T09:00. */
+  localTime: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, "Use a date and time like 2026-12-01T09:00"),
+  timezone: ZTimezone,
+});
