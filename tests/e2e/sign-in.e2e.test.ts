@@ -141,7 +141,7 @@ describe("sign-in on the embedded default", () => {
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({
       database: { reachable: true, mode: "embedded" },
-      jobs: { mode: "in-process", durable: false },
+      jobs: { mode: "in-process", durable: true },
     });
   });
 });

@@ -101,33 +101,26 @@ export function UserFilters({
       {label}
     </label>
   );
+  const rangeEnd = (label: string, end: "from" | "to", name: string, type: "date" | "number", value: unknown) => (
+    <input
+      aria-label={`${label} ${end}`}
+      name={name}
+      type={type}
+      step={type === "number" ? "0.01" : undefined}
+      min={type === "number" ? 0 : undefined}
+      placeholder={type === "number" ? (end === "from" ? "min" : "max") : undefined}
+      defaultValue={value === undefined ? "" : String(value)}
+      aria-invalid={Boolean(errors[name])}
+      className={`${inputClass} py-1.5`}
+    />
+  );
   const range = (label: string, from: string, to: string, type: "date" | "number", values: [unknown, unknown]) => (
     <fieldset>
       <legend className="mb-1 text-xs font-medium text-slate-600">{label}</legend>
       <div className="flex items-center gap-1.5">
-        <input
-          aria-label={`${label} from`}
-          name={from}
-          type={type}
-          step={type === "number" ? "0.01" : undefined}
-          min={type === "number" ? 0 : undefined}
-          placeholder={type === "number" ? "min" : undefined}
-          defaultValue={values[0] === undefined ? "" : String(values[0])}
-          aria-invalid={Boolean(errors[from])}
-          className={`${inputClass} py-1.5`}
-        />
+        {rangeEnd(label, "from", from, type, values[0])}
         <span className="text-slate-400">–</span>
-        <input
-          aria-label={`${label} to`}
-          name={to}
-          type={type}
-          step={type === "number" ? "0.01" : undefined}
-          min={type === "number" ? 0 : undefined}
-          placeholder={type === "number" ? "max" : undefined}
-          defaultValue={values[1] === undefined ? "" : String(values[1])}
-          aria-invalid={Boolean(errors[to])}
-          className={`${inputClass} py-1.5`}
-        />
+        {rangeEnd(label, "to", to, type, values[1])}
       </div>
       {err(from)}
       {err(to)}
