@@ -454,16 +454,16 @@ describe.each(engines())("campaign delivery on %s", (engine) => {
   });
 });
 
-describe("campaign orchestration (PGlite, through the job engine and through @inngest/test)", () => {
+describe.each(engines())("campaign orchestration on %s (through the job engine, and through @inngest/test)", (engine) => {
   let db: TTestDatabase;
   let admins: Awaited<ReturnType<typeof createAdmins>>;
   let segmentId: string;
   const adminCtx = () => testCtx(db.db, { type: "admin" as const, ...admins.admin });
 
   beforeAll(async () => {
-    db = await createTestDatabase("pglite");
+    db = await createTestDatabase(engine);
     provideDatabase(db);
-    admins = await createAdmins(db.db, "orch");
+    admins = await createAdmins(db.db, `orch-${engine}`);
     await db.execScript(`INSERT INTO app.users (id, email, name, created_at)
       SELECT ('00000000-0000-4000-8000-' || lpad(i::text, 12, '0'))::uuid, 'member' || i || '@example.com', 'Member ' || i, now()
       FROM generate_series(1, 220) i`);

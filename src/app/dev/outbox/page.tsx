@@ -3,7 +3,9 @@ import { notFound } from "next/navigation";
 import { Card, EmptyState, PageHeader } from "@/components/ui/primitives";
 import { localOutboxVisible } from "@/lib/env";
 import { getDb } from "@/server/db";
-import { listOutbox } from "@/server/email/local-outbox-provider";
+import { serviceContext } from "@/server/runtime";
+import { systemActor } from "@/server/services/context";
+import { readOutbox } from "@/server/services/messaging/outbox";
 import { formatDateTime } from "@/shared/format";
 
 export const dynamic = "force-dynamic";
@@ -16,7 +18,7 @@ export const metadata = { title: "Dev outbox" };
  */
 export default async function OutboxPage() {
   if (!localOutboxVisible()) notFound();
-  const emails = await listOutbox(await getDb(), 100);
+  const { items: emails } = await readOutbox({ ctx: serviceContext(await getDb(), systemActor("dev-outbox")), input: undefined });
   return (
     <main className="mx-auto max-w-4xl px-4 py-8">
       <PageHeader

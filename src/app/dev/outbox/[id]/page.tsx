@@ -3,7 +3,10 @@ import { notFound } from "next/navigation";
 import { Card, CardHeader, PageHeader } from "@/components/ui/primitives";
 import { localOutboxVisible } from "@/lib/env";
 import { getDb } from "@/server/db";
-import { getOutboxEmail } from "@/server/email/local-outbox-provider";
+import { serviceContext } from "@/server/runtime";
+import { systemActor } from "@/server/services/context";
+import { NotFoundError } from "@/server/services/errors";
+import { readOutboxEmail } from "@/server/services/messaging/outbox";
 import { formatDateTime } from "@/shared/format";
 
 export const dynamic = "force-dynamic";
@@ -13,7 +16,12 @@ export default async function OutboxEmailPage({ params }: { params: Promise<{ id
   if (!localOutboxVisible()) notFound();
   const { id } = await params;
   if (!/^[0-9a-f-]{36}$/i.test(id)) notFound();
-  const email = await getOutboxEmail(await getDb(), id);
+  const email = await readOutboxEmail({ ctx: serviceContext(await getDb(), systemActor("dev-outbox")), input: { id } }).catch(
+    (err: unknown) => {
+      if (err instanceof NotFoundError) return null;
+      throw err;
+    },
+  );
   if (!email) notFound();
   const headers = Object.entries(email.headers);
   return (
