@@ -16,7 +16,7 @@ CREATE TABLE "crm_job_queue" (
 	CONSTRAINT "crm_job_queue_status_check" CHECK ("crm_job_queue"."status" IN ('queued', 'running', 'done', 'failed'))
 );
 --> statement-breakpoint
-CREATE INDEX "crm_job_queue_due_idx" ON "crm_job_queue" USING btree ("run_at") WHERE "crm_job_queue"."status" IN ('queued', 'running');--> statement-breakpoint
+CREATE INDEX "crm_job_queue_due_idx" ON "crm_job_queue" USING btree ("run_at","id") WHERE "crm_job_queue"."status" IN ('queued', 'running');--> statement-breakpoint
 CREATE INDEX "crm_job_queue_key_idx" ON "crm_job_queue" USING btree ("concurrency_key") WHERE "crm_job_queue"."status" = 'running';--> statement-breakpoint
 CREATE INDEX "crm_job_queue_finished_idx" ON "crm_job_queue" USING btree ("finished_at");--> statement-breakpoint
 CREATE UNIQUE INDEX "crm_job_queue_dedupe_idx" ON "crm_job_queue" USING btree ("dedupe_key");

@@ -63,14 +63,18 @@ export async function failCampaign({ ctx, input }: TServiceArgs<{ campaignId: st
 
 /** Marks a sending campaign sent once no recipient is left queued. */
 export async function finishIfDone({ ctx, input }: TServiceArgs<{ campaignId: string }>): Promise<boolean> {
+  const anyQueued = async (db: typeof ctx.db) =>
+    (
+      await executeRows<{ one: number }>(
+        db,
+        sql`SELECT 1 AS one FROM crm_campaign_tracking WHERE campaign_id = ${input.campaignId}::uuid AND status = 'queued' LIMIT 1`,
+      )
+    ).length > 0;
+  // Every batch but the last stops here, on one index lookup, without locking the campaign.
+  if (await anyQueued(ctx.db)) return false;
   return ctx.db.transaction(async (tx) => {
     const c = await lockCampaign(tx, input.campaignId);
-    if (c.status !== "sending") return false;
-    const [queued] = await executeRows<{ one: number }>(
-      tx,
-      sql`SELECT 1 AS one FROM crm_campaign_tracking WHERE campaign_id = ${input.campaignId}::uuid AND status = 'queued' LIMIT 1`,
-    );
-    if (queued) return false;
+    if (c.status !== "sending" || (await anyQueued(tx))) return false;
     await moveCampaign(tx, ctx.actor, c, "sent", { action: "campaign.sent", set: { sentAt: ctx.clock(), finishedAt: ctx.clock() } });
     return true;
   });

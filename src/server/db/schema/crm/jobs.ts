@@ -44,7 +44,7 @@ export const crmJobQueue = pgTable(
     finishedAt: timestamp("finished_at", { withTimezone: true }),
   },
   (t) => [
-    index("crm_job_queue_due_idx").on(t.runAt).where(sql`${t.status} IN ('queued', 'running')`),
+    index("crm_job_queue_due_idx").on(t.runAt, t.id).where(sql`${t.status} IN ('queued', 'running')`),
     index("crm_job_queue_key_idx").on(t.concurrencyKey).where(sql`${t.status} = 'running'`),
     index("crm_job_queue_finished_idx").on(t.finishedAt),
     uniqueIndex("crm_job_queue_dedupe_idx").on(t.dedupeKey),
