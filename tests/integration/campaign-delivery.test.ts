@@ -70,6 +70,22 @@ describe.each(engines())("campaign delivery on %s", (engine) => {
     if (!started) throw new Error("not started");
     return started;
   };
+  /** The provider, with something an admin does right after the first batch was accepted. */
+  const afterFirstBatch = (act: () => Promise<unknown>): EmailProvider => {
+    let done = false;
+    return {
+      mode: provider.mode,
+      send: (m, o) => provider.send(m, o),
+      sendBatch: async (messages, options) => {
+        const result = await provider.sendBatch(messages, options);
+        if (!done) {
+          done = true;
+          await act();
+        }
+        return result;
+      },
+    };
+  };
   /** What sendToSegment queues after the snapshot. */
   const askForDelivery = (campaignId: string, on = testEngine(db.db)) =>
     on.enqueue(jobEvent("crm/campaign.send.requested", { campaignId, requestedBy: "test" }));
@@ -224,20 +240,7 @@ describe.each(engines())("campaign delivery on %s", (engine) => {
   it("pauses between batches; resume sends the rest, each recipient once", async () => {
     const c = await newCampaign("Pausable");
     // The admin presses pause while the first batch is with the provider.
-    let paused = false;
-    const pausing: EmailProvider = {
-      mode: provider.mode,
-      send: (m, o) => provider.send(m, o),
-      sendBatch: async (messages, options) => {
-        const result = await provider.sendBatch(messages, options);
-        if (!paused) {
-          paused = true;
-          await pauseCampaign({ ctx: ctx(), input: { id: c.id } });
-        }
-        return result;
-      },
-    };
-    const runner = testEngine(db.db, { email: pausing });
+    const runner = testEngine(db.db, { email: afterFirstBatch(() => pauseCampaign({ ctx: ctx(), input: { id: c.id } })) });
     await askForDelivery(c.id, runner);
     await runner.drain();
     expect((await status(c.id))?.status).toBe("paused");
@@ -249,19 +252,7 @@ describe.each(engines())("campaign delivery on %s", (engine) => {
     exactlyOnce(c.id, c.totalRecipients);
 
     const other = await newCampaign("Canceled");
-    let canceled = false;
-    const canceling: EmailProvider = {
-      ...pausing,
-      sendBatch: async (messages, options) => {
-        const result = await provider.sendBatch(messages, options);
-        if (!canceled) {
-          canceled = true;
-          await cancelCampaign({ ctx: ctx(), input: { id: other.id } });
-        }
-        return result;
-      },
-    };
-    const second = testEngine(db.db, { email: canceling });
+    const second = testEngine(db.db, { email: afterFirstBatch(() => cancelCampaign({ ctx: ctx(), input: { id: other.id } })) });
     await askForDelivery(other.id, second);
     await second.drain();
     expect((await status(other.id))?.status).toBe("canceled");
