@@ -1,5 +1,6 @@
 import { databaseMode, env, jobsMode, ownerEmail } from "@/lib/env";
 import { getDatabase } from "@/server/db";
+import { jobEvent } from "@/server/jobs/events";
 import { startJobEngine } from "@/server/runtime";
 import { ensureBootstrapOwner } from "@/server/services/admins/ensure-bootstrap-owner";
 import { seedEmbeddedOnFirstStart } from "@/server/services/demo-data/seed-on-first-start";
@@ -24,6 +25,6 @@ export async function boot() {
   }
   if (jobsMode() === "in-process") {
     const engine = await startJobEngine();
-    await engine.enqueue({ name: "crm/analytics.refresh.requested", data: { requestedBy: "boot" } });
+    await engine.enqueue(jobEvent("crm/analytics.refresh.requested", { requestedBy: "boot" }));
   }
 }

@@ -74,7 +74,7 @@ function spacedEmail(db: Db): EmailProvider {
 }
 
 /** The context of one job run. */
-export function jobContext(
+function jobContext(
   db: Db,
   def: TJobDefinition,
   jobs: JobsPort,

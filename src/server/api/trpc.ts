@@ -114,7 +114,7 @@ export const ownerProcedure = base.meta({ role: "owner" }).use(requireRole("owne
  * TOO_MANY_REQUESTS beyond. Use after a role-named procedure.
  */
 export const limitHeavyReads = t.middleware(async ({ ctx, next }) => {
-  const admin = (ctx as TRPCContext).admin;
+  const admin = ctx.admin;
   if (!admin) return next();
   const release = acquireHeavyRead(admin.id);
   try {

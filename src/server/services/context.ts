@@ -25,7 +25,4 @@ export type TServiceCtx<A extends Actor = Actor> = {
 /** The arguments of every service verb. */
 export type TServiceArgs<I, A extends Actor = Actor> = { ctx: TServiceCtx<A>; input: I };
 
-/** The same context, inside a transaction the caller opened. */
-export const withDb = <C extends TServiceCtx>(ctx: C, db: DbOrTx): C => ({ ...ctx, db });
-
 export const systemActor = (job: string): SystemActor => ({ type: "system", job });

@@ -1,11 +1,11 @@
 import { ZodError, z } from "zod";
-import { auth } from "@/server/auth";
 import { getDb } from "@/server/db";
 import type { Db } from "@/server/db/client";
 import { serviceContext } from "@/server/runtime";
 import type { Actor, AdminActor, TServiceCtx } from "@/server/services/context";
 import { DomainError, UnavailableError } from "@/server/services/errors";
 import type { TAdminRole } from "@/shared/enums";
+import { sessionAdmin } from "../request-context";
 import { hasRole } from "../roles";
 import { requestIdOf } from "./body";
 import { BodyTooLargeError, domainErrorResponse, errorResponse, internalErrorResponse } from "./errors";
@@ -28,11 +28,16 @@ export type TRouteArgs<P, A extends Actor> = {
   requestId: string;
 };
 
-type TAccessActor<T extends TRouteAccess> = T extends { role: TAdminRole } ? AdminActor : Actor;
+/** The actor a handler sees: an admin on role routes, the route's own public actor otherwise. */
+type TAccessActor<T extends TRouteAccess> = T extends { role: TAdminRole }
+  ? AdminActor
+  : T extends { public: infer A extends Actor }
+    ? A
+    : Actor;
 
-async function sessionAdmin(): Promise<AdminActor | null> {
-  const user = (await auth())?.user;
-  return user?.id && user.email && user.role ? { type: "admin", id: user.id, email: user.email, role: user.role } : null;
+async function sessionActor(): Promise<AdminActor | null> {
+  const admin = await sessionAdmin();
+  return admin ? { type: "admin", ...admin } : null;
 }
 
 /**
@@ -55,12 +60,12 @@ export function routeHandler<T extends TRouteAccess, P extends Record<string, st
       let admin: AdminActor | null = null;
       let actor: Actor;
       if ("role" in access) {
-        admin = await sessionAdmin();
+        admin = await sessionActor();
         if (!admin) return errorResponse(401, "Sign in to continue");
         if (!hasRole(admin.role, access.role)) return errorResponse(403, `This needs the ${access.role} role; you are ${admin.role}`);
         actor = admin;
       } else {
-        if (access.session === "optional") admin = await sessionAdmin().catch(() => null);
+        if (access.session === "optional") admin = await sessionActor().catch(() => null);
         actor = access.public;
       }
       const params = ((await context?.params) ?? {}) as P;

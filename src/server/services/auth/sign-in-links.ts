@@ -84,15 +84,16 @@ export async function purgeExpiredSignInTokens(db: DbOrTx, now = new Date()) {
 
 /** Whether a link is still good, without using it up (the verify page says so before the button). */
 export async function checkSignInLink({ ctx, input }: TServiceArgs<{ token: string; email: string }>) {
-  const secret = authSecret();
+  const email = ZSignInEmail.safeParse(input.email);
+  if (!email.success) return "unknown" as const;
   const now = ctx.clock();
   const [row] = await ctx.db
     .select({ expires: crmAuthVerificationTokens.expires })
     .from(crmAuthVerificationTokens)
     .where(
       and(
-        eq(crmAuthVerificationTokens.identifier, input.email.trim().toLowerCase()),
-        eq(crmAuthVerificationTokens.token, hashSignInToken(input.token, secret)),
+        eq(crmAuthVerificationTokens.identifier, email.data),
+        eq(crmAuthVerificationTokens.token, hashSignInToken(input.token, authSecret())),
       ),
     )
     .limit(1);

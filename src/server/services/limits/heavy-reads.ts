@@ -35,12 +35,3 @@ export function acquireHeavyRead(adminId: string, max = env().MAX_HEAVY_READS_PE
     else map.set(adminId, left);
   };
 }
-
-export async function withHeavyRead<T>(adminId: string, read: () => Promise<T>): Promise<T> {
-  const release = acquireHeavyRead(adminId);
-  try {
-    return await read();
-  } finally {
-    release();
-  }
-}

@@ -102,7 +102,7 @@ export async function getConversation({ ctx, input }: TServiceArgs<{ userId: str
   return conversationOf(ctx.db, input.userId);
 }
 
-export async function conversationOf(db: DbOrTx, userId: string): Promise<TMessage[]> {
+async function conversationOf(db: DbOrTx, userId: string): Promise<TMessage[]> {
   const rows = await db
     .select(messageColumns)
     .from(crmMessages)

@@ -56,9 +56,6 @@ export const POST = routeHandler({ public: { type: "webhook", provider: "resend"
     const detail = err instanceof ZodError ? err.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") : "The body is not JSON";
     return reply(400, { error: `Malformed event: ${detail}` });
   }
-  const result = await applyProviderEvent({
-    ctx: { ...ctx, actor: { type: "webhook", provider: "resend" } },
-    input: { svixId: id, event },
-  });
+  const result = await applyProviderEvent({ ctx, input: { svixId: id, event } });
   return reply(200, { ok: true, duplicate: !result.applied });
 });
