@@ -25,7 +25,8 @@ export const CAMPAIGN_STATUSES = ["draft", "scheduled", "sending", "sent", "paus
 export type TCampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
 export const TRACKING_STATUSES = ["queued", "sent", "failed", "delivered", "opened", "clicked", "bounced", "complained"] as const;
 
-export const SUPPRESSION_REASONS = ["unsubscribed", "bounced", "complained", "manual"] as const;
+/** provider: the email provider reported the address on its own suppression list (Resend's email.suppressed). */
+export const SUPPRESSION_REASONS = ["unsubscribed", "bounced", "complained", "manual", "provider"] as const;
 export type TSuppressionReason = (typeof SUPPRESSION_REASONS)[number];
 
 export const TEMPLATE_STATUSES = ["active", "archived"] as const;
@@ -33,5 +34,5 @@ export const TEMPLATE_STATUSES = ["active", "archived"] as const;
 export const ACTOR_TYPES = ["admin", "system", "webhook"] as const;
 export type TActorType = (typeof ACTOR_TYPES)[number];
 
-export const TIMELINE_KINDS = ["session", "event", "payment", "subscription", "edit", "message", "segment"] as const;
+export const TIMELINE_KINDS = ["session", "event", "payment", "subscription", "edit", "message", "campaign", "segment"] as const;
 export type TTimelineKind = (typeof TIMELINE_KINDS)[number];

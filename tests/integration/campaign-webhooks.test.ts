@@ -3,11 +3,16 @@ import { POST as webhook } from "@/app/api/webhooks/resend/route";
 import { resetEnvCache } from "@/lib/env";
 import { provideDatabase } from "@/server/db";
 import { ResendProvider } from "@/server/email/resend-provider";
+import { listCampaignRecipients, startRecipientsExport } from "@/server/services/campaigns/campaign-recipients";
 import { campaignFunnel, trackClickRates, trackOpenRates } from "@/server/services/campaigns/campaign-report";
 import { createCampaign, listCampaigns } from "@/server/services/campaigns/manage-campaigns";
 import { sendToSegment } from "@/server/services/campaigns/start-campaign";
 import type { AdminActor } from "@/server/services/context";
 import { createSegment } from "@/server/services/segments/manage-segments";
+import { getUserEmailHistory } from "@/server/services/users/get-user-email-history";
+import { getUserTimeline } from "@/server/services/users/get-user-timeline";
+import type { TNode } from "@/shared/criteria/schema";
+import type { RECIPIENT_FILTERS } from "@/shared/schemas/campaigns";
 import { startFakeResend, type TFakeResend } from "../fixtures/fake-resend-server";
 import { newWebhookSecret, signWebhook } from "../fixtures/sign-webhook";
 import { createAdmins } from "../helpers/admins";
@@ -19,7 +24,8 @@ describe.each(engines())("provider webhooks on %s", (engine) => {
   let fake: TFakeResend;
   let secret: string;
   let campaignId: string;
-  let rows: { id: string; email: string; provider_message_id: string }[];
+  let rows: { id: string; email: string; provider_message_id: string; user_id: string }[];
+  let actor: AdminActor;
 
   const event = (
     type: string,
@@ -52,7 +58,7 @@ describe.each(engines())("provider webhooks on %s", (engine) => {
     process.env.RESEND_WEBHOOK_SECRET = secret;
     resetEnvCache();
     const admins = await createAdmins(db.db, `wh-${engine}`);
-    const actor: AdminActor = { type: "admin", ...admins.admin };
+    actor = { type: "admin", ...admins.admin };
     await db.execScript(`INSERT INTO app.users (id, email, name, created_at)
       SELECT ('00000000-0000-4000-8000-' || lpad(i::text, 12, '0'))::uuid, 'r' || i || '@example.com', 'R ' || i, now() FROM generate_series(1, 4) i`);
     const ctx = testCtx(db.db, actor);
@@ -72,7 +78,10 @@ describe.each(engines())("provider webhooks on %s", (engine) => {
     // Sent as an admin sends it: snapshot, then the job engine delivers through Resend's API.
     await sendToSegment({ ctx, input: { segmentId: seg.id, campaignId: c.id } });
     await testEngine(db.db, { email: new ResendProvider(fake.apiKey, fake.url) }).drain();
-    rows = await db.query("SELECT id, email, provider_message_id FROM crm_campaign_tracking WHERE campaign_id = $1 ORDER BY email", [c.id]);
+    rows = await db.query(
+      "SELECT id, email, provider_message_id, user_id FROM crm_campaign_tracking WHERE campaign_id = $1 ORDER BY email",
+      [c.id],
+    );
     expect(rows).toHaveLength(4);
   });
   afterAll(async () => {
@@ -91,11 +100,30 @@ describe.each(engines())("provider webhooks on %s", (engine) => {
     const tampered = signWebhook(secret, body);
     expect((await post(body.replace("delivered", "clicked"), tampered)).status).toBe(401);
     expect((await send("not json")).status).toBe(400);
-    const unknown = JSON.stringify({ type: "email.teleported", created_at: new Date().toISOString(), data: { email_id: "x" } });
-    const res = await send(unknown);
+    // An event the CRM applies, signed but missing what it needs: 400, naming the field.
+    const res = await send(JSON.stringify({ type: "email.delivered", created_at: new Date().toISOString(), data: {} }));
     expect(res.status).toBe(400);
-    expect(((await res.json()) as { error: string }).error).toContain("type");
+    expect(((await res.json()) as { error: string }).error).toContain("email_id");
     expect(await stored()).toBe(0);
+  });
+
+  it("stores well-signed events of types it does not act on and answers 200, so the provider never retries them", async () => {
+    const before = await db.query("SELECT id, status FROM crm_campaign_tracking ORDER BY id");
+    for (const type of ["email.teleported", "domain.updated", "contact.created"]) {
+      const body = JSON.stringify({ type, created_at: new Date().toISOString(), data: { id: "x", email_id: "whatever" } });
+      const res = await send(body, `msg_unknown_${type}`);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ ok: true, ignored: true, duplicate: false });
+      // Redelivered: still 200, stored once.
+      expect(await (await send(body, `msg_unknown_${type}`)).json()).toEqual({ ok: true, ignored: true, duplicate: true });
+    }
+    expect(await db.query("SELECT type FROM crm_provider_events WHERE svix_id LIKE 'msg_unknown_%' ORDER BY type")).toEqual([
+      { type: "contact.created" },
+      { type: "domain.updated" },
+      { type: "email.teleported" },
+    ]);
+    expect(await db.query("SELECT id, status FROM crm_campaign_tracking ORDER BY id")).toEqual(before);
+    await db.query("DELETE FROM crm_provider_events WHERE svix_id LIKE 'msg_unknown_%'");
   });
 
   it("applies each event once, and ends in the same state whatever the order", async () => {
@@ -154,5 +182,126 @@ describe.each(engines())("provider webhooks on %s", (engine) => {
     expect(clicks.links).toEqual([{ link: "https://vibrationfit.com/a", total: 2, unique: 2 }]);
     const [listed] = (await listCampaigns({ ctx: testCtx(db.db), input: undefined })).filter((c) => c.id === campaignId);
     expect(listed).toMatchObject({ delivered: 2, opened: 2, clicked: 2, openRate: 1, clickRate: 1 });
+  });
+  it("lists recipients by funnel stage, searched and paged by keyset, with what each did, and exports them", async () => {
+    const ctx = testCtx(db.db);
+    const list = async (filter: (typeof RECIPIENT_FILTERS)[number], more: { search?: string; limit?: number; cursor?: string } = {}) =>
+      listCampaignRecipients({ ctx, input: { id: campaignId, filter, ...more } });
+    const emails = async (filter: (typeof RECIPIENT_FILTERS)[number], search?: string) =>
+      (await list(filter, { search })).items.map((r) => r.email);
+    const [a, b, c, d] = rows.map((r) => r.email) as [string, string, string, string];
+    expect(await emails("all")).toEqual([a, b, c, d]);
+    expect(await emails("opened")).toEqual([a, b]);
+    expect(await emails("clicked")).toEqual([a, b]);
+    expect(await emails("bounced")).toEqual([c]);
+    expect(await emails("complained")).toEqual([d]);
+    expect(await emails("not_opened")).toEqual([d]);
+    expect(await emails("queued")).toEqual([]);
+    expect(await emails("all", c.toUpperCase().slice(0, 2))).toEqual([c]);
+    expect(await emails("all", "%")).toEqual([]);
+    // Each filter's count is the funnel's number for that stage.
+    const funnel = await campaignFunnel({ ctx, input: { id: campaignId } });
+    for (const stage of ["sent", "delivered", "opened", "clicked", "bounced", "complained", "failed", "unsubscribed"] as const)
+      expect((await list(stage)).items.length, stage).toBe(funnel[stage]);
+
+    const [first] = (await list("clicked")).items;
+    expect(first).toMatchObject({
+      email: a,
+      name: "R 1",
+      status: "clicked",
+      openCount: 2,
+      clickCount: 1,
+      links: ["https://vibrationfit.com/a"],
+    });
+    expect(first?.firstOpenedAt?.toISOString()).toBe("2026-11-27T10:02:00.000Z");
+    expect((await list("bounced")).items[0]).toMatchObject({ reason: "Permanent", bouncedAt: expect.any(Date) });
+
+    // One row per page: every recipient once, in order, and the last page says there is no next one.
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await list("all", { limit: 1, cursor });
+      seen.push(...page.items.map((r) => r.email));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(seen).toEqual([a, b, c, d]);
+    await expect(list("all", { cursor: "not-a-cursor" })).rejects.toThrow(/cursor is not valid/);
+    await expect(listCampaignRecipients({ ctx, input: { id: "00000000-0000-4000-8000-000000000999", filter: "all" } })).rejects.toThrow(
+      /does not exist/,
+    );
+    await expect(list("everyone" as never)).rejects.toThrow();
+
+    const exported = await startRecipientsExport({ ctx: testCtx(db.db, actor), input: { id: campaignId, filter: "opened" } });
+    let csv = "";
+    for await (const chunk of exported.rows) csv += chunk;
+    const lines = csv.trimEnd().split("\r\n");
+    expect(lines[0]).toBe(
+      "email,user_id,name,status,sent_at,delivered_at,first_opened_at,open_count,first_clicked_at,click_count,links_clicked,bounced_at,complained_at,failed_at,unsubscribed,reason",
+    );
+    expect(lines.slice(1).map((l) => l.split(",")[0])).toEqual([a, b]);
+    expect(lines[1]).toContain(",2026-11-27T10:02:00.000Z,2,2026-11-27T10:04:00.000Z,1,https://vibrationfit.com/a,");
+    expect(await db.query("SELECT action, target_id FROM crm_audit_log WHERE action = 'campaign.recipients_exported'")).toEqual([
+      { action: "campaign.recipients_exported", target_id: campaignId },
+    ]);
+  });
+
+  it("shows each user the campaigns they got, with the outcome, on the profile and the timeline", async () => {
+    const ctx = testCtx(db.db);
+    const [a, , c] = rows as [(typeof rows)[number], (typeof rows)[number], (typeof rows)[number]];
+    const history = await getUserEmailHistory({ ctx, input: { userId: a.user_id } });
+    expect(history).toEqual([
+      expect.objectContaining({
+        source: "campaign",
+        refId: campaignId,
+        title: "Tracked",
+        channel: "email",
+        status: "clicked",
+        openCount: 2,
+      }),
+    ]);
+    expect(history[0]?.clickedAt?.toISOString()).toBe("2026-11-27T10:04:00.000Z");
+    expect((await getUserEmailHistory({ ctx, input: { userId: c.user_id } }))[0]).toMatchObject({ status: "bounced", openedAt: null });
+    const timeline = await getUserTimeline({ ctx, input: { userId: a.user_id, kinds: ["campaign"] } });
+    expect(timeline.items).toEqual([
+      expect.objectContaining({ kind: "campaign", title: "Campaign Tracked", detail: expect.objectContaining({ outcome: "clicked" }) }),
+    ]);
+  });
+
+  it("builds segments on engagement and suppression from what the webhooks reported", async () => {
+    const ctx = testCtx(db.db, actor);
+    const [a, b, c, d] = rows.map((r) => r.user_id) as [string, string, string, string];
+    const members = async (condition: Record<string, unknown>) => {
+      const seg = await createSegment({
+        ctx,
+        input: {
+          name: `s-${Math.random()}`,
+          criteria: { type: "group", match: "all", conditions: [{ type: "condition", ...condition } as TNode] },
+        },
+      });
+      return (
+        await db.query<{ user_id: string }>("SELECT user_id FROM crm_segment_members WHERE segment_id = $1 ORDER BY user_id", [seg.id])
+      ).map((r) => r.user_id);
+    };
+    expect(await members({ field: "engagement", op: "received_not", action: "opened", campaignId })).toEqual([d]);
+    expect(await members({ field: "engagement", op: "did", action: "clicked", campaignId })).toEqual([a, b]);
+    expect(await members({ field: "engagement", op: "did_not", action: "opened" })).toEqual([c, d]);
+    expect(await members({ field: "engagement", op: "did", action: "received" })).toEqual([a, b, d]);
+    expect(await members({ field: "suppressed", op: "is", reasons: ["bounced"] })).toEqual([c]);
+    expect(await members({ field: "suppressed", op: "is_not" })).toEqual([a, b]);
+    await expect(
+      members({ field: "engagement", op: "did", action: "opened", campaignId: "00000000-0000-4000-8000-000000000999" }),
+    ).rejects.toThrow(/campaign that does not exist/);
+  });
+
+  it("email.suppressed marks the recipient failed at the provider and suppresses the address", async () => {
+    const [, b] = rows as [(typeof rows)[number], (typeof rows)[number]];
+    const res = await send(event("email.suppressed", b, new Date().toISOString()));
+    expect(res.status).toBe(200);
+    expect(await db.query("SELECT reason FROM crm_suppressions WHERE email = $1", [b.email])).toEqual([{ reason: "provider" }]);
+    const [state] = await db.query<{ provider_failed_at: Date | null }>(
+      "SELECT provider_failed_at FROM crm_campaign_tracking WHERE id = $1",
+      [b.id],
+    );
+    expect(state?.provider_failed_at).not.toBeNull();
   });
 });

@@ -4,8 +4,8 @@ import { Fragment } from "react";
 import { useFormContext, useWatch } from "react-hook-form";
 import { inputClass } from "@/components/ui/primitives";
 import { CMP_LABELS, CMP_OPS, type TCondition, type TConditionField } from "@/shared/criteria/schema";
-import { PRIORITIES, SUBSCRIPTION_STATUSES } from "@/shared/enums";
-import { defaultCondition, FIELD_OPTIONS, KNOWN_EVENTS, withOperator } from "./criteria-defaults";
+import { PRIORITIES, SUBSCRIPTION_STATUSES, SUPPRESSION_REASONS } from "@/shared/enums";
+import { defaultCondition, ENGAGEMENT_OPS, FIELD_OPTIONS, KNOWN_EVENTS, withOperator } from "./criteria-defaults";
 
 // The shared input style without its full width: conditions read as a sentence.
 const small = `${inputClass.replace("block w-full", "inline-block")} py-1.5`;
@@ -17,7 +17,13 @@ const DATE_OPS = [
   ["between", "between"],
 ] as const;
 
-export type TBuilderOptions = { plans: string[]; segments: { id: string; name: string }[]; tags: string[] };
+export type TBuilderOptions = {
+  plans: string[];
+  segments: { id: string; name: string }[];
+  tags: string[];
+  /** Campaigns that went out (newest first), for engagement conditions. */
+  campaigns: { id: string; name: string }[];
+};
 
 function num(v: string): number {
   return v.trim() === "" ? Number.NaN : Number(v);
@@ -63,14 +69,18 @@ export function ConditionEditor({ path, options, error }: { path: string; option
       className={`${small} min-w-0 flex-1 basis-40`}
     />
   );
-  const checkboxes = (values: readonly string[], selected: string[]) => (
+  const checkboxes = (values: readonly string[], selected: string[], key = "values") => (
     <span className="flex flex-wrap gap-x-3 gap-y-1">
       {values.map((v) => (
         <label key={v} className="inline-flex items-center gap-1 text-sm text-slate-700">
           <input
             type="checkbox"
             checked={selected.includes(v)}
-            onChange={(e) => patch({ values: e.target.checked ? [...selected, v] : selected.filter((x) => x !== v) })}
+            onChange={(e) => {
+              const next = e.target.checked ? [...selected, v] : selected.filter((x) => x !== v);
+              // Optional lists (suppression reasons) mean "any" when empty.
+              patch({ [key]: key !== "values" && next.length === 0 ? undefined : next });
+            }}
             className="rounded border-slate-300"
           />
           {v.replace("_", " ")}
@@ -303,6 +313,52 @@ export function ConditionEditor({ path, options, error }: { path: string; option
         </>
       );
       break;
+    case "engagement":
+      body = (
+        <>
+          {opSelect(ENGAGEMENT_OPS)}
+          <select
+            aria-label={label("action")}
+            value={String(c.action)}
+            onChange={(e) => patch({ action: e.target.value })}
+            className={small}
+          >
+            {c.op !== "received_not" ? <option value="received">receive</option> : null}
+            <option value="opened">open</option>
+            <option value="clicked">click</option>
+          </select>
+          <select
+            aria-label={label("campaign")}
+            value={String(c.campaignId ?? "")}
+            onChange={(e) => patch({ campaignId: e.target.value === "" ? undefined : e.target.value })}
+            className={`${small} min-w-0 max-w-full`}
+          >
+            <option value="">any campaign</option>
+            {options.campaigns.map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.name}
+              </option>
+            ))}
+          </select>
+          {optionalWindow()}
+        </>
+      );
+      break;
+    case "suppressed": {
+      const reasons = (c.reasons as string[] | undefined) ?? [];
+      body = (
+        <>
+          {opSelect([
+            ["is", "is suppressed"],
+            ["is_not", "is not suppressed"],
+          ])}
+          <span className="text-slate-500">for</span>
+          {checkboxes(SUPPRESSION_REASONS, reasons, "reasons")}
+          {reasons.length === 0 ? <span className="text-slate-500">(any reason)</span> : null}
+        </>
+      );
+      break;
+    }
   }
 
   return (
@@ -313,7 +369,11 @@ export function ConditionEditor({ path, options, error }: { path: string; option
           value={c.field}
           onChange={(e) =>
             set(
-              defaultCondition(e.target.value as TConditionField, { plans: options.plans, segmentIds: options.segments.map((s) => s.id) }),
+              defaultCondition(e.target.value as TConditionField, {
+                plans: options.plans,
+                segmentIds: options.segments.map((s) => s.id),
+                campaignIds: options.campaigns.map((x) => x.id),
+              }),
             )
           }
           className={`${small} font-medium text-slate-800`}

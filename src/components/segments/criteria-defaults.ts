@@ -17,7 +17,15 @@ export const FIELD_OPTIONS: { value: TConditionField; label: string; group: stri
   { value: "tag", label: "Tags", group: "CRM" },
   { value: "priority", label: "Priority", group: "CRM" },
   { value: "segment", label: "Member of segment", group: "CRM" },
+  { value: "engagement", label: "Campaign engagement", group: "Campaigns" },
+  { value: "suppressed", label: "Email suppressed", group: "Campaigns" },
 ];
+
+export const ENGAGEMENT_OPS = [
+  ["did", "did"],
+  ["did_not", "did not"],
+  ["received_not", "received but did not"],
+] as const;
 
 export const KNOWN_EVENTS = [
   "assessment.completed",
@@ -33,7 +41,10 @@ export const KNOWN_EVENTS = [
 
 const today = () => new Date().toISOString().slice(0, 10);
 
-export function defaultCondition(field: TConditionField, opts: { plans?: string[]; segmentIds?: string[] } = {}): TCondition {
+export function defaultCondition(
+  field: TConditionField,
+  opts: { plans?: string[]; segmentIds?: string[]; campaignIds?: string[] } = {},
+): TCondition {
   const base = { type: "condition" as const };
   switch (field) {
     case "email":
@@ -63,6 +74,10 @@ export function defaultCondition(field: TConditionField, opts: { plans?: string[
       return { ...base, field, op: "in", values: ["vip"] };
     case "segment":
       return { ...base, field, op: "member", segmentId: opts.segmentIds?.[0] ?? "" };
+    case "engagement":
+      return { ...base, field, op: "did", action: "opened", ...(opts.campaignIds?.[0] ? { campaignId: opts.campaignIds[0] } : {}) };
+    case "suppressed":
+      return { ...base, field, op: "is" };
   }
 }
 
@@ -96,6 +111,7 @@ export function withOperator(c: TCondition, op: string): TCondition {
     if (op === "is_empty") delete next.values;
     else next.values ??= ["vip"];
   }
+  if (c.field === "engagement" && op === "received_not" && c.action === "received") next.action = "opened";
   if (c.field === "event") {
     if (op === "has" || op === "has_not") delete next.value;
     else next.value ??= 1;

@@ -2,6 +2,7 @@ import { CMP_LABELS, type TCondition, type TNode } from "@/shared/criteria/schem
 import { formatUsd } from "@/shared/format";
 import { FIELD_OPTIONS } from "./criteria-defaults";
 
+const VERB = { received: "receive", opened: "open", clicked: "click" } as const;
 const MATCH = { all: "All of", any: "Any of", not: "None of" } as const;
 
 function dates(c: Record<string, unknown>): string {
@@ -23,7 +24,10 @@ function dates(c: Record<string, unknown>): string {
   }
 }
 
-/** One condition in words: "Plan is pro or starter", "Did vision.generated at least 3 times in the last 30 days". */
+/**
+ * One condition in words: "Plan is pro or starter", "Did vision.generated at least 3 times in the last 30 days".
+ * `segmentNames` names the segments and campaigns the criteria refer to (ids are unique across both).
+ */
 export function describeCondition(c: TCondition, segmentNames: Map<string, string>): string {
   const label = FIELD_OPTIONS.find((f) => f.value === c.field)?.label ?? c.field;
   const x = c as unknown as Record<string, unknown>;
@@ -59,6 +63,13 @@ export function describeCondition(c: TCondition, segmentNames: Map<string, strin
       return c.op === "is_empty" ? "Priority is not set" : `Priority ${c.op === "in" ? "is" : "is not"} ${c.values.join(" or ")}`;
     case "segment":
       return `${c.op === "member" ? "Is" : "Is not"} a member of “${segmentNames.get(c.segmentId) ?? "a deleted segment"}”`;
+    case "engagement": {
+      const campaign = c.campaignId ? `campaign “${segmentNames.get(c.campaignId) ?? "a deleted campaign"}”` : "any campaign";
+      const how = c.op === "did" ? c.action : c.op === "did_not" ? `did not ${VERB[c.action]}` : `received but did not ${VERB[c.action]}`;
+      return `${how[0]?.toUpperCase()}${how.slice(1)} ${campaign} ${window(c.days)}`;
+    }
+    case "suppressed":
+      return `Email ${c.op === "is" ? "is" : "is not"} suppressed${c.reasons ? ` (${c.reasons.join(" or ")})` : ""}`;
   }
 }
 

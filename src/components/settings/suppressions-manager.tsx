@@ -3,10 +3,11 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Badge, buttonClass, Card, inputClass } from "@/components/ui/primitives";
+import type { TSuppressionReason } from "@/shared/enums";
 import { formatDateTime } from "@/shared/format";
 import { useTRPC } from "@/trpc/react";
 
-type TRow = { email: string; reason: "unsubscribed" | "bounced" | "complained" | "manual"; createdAt: Date; userId: string | null };
+type TRow = { email: string; reason: TSuppressionReason; createdAt: Date; userId: string | null };
 
 export function SuppressionsManager({ initial, canEdit }: { initial: TRow[]; canEdit: boolean }) {
   const trpc = useTRPC();
@@ -84,7 +85,9 @@ export function SuppressionsManager({ initial, canEdit }: { initial: TRow[]; can
                 <span className="text-xs text-slate-500">{formatDateTime(r.createdAt)}</span>
               </span>
               <span className="flex items-center gap-2">
-                <Badge tone={r.reason === "unsubscribed" ? "slate" : r.reason === "manual" ? "brand" : "red"}>{r.reason}</Badge>
+                <Badge tone={r.reason === "unsubscribed" ? "slate" : r.reason === "manual" ? "brand" : "red"}>
+                  {r.reason === "provider" ? "provider list" : r.reason}
+                </Badge>
                 {canEdit ? (
                   <button
                     type="button"

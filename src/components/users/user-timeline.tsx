@@ -14,6 +14,7 @@ const KIND_LABELS: Record<TTimelineKind, string> = {
   subscription: "Subscriptions",
   edit: "Admin edits",
   message: "Messages",
+  campaign: "Campaigns",
   segment: "Segments",
 };
 const KIND_DOT: Record<TTimelineKind, string> = {
@@ -23,6 +24,7 @@ const KIND_DOT: Record<TTimelineKind, string> = {
   subscription: "bg-amber-500",
   edit: "bg-violet-500",
   message: "bg-sky-500",
+  campaign: "bg-cyan-600",
   segment: "bg-rose-400",
 };
 
@@ -30,6 +32,7 @@ function summary(kind: TTimelineKind, d: Record<string, unknown>): string {
   if (kind === "session") return typeof d.seconds === "number" ? `${Math.max(1, Math.round(d.seconds / 60))} min` : "still open";
   if (kind === "payment") return `${formatUsd(Number(d.amount ?? 0))} ${d.plan ? `· ${String(d.plan)}` : ""}`;
   if (kind === "message") return String(d.content ?? "");
+  if (kind === "campaign") return String(d.outcome ?? "");
   if (kind === "edit") {
     const after = (d.after ?? {}) as Record<string, unknown>;
     return Object.keys(after).join(", ");

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ZDay } from "@/shared/day";
-import { PRIORITIES, SUBSCRIPTION_STATUSES } from "@/shared/enums";
+import { PRIORITIES, SUBSCRIPTION_STATUSES, SUPPRESSION_REASONS } from "@/shared/enums";
 
 /**
  * The segment criteria language (docs/segments.md), defined once: the server
@@ -92,6 +92,28 @@ export const ZPriorityCondition = z.discriminatedUnion("op", [
   c("priority", { op: z.literal("is_empty") }),
 ]);
 export const ZSegmentCondition = c("segment", { op: z.enum(["member", "not_member"]), segmentId: z.guid("Choose a segment") });
+export const ENGAGEMENT_ACTIONS = ["received", "opened", "clicked"] as const;
+/**
+ * What a user did with campaigns (docs/segments.md): did / did not receive,
+ * open or click one (a given campaign, or any), in the last N days or ever;
+ * received_not: received one and did not open (click) that one.
+ */
+export const ZEngagementCondition = c("engagement", {
+  action: z.enum(ENGAGEMENT_ACTIONS, "Choose received, opened or clicked"),
+  /** One campaign; any campaign when absent. */
+  campaignId: z.guid("Choose a campaign").optional(),
+  /** Only the last N days (of the receipt, for received_not); ever when absent. */
+  days: days.optional(),
+  op: z.enum(["did", "did_not", "received_not"]),
+}).refine((x) => x.op !== "received_not" || x.action !== "received", {
+  message: "“Received but did not” needs opened or clicked",
+  path: ["action"],
+});
+/** The user's address is on the suppression list (for any of the given reasons, or any reason). */
+export const ZSuppressedCondition = c("suppressed", {
+  op: z.enum(["is", "is_not"]),
+  reasons: z.array(z.enum(SUPPRESSION_REASONS)).min(1, "Choose at least one").max(SUPPRESSION_REASONS.length).optional(),
+});
 
 export const CONDITION_FIELDS = [
   "email",
@@ -109,6 +131,8 @@ export const CONDITION_FIELDS = [
   "tag",
   "priority",
   "segment",
+  "engagement",
+  "suppressed",
 ] as const;
 export type TConditionField = (typeof CONDITION_FIELDS)[number];
 
@@ -128,6 +152,8 @@ const conditionSchemas: Record<TConditionField, z.ZodType> = {
   tag: ZTagCondition,
   priority: ZPriorityCondition,
   segment: ZSegmentCondition,
+  engagement: ZEngagementCondition,
+  suppressed: ZSuppressedCondition,
 };
 
 export type TCondition =
@@ -145,7 +171,9 @@ export type TCondition =
   | z.infer<typeof ZAiUsageCondition>
   | z.infer<typeof ZTagCondition>
   | z.infer<typeof ZPriorityCondition>
-  | z.infer<typeof ZSegmentCondition>;
+  | z.infer<typeof ZSegmentCondition>
+  | z.infer<typeof ZEngagementCondition>
+  | z.infer<typeof ZSuppressedCondition>;
 
 /** all: every child holds; any: at least one; not: none of them holds. */
 export type TGroup = { type: "group"; match: "all" | "any" | "not"; conditions: TNode[] };
@@ -225,6 +253,13 @@ export function describeCriteriaIssues(error: z.ZodError): string[] {
 export function referencedSegments(node: TNode, into = new Set<string>()): Set<string> {
   if (node.type === "group") for (const child of node.conditions) referencedSegments(child, into);
   else if (node.field === "segment") into.add(node.segmentId);
+  return into;
+}
+
+/** The ids of the campaigns a criteria tree refers to (engagement conditions). */
+export function referencedCampaigns(node: TNode, into = new Set<string>()): Set<string> {
+  if (node.type === "group") for (const child of node.conditions) referencedCampaigns(child, into);
+  else if (node.field === "engagement" && node.campaignId) into.add(node.campaignId);
   return into;
 }
 

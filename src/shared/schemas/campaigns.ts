@@ -20,3 +20,46 @@ export const ZScheduleCampaignInput = z.object({
   localTime: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, "Use a date and time like 2026-12-01T09:00"),
   timezone: ZTimezone,
 });
+
+/**
+ * Recipient filters: the funnel stage a recipient reached (so a filter's
+ * count equals the funnel's number), plus "received, not opened".
+ */
+export const RECIPIENT_FILTERS = [
+  "all",
+  "queued",
+  "sent",
+  "delivered",
+  "opened",
+  "not_opened",
+  "clicked",
+  "bounced",
+  "complained",
+  "failed",
+  "unsubscribed",
+] as const;
+export type TRecipientFilter = (typeof RECIPIENT_FILTERS)[number];
+export const RECIPIENT_FILTER_LABELS: Record<TRecipientFilter, string> = {
+  all: "All recipients",
+  queued: "Not sent yet",
+  sent: "Sent",
+  delivered: "Delivered",
+  opened: "Opened",
+  not_opened: "Received, not opened",
+  clicked: "Clicked",
+  bounced: "Bounced",
+  complained: "Complained",
+  failed: "Failed",
+  unsubscribed: "Unsubscribed",
+};
+export const ZRecipientsQuery = z.object({
+  filter: z.enum(RECIPIENT_FILTERS, "Unknown recipient filter").default("all"),
+  /** Part of the address, case-insensitive. */
+  search: z.string().trim().max(200, "At most 200 characters").optional(),
+});
+export const ZCampaignRecipientsInput = ZRecipientsQuery.extend({
+  id: z.guid("Not a campaign id"),
+  cursor: z.string().max(600).optional(),
+  limit: z.number().int().min(1).max(200).default(50),
+});
+export type TCampaignRecipientsInput = z.input<typeof ZCampaignRecipientsInput>;

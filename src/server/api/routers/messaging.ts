@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { listCampaignRecipients } from "@/server/services/campaigns/campaign-recipients";
 import { campaignFunnel, trackClickRates, trackOpenRates } from "@/server/services/campaigns/campaign-report";
 import { cancelCampaign, pauseCampaign, resumeCampaign, scheduleCampaign, unscheduleCampaign } from "@/server/services/campaigns/lifecycle";
 import {
@@ -17,7 +18,13 @@ import { addSuppression, listSuppressions, removeSuppression, ZSuppressionEmail 
 import { archiveTemplate, createTemplate, getTemplate, listTemplates, updateTemplate } from "@/server/services/templates/manage-templates";
 import { previewTemplate } from "@/server/services/templates/preview-template";
 import { sendTemplate, sendTestTemplate } from "@/server/services/templates/send-template";
-import { ZCampaignId, ZCreateCampaignInput, ZScheduleCampaignInput, ZUpdateCampaignInput } from "@/shared/schemas/campaigns";
+import {
+  ZCampaignId,
+  ZCampaignRecipientsInput,
+  ZCreateCampaignInput,
+  ZScheduleCampaignInput,
+  ZUpdateCampaignInput,
+} from "@/shared/schemas/campaigns";
 import {
   ZApiKeyId,
   ZConversationsInput,
@@ -40,6 +47,8 @@ export const messagingRouter = router({
     funnel: viewerProcedure.input(ZCampaignId).query(({ ctx, input }) => campaignFunnel({ ctx: ctx.svc, input })),
     openRates: viewerProcedure.input(ZCampaignId).query(({ ctx, input }) => trackOpenRates({ ctx: ctx.svc, input })),
     clickRates: viewerProcedure.input(ZCampaignId).query(({ ctx, input }) => trackClickRates({ ctx: ctx.svc, input })),
+    /** Who got it and what they did: keyset pages, filtered by funnel stage, searched by address. */
+    recipients: viewerProcedure.input(ZCampaignRecipientsInput).query(({ ctx, input }) => listCampaignRecipients({ ctx: ctx.svc, input })),
     audience: viewerProcedure
       .input(z.object({ segmentId: z.guid(), type: z.enum(["email", "in_app"]) }))
       .query(({ ctx, input }) => audienceCount({ ctx: ctx.svc, input })),

@@ -1,4 +1,5 @@
 import { countUsers } from "@/server/services/users/count-users";
+import { getUserEmailHistory } from "@/server/services/users/get-user-email-history";
 import { getUserProfile } from "@/server/services/users/get-user-profile";
 import { getUserTimeline } from "@/server/services/users/get-user-timeline";
 import { listUsers } from "@/server/services/users/list-users";
@@ -25,6 +26,8 @@ export const usersRouter = router({
     .query(({ ctx, input }) => countUsers({ ctx: ctx.svc, input })),
   get: viewerProcedure.input(ZUserId).query(({ ctx, input }) => getUserProfile({ ctx: ctx.svc, input })),
   timeline: viewerProcedure.input(ZTimelineInput).query(({ ctx, input }) => getUserTimeline({ ctx: ctx.svc, input })),
+  /** Campaigns and emails the user got, with their outcome. */
+  emailHistory: viewerProcedure.input(ZUserId).query(({ ctx, input }) => getUserEmailHistory({ ctx: ctx.svc, input })),
   suggestTags: viewerProcedure.input(ZSuggestTagsInput).query(({ ctx, input }) => suggestTags({ ctx: ctx.svc, input })),
   plans: viewerProcedure.query(({ ctx }) => listPlans({ ctx: ctx.svc, input: undefined })),
   updateMetadata: adminProcedure.input(ZUpdateUserMetadataInput).mutation(({ ctx, input }) => updateUserMetadata({ ctx: ctx.svc, input })),

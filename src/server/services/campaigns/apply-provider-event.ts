@@ -10,18 +10,31 @@ const ZTags = z
   .optional()
   .transform((t) => (Array.isArray(t) ? Object.fromEntries(t.map((x) => [x.name, x.value])) : (t ?? {})));
 
+/** The email events the CRM applies to recipients (docs/campaigns.md lists what each does). */
+export const APPLIED_EVENT_TYPES = [
+  "email.sent",
+  "email.delivered",
+  "email.delivery_delayed",
+  "email.opened",
+  "email.clicked",
+  "email.bounced",
+  "email.complained",
+  "email.failed",
+  "email.suppressed",
+] as const;
+
+const ZCreatedAt = z.string().refine((s) => !Number.isNaN(Date.parse(s)), "created_at is not a date");
+
+/** Every signed event has this shape; its type decides whether it is applied or only stored. */
+export const ZWebhookEnvelope = z.object({
+  type: z.string().min(1).max(100),
+  created_at: ZCreatedAt,
+  data: z.record(z.string(), z.unknown()),
+});
+
 export const ZProviderEvent = z.object({
-  type: z.enum([
-    "email.sent",
-    "email.delivered",
-    "email.delivery_delayed",
-    "email.opened",
-    "email.clicked",
-    "email.bounced",
-    "email.complained",
-    "email.failed",
-  ]),
-  created_at: z.string().refine((s) => !Number.isNaN(Date.parse(s)), "created_at is not a date"),
+  type: z.enum(APPLIED_EVENT_TYPES),
+  created_at: ZCreatedAt,
   data: z.object({
     email_id: z.string().min(1).max(200),
     to: z.array(z.string()).optional(),
@@ -43,6 +56,8 @@ const COLUMN: Partial<Record<TProviderEvent["type"], string>> = {
   "email.bounced": "bounced_at",
   "email.complained": "complained_at",
   "email.failed": "provider_failed_at",
+  // Resend did not send it: the address is on its suppression list.
+  "email.suppressed": "provider_failed_at",
 };
 
 const uuidOrNull = (v: unknown) => (typeof v === "string" && /^[0-9a-f-]{36}$/i.test(v) ? v : null);
@@ -102,19 +117,26 @@ export async function applyProviderEvent({ ctx, input }: TServiceArgs<{ svixId: 
 
   // One-on-one and template emails: the message's delivery status.
   const messageId = uuidOrNull(tags.message_id);
-  if (messageId && (event.type === "email.delivered" || event.type === "email.bounced" || event.type === "email.failed")) {
+  const undelivered = event.type === "email.bounced" || event.type === "email.failed" || event.type === "email.suppressed";
+  if (messageId && (event.type === "email.delivered" || undelivered)) {
     await db.execute(sql`
       UPDATE crm_messages SET status = ${event.type === "email.delivered" ? "delivered" : "failed"}
       WHERE id = ${messageId}::uuid AND status IN ('sent', 'delivered')`);
   }
-  const hard =
-    event.type === "email.complained" || (event.type === "email.bounced" && (event.data.bounce?.type ?? "").toLowerCase() === "permanent");
+  const reason =
+    event.type === "email.complained"
+      ? "complained"
+      : event.type === "email.bounced" && (event.data.bounce?.type ?? "").toLowerCase() === "permanent"
+        ? "bounced"
+        : event.type === "email.suppressed"
+          ? "provider"
+          : null;
   const address = (row?.email ?? event.data.to?.[0] ?? "").toLowerCase();
-  if (hard && address) {
+  if (reason && address) {
     await db.transaction(async (tx) => {
       const added = await executeRows<{ email: string }>(
         tx,
-        sql`INSERT INTO crm_suppressions (email, reason) VALUES (${address}, ${event.type === "email.complained" ? "complained" : "bounced"})
+        sql`INSERT INTO crm_suppressions (email, reason) VALUES (${address}, ${reason})
             ON CONFLICT (email) DO NOTHING RETURNING email`,
       );
       if (added.length)
@@ -127,4 +149,24 @@ export async function applyProviderEvent({ ctx, input }: TServiceArgs<{ svixId: 
     });
   }
   return { applied: true as const, campaignId: row?.campaign_id ?? null };
+}
+
+/**
+ * A well-signed event of a type the CRM does not act on (domain, contact,
+ * suppression.* events a webhook may also be subscribed to): stored once by
+ * svix-id, so it can be looked at, and answered 2xx so the provider does not
+ * retry it for days.
+ */
+export async function recordUnhandledEvent({
+  ctx,
+  input,
+}: TServiceArgs<{ svixId: string; event: z.infer<typeof ZWebhookEnvelope> }, WebhookActor>) {
+  const { svixId, event } = input;
+  const rows = await executeRows<{ svix_id: string }>(
+    ctx.db,
+    sql`INSERT INTO crm_provider_events (svix_id, type, occurred_at, payload)
+        VALUES (${svixId}, ${event.type}, ${new Date(event.created_at).toISOString()}::timestamptz, ${JSON.stringify(event)}::jsonb)
+        ON CONFLICT (svix_id) DO NOTHING RETURNING svix_id`,
+  );
+  return { stored: rows.length > 0 };
 }

@@ -2,7 +2,7 @@ import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import { type DbOrTx, executeRows } from "@/server/db/client";
 import { crmCampaigns, crmUserSegments } from "@/server/db/schema";
 import { srcSchema } from "@/server/db/source";
-import { referencedSegments, type TCriteria, ZCriteria } from "@/shared/criteria/schema";
+import { referencedCampaigns, referencedSegments, type TCriteria, ZCriteria } from "@/shared/criteria/schema";
 import { type TCreateSegmentInput, type TUpdateSegmentInput, ZCreateSegmentInput, ZUpdateSegmentInput } from "@/shared/schemas/segments";
 import { writeAuditLog } from "../audit/write-audit-log";
 import type { AdminActor, TServiceArgs } from "../context";
@@ -62,9 +62,19 @@ export async function getSegment({ ctx, input }: TServiceArgs<{ id: string }>) {
   };
 }
 
+/** Engagement conditions must name campaigns that exist (a campaign deleted later simply matches no one). */
+async function assertCampaignsExist(db: DbOrTx, criteria: TCriteria) {
+  const ids = [...referencedCampaigns(criteria)];
+  if (!ids.length) return;
+  const found = await db.select({ id: crmCampaigns.id }).from(crmCampaigns).where(inArray(crmCampaigns.id, ids));
+  const missing = ids.filter((id) => !found.some((f) => f.id === id));
+  if (missing.length) throw new InvalidInputError(`A condition refers to a campaign that does not exist (${missing.join(", ")})`);
+}
+
 export async function createSegment({ ctx, input: raw }: TServiceArgs<TCreateSegmentInput, AdminActor>) {
   const input = ZCreateSegmentInput.parse(raw);
   await loadReferencedCriteria(ctx.db, input.criteria);
+  await assertCampaignsExist(ctx.db, input.criteria);
   const row = await ctx.db.transaction(async (tx) => {
     const [created] = await tx
       .insert(crmUserSegments)
@@ -83,6 +93,7 @@ export async function updateSegment({ ctx, input: raw }: TServiceArgs<TUpdateSeg
   const input = ZUpdateSegmentInput.parse(raw);
   if (input.criteria) {
     await loadReferencedCriteria(ctx.db, input.criteria, input.id);
+    await assertCampaignsExist(ctx.db, input.criteria);
     await checkDependents(ctx.db, input.id, input.criteria);
   }
   const changedCriteria = await ctx.db.transaction(async (tx) => {

@@ -146,6 +146,18 @@ export async function getUserTimeline({
       }),
     );
 
+  if (kinds.has("campaign"))
+    parts.push(
+      branch("campaign", {
+        at: sql`t.sent_at`,
+        id: sql`t.id::text`,
+        title: sql`CASE c.type WHEN 'in_app' THEN 'In-app campaign ' ELSE 'Campaign ' END || c.name`,
+        detail: sql`jsonb_build_object('campaignId', t.campaign_id, 'channel', c.type, 'outcome', t.status,
+          'openedAt', least(t.first_opened_at, t.first_clicked_at), 'clickedAt', t.first_clicked_at)`,
+        from: sql`crm_campaign_tracking t JOIN crm_campaigns c ON c.id = t.campaign_id`,
+        where: sql`t.user_id = ${u} AND t.sent_at IS NOT NULL`,
+      }),
+    );
   if (kinds.has("segment"))
     parts.push(
       branch("segment", {

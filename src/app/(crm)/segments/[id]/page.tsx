@@ -16,11 +16,13 @@ export default async function SegmentPage({ params }: { params: Promise<{ id: st
   const caller = await api();
   const [me, segment] = await Promise.all([caller.admins.me(), orNotFound(caller.segments.get({ id }))]);
   if (!segment) notFound();
-  const [members, segments] = await Promise.all([
+  const [members, segments, campaigns] = await Promise.all([
     caller.users.list({ filters: { segmentId: id }, limit: 25, timeZone: me.timezone }),
     caller.segments.list(),
+    caller.messaging.campaigns.list(),
   ]);
-  const names = new Map(segments.map((s) => [s.id, s.name]));
+  // Segment and campaign ids the criteria refer to, by name.
+  const names = new Map([...segments, ...campaigns].map((s) => [s.id, s.name]));
   // One point per UTC day: the count after that day's last recompute.
   const daily = [...new Map(segment.countHistory.map((c) => [c.at.toISOString().slice(0, 10), c.userCount])).entries()].map(
     ([date, value]) => ({

@@ -3,7 +3,13 @@ import { ZodError } from "zod";
 import { env } from "@/lib/env";
 import { readBoundedText } from "@/server/api/http/body";
 import { routeHandler } from "@/server/api/http/route-handler";
-import { applyProviderEvent, ZProviderEvent } from "@/server/services/campaigns/apply-provider-event";
+import {
+  APPLIED_EVENT_TYPES,
+  applyProviderEvent,
+  recordUnhandledEvent,
+  ZProviderEvent,
+  ZWebhookEnvelope,
+} from "@/server/services/campaigns/apply-provider-event";
 
 export const dynamic = "force-dynamic";
 
@@ -49,13 +55,22 @@ export const POST = routeHandler({ public: { type: "webhook", provider: "resend"
     if (err instanceof SyntaxError) return reply(400, { error: "Malformed event: the body is not JSON" });
     return reply(401, { error: "The signature does not match, or the timestamp is more than 5 minutes off" });
   }
-  let event: ReturnType<typeof ZProviderEvent.parse>;
+  // Signed: from here on, answer 2xx unless the event is one the CRM applies and it is malformed
+  // (a 4xx there is a bug worth seeing in the provider's dashboard, not a retry storm of unknown types).
+  const detail = (err: unknown) =>
+    err instanceof ZodError ? err.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") : "The body is not JSON";
+  let envelope: ReturnType<typeof ZWebhookEnvelope.parse>;
   try {
-    event = ZProviderEvent.parse(JSON.parse(raw));
+    envelope = ZWebhookEnvelope.parse(JSON.parse(raw));
   } catch (err) {
-    const detail = err instanceof ZodError ? err.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") : "The body is not JSON";
-    return reply(400, { error: `Malformed event: ${detail}` });
+    return reply(400, { error: `Malformed event: ${detail(err)}` });
   }
-  const result = await applyProviderEvent({ ctx, input: { svixId: id, event } });
+  if (!(APPLIED_EVENT_TYPES as readonly string[]).includes(envelope.type)) {
+    const stored = await recordUnhandledEvent({ ctx, input: { svixId: id, event: envelope } });
+    return reply(200, { ok: true, ignored: true, duplicate: !stored.stored });
+  }
+  const event = ZProviderEvent.safeParse(envelope);
+  if (!event.success) return reply(400, { error: `Malformed event: ${detail(event.error)}` });
+  const result = await applyProviderEvent({ ctx, input: { svixId: id, event: event.data } });
   return reply(200, { ok: true, duplicate: !result.applied });
 });

@@ -58,7 +58,7 @@ export const crmCampaignTracking = pgTable(
     status: text("status").$type<(typeof TRACKING_STATUSES)[number]>().notNull(),
     timestamp: timestamp("timestamp", { withTimezone: true }).notNull().defaultNow(),
     /** The address at send time, and the batch (of up to 100) the recipient goes out in. */
-    email: text("email"),
+    email: text("email").notNull(),
     batchNo: integer("batch_no"),
     providerMessageId: text("provider_message_id"),
     error: text("error"),
@@ -76,10 +76,13 @@ export const crmCampaignTracking = pgTable(
   },
   (t) => [
     index("crm_campaign_tracking_campaign_status_idx").on(t.campaignId, t.status),
-    index("crm_campaign_tracking_user_idx").on(t.userId),
     uniqueIndex("crm_campaign_tracking_campaign_user_idx").on(t.campaignId, t.userId),
     index("crm_campaign_tracking_campaign_batch_idx").on(t.campaignId, t.batchNo),
     index("crm_campaign_tracking_provider_idx").on(t.providerMessageId),
+    /** The recipients table: a campaign's rows by address, paged by keyset. */
+    index("crm_campaign_tracking_campaign_email_idx").on(t.campaignId, t.email, t.id),
+    /** A user's campaigns, newest first (profile, timeline). */
+    index("crm_campaign_tracking_user_sent_idx").on(t.userId, t.sentAt),
     check(
       "crm_campaign_tracking_status_check",
       sql`${t.status} IN ('queued', 'sent', 'failed', 'delivered', 'opened', 'clicked', 'bounced', 'complained')`,

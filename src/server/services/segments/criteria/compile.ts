@@ -157,6 +157,27 @@ export function compileCriteria(criteria: TCriteria, ctx: TCompileContext): TCom
         if (c.op === "is_empty") return sql`m.priority IS NULL`;
         if (c.op === "in") return sql`m.priority IN (${list(c.values)})`;
         return sql`(m.priority IS NULL OR m.priority NOT IN (${list(c.values)}))`;
+      case "engagement": {
+        // Per recipient row: when the action happened (NULL if it did not). A click implies an open, as in the funnel.
+        const received = sql`CASE WHEN t.bounced_at IS NULL AND t.provider_failed_at IS NULL THEN t.sent_at END`;
+        const at = { received, opened: sql`least(t.first_opened_at, t.first_clicked_at)`, clicked: sql`t.first_clicked_at` };
+        const from = since(c.days);
+        const where = [c.campaignId ? sql`t.campaign_id = ${c.campaignId}::uuid` : sql`true`];
+        if (c.op === "received_not") {
+          where.push(sql`${received} IS NOT NULL`, sql`${at[c.action]} IS NULL`);
+          if (from) where.push(sql`${received} >= ${ts(from)}`);
+        } else {
+          where.push(sql`${at[c.action]} IS NOT NULL`);
+          if (from) where.push(sql`${at[c.action]} >= ${ts(from)}`);
+        }
+        const rows = sql`SELECT t.user_id FROM crm_campaign_tracking t WHERE ${sql.join(where, sql` AND `)}`;
+        return c.op === "did_not" ? sql`u.id NOT IN (${rows})` : sql`u.id IN (${rows})`;
+      }
+      case "suppressed": {
+        const reasons = c.reasons ? sql` WHERE reason IN (${list(c.reasons)})` : sql``;
+        const rows = sql`SELECT email FROM crm_suppressions${reasons}`;
+        return c.op === "is" ? sql`lower(u.email) IN (${rows})` : sql`lower(u.email) NOT IN (${rows})`;
+      }
       case "segment": {
         if (seen.includes(c.segmentId)) throw new Error(`Segment ${c.segmentId} refers to itself`); // loadReferencedCriteria rejects cycles first
         const inner = ctx.segments.get(c.segmentId);

@@ -15,6 +15,19 @@ export type TDataSet = {
   subscriptions: { id: number; user_id: string; plan: string; status: string; started_at: string; canceled_at: string | null }[];
   payments: { user_id: string; amount: number; status: string; paid_at: string }[];
   metadata: { user_id: string; tags: string[]; priority: string | null }[];
+  /** crm_campaign_tracking: one row per campaign and recipient. */
+  campaign_tracking: {
+    campaign_id: string;
+    user_id: string;
+    status: string;
+    sent_at: string | null;
+    bounced_at: string | null;
+    provider_failed_at: string | null;
+    first_opened_at: string | null;
+    first_clicked_at: string | null;
+  }[];
+  /** crm_suppressions: lower-case addresses. */
+  suppressions: { email: string; reason: string }[];
 };
 
 const DAY = 86_400_000;
@@ -129,6 +142,31 @@ export function evaluateCriteria(criteria: TCriteria, data: TDataSet, opts: { no
         if (c.op === "is_empty") return p === null;
         if (c.op === "in") return p !== null && (c.values as string[]).includes(p);
         return p === null || !(c.values as string[]).includes(p);
+      }
+      case "engagement": {
+        // docs/segments.md: received = sent and neither bounced nor failed; opened = opened or clicked (a click implies an open).
+        const from = c.days === undefined ? -Infinity : now - c.days * DAY;
+        const when = (r: TDataSet["campaign_tracking"][number], action: typeof c.action): number | null => {
+          if (action === "received") return r.sent_at && !r.bounced_at && !r.provider_failed_at ? t(r.sent_at) : null;
+          if (action === "clicked") return r.first_clicked_at ? t(r.first_clicked_at) : null;
+          const times = [r.first_opened_at, r.first_clicked_at].filter((x): x is string => x !== null).map(t);
+          return times.length ? Math.min(...times) : null;
+        };
+        const rows = data.campaign_tracking.filter((r) => r.user_id === u.id && (!c.campaignId || r.campaign_id === c.campaignId));
+        if (c.op === "received_not")
+          return rows.some((r) => {
+            const got = when(r, "received");
+            return got !== null && got >= from && when(r, c.action) === null;
+          });
+        const did = rows.some((r) => {
+          const at = when(r, c.action);
+          return at !== null && at >= from;
+        });
+        return c.op === "did" ? did : !did;
+      }
+      case "suppressed": {
+        const hit = data.suppressions.some((s) => s.email === lower(u.email) && (!c.reasons || (c.reasons as string[]).includes(s.reason)));
+        return c.op === "is" ? hit : !hit;
       }
       case "segment": {
         const inner = opts.segments.get(c.segmentId);
