@@ -14,6 +14,7 @@ const scenarios: Record<string, () => Promise<{ default: TBenchScenario }>> = {
   segments: () => import("./scenarios/segments"),
   delivery: () => import("./scenarios/delivery"),
   webhooks: () => import("./scenarios/webhooks"),
+  recipients: () => import("./scenarios/recipients"),
 };
 
 function printTable(figures: TBenchFigure[]) {

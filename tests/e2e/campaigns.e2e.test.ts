@@ -93,6 +93,43 @@ describe("campaigns: build, review, send, track", () => {
     expect(await page.getByTestId("funnel-clicked").textContent()).toBe("2");
     expect(await page.getByTestId("links").textContent()).toContain("https://vibrationfit.com/app");
     await page.screenshot({ path: "screenshots/e2e-campaign-report.png", fullPage: true });
+
+    // Who opened: the recipients table, filtered to the funnel's "Opened" stage.
+    const table = page.getByTestId("recipients-table");
+    await table.waitFor();
+    await page.getByLabel("Show recipients").selectOption("opened");
+    await expect.poll(async () => table.locator("tbody tr").count(), { timeout: 15_000 }).toBe(3);
+    expect(await table.locator("tbody").textContent()).toContain("https://vibrationfit.com/app");
+    await page.screenshot({ path: "screenshots/e2e-campaign-recipients.png", fullPage: true });
+    // The CSV has the same filter, through the real route and the admin's session.
+    const csv = await (await page.request.get(`${campaignUrl.replace("/campaigns/", "/api/campaigns/")}/recipients?filter=opened`)).text();
+    expect(csv.trimEnd().split("\r\n")).toHaveLength(4);
+    const notOpened = await (
+      await page.request.get(`${campaignUrl.replace("/campaigns/", "/api/campaigns/")}/recipients?filter=not_opened`)
+    ).text();
+    const ignoredCount = notOpened.trimEnd().split("\r\n").length - 1;
+    expect(ignoredCount).toBeGreaterThan(50);
+
+    // A recipient's profile lists the campaign with what they did.
+    await table.locator("tbody tr").first().getByRole("link").click();
+    await page.waitForURL(/\/users\/[0-9a-f-]{36}$/);
+    const history = page.getByTestId("email-history");
+    await expect.poll(async () => history.textContent(), { timeout: 15_000 }).toContain(`Winter check-in ${stamp}`);
+    expect(await history.textContent()).toMatch(/opened/);
+    await page.screenshot({ path: "screenshots/e2e-profile-campaigns.png", fullPage: true });
+
+    // A segment of those who got it and did not open it.
+    await page.goto(`${base}/segments/new`);
+    await page.getByTestId("preview-count").waitFor();
+    await page.getByLabel("Field").first().selectOption("engagement");
+    await page.getByLabel("Campaign engagement operator").selectOption("received_not");
+    await page.getByLabel("Campaign engagement action").selectOption("opened");
+    await page.getByLabel("Campaign engagement campaign").selectOption({ label: `Winter check-in ${stamp}` });
+    await page.getByLabel("Name", { exact: true }).fill(`Ignored winter ${stamp}`);
+    await page.getByRole("button", { name: "Save segment" }).click();
+    await page.waitForURL(/\/segments\/[0-9a-f-]{36}$/);
+    expect(Number((await page.getByTestId("segment-count").textContent())?.replace(/[^0-9]/g, ""))).toBe(ignoredCount);
+    expect(await page.getByText(`Received but did not open campaign “Winter check-in ${stamp}” ever`).count()).toBe(1);
     await context.close();
   });
 });

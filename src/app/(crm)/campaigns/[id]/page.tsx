@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { CampaignControls } from "@/components/campaigns/campaign-controls";
+import { CampaignRecipients } from "@/components/campaigns/campaign-recipients";
 import { CampaignReport } from "@/components/campaigns/campaign-report";
 import { Card, CardHeader } from "@/components/ui/primitives";
 import { formatDateTime } from "@/shared/format";
@@ -33,6 +34,7 @@ export default async function CampaignPage({ params }: { params: Promise<{ id: s
         <div className="min-w-0 space-y-6">
           <CampaignControls initial={c} canEdit={me.role !== "viewer"} timezone={me.timezone} />
           {c.type === "email" && c.totalRecipients > 0 ? <CampaignReport campaignId={c.id} live={c.status === "sending"} /> : null}
+          {c.totalRecipients > 0 ? <CampaignRecipients campaignId={c.id} channel={c.type} /> : null}
         </div>
         <Card>
           <CardHeader title="Details" />

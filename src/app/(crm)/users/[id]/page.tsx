@@ -11,6 +11,16 @@ import { api } from "@/trpc/server";
 
 export const metadata = { title: "User" };
 
+const OUTCOME_TONE: Record<string, "slate" | "green" | "amber" | "red" | "brand"> = {
+  delivered: "green",
+  read: "green",
+  opened: "brand",
+  clicked: "brand",
+  failed: "red",
+  bounced: "red",
+  complained: "red",
+};
+
 function duration(seconds: number) {
   if (seconds <= 0) return "—";
   const m = Math.floor(seconds / 60);
@@ -55,7 +65,11 @@ function MoneyColumn({ title, m }: { title: string; m: TMoney }) {
 export default async function UserProfilePage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   const caller = await api();
-  const [me, p] = await Promise.all([caller.admins.me(), orNotFound(caller.users.get({ userId: id }))]);
+  const [me, p, sent] = await Promise.all([
+    caller.admins.me(),
+    orNotFound(caller.users.get({ userId: id })),
+    orNotFound(caller.users.emailHistory({ userId: id })),
+  ]);
   if (!p) notFound();
   const now = Date.now();
   const features = Object.entries(p.featureUsageFrequency);
@@ -275,6 +289,41 @@ export default async function UserProfilePage({ params }: { params: Promise<{ id
                       {m.channel === "email" ? "email" : "in-app"} · {m.status}
                       {m.readAt ? ` · read ${formatAgo(m.readAt, now)}` : ""}
                     </p>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </Card>
+
+          <Card>
+            <CardHeader title="Campaigns and emails" description="Everything sent to this user, newest first, with what they did" />
+            {!sent?.length ? (
+              <EmptyState title="Nothing sent yet">Campaigns this user receives and emails sent to them will be listed here.</EmptyState>
+            ) : (
+              <ul className="divide-y divide-slate-100" data-testid="email-history">
+                {sent.map((e) => (
+                  <li
+                    key={`${e.source}:${e.id}`}
+                    className="flex flex-wrap items-baseline justify-between gap-x-3 gap-y-1 px-4 py-2 text-sm"
+                  >
+                    <span className="min-w-0">
+                      {e.source === "campaign" ? (
+                        <Link href={`/campaigns/${e.refId}`} className="font-medium text-slate-800 hover:text-brand-700">
+                          {e.title}
+                        </Link>
+                      ) : (
+                        <span className="font-medium text-slate-800">{e.title}</span>
+                      )}
+                      <span className="block text-xs text-slate-500">
+                        {e.source === "campaign" ? (e.channel === "in_app" ? "in-app campaign" : "email campaign") : "email"}
+                        {e.at ? ` · ${formatDateTime(e.at)}` : " · not sent yet"}
+                        {e.openedAt
+                          ? ` · opened ${formatAgo(e.openedAt, now)}${e.openCount > 1 ? ` (${formatInt(e.openCount)}×)` : ""}`
+                          : ""}
+                        {e.clickedAt ? ` · clicked ${formatAgo(e.clickedAt, now)}` : ""}
+                      </span>
+                    </span>
+                    <Badge tone={OUTCOME_TONE[e.status] ?? "slate"}>{e.status}</Badge>
                   </li>
                 ))}
               </ul>
