@@ -199,6 +199,8 @@ describe.each(engines())("provider webhooks on %s", (engine) => {
     expect(await emails("queued")).toEqual([]);
     expect(await emails("all", c.toUpperCase().slice(0, 2))).toEqual([c]);
     expect(await emails("all", "%")).toEqual([]);
+    expect(await emails("all", "r 4")).toEqual([d]); // by name
+    expect(await emails("opened", "r 4")).toEqual([]);
     // Each filter's count is the funnel's number for that stage.
     const funnel = await campaignFunnel({ ctx, input: { id: campaignId } });
     for (const stage of ["sent", "delivered", "opened", "clicked", "bounced", "complained", "failed", "unsubscribed"] as const)

@@ -31,7 +31,7 @@ function When({ at }: { at: Date | null }) {
 
 /**
  * Who got the campaign and what each did: filtered by funnel stage (the
- * counts match the report), searched by address, 50 rows a page; the CSV
+ * counts match the report), searched by address or name, 50 rows a page; the CSV
  * has the same filter and search.
  */
 export function CampaignRecipients({ campaignId, channel }: { campaignId: string; channel: "email" | "in_app" | "push" }) {
@@ -78,12 +78,12 @@ export function CampaignRecipients({ campaignId, channel }: { campaignId: string
           </select>
         </label>
         <label className="min-w-0 flex-1">
-          <span className="sr-only">Search recipients by address</span>
+          <span className="sr-only">Search recipients by address or name</span>
           <input
             type="search"
             value={search}
             onChange={(e) => setSearch(e.target.value)}
-            placeholder="Search by address"
+            placeholder="Search by address or name"
             maxLength={200}
             className={inputClass}
           />

@@ -54,7 +54,7 @@ export const RECIPIENT_FILTER_LABELS: Record<TRecipientFilter, string> = {
 };
 export const ZRecipientsQuery = z.object({
   filter: z.enum(RECIPIENT_FILTERS, "Unknown recipient filter").default("all"),
-  /** Part of the address, case-insensitive. */
+  /** Part of the user's address or name, case-insensitive. */
   search: z.string().trim().max(200, "At most 200 characters").optional(),
 });
 export const ZCampaignRecipientsInput = ZRecipientsQuery.extend({

@@ -81,6 +81,12 @@ export const crmCampaignTracking = pgTable(
     index("crm_campaign_tracking_provider_idx").on(t.providerMessageId),
     /** The recipients table: a campaign's rows by address, paged by keyset. */
     index("crm_campaign_tracking_campaign_email_idx").on(t.campaignId, t.email, t.id),
+    // The rare stages, so their filters read only their rows (a few per thousand) rather than walk the whole list.
+    index("crm_campaign_tracking_complained_idx").on(t.campaignId, t.email, t.id).where(sql`complained_at IS NOT NULL`),
+    index("crm_campaign_tracking_bounced_idx").on(t.campaignId, t.email, t.id).where(sql`bounced_at IS NOT NULL`),
+    index("crm_campaign_tracking_failed_idx")
+      .on(t.campaignId, t.email, t.id)
+      .where(sql`status = 'failed' OR provider_failed_at IS NOT NULL`),
     /** A user's campaigns, newest first (profile, timeline). */
     index("crm_campaign_tracking_user_sent_idx").on(t.userId, t.sentAt),
     check(

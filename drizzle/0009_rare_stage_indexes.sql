@@ -1,0 +1,3 @@
+CREATE INDEX "crm_campaign_tracking_complained_idx" ON "crm_campaign_tracking" USING btree ("campaign_id","email","id") WHERE complained_at IS NOT NULL;--> statement-breakpoint
+CREATE INDEX "crm_campaign_tracking_bounced_idx" ON "crm_campaign_tracking" USING btree ("campaign_id","email","id") WHERE bounced_at IS NOT NULL;--> statement-breakpoint
+CREATE INDEX "crm_campaign_tracking_failed_idx" ON "crm_campaign_tracking" USING btree ("campaign_id","email","id") WHERE status = 'failed' OR provider_failed_at IS NOT NULL;
