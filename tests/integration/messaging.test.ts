@@ -9,7 +9,7 @@ import { compileTemplate, personalize, userVariables } from "@/server/services/t
 import { parseTemplate } from "@/shared/templates/parse-template";
 import { startFakeResend, type TFakeResend } from "../fixtures/fake-resend-server";
 import { callerFor, createAdmins } from "../helpers/admins";
-import { testCtx } from "../helpers/ctx";
+import { testCtx, testEngine } from "../helpers/ctx";
 import { createTestDatabase, engines, type TTestDatabase } from "../helpers/db";
 import { insertSourceRows, uuid } from "../helpers/source-rows";
 
@@ -164,21 +164,32 @@ describe.each(engines())("messaging on %s", (engine) => {
     const draft = await admin().messaging.templates.preview({ draft: { subject: "x", body: "{{nope}}" } });
     expect(draft.problems).toEqual([expect.stringContaining("Unknown variable {{nope}}")]);
 
+    // A small campaign of its own: queued in the request, delivered by the job engine (nothing sent before it runs).
+    const before = (await outbox()).length;
     const result = await admin().messaging.templates.send({ templateId: t.id, userIds: [uuid(1), uuid(2), uuid(404)] });
-    expect(result).toMatchObject({ version: 2, unknown: [uuid(404)], failed: [] });
-    expect(result.sent.map((s) => s.userId)).toEqual([uuid(1), uuid(2)]);
+    expect(result).toMatchObject({ version: 2, unknown: [uuid(404)], queued: 2, campaignId: expect.any(String) });
+    expect((await outbox()).length).toBe(before);
+    await testEngine(db.db).drain();
     const emails = await outbox();
     const evil = emails.find((e) => e.to[0] === "evil@example.com");
     expect(evil?.html).toContain("&lt;script&gt;x&lt;/script&gt;");
     expect(evil?.html).not.toContain("<script>x");
     expect(emails.find((e) => e.to[0] === "ana@example.com")?.subject).toBe("Welcome back, Ana");
-    const rows = await db.query<{ template_version: number; status: string; channel: string }>(
-      "SELECT template_version, status, channel FROM crm_messages WHERE template_id = $1",
-      [t.id],
-    );
-    expect(rows).toEqual([
-      { template_version: 2, status: "sent", channel: "email" },
-      { template_version: 2, status: "sent", channel: "email" },
+    const campaign = await admin().messaging.campaigns.get({ id: result.campaignId ?? "" });
+    expect(campaign).toMatchObject({
+      type: "email",
+      status: "sent",
+      templateId: t.id,
+      templateVersion: 2,
+      totalRecipients: 2,
+      sentCount: 2,
+    });
+    expect(campaign.name).toBe("“Welcome” to 2 chosen users");
+    expect((await admin().messaging.campaigns.funnel({ id: campaign.id })).sent).toBe(2);
+    expect((await admin().users.emailHistory({ userId: uuid(1) })).map((e) => [e.source, e.refId, e.status])).toContainEqual([
+      "campaign",
+      campaign.id,
+      "sent",
     ]);
     await admin().messaging.templates.sendTest({ templateId: t.id });
     expect((await outbox()).at(-1)).toMatchObject({ to: [admins.admin.email], subject: "[Test] Welcome back, Alex" });
@@ -192,8 +203,9 @@ describe.each(engines())("messaging on %s", (engine) => {
     await admin().messaging.suppressions.add({ email: "EVIL@example.com" });
     const before = (await outbox()).length;
     const result = await admin().messaging.templates.send({ templateId: t.id, userIds: [uuid(1), uuid(2)] });
-    expect(result.sent.map((s) => s.userId)).toEqual([uuid(1)]);
+    expect(result.queued).toBe(1);
     expect(result.suppressed).toEqual([{ userId: uuid(2), reason: "manual" }]);
+    await testEngine(db.db).drain();
     const fresh = (await outbox()).slice(before);
     expect(fresh.map((e) => e.to[0])).toEqual(["ana@example.com"]);
     const [headers] = await db.query<{ headers: Record<string, string> }>(

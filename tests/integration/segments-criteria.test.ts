@@ -274,8 +274,9 @@ async function load(db: TTestDatabase, data: TDataSet) {
     await db.query("INSERT INTO crm_campaigns (id, name, type, status) VALUES ($1, $2, 'email', 'sent')", [id, `Campaign ${i + 1}`]);
   }
   await db.query(
-    `INSERT INTO crm_campaign_tracking (campaign_id, user_id, status, sent_at, bounced_at, provider_failed_at, first_opened_at, first_clicked_at)
-     SELECT campaign_id, user_id, status, sent_at, bounced_at, provider_failed_at, first_opened_at, first_clicked_at
+    `INSERT INTO crm_campaign_tracking (campaign_id, user_id, email, status, sent_at, bounced_at, provider_failed_at, first_opened_at, first_clicked_at)
+     SELECT campaign_id, user_id, (SELECT email FROM app.users u WHERE u.id = x.user_id), status, sent_at, bounced_at, provider_failed_at,
+       first_opened_at, first_clicked_at
      FROM json_to_recordset($1::json) AS x(campaign_id uuid, user_id uuid, status text, sent_at timestamptz, bounced_at timestamptz,
        provider_failed_at timestamptz, first_opened_at timestamptz, first_clicked_at timestamptz)`,
     [JSON.stringify(data.campaign_tracking)],

@@ -49,12 +49,17 @@ export function CampaignRecipients({ campaignId, channel }: { campaignId: string
   const items = q.data?.pages.flatMap((p) => p.items) ?? [];
   const params = new URLSearchParams({ filter, ...(query ? { search: query } : {}) });
   const email = channel === "email";
+  const tracked = channel !== "push";
 
   return (
     <Card>
       <CardHeader
         title="Recipients"
-        description={email ? "Who got it and what they did, as the email provider reported" : "Who got it"}
+        description={
+          email
+            ? "Who got it and what they did, as the email provider reported"
+            : "Who got it, read it and clicked, as the main app reported"
+        }
         actions={
           <a href={`/api/campaigns/${campaignId}/recipients?${params}`} className={buttonClass.secondary} download>
             Export CSV
@@ -111,12 +116,12 @@ export function CampaignRecipients({ campaignId, channel }: { campaignId: string
                   Status
                 </th>
                 <th scope="col" className="hidden px-3 py-2.5 lg:table-cell">
-                  {email ? "Delivered (UTC)" : "Sent (UTC)"}
+                  {email ? "Delivered (UTC)" : "In inbox (UTC)"}
                 </th>
-                {email ? (
+                {tracked ? (
                   <>
                     <th scope="col" className="hidden px-3 py-2.5 sm:table-cell">
-                      Opened
+                      {email ? "Opened" : "Read"}
                     </th>
                     <th scope="col" className="hidden px-3 py-2.5 sm:table-cell">
                       Clicked
@@ -144,9 +149,9 @@ export function CampaignRecipients({ campaignId, channel }: { campaignId: string
                     </span>
                   </td>
                   <td className="hidden whitespace-nowrap px-3 py-2 text-slate-600 lg:table-cell">
-                    <When at={email ? r.deliveredAt : r.sentAt} />
+                    <When at={r.deliveredAt} />
                   </td>
-                  {email ? (
+                  {tracked ? (
                     <>
                       <td className="hidden whitespace-nowrap px-3 py-2 text-slate-600 sm:table-cell">
                         <When at={r.firstOpenedAt} />

@@ -7,8 +7,21 @@ import { useTRPC } from "@/trpc/react";
 
 const pct = (v: number | null) => (v === null ? "—" : `${Math.round(v * 1000) / 10}%`);
 
-/** The report: funnel, opens and clicks over time, clicks per link; refreshed while events come in. */
-export function CampaignReport({ campaignId, live }: { campaignId: string; live: boolean }) {
+/**
+ * The report: funnel, opens and clicks over time, clicks per link; refreshed while events come in.
+ * In-app campaigns use the same funnel: delivered is "in the inbox", opened is "read" (the main app reports both reads and clicks).
+ */
+export function CampaignReport({
+  campaignId,
+  live,
+  channel = "email",
+}: {
+  campaignId: string;
+  live: boolean;
+  channel?: "email" | "in_app";
+}) {
+  const inApp = channel === "in_app";
+  const opened = inApp ? "Read" : "Opened";
   const trpc = useTRPC();
   const every = live ? 2000 : 15_000;
   const funnel = useQuery({ ...trpc.messaging.campaigns.funnel.queryOptions({ id: campaignId }), refetchInterval: every });
@@ -18,25 +31,37 @@ export function CampaignReport({ campaignId, live }: { campaignId: string; live:
   if (!f) return <Card className="p-4 text-sm text-slate-500">Loading the report…</Card>;
   const steps = [
     ["Sent", f.sent, null],
-    ["Delivered", f.delivered, null],
-    ["Opened", f.opened, f.openRate],
+    [inApp ? "In inbox" : "Delivered", f.delivered, null],
+    [opened, f.opened, f.openRate],
     ["Clicked", f.clicked, f.clickRate],
   ] as const;
-  const problems = [
-    ["Bounced", f.bounced],
-    ["Complained", f.complained],
-    ["Unsubscribed", f.unsubscribed],
-    ["Failed", f.failed],
-  ] as const;
+  const problems = inApp
+    ? ([["Failed", f.failed]] as const)
+    : ([
+        ["Bounced", f.bounced],
+        ["Complained", f.complained],
+        ["Unsubscribed", f.unsubscribed],
+        ["Failed", f.failed],
+      ] as const);
   return (
     <div className="space-y-6">
       <Card>
-        <CardHeader title="Report" description="Opens and clicks as the email provider reports them; rates are of delivered emails" />
+        <CardHeader
+          title="Report"
+          description={
+            inApp
+              ? "Reads and clicks as the main app reports them; rates are of messages in the inbox"
+              : "Opens and clicks as the email provider reports them; rates are of delivered emails"
+          }
+        />
         <div className="grid grid-cols-2 gap-3 p-4 sm:grid-cols-4" data-testid="funnel">
           {steps.map(([label, value, rate]) => (
             <div key={label} className="rounded-md border border-slate-200 px-3 py-2">
               <p className="text-xs text-slate-500">{label}</p>
-              <p className="text-lg font-semibold tabular-nums text-slate-900" data-testid={`funnel-${label.toLowerCase()}`}>
+              <p
+                className="text-lg font-semibold tabular-nums text-slate-900"
+                data-testid={`funnel-${label.toLowerCase().replace(" ", "-")}`}
+              >
                 {formatInt(value)}
               </p>
               {rate !== null ? <p className="text-xs text-slate-500">{pct(rate)}</p> : null}
@@ -54,11 +79,11 @@ export function CampaignReport({ campaignId, live }: { campaignId: string; live:
       <div className="grid gap-6 xl:grid-cols-2">
         <Card>
           <CardHeader
-            title="Opens per hour"
-            description={`${formatInt(opens.data?.uniqueOpens ?? 0)} people opened (first opens in brackets)`}
+            title={inApp ? "Reads per hour" : "Opens per hour"}
+            description={`${formatInt(opens.data?.uniqueOpens ?? 0)} people ${inApp ? "read it (first reads" : "opened (first opens"} in brackets)`}
           />
           {opens.data?.series.length ? (
-            <ul className="max-h-64 space-y-1.5 overflow-auto p-4 text-sm" aria-label="Opens per hour">
+            <ul className="max-h-64 space-y-1.5 overflow-auto p-4 text-sm" aria-label={inApp ? "Reads per hour" : "Opens per hour"}>
               {opens.data.series.map((p) => {
                 const max = Math.max(1, ...(opens.data?.series ?? []).map((x) => x.total));
                 return (
@@ -75,7 +100,7 @@ export function CampaignReport({ campaignId, live }: { campaignId: string; live:
               })}
             </ul>
           ) : (
-            <p className="px-4 py-6 text-sm text-slate-500">No opens yet</p>
+            <p className="px-4 py-6 text-sm text-slate-500">{inApp ? "No reads yet" : "No opens yet"}</p>
           )}
         </Card>
         <Card>

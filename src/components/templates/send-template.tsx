@@ -1,19 +1,23 @@
 "use client";
 
 import { useMutation } from "@tanstack/react-query";
+import Link from "next/link";
 import { useState } from "react";
 import { buttonClass, Card, CardHeader } from "@/components/ui/primitives";
 import { useTRPC } from "@/trpc/react";
 import { ReaderPicker } from "./template-editor";
 
-/** Send the current version to a few users, one email each (for many, use a campaign). */
+/** Send the current version to a few users: a small campaign of its own, delivered in the background, with its own report. */
 export function SendTemplate({ templateId }: { templateId: string }) {
   const trpc = useTRPC();
   const [picked, setPicked] = useState<{ id: string; label: string }[]>([]);
   const send = useMutation(trpc.messaging.templates.send.mutationOptions({ onSuccess: () => setPicked([]) }));
   return (
     <Card>
-      <CardHeader title="Send to users" description="One email each, from the current version. For a segment, use a campaign." />
+      <CardHeader
+        title="Send to users"
+        description="One email each, from the current version, delivered in the background with its own report. For a segment, use a campaign."
+      />
       <div className="space-y-3 p-4">
         <ReaderPicker
           label="Add a user"
@@ -45,14 +49,20 @@ export function SendTemplate({ templateId }: { templateId: string }) {
           disabled={!picked.length || send.isPending}
           onClick={() => send.mutate({ templateId, userIds: picked.map((p) => p.id) })}
         >
-          {send.isPending ? "Sending…" : `Send to ${picked.length} ${picked.length === 1 ? "user" : "users"}`}
+          {send.isPending ? "Queueing…" : `Send to ${picked.length} ${picked.length === 1 ? "user" : "users"}`}
         </button>
         {send.data ? (
           <p role="status" className="text-sm text-slate-700">
-            Sent {send.data.sent.length} (version {send.data.version})
-            {send.data.failed.length ? `, ${send.data.failed.length} failed: ${send.data.failed.map((f) => f.error).join("; ")}` : ""}
+            {send.data.queued
+              ? `Queued ${send.data.queued} ${send.data.queued === 1 ? "email" : "emails"} (version ${send.data.version})`
+              : "Nothing to send"}
             {send.data.suppressed.length ? `, ${send.data.suppressed.length} skipped (unsubscribed, bounced or suppressed by hand)` : ""}
-            {send.data.unknown.length ? `, ${send.data.unknown.length} unknown users skipped` : ""}.
+            {send.data.unknown.length ? `, ${send.data.unknown.length} unknown users skipped` : ""}.{" "}
+            {send.data.campaignId ? (
+              <Link href={`/campaigns/${send.data.campaignId}`} className="font-medium text-brand-700 hover:underline">
+                Follow delivery and opens
+              </Link>
+            ) : null}
           </p>
         ) : null}
         {send.error ? (

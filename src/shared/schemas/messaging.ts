@@ -58,3 +58,11 @@ export const ZApiKeyId = z.object({ id: z.guid() });
 export const ZApiReplyBody = z.strictObject({
   content: z.string().trim().min(1, "content is empty").max(10_000, "content is longer than 10,000 characters"),
 });
+
+/** The main app reports a click on an in-app message: which link, when there is one. */
+export const ZApiClickBody = z.strictObject({
+  link: z
+    .url({ protocol: /^https?$/, error: "link must be an http(s) URL" })
+    .max(2000, "link is longer than 2,000 characters")
+    .optional(),
+});

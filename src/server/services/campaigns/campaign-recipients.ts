@@ -116,7 +116,7 @@ async function recipientsPage(
           ${UNSUBSCRIBED} AS unsubscribed,
           -- Events are read only for the rows that have some (a few in a hundred), not probed for every row.
           CASE WHEN t.click_count > 0 THEN (SELECT array_agg(DISTINCT e.link ORDER BY e.link) FROM crm_provider_events e
-            WHERE e.tracking_id = t.id AND e.type = 'email.clicked' AND e.link IS NOT NULL) END AS links,
+            WHERE e.tracking_id = t.id AND e.type IN ('email.clicked', 'in_app.clicked') AND e.link IS NOT NULL) END AS links,
           CASE WHEN t.bounced_at IS NOT NULL THEN (SELECT coalesce(e.payload #>> '{data,bounce,message}', e.payload #>> '{data,bounce,type}')
             FROM crm_provider_events e WHERE e.tracking_id = t.id AND e.type = 'email.bounced'
             ORDER BY e.occurred_at DESC, e.received_at DESC LIMIT 1) END AS bounce_reason

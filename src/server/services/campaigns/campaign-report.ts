@@ -37,13 +37,21 @@ async function funnelOf(db: DbOrTx, campaignId: string) {
   };
 }
 
-async function series(db: DbOrTx, campaignId: string, type: "email.opened" | "email.clicked") {
+/** Email's provider events and the main app's in-app reports, counted alike (a campaign has one channel). */
+const EVENT_TYPES = { opened: ["email.opened", "in_app.read"], clicked: ["email.clicked", "in_app.clicked"] } as const;
+const typeIn = (kind: keyof typeof EVENT_TYPES) =>
+  sql`type IN (${sql.join(
+    EVENT_TYPES[kind].map((t) => sql`${t}`),
+    sql`, `,
+  )})`;
+
+async function series(db: DbOrTx, campaignId: string, kind: keyof typeof EVENT_TYPES) {
   const rows = await executeRows<{ hour: Date | string; total: string; unique_first: string }>(
     db,
     sql`WITH e AS (
           SELECT date_trunc('hour', occurred_at) AS hour, tracking_id,
                  row_number() OVER (PARTITION BY tracking_id ORDER BY occurred_at, svix_id) AS nth
-          FROM crm_provider_events WHERE campaign_id = ${campaignId}::uuid AND type = ${type})
+          FROM crm_provider_events WHERE campaign_id = ${campaignId}::uuid AND ${typeIn(kind)})
         SELECT hour, count(*) AS total, count(*) FILTER (WHERE nth = 1) AS unique_first FROM e GROUP BY hour ORDER BY hour`,
   );
   return rows.map((r) => ({ hour: new Date(r.hour), total: n(r.total), unique: n(r.unique_first) }));
@@ -58,7 +66,7 @@ export async function trackOpenRates({ ctx, input }: TServiceArgs<{ id: string }
     uniqueOpens: funnel.opened,
     delivered: funnel.delivered,
     rate: funnel.openRate,
-    series: await series(db, campaignId, "email.opened"),
+    series: await series(db, campaignId, "opened"),
   };
 }
 
@@ -70,14 +78,14 @@ export async function trackClickRates({ ctx, input }: TServiceArgs<{ id: string 
   const links = await executeRows<{ link: string; total: string; unique_recipients: string }>(
     db,
     sql`SELECT link, count(*) AS total, count(DISTINCT tracking_id) AS unique_recipients
-        FROM crm_provider_events WHERE campaign_id = ${campaignId}::uuid AND type = 'email.clicked' AND link IS NOT NULL
+        FROM crm_provider_events WHERE campaign_id = ${campaignId}::uuid AND ${typeIn("clicked")} AND link IS NOT NULL
         GROUP BY link ORDER BY count(DISTINCT tracking_id) DESC, link`,
   );
   return {
     uniqueClicks: funnel.clicked,
     delivered: funnel.delivered,
     rate: funnel.clickRate,
-    series: await series(db, campaignId, "email.clicked"),
+    series: await series(db, campaignId, "clicked"),
     links: links.map((l) => ({ link: l.link, total: n(l.total), unique: n(l.unique_recipients) })),
   };
 }

@@ -2,9 +2,12 @@ import { and, eq, sql } from "drizzle-orm";
 import { type DbOrTx, executeRows } from "@/server/db/client";
 import { crmEmailTemplateVersions } from "@/server/db/schema";
 import { srcSchema } from "@/server/db/source";
+import { fillPlainText } from "@/shared/templates/plain-text";
 import type { TServiceArgs } from "../context";
 import { InvalidInputError } from "../errors";
+import { unsubscribeUrl } from "../messaging/unsubscribe";
 import { emailMessageFor, renderEmail, type TRenderedEmail } from "../templates/render-email";
+import { userVariables } from "../templates/render-template";
 import { getCampaign, type TCampaign } from "./manage-campaigns";
 
 /*
@@ -83,16 +86,27 @@ export async function deliverBatch({ ctx, input }: TServiceArgs<{ campaignId: st
   if (!rows.length) return { outcome: "empty", sent: 0, failed: 0 };
 
   if (c.type === "in_app") {
+    // Each user's copy, with the merge variables filled as plain text; in the inbox (delivered) at once.
+    const copies = rows.map((r) => {
+      const values = userVariables({ email: r.email, name: r.name, plan: r.plan }, unsubscribeUrl({ id: r.user_id, email: r.email }));
+      return {
+        userId: r.user_id,
+        subject: c.subject ? fillPlainText(c.subject, values).replace(/\s+/g, " ").trim() : null,
+        content: fillPlainText(c.content, values),
+      };
+    });
     await db.transaction(async (tx) => {
       await tx.execute(sql`
-        INSERT INTO crm_messages (user_id, thread_id, from_admin_id, subject, content, direction, channel, status)
-        SELECT t.user_id, t.user_id, ${c.createdById}::uuid, ${c.subject}, ${c.content}, 'outbound', 'in_app', 'sent'
-        FROM crm_campaign_tracking t WHERE t.campaign_id = ${c.id}::uuid AND t.batch_no = ${input.batchNo} AND t.status = 'queued'`);
+        INSERT INTO crm_messages (user_id, thread_id, from_admin_id, subject, content, direction, channel, status, campaign_id)
+        SELECT x.user_id, x.user_id, ${c.createdById}::uuid, x.subject, x.content, 'outbound', 'in_app', 'sent', ${c.id}::uuid
+        FROM json_to_recordset(${JSON.stringify(copies.map((x) => ({ user_id: x.userId, subject: x.subject, content: x.content })))}::json)
+          AS x(user_id uuid, subject text, content text)`);
       await recordSent(
         tx,
         c.id,
         input.batchNo,
         rows.map((r) => ({ id: r.id, providerId: null })),
+        { delivered: true },
       );
     });
     return { outcome: "sent", sent: rows.length, failed: 0 };
@@ -132,7 +146,14 @@ export async function deliverBatch({ ctx, input }: TServiceArgs<{ campaignId: st
   return { outcome: "sent", sent: valid.length, failed: invalid.length };
 }
 
-async function recordSent(tx: DbOrTx, campaignId: string, batchNo: number, sent: { id: string; providerId: string | null }[]) {
+/** Marks the batch's rows sent (and, for in-app messages, which are in the inbox once written, delivered). */
+async function recordSent(
+  tx: DbOrTx,
+  campaignId: string,
+  batchNo: number,
+  sent: { id: string; providerId: string | null }[],
+  opts: { delivered?: boolean } = {},
+) {
   const [done] = await executeRows<{ n: string | number }>(
     tx,
     sql`WITH x AS (SELECT * FROM unnest(ARRAY[${sql.join(
@@ -143,7 +164,8 @@ async function recordSent(tx: DbOrTx, campaignId: string, batchNo: number, sent:
       sql`, `,
     )}]) AS x(id, provider_id)),
     upd AS (
-      UPDATE crm_campaign_tracking t SET status = 'sent', provider_message_id = x.provider_id, sent_at = now(), timestamp = now()
+      UPDATE crm_campaign_tracking t SET status = ${opts.delivered ? "delivered" : "sent"}, provider_message_id = x.provider_id, sent_at = now(),
+        timestamp = now(), delivered_at = ${opts.delivered ? sql`now()` : sql`t.delivered_at`}
       FROM x WHERE t.id = x.id AND t.campaign_id = ${campaignId}::uuid AND t.batch_no = ${batchNo} AND t.status = 'queued'
       RETURNING 1)
     SELECT count(*) AS n FROM upd`,

@@ -8,6 +8,7 @@ import {
   ZCreateCampaignInput,
   ZUpdateCampaignInput,
 } from "@/shared/schemas/campaigns";
+import { plainTextProblems } from "@/shared/templates/plain-text";
 import { writeAuditLog } from "../audit/write-audit-log";
 import type { AdminActor, TServiceArgs } from "../context";
 import { InvalidInputError, NotFoundError } from "../errors";
@@ -79,6 +80,9 @@ export async function assertReady(db: DbOrTx, c: TCampaign) {
     }
   } else if (!c.content.trim()) {
     throw new InvalidInputError(`“${c.name}” needs content for the in-app message`);
+  } else {
+    const problems = [...plainTextProblems(c.subject ?? ""), ...plainTextProblems(c.content)];
+    if (problems.length) throw new InvalidInputError(problems.join("\n"));
   }
 }
 

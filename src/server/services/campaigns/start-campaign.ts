@@ -69,6 +69,51 @@ export async function startCampaignSend({
 }
 
 /**
+ * A template sent to chosen users: a small email campaign of its own (its
+ * own report and recipients), created and snapshotted in one transaction —
+ * the chosen users whose address is not suppressed, in batches of 100 — and
+ * then delivered by the same durable, throttled, idempotent jobs as any
+ * campaign. Nothing is sent inside the caller's request.
+ */
+export async function startChosenUsersSend({
+  ctx,
+  input,
+}: TServiceArgs<{ name: string; templateId: string; templateVersion: number; userIds: string[] }, AdminActor>) {
+  const S = srcSchema();
+  const started = await ctx.db.transaction(async (tx) => {
+    const [c] = await tx
+      .insert(crmCampaigns)
+      .values({ name: input.name, type: "email", templateId: input.templateId, createdById: ctx.actor.id })
+      .returning();
+    if (!c) throw new Error("insert returned nothing");
+    const ids = sql.join(
+      input.userIds.map((id) => sql`${id}::uuid`),
+      sql`, `,
+    );
+    const [snap] = await executeRows<{ n: string | number }>(
+      tx,
+      sql`WITH ins AS (
+            INSERT INTO crm_campaign_tracking (campaign_id, user_id, email, status, batch_no)
+            SELECT ${c.id}::uuid, u.id, u.email, 'queued', ((row_number() OVER (ORDER BY u.id)) - 1) / ${MAX_BATCH}
+            FROM ${S}.users u
+            WHERE u.id IN (${ids}) AND NOT EXISTS (SELECT 1 FROM crm_suppressions x WHERE x.email = lower(u.email))
+            RETURNING 1)
+          SELECT count(*) AS n FROM ins`,
+    );
+    const total = Number(snap?.n ?? 0);
+    return moveCampaign(tx, ctx.actor, c, "sending", {
+      action: "campaign.sending",
+      set: { startedAt: ctx.clock(), totalRecipients: total, templateVersion: input.templateVersion },
+      audit: { totalRecipients: total, templateVersion: input.templateVersion, audience: "chosen users" },
+    });
+  });
+  const dispatched = await ctx.jobs.enqueue(
+    jobEvent("crm/campaign.send.requested", { campaignId: started.id, requestedBy: ctx.actor.email }),
+  );
+  return { campaign: started, dispatched };
+}
+
+/**
  * The seed's sendToSegment(segmentId, campaignId): points a draft at the
  * segment, snapshots the recipients and asks for delivery in the background.
  */

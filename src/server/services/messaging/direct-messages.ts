@@ -6,6 +6,7 @@ import { EmailSendError } from "@/server/email/types";
 import { type TSendMessageInput, ZConversationsInput, ZSendMessageInput } from "@/shared/schemas/messaging";
 import { escapeLike } from "@/shared/text";
 import { writeAuditLog } from "../audit/write-audit-log";
+import { recordInAppEngagement } from "../campaigns/in-app-engagement";
 import type { AdminActor, TServiceArgs } from "../context";
 import { NotFoundError } from "../errors";
 import { emailMessageFor, renderEmail } from "../templates/render-email";
@@ -131,12 +132,18 @@ export async function markAsRead({ ctx, input }: TServiceArgs<{ messageId: strin
       .update(crmMessages)
       .set({ readAt, ...(m.direction === "outbound" ? { status: "read" as const } : {}) })
       .where(eq(crmMessages.id, m.id));
+    // An in-app campaign's copy: the first read counts as the campaign's "opened" for this user.
+    if (m.campaignId && m.direction === "outbound")
+      await recordInAppEngagement(tx, { campaignId: m.campaignId, userId: m.userId, kind: "read", at: readAt });
     await writeAuditLog(tx, ctx.actor, { action: "message.read", targetType: "message", targetId: m.id });
     return { id: m.id, readAt, changed: true };
   });
 }
 
-/** Conversations, latest activity first, with unread replies counted; optionally only unread, or matching a user. */
+/**
+ * Conversations, latest activity first, with unread replies counted; optionally only unread, or matching a user.
+ * In-app campaign copies open no conversation (they are the campaign's, on its page); a user's reply does.
+ */
 export async function listConversations({ ctx, input: raw }: TServiceArgs<{ unreadOnly?: boolean; search?: string; limit?: number }>) {
   const input = ZConversationsInput.parse(raw);
   const { db } = ctx;
@@ -155,10 +162,11 @@ export async function listConversations({ ctx, input: raw }: TServiceArgs<{ unre
     sql`WITH t AS (
           SELECT thread_id, max(created_at) AS last_at,
                  count(*) FILTER (WHERE direction = 'inbound' AND read_at IS NULL) AS unread
-          FROM crm_messages WHERE thread_id IS NOT NULL GROUP BY thread_id)
+          FROM crm_messages WHERE thread_id IS NOT NULL AND campaign_id IS NULL GROUP BY thread_id)
         SELECT t.thread_id, u.email, u.name, t.last_at, t.unread, l.content AS last_content, l.direction AS last_direction
         FROM t LEFT JOIN ${S}.users u ON u.id = t.thread_id
-        JOIN LATERAL (SELECT content, direction FROM crm_messages m WHERE m.thread_id = t.thread_id ORDER BY created_at DESC, id DESC LIMIT 1) l ON true
+        JOIN LATERAL (SELECT content, direction FROM crm_messages m WHERE m.thread_id = t.thread_id AND m.campaign_id IS NULL
+          ORDER BY created_at DESC, id DESC LIMIT 1) l ON true
         WHERE ${input.unreadOnly ? sql`t.unread > 0` : sql`true`}
           ${pattern ? sql`AND (u.email ILIKE ${pattern} OR u.name ILIKE ${pattern})` : sql``}
         ORDER BY t.last_at DESC LIMIT ${input.limit}`,

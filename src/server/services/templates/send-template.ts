@@ -1,8 +1,6 @@
-import { eq } from "drizzle-orm";
-import { crmMessages } from "@/server/db/schema";
-import { EmailSendError } from "@/server/email/types";
 import { ZSendTemplateInput, ZSendTestInput } from "@/shared/schemas/messaging";
 import { writeAuditLog } from "../audit/write-audit-log";
+import { startChosenUsersSend } from "../campaigns/start-campaign";
 import type { AdminActor, TServiceArgs } from "../context";
 import { ConflictError, InvalidInputError } from "../errors";
 import { loadRecipients, SAMPLE_RECIPIENT } from "../messaging/recipients";
@@ -11,70 +9,55 @@ import { versionContent } from "./manage-templates";
 import { emailMessageFor, renderEmail } from "./render-email";
 
 /**
- * Sends the template's current version to each user, one email each, with
- * one-click unsubscribe headers: a template send is marketing email, so
- * suppressed addresses (unsubscribed, bounced, complained, by hand) are
- * skipped and counted. Unknown ids are reported, not fatal.
+ * Sends the template's current version to chosen users as a small campaign
+ * of its own (startChosenUsersSend): the same durable, throttled, idempotent
+ * delivery as any campaign, with its own report and recipients table.
+ * A template send is marketing email: suppressed addresses (unsubscribed,
+ * bounced, complained, by hand) are left out and reported with their
+ * reason; unknown ids are reported, not fatal. Nothing is sent inside the
+ * request: the answer says how many emails were queued and where to follow
+ * them.
  */
 export async function sendTemplate({ ctx, input: raw }: TServiceArgs<{ templateId: string; userIds: string[] }, AdminActor>) {
   const input = ZSendTemplateInput.parse(raw);
-  const { template, subject, body, version } = await versionContent(ctx.db, input.templateId);
+  const { template, version } = await versionContent(ctx.db, input.templateId);
   if (template.status === "archived") throw new ConflictError(`“${template.name}” is archived; restore it before sending`);
-  const rendered = await renderEmail({ kind: "template", subject, body });
   const ids = [...new Set(input.userIds)];
   const recipients = await loadRecipients(ctx.db, ids);
   const suppressed = await suppressionsOf(
     ctx.db,
     [...recipients.values()].map((r) => r.email),
   );
-  const sent: { userId: string; messageId: string }[] = [];
-  const failed: { userId: string; error: string }[] = [];
-  for (const id of ids) {
-    const user = recipients.get(id);
-    if (!user || suppressed.has(user.email.toLowerCase())) continue;
-    const message = emailMessageFor(rendered, user, [{ name: "template_id", value: template.id }]);
-    const [row] = await ctx.db
-      .insert(crmMessages)
-      .values({
-        userId: user.id,
-        threadId: user.id,
-        fromAdminId: ctx.actor.id,
-        subject: message.subject,
-        content: message.text ?? "",
-        direction: "outbound",
-        channel: "email",
-        status: "queued",
-        templateId: template.id,
-        templateVersion: version,
-      })
-      .returning({ id: crmMessages.id });
-    if (!row) continue;
-    try {
-      const result = await ctx.email.send(
-        { ...message, tags: [{ name: "message_id", value: row.id }, ...(message.tags ?? [])] },
-        { idempotencyKey: `message-${row.id}` },
-      );
-      await ctx.db.update(crmMessages).set({ status: "sent", providerMessageId: result.id }).where(eq(crmMessages.id, row.id));
-      sent.push({ userId: id, messageId: row.id });
-    } catch (err) {
-      const error = err instanceof EmailSendError ? err.message : "The email could not be sent";
-      await ctx.db.update(crmMessages).set({ status: "failed", error }).where(eq(crmMessages.id, row.id));
-      failed.push({ userId: id, error });
-    }
-  }
   const unknown = ids.filter((id) => !recipients.has(id));
   const skipped = ids.flatMap((id) => {
     const user = recipients.get(id);
     const reason = user ? suppressed.get(user.email.toLowerCase()) : undefined;
     return user && reason ? [{ userId: id, reason }] : [];
   });
+  const eligible = ids.filter((id) => recipients.has(id) && !skipped.some((s) => s.userId === id));
+  let campaignId: string | null = null;
+  let queued = 0;
+  if (eligible.length) {
+    const n = eligible.length;
+    const { campaign } = await startChosenUsersSend({
+      ctx,
+      input: {
+        name: `“${template.name}” to ${n} chosen ${n === 1 ? "user" : "users"}`.slice(0, 120),
+        templateId: template.id,
+        templateVersion: version,
+        userIds: eligible,
+      },
+    });
+    campaignId = campaign.id;
+    queued = campaign.totalRecipients;
+  }
   await writeAuditLog(ctx.db, ctx.actor, {
     action: "template.sent",
     targetType: "template",
     targetId: template.id,
-    after: { version, sent: sent.length, failed: failed.length, suppressed: skipped.length, unknown },
+    after: { version, campaignId, queued, suppressed: skipped.length, unknown },
   });
-  return { version, sent, failed, suppressed: skipped, unknown };
+  return { version, campaignId, queued, suppressed: skipped, unknown };
 }
 
 /** The template (or a draft) with sample data, to the signed-in admin. Not recorded as a message. */

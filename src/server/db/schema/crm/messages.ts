@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import { check, index, integer, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { MESSAGE_CHANNELS, MESSAGE_DIRECTIONS, MESSAGE_STATUSES } from "@/shared/enums";
 import { crmAdmins } from "./auth";
+import { crmCampaigns } from "./campaigns";
 import { inList } from "./in-list";
 import { crmEmailTemplates } from "./templates";
 
@@ -28,12 +29,15 @@ export const crmMessages = pgTable(
     templateId: uuid("template_id").references(() => crmEmailTemplates.id, { onDelete: "set null" }),
     templateVersion: integer("template_version"),
     error: text("error"),
+    /** An in-app campaign's copy for this user: read and clicks count in the campaign's report, and it opens no conversation. */
+    campaignId: uuid("campaign_id").references(() => crmCampaigns.id, { onDelete: "set null" }),
   },
   (t) => [
     index("crm_messages_user_created_idx").on(t.userId, t.createdAt),
     index("crm_messages_from_admin_idx").on(t.fromAdminId),
     index("crm_messages_thread_created_idx").on(t.threadId, t.createdAt),
     index("crm_messages_template_idx").on(t.templateId),
+    index("crm_messages_campaign_idx").on(t.campaignId),
     index("crm_messages_unread_inbound_idx").on(t.userId).where(sql`direction = 'inbound' AND read_at IS NULL`),
     check("crm_messages_direction_check", sql`${t.direction} IN (${inList(MESSAGE_DIRECTIONS)})`),
     check("crm_messages_channel_check", sql`${t.channel} IN (${inList(MESSAGE_CHANNELS)})`),
