@@ -8,6 +8,7 @@ import { campaignFunnel, trackClickRates, trackOpenRates } from "@/server/servic
 import { createCampaign, listCampaigns } from "@/server/services/campaigns/manage-campaigns";
 import { sendToSegment } from "@/server/services/campaigns/start-campaign";
 import type { AdminActor } from "@/server/services/context";
+import { getConversation, sendMessage } from "@/server/services/messaging/direct-messages";
 import { createSegment } from "@/server/services/segments/manage-segments";
 import { getUserEmailHistory } from "@/server/services/users/get-user-email-history";
 import { getUserTimeline } from "@/server/services/users/get-user-timeline";
@@ -305,5 +306,27 @@ describe.each(engines())("provider webhooks on %s", (engine) => {
       [b.id],
     );
     expect(state?.provider_failed_at).not.toBeNull();
+  });
+  it("shows when a one-on-one email was first opened and clicked, whatever order the events come in", async () => {
+    const [a] = rows as [(typeof rows)[number]];
+    const ctx = testCtx(db.db, actor, { email: new ResendProvider(fake.apiKey, fake.url) });
+    const [m] = await sendMessage({ ctx, input: { userId: a.user_id, subject: "About your plan", content: "Hi!", channels: ["email"] } });
+    if (!m) throw new Error("no message");
+    const providerId = fake.sent.at(-1)?.id ?? "";
+    const direct = (type: string, at: string, extra: Record<string, unknown> = {}) =>
+      JSON.stringify({
+        type,
+        created_at: at,
+        data: { email_id: providerId, to: [a.email], tags: [{ name: "message_id", value: m.id }], ...extra },
+      });
+    const t = (min: number) => new Date(Date.UTC(2026, 10, 28, 9, min)).toISOString();
+    expect((await send(direct("email.clicked", t(5), { click: { link: "https://vibrationfit.com/plan" } }))).status).toBe(200);
+    expect((await send(direct("email.opened", t(3)))).status).toBe(200);
+    expect((await send(direct("email.opened", t(9)))).status).toBe(200);
+    expect((await send(direct("email.delivered", t(1)))).status).toBe(200);
+    const [shown] = (await getConversation({ ctx, input: { userId: a.user_id } })).filter((x) => x.id === m.id);
+    expect(shown).toMatchObject({ status: "delivered", openedAt: new Date(t(3)), clickedAt: new Date(t(5)) });
+    // The campaign's recipient row is not touched by a one-on-one email's events.
+    expect((await listCampaignRecipients({ ctx, input: { id: campaignId, filter: "all", search: "r1@" } })).items[0]?.openCount).toBe(2);
   });
 });

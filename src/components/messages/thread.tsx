@@ -88,6 +88,9 @@ export function Thread({
                 <span>{m.direction === "outbound" ? (m.fromAdminEmail ?? "CRM") : "User"}</span>·<span>{formatDateTime(m.createdAt)}</span>·
                 <span>{m.channel === "email" ? "email" : "in-app"}</span>
                 {m.direction === "outbound" ? <Badge tone={STATUS_TONE[m.status]}>{m.status}</Badge> : null}
+                {m.campaignId ? <span>· campaign</span> : null}
+                {m.openedAt ? <span data-testid="opened-at">· opened {formatDateTime(m.openedAt)}</span> : null}
+                {m.clickedAt ? <span>· clicked {formatDateTime(m.clickedAt)}</span> : null}
               </p>
               {m.error ? <p className="mt-1 text-xs text-red-700">{m.error}</p> : null}
             </div>

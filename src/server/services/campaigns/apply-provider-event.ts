@@ -123,6 +123,14 @@ export async function applyProviderEvent({ ctx, input }: TServiceArgs<{ svixId: 
       UPDATE crm_messages SET status = ${event.type === "email.delivered" ? "delivered" : "failed"}
       WHERE id = ${messageId}::uuid AND status IN ('sent', 'delivered')`);
   }
+  // Their first open and click (earliest wins, so order and repeats do not matter; a click implies an open).
+  if (messageId && (event.type === "email.opened" || event.type === "email.clicked")) {
+    const clicked = event.type === "email.clicked";
+    await db.execute(sql`
+      UPDATE crm_messages SET opened_at = least(coalesce(opened_at, ${at}), ${at}),
+        clicked_at = ${clicked ? sql`least(coalesce(clicked_at, ${at}), ${at})` : sql`clicked_at`}
+      WHERE id = ${messageId}::uuid AND direction = 'outbound' AND channel = 'email'`);
+  }
   const reason =
     event.type === "email.complained"
       ? "complained"

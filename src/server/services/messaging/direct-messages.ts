@@ -24,6 +24,11 @@ export type TMessage = {
   readAt: Date | null;
   fromAdminEmail: string | null;
   error: string | null;
+  /** Emails: first open and click reported by the provider. */
+  openedAt: Date | null;
+  clickedAt: Date | null;
+  /** An in-app campaign's copy (shown in the thread for context). */
+  campaignId: string | null;
 };
 
 const messageColumns = {
@@ -38,6 +43,9 @@ const messageColumns = {
   readAt: crmMessages.readAt,
   fromAdminEmail: crmAdmins.email,
   error: crmMessages.error,
+  openedAt: crmMessages.openedAt,
+  clickedAt: crmMessages.clickedAt,
+  campaignId: crmMessages.campaignId,
 };
 
 /**

@@ -31,6 +31,9 @@ export const crmMessages = pgTable(
     error: text("error"),
     /** An in-app campaign's copy for this user: read and clicks count in the campaign's report, and it opens no conversation. */
     campaignId: uuid("campaign_id").references(() => crmCampaigns.id, { onDelete: "set null" }),
+    /** A one-on-one or template email: first open and first click, as the provider's webhooks report them (a click implies an open). */
+    openedAt: timestamp("opened_at", { withTimezone: true }),
+    clickedAt: timestamp("clicked_at", { withTimezone: true }),
   },
   (t) => [
     index("crm_messages_user_created_idx").on(t.userId, t.createdAt),
