@@ -189,7 +189,9 @@ export function CampaignEditor({
             ) : null}
             <div>
               <label htmlFor="c-content" className="mb-1 block text-xs font-medium text-slate-600">
-                {type === "email" ? "Message (Markdown and {{variables}}, as in templates)" : "Message"}
+                {type === "email"
+                  ? "Message (Markdown and {{variables}}, as in templates)"
+                  : "Message (plain text; {{variables}} as in templates)"}
               </label>
               <textarea id="c-content" rows={8} {...form.register("content")} className={inputClass} />
               {err("content")}

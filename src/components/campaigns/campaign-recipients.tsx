@@ -115,7 +115,7 @@ export function CampaignRecipients({ campaignId, channel }: { campaignId: string
                 <th scope="col" className="px-3 py-2.5">
                   Status
                 </th>
-                <th scope="col" className="hidden px-3 py-2.5 lg:table-cell">
+                <th scope="col" className="hidden px-3 py-2.5 2xl:table-cell">
                   {email ? "Delivered (UTC)" : "In inbox (UTC)"}
                 </th>
                 {tracked ? (
@@ -127,7 +127,7 @@ export function CampaignRecipients({ campaignId, channel }: { campaignId: string
                       Clicked
                     </th>
                     <th scope="col" className="hidden px-3 py-2.5 xl:table-cell">
-                      Links · reason
+                      Links clicked
                     </th>
                   </>
                 ) : null}
@@ -144,11 +144,12 @@ export function CampaignRecipients({ campaignId, channel }: { campaignId: string
                   </td>
                   <td className="px-3 py-2">
                     <span className="flex flex-wrap gap-1">
-                      <Badge tone={STATUS_TONE[r.status] ?? "slate"}>{r.status}</Badge>
+                      <Badge tone={STATUS_TONE[r.status] ?? "slate"}>{!email && r.status === "opened" ? "read" : r.status}</Badge>
                       {r.unsubscribed ? <Badge tone="amber">unsubscribed</Badge> : null}
                     </span>
+                    {r.reason ? <span className="mt-0.5 block max-w-[14rem] text-xs text-red-700">{r.reason}</span> : null}
                   </td>
-                  <td className="hidden whitespace-nowrap px-3 py-2 text-slate-600 lg:table-cell">
+                  <td className="hidden whitespace-nowrap px-3 py-2 text-slate-600 2xl:table-cell">
                     <When at={r.deliveredAt} />
                   </td>
                   {tracked ? (
@@ -161,13 +162,12 @@ export function CampaignRecipients({ campaignId, channel }: { campaignId: string
                         <When at={r.firstClickedAt} />
                         {r.clickCount > 1 ? <span className="text-xs text-slate-500"> ×{formatInt(r.clickCount)}</span> : null}
                       </td>
-                      <td className="hidden max-w-[14rem] px-3 py-2 text-xs text-slate-600 xl:table-cell">
+                      <td className="hidden max-w-[12rem] px-3 py-2 text-xs text-slate-600 xl:table-cell">
                         {r.links.map((l) => (
                           <span key={l} className="block truncate" title={l}>
                             {l}
                           </span>
                         ))}
-                        {r.reason ? <span className="block text-red-700">{r.reason}</span> : null}
                       </td>
                     </>
                   ) : null}
