@@ -52,6 +52,8 @@ export default async function CampaignPage({ params }: { params: Promise<{ id: s
                   <Link href={`/segments/${segment.id}`} className="text-brand-700 hover:underline">
                     {segment.name}
                   </Link>
+                ) : c.totalRecipients > 0 ? (
+                  `${c.totalRecipients} chosen ${c.totalRecipients === 1 ? "user" : "users"} (a template send)`
                 ) : (
                   "No segment"
                 )}
