@@ -33,6 +33,19 @@ export const ZEnv = z.object({
 
   EMAIL_FROM: withDefault(z.string().min(3), "VibrationFit CRM <crm@vibrationfit.local>"),
   EMAIL_REPLY_TO: optional(z.email({ message: "expected an email address" })),
+  /**
+   * The domain Resend receives replies on (e.g. inbound.crm.vibrationfit.com): one-on-one emails
+   * are sent with Reply-To reply+<signed thread token>@<domain>, and replies come back into the thread.
+   * Unset: replies go to EMAIL_REPLY_TO (locally, the embedded default uses reply.localhost).
+   */
+  INBOUND_EMAIL_DOMAIN: optional(
+    z
+      .string()
+      .toLowerCase()
+      .regex(/^(?=.{3,200}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, {
+        message: "expected a domain such as inbound.crm.vibrationfit.com",
+      }),
+  ),
   COMPANY_POSTAL_ADDRESS: withDefault(z.string().min(5), "VibrationFit, 123 Example Street, Austin, TX 78701, USA"),
   RESEND_API_KEY: optional(z.string().startsWith("re_", { message: "expected a Resend API key starting with re_" })),
   RESEND_BASE_URL: optional(z.url({ message: "expected an absolute URL" })),
@@ -151,6 +164,11 @@ export const databaseMode = (e: TEnv = env()): DatabaseMode => (e.DATABASE_URL ?
  * no provider: a developer's own machine, never a shared database.
  */
 export const localOutboxVisible = (e: TEnv = env()): boolean => databaseMode(e) === "embedded" && emailMode(e) === "local-outbox";
+
+/** Where replies to one-on-one emails arrive: INBOUND_EMAIL_DOMAIN, or reply.localhost on the local outbox (to simulate replies); none otherwise. */
+export function inboundEmailDomain(e: TEnv = env()): string | null {
+  return e.INBOUND_EMAIL_DOMAIN ?? (localOutboxVisible(e) ? "reply.localhost" : null);
+}
 
 /**
  * Sign-in limits per 15 minutes: 5 links per address and 20 requests per

@@ -29,6 +29,9 @@ export const TRACKING_STATUSES = ["queued", "sent", "failed", "delivered", "open
 export const SUPPRESSION_REASONS = ["unsubscribed", "bounced", "complained", "manual", "provider"] as const;
 export type TSuppressionReason = (typeof SUPPRESSION_REASONS)[number];
 
+/** Why an email reply was kept out of a thread: sent from another address than the thread's user's, or to an address that names no thread. */
+export const INBOUND_QUARANTINE_REASONS = ["sender_mismatch", "unknown_address"] as const;
+
 export const TEMPLATE_STATUSES = ["active", "archived"] as const;
 
 export const ACTOR_TYPES = ["admin", "system", "webhook"] as const;

@@ -70,6 +70,21 @@ describe("messaging: a template previewed for a real user, and a direct message 
       .first()
       .click();
     await page.getByText("Hi! How is the intensive going?").first().waitFor();
+
+    // The user answers the email (simulated locally, through the path of a real reply): it comes back into the thread, unread.
+    await page
+      .getByLabel("Reply", { exact: true })
+      .fill("Day 5 done, feeling great!\n\nOn Monday VibrationFit wrote:\n> Hi! How is the intensive going?");
+    await page.getByRole("button", { name: "Send the reply" }).click();
+    await page.getByTestId("reply-outcome").getByText("The reply is in the user's conversation, unread.").waitFor();
+    await page.goto(`${base}/messages/${userId}`);
+    const reply = page.getByTestId("thread").locator("li", { hasText: "Day 5 done, feeling great!" });
+    await reply.waitFor();
+    expect(await reply.textContent()).not.toContain("On Monday VibrationFit wrote");
+    expect(await reply.textContent()).toContain("email");
+    await page.screenshot({ path: "screenshots/e2e-thread-email-reply.png", fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: "screenshots/e2e-thread-email-reply-phone.png", fullPage: true });
     expect(violations).toEqual([]);
     await context.close();
   });

@@ -115,6 +115,10 @@ describe("a production start", () => {
   it("has no outbox: pages and API answer 404, and the sign-in page names nobody", async () => {
     expect((await fetch(`${APP_URL}/dev/outbox`)).status).toBe(404);
     expect((await fetch(`${APP_URL}/dev/outbox/00000000-0000-4000-8000-000000000001`)).status).toBe(404);
+    const reply = new URLSearchParams({ from: "someone@example.com", content: "a forged reply" });
+    expect(
+      (await fetch(`${APP_URL}/api/dev/outbox/00000000-0000-4000-8000-000000000001/reply`, { method: "POST", body: reply })).status,
+    ).toBe(404);
     const signIn = await (await fetch(`${APP_URL}/sign-in`)).text();
     expect(signIn).not.toContain(OWNER);
     expect(signIn).not.toMatch(/outbox|Local mode/i);

@@ -64,6 +64,7 @@ const EXPECTED_ROLES: Record<string, "public" | "viewer" | "admin" | "owner"> = 
   "messaging.directMessages.conversation": "viewer",
   "messaging.directMessages.unreadCount": "viewer",
   "messaging.directMessages.send": "admin",
+  "messaging.directMessages.quarantine": "viewer",
   "messaging.directMessages.markAsRead": "admin",
   "messaging.suppressions.list": "viewer",
   "messaging.suppressions.add": "admin",

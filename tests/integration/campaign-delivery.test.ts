@@ -76,6 +76,7 @@ describe.each(engines())("campaign delivery on %s", (engine) => {
     return {
       mode: provider.mode,
       send: (m, o) => provider.send(m, o),
+      getReceivedEmail: (id) => provider.getReceivedEmail(id),
       sendBatch: async (messages, options) => {
         const result = await provider.sendBatch(messages, options);
         if (!done) {
@@ -191,6 +192,7 @@ describe.each(engines())("campaign delivery on %s", (engine) => {
     const watched: EmailProvider = {
       mode: provider.mode,
       send: (m, o) => provider.send(m, o),
+      getReceivedEmail: (id) => provider.getReceivedEmail(id),
       sendBatch: async (messages, options) => {
         const call = { key: options?.idempotencyKey ?? "", at: clock().getTime(), outcome: "ok" };
         calls.push(call);
@@ -268,6 +270,7 @@ describe.each(engines())("campaign delivery on %s", (engine) => {
     const dying: EmailProvider = {
       mode: provider.mode,
       send: (m, o) => provider.send(m, o),
+      getReceivedEmail: (id) => provider.getReceivedEmail(id),
       sendBatch: async (messages, options) => {
         const result = await provider.sendBatch(messages, options);
         if (++batches === 2) await new Promise<void>((r) => (hung = r));

@@ -1,7 +1,7 @@
 import { desc, eq, inArray } from "drizzle-orm";
 import type { DbOrTx } from "@/server/db/client";
 import { crmEmailOutbox } from "@/server/db/schema";
-import { type EmailProvider, EmailSendError, MAX_BATCH, type TEmailMessage, type TSendOptions } from "./types";
+import { type EmailProvider, EmailSendError, MAX_BATCH, type TEmailMessage, type TReceivedEmail, type TSendOptions } from "./types";
 
 /**
  * The local default: emails are stored in crm_email_outbox and browsable at
@@ -11,6 +11,11 @@ import { type EmailProvider, EmailSendError, MAX_BATCH, type TEmailMessage, type
 export class LocalOutboxProvider implements EmailProvider {
   readonly mode = "local-outbox" as const;
   constructor(private readonly db: DbOrTx) {}
+
+  /** Nothing arrives locally: replies are simulated from the dev outbox, which hands their content over directly. */
+  async getReceivedEmail(_id: string): Promise<TReceivedEmail> {
+    throw new EmailSendError("The local outbox receives no mail: use “Simulate a reply” in the dev outbox", "permanent", null);
+  }
 
   async send(message: TEmailMessage, options: TSendOptions = {}) {
     const [result] = await this.sendBatch([message], options);

@@ -1,5 +1,5 @@
 import { Resend } from "resend";
-import { type EmailProvider, EmailSendError, MAX_BATCH, type TEmailMessage, type TSendOptions } from "./types";
+import { type EmailProvider, EmailSendError, MAX_BATCH, type TEmailMessage, type TReceivedEmail, type TSendOptions } from "./types";
 
 type ResendError = { name?: string; message?: string; statusCode?: number | null } | null;
 
@@ -82,5 +82,11 @@ export class ResendProvider implements EmailProvider {
     );
     if (error || !data) throw classify(error ?? { message: "Empty answer from the email provider" }, headers);
     return data.data.map((d) => ({ id: d.id }));
+  }
+
+  async getReceivedEmail(id: string): Promise<TReceivedEmail> {
+    const { data, error, headers } = await withTimeout(this.client.emails.receiving.get(id), this.timeoutMs);
+    if (error || !data) throw classify(error ?? { message: "Empty answer from the email provider" }, headers);
+    return { id: data.id, from: data.from, to: data.to, subject: data.subject, text: data.text, html: data.html };
   }
 }

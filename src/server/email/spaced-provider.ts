@@ -35,5 +35,7 @@ export function spacedProvider(
       await wait();
       return provider.sendBatch(messages, options);
     },
+    // Reading a received email is not a send: not spaced.
+    getReceivedEmail: (id) => provider.getReceivedEmail(id),
   };
 }

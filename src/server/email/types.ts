@@ -35,12 +35,17 @@ export class EmailSendError extends Error {
   }
 }
 
+/** An email the provider received (a reply to a thread's address), as its receiving API returns it. */
+export type TReceivedEmail = { id: string; from: string; to: string[]; subject: string; text: string | null; html: string | null };
+
 /** The one interface every email goes through. */
 export interface EmailProvider {
   readonly mode: "resend" | "local-outbox";
   send(message: TEmailMessage, options?: TSendOptions): Promise<TSendResult>;
   /** Up to 100 messages in one request. */
   sendBatch(messages: TEmailMessage[], options?: TSendOptions): Promise<TSendResult[]>;
+  /** The content of a received email (its webhook carries only the envelope). An EmailSendError when it cannot be read. */
+  getReceivedEmail(id: string): Promise<TReceivedEmail>;
 }
 
 export const MAX_BATCH = 100;

@@ -14,6 +14,7 @@ import { sendToSegment } from "@/server/services/campaigns/start-campaign";
 import { createApiKey, listApiKeys, revokeApiKey } from "@/server/services/messaging/api-keys";
 import { getConversation, listConversations, markAsRead, sendMessage, unreadCount } from "@/server/services/messaging/direct-messages";
 import { readOutbox, readOutboxEmail } from "@/server/services/messaging/outbox";
+import { listQuarantine } from "@/server/services/messaging/receive-reply";
 import { addSuppression, listSuppressions, removeSuppression, ZSuppressionEmail } from "@/server/services/messaging/suppressions";
 import { archiveTemplate, createTemplate, getTemplate, listTemplates, updateTemplate } from "@/server/services/templates/manage-templates";
 import { previewTemplate } from "@/server/services/templates/preview-template";
@@ -81,6 +82,8 @@ export const messagingRouter = router({
     conversation: viewerProcedure.input(z.object({ userId: z.guid() })).query(({ ctx, input }) => getConversation({ ctx: ctx.svc, input })),
     unreadCount: viewerProcedure.query(({ ctx }) => unreadCount({ ctx: ctx.svc, input: undefined })),
     send: adminProcedure.input(ZSendMessageInput).mutation(({ ctx, input }) => sendMessage({ ctx: ctx.svc, input })),
+    /** Email replies kept out of threads (another sender, or an address naming no thread). */
+    quarantine: viewerProcedure.query(({ ctx }) => listQuarantine({ ctx: ctx.svc, input: undefined })),
     markAsRead: adminProcedure
       .input(ZMessageId)
       .mutation(({ ctx, input }) => markAsRead({ ctx: ctx.svc, input: { messageId: input.messageId, direction: "inbound" } })),

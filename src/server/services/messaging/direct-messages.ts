@@ -11,6 +11,7 @@ import type { AdminActor, TServiceArgs } from "../context";
 import { NotFoundError } from "../errors";
 import { emailMessageFor, renderEmail } from "../templates/render-email";
 import { loadRecipients } from "./recipients";
+import { replyAddressFor } from "./reply-address";
 
 export type TMessage = {
   id: string;
@@ -93,9 +94,10 @@ export async function sendMessage({ ctx, input: raw }: TServiceArgs<TSendMessage
         content: input.content,
         fromName: ctx.actor.email,
       });
-      const result = await ctx.email.send(emailMessageFor(rendered, user, [{ name: "message_id", value: row.id }]), {
-        idempotencyKey: `message-${row.id}`,
-      });
+      const message = emailMessageFor(rendered, user, [{ name: "message_id", value: row.id }]);
+      // Replies go to the thread's own address, and come back into this conversation (receive-reply.ts).
+      const replyTo = replyAddressFor(user.id) ?? message.replyTo;
+      const result = await ctx.email.send({ ...message, replyTo }, { idempotencyKey: `message-${row.id}` });
       await ctx.db.update(crmMessages).set({ status: "sent", providerMessageId: result.id }).where(eq(crmMessages.id, row.id));
     } catch (err) {
       const message = err instanceof EmailSendError ? err.message : "The email could not be sent";

@@ -3,6 +3,7 @@ import { ZodError } from "zod";
 import { env } from "@/lib/env";
 import { readBoundedText } from "@/server/api/http/body";
 import { routeHandler } from "@/server/api/http/route-handler";
+import { EmailSendError } from "@/server/email/types";
 import {
   APPLIED_EVENT_TYPES,
   applyProviderEvent,
@@ -10,6 +11,7 @@ import {
   ZProviderEvent,
   ZWebhookEnvelope,
 } from "@/server/services/campaigns/apply-provider-event";
+import { receiveReply, ZReceivedEvent } from "@/server/services/messaging/receive-reply";
 
 export const dynamic = "force-dynamic";
 
@@ -64,6 +66,18 @@ export const POST = routeHandler({ public: { type: "webhook", provider: "resend"
     envelope = ZWebhookEnvelope.parse(JSON.parse(raw));
   } catch (err) {
     return reply(400, { error: `Malformed event: ${detail(err)}` });
+  }
+  if (envelope.type === "email.received") {
+    const received = ZReceivedEvent.safeParse(envelope);
+    if (!received.success) return reply(400, { error: `Malformed event: ${detail(received.error)}` });
+    try {
+      const result = await receiveReply({ ctx, input: { svixId: id, event: received.data } });
+      return reply(200, { ok: true, outcome: result.outcome });
+    } catch (err) {
+      // The content could not be read from the provider: answer 503 so the provider delivers the event again later.
+      if (err instanceof EmailSendError) return reply(503, { error: `Could not read the received email: ${err.message}` });
+      throw err;
+    }
   }
   if (!(APPLIED_EVENT_TYPES as readonly string[]).includes(envelope.type)) {
     const stored = await recordUnhandledEvent({ ctx, input: { svixId: id, event: envelope } });

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
-import { MESSAGE_CHANNELS, MESSAGE_DIRECTIONS, MESSAGE_STATUSES } from "@/shared/enums";
+import { INBOUND_QUARANTINE_REASONS, MESSAGE_CHANNELS, MESSAGE_DIRECTIONS, MESSAGE_STATUSES } from "@/shared/enums";
 import { crmAdmins } from "./auth";
 import { crmCampaigns } from "./campaigns";
 import { inList } from "./in-list";
@@ -45,5 +45,30 @@ export const crmMessages = pgTable(
     check("crm_messages_direction_check", sql`${t.direction} IN (${inList(MESSAGE_DIRECTIONS)})`),
     check("crm_messages_channel_check", sql`${t.channel} IN (${inList(MESSAGE_CHANNELS)})`),
     check("crm_messages_status_check", sql`${t.status} IN (${inList(MESSAGE_STATUSES)})`),
+  ],
+);
+
+/**
+ * Email replies that did not go into a thread: the sender is not the
+ * thread's user (someone forwarded the email, or forged the address), or the
+ * address names no thread of ours. Admins look at them in Messages.
+ */
+export const crmInboundQuarantine = pgTable(
+  "crm_inbound_quarantine",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
+    providerEmailId: text("provider_email_id"),
+    fromAddress: text("from_address").notNull(),
+    toAddress: text("to_address"),
+    /** The thread the address named, when it named one. */
+    userId: uuid("user_id"),
+    subject: text("subject"),
+    content: text("content").notNull(),
+    reason: text("reason").$type<(typeof INBOUND_QUARANTINE_REASONS)[number]>().notNull(),
+  },
+  (t) => [
+    index("crm_inbound_quarantine_received_idx").on(t.receivedAt),
+    check("crm_inbound_quarantine_reason_check", sql`${t.reason} IN (${inList(INBOUND_QUARANTINE_REASONS)})`),
   ],
 );
