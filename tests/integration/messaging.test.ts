@@ -191,7 +191,12 @@ describe.each(engines())("messaging on %s", (engine) => {
       campaign.id,
       "sent",
     ]);
-    await admin().messaging.templates.sendTest({ templateId: t.id });
+    // The test send is queued (nothing sent in the request) and delivered by the job engine.
+    const queued = (await outbox()).length;
+    expect(await admin().messaging.templates.sendTest({ templateId: t.id })).toEqual({ to: admins.admin.email, queued: true });
+    expect((await outbox()).length).toBe(queued);
+    await testEngine(db.db).drain();
+    await expect(admin().messaging.templates.sendTest({ draft: { subject: "x", body: "{{nope}}" } })).rejects.toThrow(/Unknown variable/);
     expect((await outbox()).at(-1)).toMatchObject({ to: [admins.admin.email], subject: "[Test] Welcome back, Alex" });
     await expect(callerFor(db.db, admins.viewer).messaging.templates.send({ templateId: t.id, userIds: [uuid(1)] })).rejects.toMatchObject({
       code: "FORBIDDEN",

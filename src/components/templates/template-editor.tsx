@@ -235,7 +235,7 @@ export function TemplateEditor({
             </button>
             {sendTest.isSuccess ? (
               <span role="status" className="text-sm text-emerald-700">
-                Test sent to {sendTest.data.to}
+                Test on its way to {sendTest.data.to}
               </span>
             ) : null}
             {sendTest.error ? (

@@ -8,6 +8,7 @@ import { startDueCampaigns } from "@/server/services/campaigns/start-campaign";
 import { DomainError } from "@/server/services/errors";
 import { purgeExpired } from "@/server/services/jobs/purge-expired";
 import { listSegmentIds, recomputeSegment } from "@/server/services/segments/recompute-segment";
+import { deliverTestEmail } from "@/server/services/templates/send-template";
 import { defineJob, type TJobDefinition } from "./definition";
 import { jobEvent } from "./events";
 import { PermanentFailure, RetryLater } from "./signals";
@@ -184,6 +185,17 @@ export const sendSignInLink = defineJob({
   handler: ({ data, step, ctx }) => step.run("issue-link", () => issueSignInLink({ ctx, input: { email: data.email } })),
 });
 
+export const sendTemplateTest = defineJob({
+  id: "send-template-test",
+  event: "crm/template.test.requested",
+  concurrency: { scope: "none" },
+  throttle: "email-provider",
+  retries: 5,
+  recordRuns: false,
+  // The request id is the idempotency key: a retry after the provider accepted sends nothing more.
+  handler: ({ data, step, ctx }) => step.run("send-test", () => signalled(() => deliverTestEmail({ ctx, input: data }))),
+});
+
 export const jobDefinitions: readonly TJobDefinition[] = [
   heartbeat,
   refreshAnalytics,
@@ -193,4 +205,5 @@ export const jobDefinitions: readonly TJobDefinition[] = [
   deliverCampaign,
   deliverCampaignBatch,
   sendSignInLink,
+  sendTemplateTest,
 ];

@@ -16,6 +16,13 @@ export const JOB_EVENTS = {
   "crm/campaign.send.requested": z.object({ campaignId: z.guid(), requestedBy: z.string().max(320).default("system") }),
   "crm/campaign.batch.requested": z.object({ campaignId: z.guid(), batchNo: z.number().int().min(0) }),
   "crm/sign-in.link.requested": z.object({ email: z.string().max(254) }),
+  /** A template (a saved version, or a draft's text) sent once to the admin who asked, with sample data. */
+  "crm/template.test.requested": z.object({
+    requestId: z.guid(),
+    to: z.string().max(254),
+    subject: z.string().max(200),
+    body: z.string().max(20_000),
+  }),
 } as const;
 
 export type TJobEventName = keyof typeof JOB_EVENTS;

@@ -1,3 +1,5 @@
+import { randomUUID } from "node:crypto";
+import { jobEvent } from "@/server/jobs/events";
 import { ZSendTemplateInput, ZSendTestInput } from "@/shared/schemas/messaging";
 import { writeAuditLog } from "../audit/write-audit-log";
 import { startChosenUsersSend } from "../campaigns/start-campaign";
@@ -6,7 +8,7 @@ import { ConflictError, InvalidInputError } from "../errors";
 import { loadRecipients, SAMPLE_RECIPIENT } from "../messaging/recipients";
 import { suppressionsOf } from "../messaging/suppressions";
 import { versionContent } from "./manage-templates";
-import { emailMessageFor, renderEmail } from "./render-email";
+import { checkedTemplate, emailMessageFor, renderEmail } from "./render-email";
 
 /**
  * Sends the template's current version to chosen users as a small campaign
@@ -60,7 +62,12 @@ export async function sendTemplate({ ctx, input: raw }: TServiceArgs<{ templateI
   return { version, campaignId, queued, suppressed: skipped, unknown };
 }
 
-/** The template (or a draft) with sample data, to the signed-in admin. Not recorded as a message. */
+/**
+ * The template (or a draft) with sample data, to the signed-in admin. Not
+ * recorded as a message. Checked here (a problem is a clear error at once),
+ * sent by a background job (crm/template.test.requested) through the same
+ * throttled provider as campaigns, once: the request id is its idempotency key.
+ */
 export async function sendTestTemplate({
   ctx,
   input: raw,
@@ -71,14 +78,25 @@ export async function sendTestTemplate({
   if (input.draft) ({ subject, body } = input.draft);
   else if (input.templateId) ({ subject, body } = await versionContent(ctx.db, input.templateId));
   else throw new InvalidInputError("Send a saved template or a draft");
-  const rendered = await renderEmail({ kind: "template", subject, body });
-  const message = emailMessageFor(rendered, SAMPLE_RECIPIENT, []);
-  const result = await ctx.email.send({ ...message, to: [ctx.actor.email], subject: `[Test] ${message.subject}`, headers: undefined });
+  checkedTemplate(subject, body);
+  const requestId = randomUUID();
+  await ctx.jobs.enqueue(jobEvent("crm/template.test.requested", { requestId, to: ctx.actor.email, subject, body }));
   await writeAuditLog(ctx.db, ctx.actor, {
     action: "template.test_sent",
     targetType: "template",
     targetId: input.templateId ?? null,
-    after: { to: ctx.actor.email },
+    after: { to: ctx.actor.email, requestId },
   });
-  return { to: ctx.actor.email, id: result.id };
+  return { to: ctx.actor.email, queued: true as const };
+}
+
+/** The test email itself (the job's work). */
+export async function deliverTestEmail({ ctx, input }: TServiceArgs<{ requestId: string; to: string; subject: string; body: string }>) {
+  const rendered = await renderEmail({ kind: "template", subject: input.subject, body: input.body });
+  const message = emailMessageFor(rendered, SAMPLE_RECIPIENT, []);
+  const result = await ctx.email.send(
+    { ...message, to: [input.to], subject: `[Test] ${message.subject}`, headers: undefined },
+    { idempotencyKey: `template-test-${input.requestId}` },
+  );
+  return { id: result.id };
 }
