@@ -16,6 +16,7 @@ const CRM_TABLES = [
   "crm_email_outbox",
   "crm_email_template_versions",
   "crm_email_templates",
+  "crm_inbound_quarantine",
   "crm_job_queue",
   "crm_job_runs",
   "crm_messages",
