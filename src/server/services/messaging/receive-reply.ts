@@ -18,6 +18,7 @@ import { bareAddress, threadOfReplyAddress } from "./reply-address";
  */
 
 export const MAX_REPLY_CHARS = 10_000;
+const MAX_PARSED_CHARS = 100_000;
 
 export const ZReceivedEvent = z.object({
   type: z.literal("email.received"),
@@ -36,14 +37,32 @@ const ENTITIES: Record<string, string> = { "&amp;": "&", "&lt;": "<", "&gt;": ">
 
 /** A received HTML body as text: Gmail's and Outlook's quoted blocks dropped, line breaks kept, tags removed. */
 export function htmlToText(html: string): string {
-  const cut = html.search(
-    /<(div|blockquote)[^>]*class="[^"]*(gmail_quote|yahoo_quoted)|<div id="(divRplyFwdMsg|appendonsend)"|<blockquote/i,
-  );
-  return (cut >= 0 ? html.slice(0, cut) : html)
-    .replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/gi, "")
+  // A received email is anyone's input: only string searches and regexes that cannot backtrack across the text
+  // (no `[^>]*` that could run to the end from every `<`), so the cost stays linear in its length.
+  const lower = html.toLowerCase();
+  const starts = ["gmail_quote", "yahoo_quoted", 'id="divrplyfwdmsg"', 'id="appendonsend"']
+    .map((marker) => lower.indexOf(marker))
+    .filter((i) => i >= 0)
+    .map((i) => lower.lastIndexOf("<", i));
+  const blockquote = lower.indexOf("<blockquote");
+  if (blockquote >= 0) starts.push(blockquote);
+  const cut = starts.length ? Math.min(...starts) : html.length;
+  let kept = html.slice(0, cut);
+  for (const tag of ["script", "style"]) {
+    let out = "";
+    let from = 0;
+    const low = kept.toLowerCase();
+    for (let open = low.indexOf(`<${tag}`, from); open >= 0; open = low.indexOf(`<${tag}`, from)) {
+      const close = low.indexOf(`</${tag}>`, open);
+      out += kept.slice(from, open);
+      from = close < 0 ? kept.length : close + tag.length + 3;
+    }
+    kept = out + kept.slice(from);
+  }
+  return kept
     .replace(/<br\s*\/?>/gi, "\n")
     .replace(/<\/(p|div|li|h\d|tr)>/gi, "\n")
-    .replace(/<[^>]+>/g, "")
+    .replace(/<[^<>]*>/g, "")
     .replace(/&(amp|lt|gt|quot|#39|nbsp);/g, (e) => ENTITIES[e] ?? e);
 }
 
@@ -95,7 +114,10 @@ export async function recordInboundReply({ ctx, input }: TServiceArgs<TInboundRe
   const toAddress = addressed.find((a) => threadOfReplyAddress(a) !== null) ?? addressed[0] ?? null;
   const userId = toAddress ? threadOfReplyAddress(toAddress) : null;
   const from = bareAddress(input.from);
-  const body = stripQuotedReply(input.text?.trim() ? input.text : htmlToText(input.html ?? ""));
+  // Bounded before any parsing: a reply's new part is short, and a huge body must not cost the regexes time.
+  const body = stripQuotedReply(
+    input.text?.trim() ? input.text.slice(0, MAX_PARSED_CHARS) : htmlToText((input.html ?? "").slice(0, MAX_PARSED_CHARS)),
+  );
   const content = (body || "(empty reply)").slice(0, MAX_REPLY_CHARS);
   const subject = input.subject?.trim().slice(0, 200) || null;
   const user = userId ? (await loadRecipients(ctx.db, [userId])).get(userId) : undefined;
