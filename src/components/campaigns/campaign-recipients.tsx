@@ -126,7 +126,7 @@ export function CampaignRecipients({ campaignId, channel }: { campaignId: string
                     <th scope="col" className="hidden px-3 py-2.5 sm:table-cell">
                       Clicked
                     </th>
-                    <th scope="col" className="hidden px-3 py-2.5 xl:table-cell">
+                    <th scope="col" className="hidden px-3 py-2.5 2xl:table-cell">
                       Links clicked
                     </th>
                   </>
@@ -162,7 +162,7 @@ export function CampaignRecipients({ campaignId, channel }: { campaignId: string
                         <When at={r.firstClickedAt} />
                         {r.clickCount > 1 ? <span className="text-xs text-slate-500"> ×{formatInt(r.clickCount)}</span> : null}
                       </td>
-                      <td className="hidden max-w-[12rem] px-3 py-2 text-xs text-slate-600 xl:table-cell">
+                      <td className="hidden max-w-[12rem] px-3 py-2 text-xs text-slate-600 2xl:table-cell">
                         {r.links.map((l) => (
                           <span key={l} className="block truncate" title={l}>
                             {l}
