@@ -92,13 +92,6 @@ const scenario: TBenchScenario = {
       const ignored = all(c({ field: "plan", op: "not_in", values: ["free"] }), SIX.conditions[5] as TCondition);
       const paid = await time(() => previewSegment({ ctx, input: { criteria: ignored, sampleSize: 10 } }), runs);
       figures.push({ name: "paid users who did not open it: preview p95", value: round(percentile(paid, 95)), unit: "ms", target: 500 });
-      await runCore(figures);
-    } finally {
-      await db.delete(crmCampaigns).where(inArray(crmCampaigns.id, [campaign.id]));
-    }
-    return figures;
-
-    async function runCore(figures: TBenchFigure[]) {
       const preview = await time(() => previewSegment({ ctx, input: { criteria: FIVE, sampleSize: 10 } }), runs);
       const { count } = await previewSegment({ ctx, input: { criteria: FIVE, sampleSize: 0 } });
       figures.push({ name: "five-condition segment: members", value: count, unit: "users", target: null });
@@ -168,7 +161,10 @@ const scenario: TBenchScenario = {
         await db.delete(crmUserSegments).where(inArray(crmUserSegments.id, ids));
         if (admin) await db.delete(crmAdmins).where(inArray(crmAdmins.id, [admin.id]));
       }
+    } finally {
+      await db.delete(crmCampaigns).where(inArray(crmCampaigns.id, [campaign.id]));
     }
+    return figures;
   },
 };
 

@@ -104,6 +104,8 @@ describe("campaigns: build, review, send, track", () => {
     const csv = await (await page.request.get(`${campaignUrl.replace("/campaigns/", "/api/campaigns/")}/recipients?filter=opened`)).text();
     expect(csv.trimEnd().split("\r\n")).toHaveLength(4);
     expect(csv).toContain(",https://vibrationfit.com/app,"); // the links each recipient clicked
+    // Without a session: refused, nothing streamed.
+    expect((await fetch(`${campaignUrl.replace("/campaigns/", "/api/campaigns/")}/recipients`)).status).toBe(401);
     const notOpened = await (
       await page.request.get(`${campaignUrl.replace("/campaigns/", "/api/campaigns/")}/recipients?filter=not_opened`)
     ).text();

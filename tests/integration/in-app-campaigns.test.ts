@@ -124,7 +124,11 @@ describe.each(engines())("in-app campaigns on %s", (engine) => {
       expect.objectContaining({ userId: uuid(2), clickCount: 2, links: ["https://vibrationfit.com/intensive"] }),
     ]);
 
-    // Refused: a foreign link scheme, another user's message, a one-on-one id that is not theirs.
+    // Refused: no API key, a foreign link scheme, another user's message.
+    const anonymous = await clickRoute(new Request("http://crm/x", { method: "POST" }), {
+      params: Promise.resolve({ userId: uuid(1), messageId: ana.id }),
+    });
+    expect(anonymous.status).toBe(401);
     expect((await post(clickRoute, uuid(1), ana.id, { link: "javascript:alert(1)" })).status).toBe(400);
     expect((await post(clickRoute, uuid(1), odd.id)).status).toBe(404);
     expect((await admin().messaging.campaigns.funnel({ id: campaignId })).clicked).toBe(1);

@@ -72,7 +72,7 @@ export async function startCampaignSend({
  * A template sent to chosen users: a small email campaign of its own (its
  * own report and recipients), created and snapshotted in one transaction —
  * the chosen users whose address is not suppressed, in batches of 100 — and
- * then delivered by the same durable, throttled, idempotent jobs as any
+ * then delivered by the same durable, throttled, idempotent jobs as every
  * campaign. Nothing is sent inside the caller's request.
  */
 export async function startChosenUsersSend({

@@ -13,7 +13,7 @@ import { checkedTemplate, emailMessageFor, renderEmail } from "./render-email";
 /**
  * Sends the template's current version to chosen users as a small campaign
  * of its own (startChosenUsersSend): the same durable, throttled, idempotent
- * delivery as any campaign, with its own report and recipients table.
+ * delivery as every campaign, with its own report and recipients table.
  * A template send is marketing email: suppressed addresses (unsubscribed,
  * bounced, complained, by hand) are left out and reported with their
  * reason; unknown ids are reported, not fatal. Nothing is sent inside the
