@@ -56,8 +56,8 @@ module.exports = {
     {
       name: "lower-layers-stay-low",
       severity: "error",
-      comment: "The database, the email layer and the job catalogue know nothing of services or transports.",
-      from: { path: ["^src/server/db/", "^src/server/email/", "^src/server/jobs/(events|port|signals)"] },
+      comment: "The database, the email and push layers and the job catalogue know nothing of services or transports.",
+      from: { path: ["^src/server/db/", "^src/server/email/", "^src/server/push/", "^src/server/jobs/(events|port|signals)"] },
       to: { path: ["^src/server/services/", "^src/server/api/", "^src/app/", "^src/trpc/", "^inngest/", "^src/server/runtime"] },
     },
     {

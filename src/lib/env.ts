@@ -1,3 +1,4 @@
+import { createECDH } from "node:crypto";
 import { z } from "zod";
 
 /**
@@ -63,6 +64,39 @@ export const ZEnv = z.object({
   SEGMENTS_RECOMPUTE_CRON: withDefault(z.string().min(9), "*/15 * * * *"),
   /** Requests per second to the email provider for campaign batches (Resend's default limit is 2). */
   CAMPAIGN_SEND_RATE: withDefault(z.coerce.number().int().min(1).max(100), 2),
+
+  /**
+   * Web Push (RFC 8292 VAPID): the application server's P-256 key pair, base64url, as `npm run push:keys`
+   * prints it, and a contact for the push services. All three, or none (push is then "not configured").
+   */
+  VAPID_PUBLIC_KEY: optional(
+    z.string().regex(/^B[A-Za-z0-9_-]{86}$/, {
+      message: "expected a base64url P-256 public key (87 characters starting with B): run npm run push:keys",
+    }),
+  ),
+  VAPID_PRIVATE_KEY: optional(
+    z.string().regex(/^[A-Za-z0-9_-]{43}$/, { message: "expected a base64url P-256 private key (43 characters): run npm run push:keys" }),
+  ),
+  VAPID_SUBJECT: optional(
+    z.string().regex(/^(mailto:[^@\s]+@[^@\s]+\.[^@\s]+|https:\/\/[^\s/]+\S*)$/, {
+      message: "expected mailto:someone@example.com or an https:// URL (the push services contact you there)",
+    }),
+  ),
+  /** Push requests per second to the push services, across campaign batches (every instance together: one batch runs at a time). */
+  PUSH_SEND_RATE: withDefault(z.coerce.number().int().min(1).max(100_000), 500),
+  /**
+   * Push services the CRM sends to, comma-separated hosts; "*.example.com" matches subdomains, ":port" or ":*" a port.
+   * A subscription whose endpoint is elsewhere is refused. Unset: the browsers' push services (see DEFAULT_PUSH_SERVICE_HOSTS).
+   */
+  PUSH_SERVICE_HOSTS: optional(
+    z.string().regex(/^\s*[*.a-z0-9:[\]-]+(\s*,\s*[*.a-z0-9:[\]-]+)*\s*$/i, {
+      message: "expected comma-separated hosts such as fcm.googleapis.com,*.push.services.mozilla.com",
+    }),
+  ),
+  /** The main app's public URL: push notifications may lead there (and to PUSH_LINK_ORIGINS), nowhere else. */
+  MAIN_APP_URL: withDefault(z.url({ message: "expected an absolute URL such as https://vibrationfit.com" }), "https://vibrationfit.com"),
+  /** Other origins push notifications may lead to, comma-separated (e.g. https://help.vibrationfit.com). */
+  PUSH_LINK_ORIGINS: optional(z.string().max(2000)),
 
   /** Statement timeout of the connections that serve requests (ms); jobs get JOB_STATEMENT_TIMEOUT_MS. */
   STATEMENT_TIMEOUT_MS: withDefault(z.coerce.number().int().min(100).max(600_000), 15_000),
@@ -132,8 +166,68 @@ export function parseEnv(source: Record<string, string | undefined>): TEnv {
       "Missing environment variable INNGEST_SIGNING_KEY: required with INNGEST_EVENT_KEY (Inngest's calls are verified with it)",
     );
   }
+  problems.push(...vapidProblems(env));
   if (problems.length) throw new EnvError(problems);
   return env;
+}
+
+const VAPID_NAMES = ["VAPID_PUBLIC_KEY", "VAPID_PRIVATE_KEY", "VAPID_SUBJECT"] as const;
+
+/** All three VAPID variables or none, and a private key that belongs to the public one. */
+function vapidProblems(env: TEnv): string[] {
+  const set = VAPID_NAMES.filter((n) => env[n]);
+  if (set.length === 0) return [];
+  if (set.length < VAPID_NAMES.length) {
+    return VAPID_NAMES.filter((n) => !env[n]).map(
+      (n) => `Missing environment variable ${n}: required with ${set.join(" and ")} (push needs all three; npm run push:keys)`,
+    );
+  }
+  try {
+    const ecdh = createECDH("prime256v1");
+    ecdh.setPrivateKey(Buffer.from(env.VAPID_PRIVATE_KEY as string, "base64url"));
+    if (ecdh.getPublicKey().toString("base64url") !== env.VAPID_PUBLIC_KEY) {
+      return [
+        "Invalid environment variable VAPID_PRIVATE_KEY: it does not belong to VAPID_PUBLIC_KEY (set both from one npm run push:keys)",
+      ];
+    }
+  } catch {
+    return ["Invalid environment variable VAPID_PRIVATE_KEY: not a P-256 private key (npm run push:keys)"];
+  }
+  return [];
+}
+
+export type TPushConfig = { publicKey: string; privateKey: string; subject: string };
+
+/** The VAPID key pair and subject, or null: push is not configured. */
+export function pushConfig(e: TEnv = env()): TPushConfig | null {
+  if (!e.VAPID_PUBLIC_KEY || !e.VAPID_PRIVATE_KEY || !e.VAPID_SUBJECT) return null;
+  return { publicKey: e.VAPID_PUBLIC_KEY, privateKey: e.VAPID_PRIVATE_KEY, subject: e.VAPID_SUBJECT };
+}
+
+/** The browsers' push services: Chrome/Edge/Android (FCM), Firefox, Windows, Safari. */
+export const DEFAULT_PUSH_SERVICE_HOSTS = ["fcm.googleapis.com", "*.push.services.mozilla.com", "*.notify.windows.com", "*.push.apple.com"];
+
+export const pushServiceHosts = (e: TEnv = env()): string[] =>
+  e.PUSH_SERVICE_HOSTS
+    ? e.PUSH_SERVICE_HOSTS.split(",")
+        .map((h) => h.trim().toLowerCase())
+        .filter(Boolean)
+    : DEFAULT_PUSH_SERVICE_HOSTS;
+
+/** Where push notifications may lead: the main app's origin and PUSH_LINK_ORIGINS. */
+export function pushLinkOrigins(e: TEnv = env()): string[] {
+  const extra = (e.PUSH_LINK_ORIGINS ?? "")
+    .split(",")
+    .map((o) => o.trim())
+    .filter(Boolean)
+    .flatMap((o) => {
+      try {
+        return [new URL(o).origin];
+      } catch {
+        return [];
+      }
+    });
+  return [new URL(e.MAIN_APP_URL).origin, ...extra];
 }
 
 let cached: TEnv | undefined;

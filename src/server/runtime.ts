@@ -8,6 +8,9 @@ import type { TJobCtx, TJobDefinition } from "@/server/jobs/definition";
 import { jobDefinitions } from "@/server/jobs/definitions";
 import { InProcessJobEngine } from "@/server/jobs/in-process-engine";
 import type { JobsPort } from "@/server/jobs/port";
+import { createPushSender } from "@/server/push";
+import { spacedPushSender } from "@/server/push/spaced-sender";
+import type { PushSender } from "@/server/push/types";
 import { type Actor, systemActor, type TServiceCtx } from "@/server/services/context";
 
 /*
@@ -21,6 +24,7 @@ import { type Actor, systemActor, type TServiceCtx } from "@/server/services/con
 const globalForRuntime = globalThis as unknown as {
   __crmJobEngine?: InProcessJobEngine;
   __crmSpacedEmail?: WeakMap<object, EmailProvider>;
+  __crmSpacedPush?: { base: PushSender; spaced: PushSender };
 };
 const unstartedPorts = new WeakMap<object, JobsPort>();
 
@@ -58,6 +62,7 @@ export function serviceContext<A extends Actor>(
     actor,
     jobs: given.jobs ?? jobsPortFor(db),
     email: given.email ?? createEmailProvider(db),
+    push: given.push ?? createPushSender(),
     clock: given.clock ?? (() => new Date()),
   };
 }
@@ -73,31 +78,49 @@ function spacedEmail(db: Db): EmailProvider {
   return provider;
 }
 
+/** Push batches share one sender in this process, held to PUSH_SEND_RATE requests a second. */
+function spacedPush(): PushSender {
+  const base = createPushSender();
+  if (globalForRuntime.__crmSpacedPush?.base !== base) {
+    globalForRuntime.__crmSpacedPush = { base, spaced: spacedPushSender(base, env().PUSH_SEND_RATE) };
+  }
+  return globalForRuntime.__crmSpacedPush.spaced;
+}
+
 /** The context of one job run. */
 function jobContext(
   db: Db,
   def: TJobDefinition,
   jobs: JobsPort,
-  opts: { spaced: boolean; email?: EmailProvider; clock?: () => Date },
+  opts: { spaced: boolean; email?: EmailProvider; push?: PushSender; clock?: () => Date },
 ): TJobCtx {
   return {
     db,
     actor: systemActor(def.id),
     jobs,
     email: opts.email ?? (opts.spaced && def.throttle === "email-provider" ? spacedEmail(db) : createEmailProvider(db)),
+    push: opts.push ?? (def.throttle === "push-service" ? spacedPush() : createPushSender()),
     clock: opts.clock ?? (() => new Date()),
   };
 }
 
-/** An in-process engine on `db` (not started). Tests pass their own clock, email provider and lease. */
+/** An in-process engine on `db` (not started). Tests pass their own clock, email provider, push sender and lease. */
 export function createJobEngine(
   db: Db,
-  opts: { email?: EmailProvider; clock?: () => Date; owner?: string; leaseMs?: number; pollMs?: number; backoffMs?: number } = {},
+  opts: {
+    email?: EmailProvider;
+    push?: PushSender;
+    clock?: () => Date;
+    owner?: string;
+    leaseMs?: number;
+    pollMs?: number;
+    backoffMs?: number;
+  } = {},
 ) {
   return new InProcessJobEngine({
     db,
     definitions: jobDefinitions,
-    jobCtx: (def, port) => jobContext(db, def, port, { spaced: !opts.email, email: opts.email, clock: opts.clock }),
+    jobCtx: (def, port) => jobContext(db, def, port, { spaced: !opts.email, email: opts.email, push: opts.push, clock: opts.clock }),
     owner: opts.owner,
     clock: opts.clock,
     leaseMs: opts.leaseMs,
@@ -118,5 +141,6 @@ export async function startJobEngine(): Promise<InProcessJobEngine> {
 
 /** The context of an Inngest function run. */
 export async function inngestJobContext(def: TJobDefinition): Promise<TJobCtx> {
+  // Push batches run one at a time (concurrency), so this process's spaced sender holds PUSH_SEND_RATE on Inngest too.
   return jobContext(await getJobsDb(), def, inngestPort, { spaced: false });
 }

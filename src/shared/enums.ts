@@ -15,7 +15,7 @@ export const SUBSCRIPTION_STATUSES = ["none", "trialing", "active", "past_due", 
 export type TSubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
 
 export const MESSAGE_DIRECTIONS = ["outbound", "inbound"] as const;
-export const MESSAGE_CHANNELS = ["email", "in_app"] as const;
+export const MESSAGE_CHANNELS = ["email", "in_app", "push"] as const;
 export const MESSAGE_STATUSES = ["queued", "sent", "delivered", "read", "failed"] as const;
 export type TMessageChannel = (typeof MESSAGE_CHANNELS)[number];
 
@@ -23,6 +23,12 @@ export const CAMPAIGN_TYPES = ["email", "push", "in_app"] as const;
 export type TCampaignType = (typeof CAMPAIGN_TYPES)[number];
 export const CAMPAIGN_STATUSES = ["draft", "scheduled", "sending", "sent", "paused", "canceled", "failed"] as const;
 export type TCampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
+/**
+ * One push to one device: queued; accepted by the push service (201); gone (404/410: the
+ * subscription was removed); failed (refused for good, e.g. 400/403/413, or retries ran out).
+ */
+export const PUSH_DELIVERY_STATUSES = ["queued", "accepted", "gone", "failed"] as const;
+export type TPushDeliveryStatus = (typeof PUSH_DELIVERY_STATUSES)[number];
 export const TRACKING_STATUSES = ["queued", "sent", "failed", "delivered", "opened", "clicked", "bounced", "complained"] as const;
 
 /** provider: the email provider reported the address on its own suppression list (Resend's email.suppressed). */

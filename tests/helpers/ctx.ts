@@ -1,5 +1,6 @@
 import type { Db, DbOrTx } from "@/server/db/client";
 import type { EmailProvider } from "@/server/email/types";
+import type { PushSender } from "@/server/push/types";
 import { createJobEngine, serviceContext } from "@/server/runtime";
 import { type Actor, type SystemActor, systemActor, type TServiceCtx } from "@/server/services/context";
 
@@ -29,7 +30,7 @@ export function testClock(at = new Date()) {
 /** The in-process job engine on a test database: `drain()` runs the queue to the end, as the server's engine would. */
 export function testEngine(
   db: Db,
-  opts: { email?: EmailProvider; clock?: () => Date; owner?: string; leaseMs?: number; backoffMs?: number } = {},
+  opts: { email?: EmailProvider; push?: PushSender; clock?: () => Date; owner?: string; leaseMs?: number; backoffMs?: number } = {},
 ) {
   return createJobEngine(db, { pollMs: 20, backoffMs: 10, ...opts });
 }

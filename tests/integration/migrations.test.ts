@@ -22,6 +22,8 @@ const CRM_TABLES = [
   "crm_messages",
   "crm_migrations",
   "crm_provider_events",
+  "crm_push_deliveries",
+  "crm_push_subscriptions",
   "crm_rate_limits",
   "crm_rollup_buckets",
   "crm_rollup_days",

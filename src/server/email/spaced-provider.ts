@@ -1,3 +1,4 @@
+import { createSpacer } from "@/lib/spacer";
 import type { EmailProvider } from "./types";
 
 /**
@@ -12,19 +13,7 @@ export function spacedProvider(
   ratePerSecond: number,
   sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
 ): EmailProvider {
-  const spacingMs = 1000 / ratePerSecond;
-  let nextAt = 0;
-  // Chained: concurrent callers take their turns in order.
-  let turn: Promise<void> = Promise.resolve();
-  const wait = () => {
-    const mine = turn.then(async () => {
-      const ms = nextAt - performance.now();
-      if (ms > 0) await sleep(Math.ceil(ms)); // timers round down: never wake early
-      nextAt = performance.now() + spacingMs;
-    });
-    turn = mine.catch(() => {});
-    return mine;
-  };
+  const wait = createSpacer(ratePerSecond, sleep);
   return {
     mode: provider.mode,
     send: async (message, options) => {

@@ -34,8 +34,11 @@ export type TJobDefinition<N extends TJobEventName = TJobEventName> = {
   /** Also runs on this schedule (read from the configuration when the engine starts). */
   cron?: () => string;
   concurrency: TJobConcurrency<N>;
-  /** Sends to the email provider: held to CAMPAIGN_SEND_RATE requests per second (Inngest throttle; in-process, a spaced provider). */
-  throttle?: "email-provider";
+  /**
+   * "email-provider": held to CAMPAIGN_SEND_RATE requests per second (Inngest throttle; in-process, a spaced provider).
+   * "push-service": each push request through a sender held to PUSH_SEND_RATE a second (a run sends many; give the job concurrency "job").
+   */
+  throttle?: "email-provider" | "push-service";
   /** Attempts after the first failure. */
   retries: number;
   /** Keep its last run in crm_job_runs (health, Settings): the jobs an admin watches, not each fan-out child. */

@@ -1,5 +1,6 @@
 import { env } from "@/lib/env";
 import { EmailSendError } from "@/server/email/types";
+import { PushRetryError } from "@/server/push/types";
 import { refreshAnalyticsRollups } from "@/server/services/analytics/rollups/refresh-analytics-rollups";
 import { issueSignInLink } from "@/server/services/auth/sign-in-links";
 import { deliverBatch, pendingBatches } from "@/server/services/campaigns/deliver-batch";
@@ -7,6 +8,7 @@ import { failCampaign, finishIfDone } from "@/server/services/campaigns/lifecycl
 import { startDueCampaigns } from "@/server/services/campaigns/start-campaign";
 import { DomainError } from "@/server/services/errors";
 import { purgeExpired } from "@/server/services/jobs/purge-expired";
+import { deliverPushBatch } from "@/server/services/push/deliver-push";
 import { listSegmentIds, recomputeSegment } from "@/server/services/segments/recompute-segment";
 import { deliverTestEmail } from "@/server/services/templates/send-template";
 import { defineJob, type TJobDefinition } from "./definition";
@@ -32,6 +34,7 @@ const FAN_OUT_CHUNK = 500;
 function asJobSignal(err: unknown): unknown {
   if (err instanceof EmailSendError && err.kind === "rate_limited") return new RetryLater(err.message, err.retryAfterMs ?? 1000);
   if (err instanceof EmailSendError && err.kind === "permanent") return new PermanentFailure(err.message);
+  if (err instanceof PushRetryError && err.retryAfterMs !== undefined) return new RetryLater(err.message, err.retryAfterMs);
   if (err instanceof DomainError && err.code !== "UNAVAILABLE") return new PermanentFailure(err.message);
   return err;
 }
@@ -140,7 +143,9 @@ export const deliverCampaign = defineJob({
   recordRuns: true,
   // One event per batch still unsent: started, and again after a resume (a batch already sent has nothing left to send).
   handler: async ({ data, step, ctx }) => {
-    const batches = await step.run("list-pending-batches", () => pendingBatches({ ctx, input: { campaignId: data.campaignId } }));
+    const { channel, batches } = await step.run("list-pending-batches", () =>
+      pendingBatches({ ctx, input: { campaignId: data.campaignId } }),
+    );
     if (!batches.length) {
       const finished = await step.run("finish-if-done", () => finishIfDone({ ctx, input: { campaignId: data.campaignId } }));
       return { batches: 0, finished };
@@ -150,7 +155,11 @@ export const deliverCampaign = defineJob({
         `fan-out-batches-${i / FAN_OUT_CHUNK}`,
         batches
           .slice(i, i + FAN_OUT_CHUNK)
-          .map((batchNo) => jobEvent("crm/campaign.batch.requested", { campaignId: data.campaignId, batchNo })),
+          .map((batchNo) =>
+            channel === "push"
+              ? jobEvent("crm/campaign.push-batch.requested", { campaignId: data.campaignId, batchNo })
+              : jobEvent("crm/campaign.batch.requested", { campaignId: data.campaignId, batchNo }),
+          ),
       );
     }
     return { batches: batches.length };
@@ -173,6 +182,30 @@ export const deliverCampaignBatch = defineJob({
   },
   onFailure: async ({ data, error, ctx }) => {
     await failCampaign({ ctx, input: { campaignId: data.campaignId, reason: `Batch ${data.batchNo}: ${error.message.split("\n")[0]}` } });
+  },
+});
+
+export const deliverPushBatchJob = defineJob({
+  id: "deliver-push-batch",
+  event: "crm/campaign.push-batch.requested",
+  // One push batch at a time, anywhere: the sender inside holds PUSH_SEND_RATE, so the rate holds across campaigns and instances.
+  concurrency: { scope: "job" },
+  throttle: "push-service",
+  // A device is given up on after MAX_DEVICE_ATTEMPTS answers of 429/5xx, so a batch ends well within these.
+  retries: 20,
+  recordRuns: false,
+  // A retry sends only the devices still queued, under the campaign's one Topic (deliver-push.ts).
+  handler: async ({ data, step, ctx }) => {
+    const result = await step.run("deliver-push-batch", () => signalled(() => deliverPushBatch({ ctx, input: data })));
+    if (result.outcome === "stopped") return { ...result, finished: false };
+    const finished = await step.run("finish-if-done", () => finishIfDone({ ctx, input: { campaignId: data.campaignId } }));
+    return { ...result, finished };
+  },
+  onFailure: async ({ data, error, ctx }) => {
+    await failCampaign({
+      ctx,
+      input: { campaignId: data.campaignId, reason: `Push batch ${data.batchNo}: ${error.message.split("\n")[0]}` },
+    });
   },
 });
 
@@ -204,6 +237,7 @@ export const jobDefinitions: readonly TJobDefinition[] = [
   startDueCampaignsJob,
   deliverCampaign,
   deliverCampaignBatch,
+  deliverPushBatchJob,
   sendSignInLink,
   sendTemplateTest,
 ];

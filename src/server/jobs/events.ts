@@ -15,6 +15,7 @@ export const JOB_EVENTS = {
   "crm/campaigns.due.requested": z.object({ requestedBy: z.string().max(320).default("schedule") }),
   "crm/campaign.send.requested": z.object({ campaignId: z.guid(), requestedBy: z.string().max(320).default("system") }),
   "crm/campaign.batch.requested": z.object({ campaignId: z.guid(), batchNo: z.number().int().min(0) }),
+  "crm/campaign.push-batch.requested": z.object({ campaignId: z.guid(), batchNo: z.number().int().min(0) }),
   "crm/sign-in.link.requested": z.object({ email: z.string().max(254) }),
   /** A template (a saved version, or a draft's text) sent once to the admin who asked, with sample data. */
   "crm/template.test.requested": z.object({

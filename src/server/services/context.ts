@@ -1,6 +1,7 @@
 import type { DbOrTx } from "@/server/db/client";
 import type { EmailProvider } from "@/server/email/types";
 import type { JobsPort } from "@/server/jobs/port";
+import type { PushSender } from "@/server/push/types";
 import type { TAdminRole } from "@/shared/enums";
 
 export type AdminActor = { type: "admin"; id: string; email: string; role: TAdminRole };
@@ -11,7 +12,7 @@ export type Actor = AdminActor | SystemActor | WebhookActor;
 /**
  * What every service verb receives, as `verb({ ctx, input })`: the database
  * or the caller's open transaction (so services compose inside one), who is
- * acting, the background-jobs port, the email provider and the clock. Built
+ * acting, the background-jobs port, the email provider, the push sender and the clock. Built
  * in one place (server/runtime.ts) for requests, jobs and webhooks.
  */
 export type TServiceCtx<A extends Actor = Actor> = {
@@ -19,6 +20,7 @@ export type TServiceCtx<A extends Actor = Actor> = {
   actor: A;
   jobs: JobsPort;
   email: EmailProvider;
+  push: PushSender;
   clock: () => Date;
 };
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ZTimezone } from "@/shared/schemas/analytics";
+import { PUSH_ICON_MAX, PUSH_URL_MAX } from "@/shared/schemas/push";
 
 const base = {
   name: z.string().trim().min(1, "Name the campaign").max(120, "At most 120 characters"),
@@ -7,6 +8,9 @@ const base = {
   templateId: z.guid().nullable().optional(),
   subject: z.string().trim().max(200, "At most 200 characters").optional(),
   content: z.string().max(20_000, "At most 20,000 characters").optional(),
+  /** Push: where a click leads (a path on the main app or an allowed URL) and an optional icon. */
+  pushUrl: z.string().trim().max(PUSH_URL_MAX, `At most ${PUSH_URL_MAX} characters`).nullable().optional(),
+  pushIcon: z.string().trim().max(PUSH_ICON_MAX, `At most ${PUSH_ICON_MAX} characters`).nullable().optional(),
 };
 
 export const ZCreateCampaignInput = z.object({ ...base, type: z.enum(["email", "in_app", "push"]) });

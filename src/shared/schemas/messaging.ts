@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { PUSH_BODY_MAX, PUSH_TITLE_MAX, PUSH_URL_MAX } from "./push";
 
 const name = z.string().trim().min(1, "Name the template").max(100, "At most 100 characters");
 const subject = z.string().trim().min(1, "Write a subject").max(200, "At most 200 characters");
@@ -38,11 +39,25 @@ export const ZSendMessageInput = z
     subject: z.string().trim().max(200).optional(),
     content: z.string().trim().min(1, "Write a message").max(10_000, "At most 10,000 characters"),
     channels: z
-      .array(z.enum(["email", "in_app"]))
-      .min(1, "Choose email, in-app or both")
-      .max(2),
+      .array(z.enum(["email", "in_app", "push"]))
+      .min(1, "Choose email, in-app, push or several")
+      .max(3),
+    /** Push: where a click on the notification leads (a path on the main app or an allowed URL); the main app's home when blank. */
+    pushUrl: z.string().trim().max(PUSH_URL_MAX, `At most ${PUSH_URL_MAX} characters`).optional(),
   })
-  .refine((m) => !m.channels.includes("email") || (m.subject ?? "").length > 0, { message: "An email needs a subject", path: ["subject"] });
+  .refine((m) => !m.channels.includes("email") || (m.subject ?? "").length > 0, { message: "An email needs a subject", path: ["subject"] })
+  .refine((m) => !m.channels.includes("push") || (m.subject ?? "").length > 0, {
+    message: "A push notification needs a title: write it as the subject",
+    path: ["subject"],
+  })
+  .refine((m) => !m.channels.includes("push") || (m.subject ?? "").length <= PUSH_TITLE_MAX, {
+    message: `A push notification's title is at most ${PUSH_TITLE_MAX} characters`,
+    path: ["subject"],
+  })
+  .refine((m) => !m.channels.includes("push") || m.content.length <= PUSH_BODY_MAX, {
+    message: `A push notification's text is at most ${PUSH_BODY_MAX} characters`,
+    path: ["content"],
+  });
 export type TSendMessageInput = z.input<typeof ZSendMessageInput>;
 export const ZConversationsInput = z.object({
   unreadOnly: z.boolean().default(false),

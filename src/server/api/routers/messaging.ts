@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { pushServiceOf } from "@/server/push/endpoints";
 import { listCampaignRecipients } from "@/server/services/campaigns/campaign-recipients";
 import { campaignFunnel, trackClickRates, trackOpenRates } from "@/server/services/campaigns/campaign-report";
 import { cancelCampaign, pauseCampaign, resumeCampaign, scheduleCampaign, unscheduleCampaign } from "@/server/services/campaigns/lifecycle";
@@ -16,6 +17,7 @@ import { getConversation, listConversations, markAsRead, sendMessage, unreadCoun
 import { readOutbox, readOutboxEmail } from "@/server/services/messaging/outbox";
 import { listQuarantine } from "@/server/services/messaging/receive-reply";
 import { addSuppression, listSuppressions, removeSuppression, ZSuppressionEmail } from "@/server/services/messaging/suppressions";
+import { listPushSubscriptions, pushStatus } from "@/server/services/push/subscriptions";
 import { archiveTemplate, createTemplate, getTemplate, listTemplates, updateTemplate } from "@/server/services/templates/manage-templates";
 import { previewTemplate } from "@/server/services/templates/preview-template";
 import { sendTemplate, sendTestTemplate } from "@/server/services/templates/send-template";
@@ -41,6 +43,14 @@ import {
 } from "@/shared/schemas/messaging";
 import { adminProcedure, ownerProcedure, router, viewerProcedure } from "../trpc";
 
+/** A device as admins see it: the push service, never the endpoint (it is the device's address, a capability). */
+const deviceView = (d: Awaited<ReturnType<typeof listPushSubscriptions>>[number]) => ({
+  id: d.id,
+  pushService: pushServiceOf(d.endpoint),
+  createdAt: d.createdAt,
+  lastSuccessAt: d.lastSuccessAt,
+});
+
 export const messagingRouter = router({
   campaigns: router({
     list: viewerProcedure.query(({ ctx }) => listCampaigns({ ctx: ctx.svc, input: undefined })),
@@ -51,7 +61,7 @@ export const messagingRouter = router({
     /** Who got it and what they did: keyset pages, filtered by funnel stage, searched by address. */
     recipients: viewerProcedure.input(ZCampaignRecipientsInput).query(({ ctx, input }) => listCampaignRecipients({ ctx: ctx.svc, input })),
     audience: viewerProcedure
-      .input(z.object({ segmentId: z.guid(), type: z.enum(["email", "in_app"]) }))
+      .input(z.object({ segmentId: z.guid(), type: z.enum(["email", "in_app", "push"]) }))
       .query(({ ctx, input }) => audienceCount({ ctx: ctx.svc, input })),
     create: adminProcedure.input(ZCreateCampaignInput).mutation(({ ctx, input }) => createCampaign({ ctx: ctx.svc, input })),
     update: adminProcedure.input(ZUpdateCampaignInput).mutation(({ ctx, input }) => updateCampaign({ ctx: ctx.svc, input })),
@@ -87,6 +97,13 @@ export const messagingRouter = router({
     markAsRead: adminProcedure
       .input(ZMessageId)
       .mutation(({ ctx, input }) => markAsRead({ ctx: ctx.svc, input: { messageId: input.messageId, direction: "inbound" } })),
+  }),
+  /** Web Push: whether it is configured, and a user's subscribed devices (the composer and the profile). */
+  push: router({
+    status: viewerProcedure.query(({ ctx }) => pushStatus({ ctx: ctx.svc, input: undefined })),
+    devices: viewerProcedure
+      .input(z.object({ userId: z.guid() }))
+      .query(async ({ ctx, input }) => (await listPushSubscriptions({ ctx: ctx.svc, input })).map(deviceView)),
   }),
   suppressions: router({
     list: viewerProcedure

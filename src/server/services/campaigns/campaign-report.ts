@@ -37,8 +37,8 @@ async function funnelOf(db: DbOrTx, campaignId: string) {
   };
 }
 
-/** Email's provider events and the main app's in-app reports, counted alike (a campaign has one channel). */
-const EVENT_TYPES = { opened: ["email.opened", "in_app.read"], clicked: ["email.clicked", "in_app.clicked"] } as const;
+/** Email's provider events, the main app's in-app reports and notification clicks, counted alike (a campaign has one channel). */
+const EVENT_TYPES = { opened: ["email.opened", "in_app.read"], clicked: ["email.clicked", "in_app.clicked", "push.clicked"] } as const;
 const typeIn = (kind: keyof typeof EVENT_TYPES) =>
   sql`type IN (${sql.join(
     EVENT_TYPES[kind].map((t) => sql`${t}`),

@@ -26,13 +26,17 @@ import { getCampaign, type TCampaign } from "./manage-campaigns";
 
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 
-/** The batch numbers that still have unsent recipients, in order. */
-export async function pendingBatches({ ctx, input }: TServiceArgs<{ campaignId: string }>): Promise<number[]> {
+/** The campaign's channel and the batch numbers that still have unsent recipients, in order. */
+export async function pendingBatches({
+  ctx,
+  input,
+}: TServiceArgs<{ campaignId: string }>): Promise<{ channel: TCampaign["type"]; batches: number[] }> {
+  const c = await getCampaign({ ctx, input: { id: input.campaignId } });
   const rows = await executeRows<{ batch_no: number }>(
     ctx.db,
     sql`SELECT DISTINCT batch_no FROM crm_campaign_tracking WHERE campaign_id = ${input.campaignId}::uuid AND status = 'queued' ORDER BY batch_no`,
   );
-  return rows.map((r) => Number(r.batch_no));
+  return { channel: c.type, batches: rows.map((r) => Number(r.batch_no)) };
 }
 
 const renderedCache = new Map<string, Promise<TRenderedEmail>>();
@@ -84,6 +88,7 @@ export async function deliverBatch({ ctx, input }: TServiceArgs<{ campaignId: st
         WHERE t.campaign_id = ${c.id}::uuid AND t.batch_no = ${input.batchNo} AND t.status = 'queued' ORDER BY t.user_id`,
   );
   if (!rows.length) return { outcome: "empty", sent: 0, failed: 0 };
+  if (c.type === "push") throw new InvalidInputError("Push campaigns are delivered by push batches (deliver-push.ts)");
 
   if (c.type === "in_app") {
     // Each user's copy, with the merge variables filled as plain text; in the inbox (delivered) at once.

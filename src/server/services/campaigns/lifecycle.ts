@@ -21,7 +21,7 @@ export async function scheduleCampaign({ ctx, input: raw }: TServiceArgs<{ id: s
   if (at.getTime() <= ctx.clock().getTime() + 60_000) throw new InvalidInputError("Schedule at least a minute from now, or send now");
   return ctx.db.transaction(async (tx) => {
     const c = await lockCampaign(tx, input.id);
-    await assertReady(tx, c);
+    await assertReady(tx, c, ctx.push);
     return moveCampaign(tx, ctx.actor, c, "scheduled", {
       action: "campaign.scheduled",
       set: { scheduledAt: at, scheduleTimezone: input.timezone },

@@ -2,25 +2,36 @@ import { desc, eq, sql } from "drizzle-orm";
 import { type DbOrTx, executeRows } from "@/server/db/client";
 import { crmCampaigns, crmEmailTemplates, crmUserSegments } from "@/server/db/schema";
 import { srcSchema } from "@/server/db/source";
+import { PUSH_NOT_CONFIGURED } from "@/server/push";
+import type { PushSender } from "@/server/push/types";
 import {
   type TCreateCampaignInput,
   type TUpdateCampaignInput,
   ZCreateCampaignInput,
   ZUpdateCampaignInput,
 } from "@/shared/schemas/campaigns";
+import { ZPushContent } from "@/shared/schemas/push";
 import { plainTextProblems } from "@/shared/templates/plain-text";
 import { writeAuditLog } from "../audit/write-audit-log";
 import type { AdminActor, TServiceArgs } from "../context";
 import { InvalidInputError, NotFoundError } from "../errors";
+import { resolvePushIcon, resolvePushTarget } from "../push/push-links";
 import { lockCampaign, type TCampaign } from "./transitions";
 
 export type { TCampaign };
 
-export const PUSH_NOT_CONFIGURED = "Push campaigns are not configured: no push provider is set up. Use email or in-app.";
+/** A push campaign's link and icon as stored: absolute, on an allowed origin (InvalidInputError otherwise); blank is none. */
+function pushFields(input: { pushUrl?: string | null; pushIcon?: string | null }) {
+  return {
+    pushUrl: input.pushUrl?.trim() ? resolvePushTarget(input.pushUrl, "Link") : input.pushUrl === undefined ? undefined : null,
+    pushIcon: input.pushIcon === undefined ? undefined : resolvePushIcon(input.pushIcon),
+  };
+}
 
 export async function createCampaign({ ctx, input: raw }: TServiceArgs<TCreateCampaignInput, AdminActor>) {
   const input = ZCreateCampaignInput.parse(raw);
-  if (input.type === "push") throw new InvalidInputError(PUSH_NOT_CONFIGURED);
+  if (input.type === "push" && !ctx.push.configured) throw new InvalidInputError(PUSH_NOT_CONFIGURED);
+  const push = input.type === "push" ? pushFields(input) : { pushUrl: null, pushIcon: null };
   return ctx.db.transaction(async (tx) => {
     const [c] = await tx
       .insert(crmCampaigns)
@@ -31,6 +42,8 @@ export async function createCampaign({ ctx, input: raw }: TServiceArgs<TCreateCa
         templateId: input.templateId ?? null,
         subject: input.subject || null,
         content: input.content ?? "",
+        pushUrl: push.pushUrl ?? null,
+        pushIcon: push.pushIcon ?? null,
         createdById: ctx.actor.id,
       })
       .returning();
@@ -46,6 +59,7 @@ export async function updateCampaign({ ctx, input: raw }: TServiceArgs<TUpdateCa
   return ctx.db.transaction(async (tx) => {
     const c = await lockCampaign(tx, input.id);
     if (c.status !== "draft") throw new InvalidInputError(`Only drafts can be edited; “${c.name}” is ${c.status}`);
+    const push = c.type === "push" ? pushFields(input) : { pushUrl: undefined, pushIcon: undefined };
     const [after] = await tx
       .update(crmCampaigns)
       .set({
@@ -54,6 +68,8 @@ export async function updateCampaign({ ctx, input: raw }: TServiceArgs<TUpdateCa
         templateId: input.templateId !== undefined ? input.templateId : c.templateId,
         subject: input.subject !== undefined ? input.subject || null : c.subject,
         content: input.content ?? c.content,
+        pushUrl: push.pushUrl !== undefined ? push.pushUrl : c.pushUrl,
+        pushIcon: push.pushIcon !== undefined ? push.pushIcon : c.pushIcon,
         updatedAt: new Date(),
       })
       .where(eq(crmCampaigns.id, c.id))
@@ -64,10 +80,19 @@ export async function updateCampaign({ ctx, input: raw }: TServiceArgs<TUpdateCa
 }
 
 /** What a campaign needs before it can be scheduled or sent; the message names what is missing. */
-export async function assertReady(db: DbOrTx, c: TCampaign) {
-  if (c.type === "push") throw new InvalidInputError(PUSH_NOT_CONFIGURED);
+export async function assertReady(db: DbOrTx, c: TCampaign, push: PushSender) {
+  if (c.type === "push" && !push.configured) throw new InvalidInputError(PUSH_NOT_CONFIGURED);
   if (!c.segmentId) throw new InvalidInputError(`“${c.name}” has no audience: choose a segment`);
-  if (c.type === "email") {
+  if (c.type === "push") {
+    const parsed = ZPushContent.safeParse({ title: c.subject ?? "", body: c.content, url: c.pushUrl ?? "", icon: c.pushIcon ?? undefined });
+    if (!parsed.success) {
+      throw new InvalidInputError(parsed.error.issues.map((i) => `${PUSH_FIELD[String(i.path[0])] ?? "Content"}: ${i.message}`).join("\n"));
+    }
+    // The link is checked again: the allowed origins may have changed since it was saved.
+    resolvePushTarget(parsed.data.url, "Link");
+    const problems = [...plainTextProblems(c.subject ?? ""), ...plainTextProblems(c.content)];
+    if (problems.length) throw new InvalidInputError(problems.join("\n"));
+  } else if (c.type === "email") {
     if (c.templateId) {
       const [t] = await db
         .select({ status: crmEmailTemplates.status })
@@ -86,6 +111,8 @@ export async function assertReady(db: DbOrTx, c: TCampaign) {
   }
 }
 
+const PUSH_FIELD: Record<string, string> = { title: "Title", body: "Text", url: "Link", icon: "Icon" };
+
 export async function duplicateCampaign({ ctx, input }: TServiceArgs<{ id: string }, AdminActor>) {
   const c = await getCampaign({ ctx, input });
   return createCampaign({
@@ -97,6 +124,8 @@ export async function duplicateCampaign({ ctx, input }: TServiceArgs<{ id: strin
       templateId: c.templateId,
       subject: c.subject ?? undefined,
       content: c.content,
+      pushUrl: c.pushUrl,
+      pushIcon: c.pushIcon,
     },
   });
 }
@@ -138,9 +167,25 @@ export async function getCampaign({ ctx, input }: TServiceArgs<{ id: string }>) 
   return c;
 }
 
-/** Who would get it now: the segment's members whose address is not suppressed (email only). */
-export async function audienceCount({ ctx, input }: TServiceArgs<{ segmentId: string; type: "email" | "in_app" }>) {
+/**
+ * Who would get it now: for email, the segment's members whose address is
+ * not suppressed; in-app, every member; push, the members with at least one
+ * subscribed device (and how many devices that is).
+ */
+export async function audienceCount({ ctx, input }: TServiceArgs<{ segmentId: string; type: "email" | "in_app" | "push" }>) {
   const S = srcSchema();
+  if (input.type === "push") {
+    const [row] = await executeRows<{ members: string | number; eligible: string | number; devices: string | number }>(
+      ctx.db,
+      sql`SELECT count(*) AS members, count(*) FILTER (WHERE d.n > 0) AS eligible, coalesce(sum(d.n), 0) AS devices
+          FROM crm_segment_members sm
+          LEFT JOIN LATERAL (SELECT count(*) AS n FROM crm_push_subscriptions s WHERE s.user_id = sm.user_id) d ON true
+          WHERE sm.segment_id = ${input.segmentId}::uuid`,
+    );
+    const members = Number(row?.members ?? 0);
+    const eligible = Number(row?.eligible ?? 0);
+    return { members, eligible, suppressed: 0, withoutDevice: members - eligible, devices: Number(row?.devices ?? 0) };
+  }
   const [row] = await executeRows<{ members: string | number; eligible: string | number }>(
     ctx.db,
     sql`SELECT count(*) AS members,
@@ -149,5 +194,5 @@ export async function audienceCount({ ctx, input }: TServiceArgs<{ segmentId: st
   );
   const members = Number(row?.members ?? 0);
   const eligible = Number(row?.eligible ?? 0);
-  return { members, eligible, suppressed: members - eligible };
+  return { members, eligible, suppressed: members - eligible, withoutDevice: 0, devices: 0 };
 }

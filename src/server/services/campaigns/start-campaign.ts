@@ -1,5 +1,5 @@
 import { eq, sql } from "drizzle-orm";
-import { executeRows } from "@/server/db/client";
+import { type DbOrTx, executeRows } from "@/server/db/client";
 import { crmCampaigns } from "@/server/db/schema";
 import { srcSchema } from "@/server/db/source";
 import { MAX_BATCH } from "@/server/email/types";
@@ -30,7 +30,7 @@ export async function startCampaignSend({
 }: TServiceArgs<{ campaignId: string; onlyIfScheduled?: boolean }>): Promise<TCampaign | null> {
   const before = await getCampaign({ ctx, input: { id: input.campaignId } });
   if (input.onlyIfScheduled && before.status !== "scheduled") return null;
-  await assertReady(ctx.db, before);
+  await assertReady(ctx.db, before, ctx.push);
   if (!before.segmentId) throw new InvalidInputError("Choose a segment");
   await recomputeSegment({ ctx, input: { segmentId: before.segmentId } });
   const S = srcSchema();
@@ -46,7 +46,13 @@ export async function startCampaignSend({
       );
       version = t ? Number(t.current_version) : null;
     }
-    const suppressed = c.type === "email" ? sql`AND NOT EXISTS (SELECT 1 FROM crm_suppressions x WHERE x.email = lower(u.email))` : sql``;
+    // Email skips suppressed addresses; push reaches members with a subscribed device (the browser's permission is the consent).
+    const eligible =
+      c.type === "email"
+        ? sql`AND NOT EXISTS (SELECT 1 FROM crm_suppressions x WHERE x.email = lower(u.email))`
+        : c.type === "push"
+          ? sql`AND EXISTS (SELECT 1 FROM crm_push_subscriptions s WHERE s.user_id = u.id)`
+          : sql``;
     // One set-based insert: row numbers give each recipient its batch of up to 100.
     const [snap] = await executeRows<{ n: string | number }>(
       tx,
@@ -54,18 +60,35 @@ export async function startCampaignSend({
             INSERT INTO crm_campaign_tracking (campaign_id, user_id, email, status, batch_no)
             SELECT ${c.id}::uuid, u.id, u.email, 'queued', ((row_number() OVER (ORDER BY u.id)) - 1) / ${MAX_BATCH}
             FROM crm_segment_members sm JOIN ${S}.users u ON u.id = sm.user_id
-            WHERE sm.segment_id = ${c.segmentId}::uuid ${suppressed}
+            WHERE sm.segment_id = ${c.segmentId}::uuid ${eligible}
             ON CONFLICT (campaign_id, user_id) DO NOTHING
             RETURNING 1)
           SELECT count(*) AS n FROM ins`,
     );
     const total = Number(snap?.n ?? 0);
+    // Push: one row per subscribed device of each recipient, as of now; delivery sends exactly these.
+    const devices = c.type === "push" ? await snapshotDevices(tx, c.id) : undefined;
     return moveCampaign(tx, ctx.actor, c, "sending", {
       action: "campaign.sending",
       set: { startedAt: ctx.clock(), totalRecipients: total, templateVersion: version },
-      audit: { totalRecipients: total, templateVersion: version },
+      audit: { totalRecipients: total, templateVersion: version, ...(devices !== undefined ? { devices } : {}) },
     });
   });
+}
+
+async function snapshotDevices(tx: DbOrTx, campaignId: string): Promise<number> {
+  const [row] = await executeRows<{ n: string | number }>(
+    tx,
+    sql`WITH ins AS (
+          INSERT INTO crm_push_deliveries (user_id, campaign_id, tracking_id, subscription_id, push_service)
+          SELECT t.user_id, t.campaign_id, t.id, s.id, substring(s.endpoint from '^[a-z]+://([^/?#]+)')
+          FROM crm_campaign_tracking t JOIN crm_push_subscriptions s ON s.user_id = t.user_id
+          WHERE t.campaign_id = ${campaignId}::uuid
+          ON CONFLICT (tracking_id, subscription_id) DO NOTHING
+          RETURNING 1)
+        SELECT count(*) AS n FROM ins`,
+  );
+  return Number(row?.n ?? 0);
 }
 
 /**

@@ -1,14 +1,18 @@
 import { and, asc, eq, sql } from "drizzle-orm";
+import { env } from "@/lib/env";
 import { type DbOrTx, executeRows } from "@/server/db/client";
 import { crmAdmins, crmMessages } from "@/server/db/schema";
 import { srcSchema } from "@/server/db/source";
 import { EmailSendError } from "@/server/email/types";
+import { PUSH_NOT_CONFIGURED } from "@/server/push";
 import { type TSendMessageInput, ZConversationsInput, ZSendMessageInput } from "@/shared/schemas/messaging";
 import { escapeLike } from "@/shared/text";
 import { writeAuditLog } from "../audit/write-audit-log";
 import { recordInAppEngagement } from "../campaigns/in-app-engagement";
-import type { AdminActor, TServiceArgs } from "../context";
-import { NotFoundError } from "../errors";
+import type { AdminActor, TServiceArgs, TServiceCtx } from "../context";
+import { InvalidInputError, NotFoundError } from "../errors";
+import { pushToUser } from "../push/deliver-push";
+import { resolvePushTarget } from "../push/push-links";
 import { emailMessageFor, renderEmail } from "../templates/render-email";
 import { loadRecipients } from "./recipients";
 import { replyAddressFor } from "./reply-address";
@@ -17,7 +21,7 @@ export type TMessage = {
   id: string;
   userId: string;
   direction: "outbound" | "inbound";
-  channel: "email" | "in_app";
+  channel: "email" | "in_app" | "push";
   status: "queued" | "sent" | "delivered" | "read" | "failed";
   subject: string | null;
   content: string;
@@ -59,6 +63,8 @@ export async function sendMessage({ ctx, input: raw }: TServiceArgs<TSendMessage
   const input = ZSendMessageInput.parse(raw);
   const user = (await loadRecipients(ctx.db, [input.userId])).get(input.userId);
   if (!user) throw new NotFoundError("No user has this id. They may have been deleted in the main app.");
+  // Push is checked before anything is written: configured, a device to send to, a link that may be opened.
+  const pushLink = input.channels.includes("push") ? await pushPreconditions(ctx, user, input.pushUrl) : null;
   const created: string[] = [];
   for (const channel of input.channels) {
     const [row] = await ctx.db.transaction(async (tx) => {
@@ -72,7 +78,8 @@ export async function sendMessage({ ctx, input: raw }: TServiceArgs<TSendMessage
           content: input.content,
           direction: "outbound",
           channel,
-          status: channel === "email" ? "queued" : "sent",
+          status: channel === "in_app" ? "sent" : "queued",
+          linkUrl: channel === "push" ? pushLink : null,
         })
         .returning({ id: crmMessages.id });
       await writeAuditLog(tx, ctx.actor, {
@@ -85,6 +92,11 @@ export async function sendMessage({ ctx, input: raw }: TServiceArgs<TSendMessage
     });
     if (!row) continue;
     created.push(row.id);
+    if (channel === "push") {
+      const title = (input.subject ?? "").replace(/\s+/g, " ").trim();
+      await pushToUser({ ctx, input: { messageId: row.id, userId: user.id, title, body: input.content, url: pushLink ?? "" } });
+      continue;
+    }
     if (channel !== "email") continue;
     try {
       // Transactional: no unsubscribe headers, and suppression is not checked (docs/campaigns.md).
@@ -106,6 +118,18 @@ export async function sendMessage({ ctx, input: raw }: TServiceArgs<TSendMessage
   }
   const thread = await conversationOf(ctx.db, user.id);
   return thread.filter((m) => created.includes(m.id));
+}
+
+async function pushPreconditions(ctx: TServiceCtx<AdminActor>, user: { id: string; email: string; name: string | null }, url?: string) {
+  if (!ctx.push.configured) throw new InvalidInputError(PUSH_NOT_CONFIGURED);
+  const [devices] = await executeRows<{ n: string | number }>(
+    ctx.db,
+    sql`SELECT count(*) AS n FROM crm_push_subscriptions WHERE user_id = ${user.id}::uuid`,
+  );
+  if (!Number(devices?.n ?? 0)) {
+    throw new InvalidInputError(`${user.name ?? user.email} has not turned on notifications on any device: choose email or in-app`);
+  }
+  return url?.trim() ? resolvePushTarget(url, "Link") : new URL(env().MAIN_APP_URL).toString();
 }
 
 /** The whole thread with a user, oldest first: admin messages and the user's replies. */

@@ -15,6 +15,9 @@ export const crmCampaigns = pgTable(
     type: text("type").$type<(typeof CAMPAIGN_TYPES)[number]>().notNull(),
     subject: text("subject"),
     content: text("content").notNull().default(""),
+    /** A push campaign's target (where a click on the notification leads) and optional icon; subject is its title, content its body. */
+    pushUrl: text("push_url"),
+    pushIcon: text("push_icon"),
     segmentId: uuid("segment_id").references(() => crmUserSegments.id),
     status: text("status").$type<(typeof CAMPAIGN_STATUSES)[number]>().notNull().default("draft"),
     sentAt: timestamp("sent_at", { withTimezone: true }),

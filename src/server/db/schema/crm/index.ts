@@ -5,6 +5,7 @@ export * from "./campaigns";
 export * from "./email-outbox";
 export * from "./jobs";
 export * from "./messages";
+export * from "./push";
 export * from "./rate-limits";
 export * from "./segments";
 export * from "./templates";

@@ -34,6 +34,8 @@ export const crmMessages = pgTable(
     /** A one-on-one or template email: first open and first click, as the provider's webhooks report them (a click implies an open). */
     openedAt: timestamp("opened_at", { withTimezone: true }),
     clickedAt: timestamp("clicked_at", { withTimezone: true }),
+    /** A one-on-one push: where a click on the notification leads. */
+    linkUrl: text("link_url"),
   },
   (t) => [
     index("crm_messages_user_created_idx").on(t.userId, t.createdAt),

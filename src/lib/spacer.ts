@@ -1,0 +1,47 @@
+const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * A rate (requests per second) kept at the moment of each request: any two
+ * turns start at least 1/rate seconds apart, so no one-second window ever
+ * holds more than the rate. Concurrent callers take their turns in order.
+ * For low rates (an email provider's few requests a second).
+ */
+export function createSpacer(ratePerSecond: number, sleep: (ms: number) => Promise<void> = defaultSleep) {
+  const spacingMs = 1000 / ratePerSecond;
+  let nextAt = 0;
+  let turn: Promise<void> = Promise.resolve();
+  return function wait(): Promise<void> {
+    const mine = turn.then(async () => {
+      const ms = nextAt - performance.now();
+      if (ms > 0) await sleep(Math.ceil(ms)); // timers round down: never wake early
+      nextAt = performance.now() + spacingMs;
+    });
+    turn = mine.catch(() => {});
+    return mine;
+  };
+}
+
+/**
+ * At most `limit` turns start in any window of `windowMs` (a sliding log of
+ * the last `limit` start times): the rate is held exactly, and reached, even
+ * when it is hundreds a second and a timer's millisecond granularity would
+ * make even spacing fall short. Concurrent callers take their turns in order.
+ */
+export function createWindowLimiter(limit: number, windowMs = 1000, sleep: (ms: number) => Promise<void> = defaultSleep) {
+  const starts = new Float64Array(limit).fill(Number.NEGATIVE_INFINITY);
+  let oldest = 0; // index of the oldest of the last `limit` starts
+  let turn: Promise<void> = Promise.resolve();
+  return function wait(): Promise<void> {
+    const mine = turn.then(async () => {
+      let ms = (starts[oldest] as number) + windowMs - performance.now();
+      while (ms > 0) {
+        await sleep(Math.ceil(ms));
+        ms = (starts[oldest] as number) + windowMs - performance.now();
+      }
+      starts[oldest] = performance.now();
+      oldest = (oldest + 1) % limit;
+    });
+    turn = mine.catch(() => {});
+    return mine;
+  };
+}
