@@ -15,6 +15,7 @@ const scenarios: Record<string, () => Promise<{ default: TBenchScenario }>> = {
   delivery: () => import("./scenarios/delivery"),
   webhooks: () => import("./scenarios/webhooks"),
   recipients: () => import("./scenarios/recipients"),
+  push: () => import("./scenarios/push"),
 };
 
 function printTable(figures: TBenchFigure[]) {

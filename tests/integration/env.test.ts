@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { EnvError, jobsMode, parseEnv } from "@/lib/env";
+import webpush from "web-push";
+import { EnvError, jobsMode, parseEnv, pushConfig } from "@/lib/env";
 
 const lines = (source: Record<string, string>) => {
   try {
@@ -66,6 +67,25 @@ describe("configuration", () => {
       "Missing environment variable INNGEST_EVENT_KEY: required with INNGEST_SIGNING_KEY",
     ]);
     expect(lines({ INNGEST_EVENT_KEY: "evt", INNGEST_SIGNING_KEY: "signkey-prod-1" })).toEqual([]);
+  });
+
+  it("takes the three VAPID variables together, a key pair that belongs together, and a mailto:/https: subject", () => {
+    const a = webpush.generateVAPIDKeys();
+    const b = webpush.generateVAPIDKeys();
+    const ok = { VAPID_PUBLIC_KEY: a.publicKey, VAPID_PRIVATE_KEY: a.privateKey, VAPID_SUBJECT: "mailto:crm@vibrationfit.com" };
+    expect(pushConfig(parseEnv(ok))).toEqual({ publicKey: a.publicKey, privateKey: a.privateKey, subject: "mailto:crm@vibrationfit.com" });
+    expect(pushConfig(parseEnv({}))).toBeNull();
+    expect(lines({ VAPID_PUBLIC_KEY: a.publicKey })).toEqual([
+      "Missing environment variable VAPID_PRIVATE_KEY: required with VAPID_PUBLIC_KEY (push needs all three; npm run push:keys)",
+      "Missing environment variable VAPID_SUBJECT: required with VAPID_PUBLIC_KEY (push needs all three; npm run push:keys)",
+    ]);
+    expect(lines({ ...ok, VAPID_PRIVATE_KEY: b.privateKey })).toEqual([
+      "Invalid environment variable VAPID_PRIVATE_KEY: it does not belong to VAPID_PUBLIC_KEY (set both from one npm run push:keys)",
+    ]);
+    expect(lines({ ...ok, VAPID_PUBLIC_KEY: "abc", VAPID_SUBJECT: "crm@vibrationfit.com" })).toEqual([
+      "Invalid environment variable VAPID_PUBLIC_KEY: expected a base64url P-256 public key (87 characters starting with B): run npm run push:keys",
+      "Invalid environment variable VAPID_SUBJECT: expected mailto:someone@example.com or an https:// URL (the push services contact you there)",
+    ]);
   });
 
   it("picks the background job mode from the Inngest variables", () => {

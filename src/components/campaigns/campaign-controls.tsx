@@ -44,7 +44,7 @@ export function CampaignControls({ initial, canEdit, timezone }: { initial: TCam
     ),
   );
   const audience = useQuery({
-    ...trpc.messaging.campaigns.audience.queryOptions({ segmentId: c.segmentId ?? "", type: c.type === "in_app" ? "in_app" : "email" }),
+    ...trpc.messaging.campaigns.audience.queryOptions({ segmentId: c.segmentId ?? "", type: c.type }),
     enabled: Boolean(c.segmentId) && (c.status === "draft" || c.status === "scheduled"),
   });
   const refresh = () => {
@@ -99,6 +99,16 @@ export function CampaignControls({ initial, canEdit, timezone }: { initial: TCam
             <p data-testid="review-count">
               Sending now would reach <strong>{formatInt(audience.data.eligible)}</strong>{" "}
               {audience.data.eligible === 1 ? "person" : "people"}
+              {c.type === "push" ? (
+                <>
+                  {" "}
+                  on <strong data-testid="review-devices">{formatInt(audience.data.devices)}</strong>{" "}
+                  {audience.data.devices === 1 ? "device" : "devices"}
+                  {audience.data.withoutDevice
+                    ? ` (${formatInt(audience.data.withoutDevice)} ${audience.data.withoutDevice === 1 ? "member has" : "members have"} not turned on notifications)`
+                    : ""}
+                </>
+              ) : null}
               {audience.data.suppressed ? ` (${formatInt(audience.data.suppressed)} suppressed addresses are left out)` : ""}. The segment
               is recomputed at that moment.
             </p>
@@ -144,7 +154,8 @@ export function CampaignControls({ initial, canEdit, timezone }: { initial: TCam
           {c.status === "draft" || c.status === "scheduled" ? (
             confirming ? (
               <span className="inline-flex flex-wrap items-center gap-2 text-sm">
-                Send to {audience.data ? formatInt(audience.data.eligible) : "…"} people now?
+                Send to {audience.data ? formatInt(audience.data.eligible) : "…"} people
+                {c.type === "push" && audience.data ? ` (${formatInt(audience.data.devices)} devices)` : ""} now?
                 <button
                   type="button"
                   className={buttonClass.primary}

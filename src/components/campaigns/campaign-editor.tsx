@@ -8,6 +8,7 @@ import { useForm, useWatch } from "react-hook-form";
 import { z } from "zod";
 import { buttonClass, Card, inputClass } from "@/components/ui/primitives";
 import { formatInt } from "@/shared/format";
+import { PUSH_BODY_MAX, PUSH_ICON_MAX, PUSH_TITLE_MAX, PUSH_URL_MAX } from "@/shared/schemas/push";
 import { useTRPC } from "@/trpc/react";
 
 const ZForm = z
@@ -19,8 +20,18 @@ const ZForm = z
     templateId: z.string(),
     subject: z.string().max(200),
     content: z.string().max(20_000),
+    pushUrl: z.string().max(PUSH_URL_MAX),
+    pushIcon: z.string().max(PUSH_ICON_MAX),
   })
   .superRefine((v, ctx) => {
+    if (v.type === "push") {
+      if (!v.subject.trim()) ctx.addIssue({ code: "custom", path: ["subject"], message: "Give the notification a title" });
+      if (v.subject.length > PUSH_TITLE_MAX)
+        ctx.addIssue({ code: "custom", path: ["subject"], message: `At most ${PUSH_TITLE_MAX} characters` });
+      if (v.content.length > PUSH_BODY_MAX)
+        ctx.addIssue({ code: "custom", path: ["content"], message: `At most ${PUSH_BODY_MAX} characters` });
+      if (!v.pushUrl.trim()) ctx.addIssue({ code: "custom", path: ["pushUrl"], message: "Say where a click leads, e.g. /intensive" });
+    }
     if (v.type === "email" && v.source === "template" && !v.templateId)
       ctx.addIssue({ code: "custom", path: ["templateId"], message: "Choose a template" });
     if (v.type === "email" && v.source === "own" && !v.subject.trim())
@@ -47,6 +58,8 @@ export function CampaignEditor({
     templateId: string | null;
     subject: string | null;
     content: string;
+    pushUrl?: string | null;
+    pushIcon?: string | null;
   };
 }) {
   const trpc = useTRPC();
@@ -62,6 +75,8 @@ export function CampaignEditor({
           templateId: initial.templateId ?? templates[0]?.id ?? "",
           subject: initial.subject ?? "",
           content: initial.content,
+          pushUrl: initial.pushUrl ?? "",
+          pushIcon: initial.pushIcon ?? "",
         }
       : {
           name: "",
@@ -71,12 +86,19 @@ export function CampaignEditor({
           templateId: templates[0]?.id ?? "",
           subject: "",
           content: "",
+          pushUrl: "/",
+          pushIcon: "",
         },
   });
-  const [type, segmentId, source] = useWatch({ control: form.control, name: ["type", "segmentId", "source"] });
+  const [type, segmentId, source, title, text] = useWatch({
+    control: form.control,
+    name: ["type", "segmentId", "source", "subject", "content"],
+  });
+  const pushStatus = useQuery(trpc.messaging.push.status.queryOptions());
+  const pushOff = type === "push" && pushStatus.data?.configured === false;
   const audience = useQuery({
-    ...trpc.messaging.campaigns.audience.queryOptions({ segmentId, type: type === "in_app" ? "in_app" : "email" }),
-    enabled: Boolean(segmentId) && type !== "push",
+    ...trpc.messaging.campaigns.audience.queryOptions({ segmentId, type }),
+    enabled: Boolean(segmentId) && !pushOff,
   });
   const create = useMutation(trpc.messaging.campaigns.create.mutationOptions({ onSuccess: (c) => router.push(`/campaigns/${c.id}`) }));
   const update = useMutation(
@@ -104,6 +126,7 @@ export function CampaignEditor({
           templateId: fromTemplate ? v.templateId : null,
           subject: fromTemplate ? undefined : v.subject,
           content: fromTemplate ? undefined : v.content,
+          ...(kind === "push" ? { pushUrl: v.pushUrl, pushIcon: v.pushIcon } : {}),
         };
         if (initial) update.mutate({ id: initial.id, ...body });
         else create.mutate({ ...body, type: kind });
@@ -127,8 +150,10 @@ export function CampaignEditor({
               <option value="in_app">In-app message</option>
               <option value="push">Push notification</option>
             </select>
-            {type === "push" ? (
-              <p className="mt-1 text-xs text-amber-800">Push is not configured: no push provider is set up yet.</p>
+            {pushOff ? (
+              <p className="mt-1 text-xs text-amber-800" role="status">
+                Push is not configured: set VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY and VAPID_SUBJECT (npm run push:keys).
+              </p>
             ) : null}
           </div>
           <div>
@@ -173,16 +198,18 @@ export function CampaignEditor({
           </div>
         ) : (
           <>
-            {type === "email" ? (
+            {type === "email" || type === "push" ? (
               <div>
                 <label htmlFor="c-subject" className="mb-1 block text-xs font-medium text-slate-600">
-                  Subject
+                  {type === "push" ? `Title (plain text, at most ${PUSH_TITLE_MAX} characters)` : "Subject"}
                 </label>
                 <input
                   id="c-subject"
                   {...form.register("subject")}
                   className={inputClass}
-                  placeholder={'News for you, {{user.firstName | "friend"}}'}
+                  placeholder={
+                    type === "push" ? 'A new session, {{user.firstName | "friend"}}' : 'News for you, {{user.firstName | "friend"}}'
+                  }
                 />
                 {err("subject")}
               </div>
@@ -191,11 +218,38 @@ export function CampaignEditor({
               <label htmlFor="c-content" className="mb-1 block text-xs font-medium text-slate-600">
                 {type === "email"
                   ? "Message (Markdown and {{variables}}, as in templates)"
-                  : "Message (plain text; {{variables}} as in templates)"}
+                  : type === "push"
+                    ? `Text (plain text; {{variables}} as in templates; at most ${PUSH_BODY_MAX} characters)`
+                    : "Message (plain text; {{variables}} as in templates)"}
               </label>
-              <textarea id="c-content" rows={8} {...form.register("content")} className={inputClass} />
+              <textarea id="c-content" rows={type === "push" ? 3 : 8} {...form.register("content")} className={inputClass} />
               {err("content")}
             </div>
+            {type === "push" ? (
+              <div className="grid gap-4 sm:grid-cols-2">
+                <div>
+                  <label htmlFor="c-push-url" className="mb-1 block text-xs font-medium text-slate-600">
+                    A click opens (a path on the app, or an allowed URL)
+                  </label>
+                  <input id="c-push-url" {...form.register("pushUrl")} className={inputClass} placeholder="/intensive" />
+                  {err("pushUrl")}
+                </div>
+                <div>
+                  <label htmlFor="c-push-icon" className="mb-1 block text-xs font-medium text-slate-600">
+                    Icon (optional https:// image or path)
+                  </label>
+                  <input id="c-push-icon" {...form.register("pushIcon")} className={inputClass} placeholder="/icon-192.png" />
+                  {err("pushIcon")}
+                </div>
+              </div>
+            ) : null}
+            {type === "push" ? (
+              <div aria-label="Notification preview" className="rounded-lg border border-slate-200 bg-slate-50 p-3 shadow-sm">
+                <p className="text-xs text-slate-500">Preview (variables are filled per person)</p>
+                <p className="mt-1 truncate text-sm font-semibold text-slate-900">{title || "Title"}</p>
+                <p className="line-clamp-3 text-sm text-slate-700">{text || "The notification's text"}</p>
+              </div>
+            ) : null}
           </>
         )}
         {create.error || update.error ? (
@@ -203,13 +257,13 @@ export function CampaignEditor({
             {create.error?.message ?? update.error?.message}
           </p>
         ) : null}
-        <button type="submit" className={buttonClass.primary} disabled={create.isPending || update.isPending || type === "push"}>
+        <button type="submit" className={buttonClass.primary} disabled={create.isPending || update.isPending || pushOff}>
           {create.isPending || update.isPending ? "Saving…" : "Save draft and review"}
         </button>
       </Card>
       <Card className="self-start p-4">
         <p className="text-xs font-medium uppercase tracking-wide text-slate-500">Would reach now</p>
-        {type === "push" ? (
+        {pushOff ? (
           <p className="mt-1 text-sm text-slate-500">—</p>
         ) : !segmentId ? (
           <p className="mt-1 text-sm text-slate-600">
@@ -231,6 +285,9 @@ export function CampaignEditor({
             <p className="text-sm text-slate-500">
               of {formatInt(audience.data.members)} members
               {audience.data.suppressed ? `; ${formatInt(audience.data.suppressed)} unsubscribed or suppressed` : ""}
+              {type === "push"
+                ? `, on ${formatInt(audience.data.devices)} ${audience.data.devices === 1 ? "device" : "devices"}; ${formatInt(audience.data.withoutDevice)} without notifications turned on`
+                : ""}
             </p>
           </>
         ) : (

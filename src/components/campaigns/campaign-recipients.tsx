@@ -34,6 +34,9 @@ function When({ at }: { at: Date | null }) {
  * counts match the report), searched by address or name, 50 rows a page; the CSV
  * has the same filter and search.
  */
+/** A notification is accepted or not, then clicked or not: no opens, bounces or complaints. */
+const PUSH_FILTERS: readonly TRecipientFilter[] = ["all", "queued", "sent", "delivered", "clicked", "failed"];
+
 export function CampaignRecipients({ campaignId, channel }: { campaignId: string; channel: "email" | "in_app" | "push" }) {
   const trpc = useTRPC();
   const [filter, setFilter] = useState<TRecipientFilter>("all");
@@ -49,7 +52,9 @@ export function CampaignRecipients({ campaignId, channel }: { campaignId: string
   const items = q.data?.pages.flatMap((p) => p.items) ?? [];
   const params = new URLSearchParams({ filter, ...(query ? { search: query } : {}) });
   const email = channel === "email";
-  const tracked = channel !== "push";
+  const push = channel === "push";
+  const tracked = !push;
+  const filters = push ? PUSH_FILTERS : RECIPIENT_FILTERS;
 
   return (
     <Card>
@@ -58,7 +63,9 @@ export function CampaignRecipients({ campaignId, channel }: { campaignId: string
         description={
           email
             ? "Who got it and what they did, as the email provider reported"
-            : "Who got it, read it and clicked, as the main app reported"
+            : push
+              ? "Who got it, on how many devices, and who clicked"
+              : "Who got it, read it and clicked, as the main app reported"
         }
         actions={
           <a href={`/api/campaigns/${campaignId}/recipients?${params}`} className={buttonClass.secondary} download>
@@ -75,9 +82,9 @@ export function CampaignRecipients({ campaignId, channel }: { campaignId: string
             onChange={(e) => setFilter(e.target.value as TRecipientFilter)}
             className={inputClass}
           >
-            {RECIPIENT_FILTERS.map((f) => (
+            {filters.map((f) => (
               <option key={f} value={f}>
-                {RECIPIENT_FILTER_LABELS[f]}
+                {push && f === "delivered" ? "Accepted by the push service" : RECIPIENT_FILTER_LABELS[f]}
               </option>
             ))}
           </select>
@@ -115,9 +122,19 @@ export function CampaignRecipients({ campaignId, channel }: { campaignId: string
                 <th scope="col" className="px-3 py-2.5">
                   Status
                 </th>
-                <th scope="col" className="hidden px-3 py-2.5 2xl:table-cell">
-                  {email ? "Delivered (UTC)" : "In inbox (UTC)"}
+                <th scope="col" className={push ? "hidden px-3 py-2.5 sm:table-cell" : "hidden px-3 py-2.5 2xl:table-cell"}>
+                  {email ? "Delivered (UTC)" : push ? "Accepted (UTC)" : "In inbox (UTC)"}
                 </th>
+                {push ? (
+                  <>
+                    <th scope="col" className="hidden px-3 py-2.5 sm:table-cell">
+                      Devices
+                    </th>
+                    <th scope="col" className="hidden px-3 py-2.5 sm:table-cell">
+                      Clicked
+                    </th>
+                  </>
+                ) : null}
                 {tracked ? (
                   <>
                     <th scope="col" className="hidden px-3 py-2.5 sm:table-cell">
@@ -149,9 +166,26 @@ export function CampaignRecipients({ campaignId, channel }: { campaignId: string
                     </span>
                     {r.reason ? <span className="mt-0.5 block max-w-[14rem] text-xs text-red-700">{r.reason}</span> : null}
                   </td>
-                  <td className="hidden whitespace-nowrap px-3 py-2 text-slate-600 2xl:table-cell">
+                  <td
+                    className={
+                      push
+                        ? "hidden whitespace-nowrap px-3 py-2 text-slate-600 sm:table-cell"
+                        : "hidden whitespace-nowrap px-3 py-2 text-slate-600 2xl:table-cell"
+                    }
+                  >
                     <When at={r.deliveredAt} />
                   </td>
+                  {push ? (
+                    <>
+                      <td className="hidden whitespace-nowrap px-3 py-2 tabular-nums text-slate-600 sm:table-cell">
+                        {r.devicesAccepted} of {r.devices} accepted
+                      </td>
+                      <td className="hidden whitespace-nowrap px-3 py-2 text-slate-600 sm:table-cell">
+                        <When at={r.firstClickedAt} />
+                        {r.clickCount > 1 ? <span className="text-xs text-slate-500"> ×{formatInt(r.clickCount)}</span> : null}
+                      </td>
+                    </>
+                  ) : null}
                   {tracked ? (
                     <>
                       <td className="hidden whitespace-nowrap px-3 py-2 text-slate-600 sm:table-cell">

@@ -54,10 +54,22 @@ export function Thread({
     defaultValues: { userId, subject: "", content: "", channels: ["in_app"] },
   });
   const channels = form.watch("channels");
+  const pushStatus = useQuery(trpc.messaging.push.status.queryOptions());
+  const devices = useQuery({
+    ...trpc.messaging.push.devices.queryOptions({ userId }),
+    enabled: canSend && pushStatus.data?.configured === true,
+  });
+  const deviceCount = devices.data?.length ?? 0;
+  const pushNote =
+    pushStatus.data?.configured === false
+      ? "push is not configured"
+      : devices.data && deviceCount === 0
+        ? "notifications are not turned on on any device"
+        : null;
   const send = useMutation(
     trpc.messaging.directMessages.send.mutationOptions({
       onSuccess: () => {
-        form.reset({ userId, subject: "", content: "", channels: form.getValues("channels") });
+        form.reset({ userId, subject: "", content: "", pushUrl: "", channels: form.getValues("channels") });
         refresh();
         router.refresh(); // the conversation list beside the thread
       },
@@ -86,7 +98,7 @@ export function Thread({
               <p className="whitespace-pre-wrap">{m.content}</p>
               <p className="mt-1 flex flex-wrap items-center gap-1.5 text-xs text-slate-500">
                 <span>{m.direction === "outbound" ? (m.fromAdminEmail ?? "CRM") : "User"}</span>·<span>{formatDateTime(m.createdAt)}</span>·
-                <span>{m.channel === "email" ? "email" : "in-app"}</span>
+                <span>{m.channel === "email" ? "email" : m.channel === "push" ? "push" : "in-app"}</span>
                 {m.direction === "outbound" ? <Badge tone={STATUS_TONE[m.status]}>{m.status}</Badge> : null}
                 {m.campaignId ? <span>· campaign</span> : null}
                 {m.openedAt ? <span data-testid="opened-at">· opened {formatDateTime(m.openedAt)}</span> : null}
@@ -113,20 +125,46 @@ export function Thread({
               <input type="checkbox" value="email" {...form.register("channels")} className="rounded border-slate-300" /> Email to{" "}
               {userEmail}
             </label>
+            <label className="inline-flex items-center gap-1.5">
+              <input
+                type="checkbox"
+                value="push"
+                {...form.register("channels")}
+                disabled={Boolean(pushNote) || !devices.data}
+                className="rounded border-slate-300"
+              />{" "}
+              Push{deviceCount ? ` to ${deviceCount} ${deviceCount === 1 ? "device" : "devices"}` : ""}
+              {pushNote ? <span className="text-xs text-slate-500">({pushNote})</span> : null}
+            </label>
           </fieldset>
-          {channels?.includes("email") ? (
+          {channels?.includes("email") || channels?.includes("push") ? (
             <div>
               <label htmlFor="msg-subject" className="sr-only">
-                Subject
+                {channels?.includes("push") ? "Subject (the notification's title)" : "Subject"}
               </label>
               <input
                 id="msg-subject"
-                placeholder="Subject"
+                placeholder={channels?.includes("push") ? "Subject (the notification's title)" : "Subject"}
                 {...form.register("subject")}
                 aria-invalid={Boolean(form.formState.errors.subject)}
                 className={inputClass}
               />
               {form.formState.errors.subject ? <p className="mt-1 text-xs text-red-700">{form.formState.errors.subject.message}</p> : null}
+            </div>
+          ) : null}
+          {channels?.includes("push") ? (
+            <div>
+              <label htmlFor="msg-push-url" className="sr-only">
+                A click on the notification opens
+              </label>
+              <input
+                id="msg-push-url"
+                placeholder="A click opens… (a path such as /intensive; the app's home when blank)"
+                {...form.register("pushUrl")}
+                aria-invalid={Boolean(form.formState.errors.pushUrl)}
+                className={inputClass}
+              />
+              {form.formState.errors.pushUrl ? <p className="mt-1 text-xs text-red-700">{form.formState.errors.pushUrl.message}</p> : null}
             </div>
           ) : null}
           <div>

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { pushServiceOf } from "@/server/push/endpoints";
 import { listCampaignRecipients } from "@/server/services/campaigns/campaign-recipients";
-import { campaignFunnel, trackClickRates, trackOpenRates } from "@/server/services/campaigns/campaign-report";
+import { campaignFunnel, pushDeviceCounts, trackClickRates, trackOpenRates } from "@/server/services/campaigns/campaign-report";
 import { cancelCampaign, pauseCampaign, resumeCampaign, scheduleCampaign, unscheduleCampaign } from "@/server/services/campaigns/lifecycle";
 import {
   audienceCount,
@@ -58,6 +58,8 @@ export const messagingRouter = router({
     funnel: viewerProcedure.input(ZCampaignId).query(({ ctx, input }) => campaignFunnel({ ctx: ctx.svc, input })),
     openRates: viewerProcedure.input(ZCampaignId).query(({ ctx, input }) => trackOpenRates({ ctx: ctx.svc, input })),
     clickRates: viewerProcedure.input(ZCampaignId).query(({ ctx, input }) => trackClickRates({ ctx: ctx.svc, input })),
+    /** Push: the devices by outcome (accepted, gone, failed, queued). */
+    pushDevices: viewerProcedure.input(ZCampaignId).query(({ ctx, input }) => pushDeviceCounts({ ctx: ctx.svc, input })),
     /** Who got it and what they did: keyset pages, filtered by funnel stage, searched by address. */
     recipients: viewerProcedure.input(ZCampaignRecipientsInput).query(({ ctx, input }) => listCampaignRecipients({ ctx: ctx.svc, input })),
     audience: viewerProcedure

@@ -51,6 +51,8 @@ type TRow = {
   unsubscribed: boolean;
   links: string[] | null;
   bounce_reason: string | null;
+  devices: number | string;
+  devices_accepted: number | string;
 };
 
 const date = (v: Date | string | null) => (v === null ? null : new Date(v));
@@ -73,6 +75,9 @@ function toItem(r: TRow) {
     complainedAt: date(r.complained_at),
     failedAt: date(r.provider_failed_at),
     unsubscribed: Boolean(r.unsubscribed),
+    /** Push: devices sent to, and accepted by their push service. */
+    devices: Number(r.devices ?? 0),
+    devicesAccepted: Number(r.devices_accepted ?? 0),
     /** Why it did not arrive: the bounce message, or the send error. */
     reason: r.bounce_reason ?? r.error,
   };
@@ -116,7 +121,10 @@ async function recipientsPage(
           ${UNSUBSCRIBED} AS unsubscribed,
           -- Events are read only for the rows that have some (a few in a hundred), not probed for every row.
           CASE WHEN t.click_count > 0 THEN (SELECT array_agg(DISTINCT e.link ORDER BY e.link) FROM crm_provider_events e
-            WHERE e.tracking_id = t.id AND e.type IN ('email.clicked', 'in_app.clicked') AND e.link IS NOT NULL) END AS links,
+            WHERE e.tracking_id = t.id AND e.type IN ('email.clicked', 'in_app.clicked', 'push.clicked') AND e.link IS NOT NULL) END AS links,
+          -- Push: the recipient's devices, and how many a push service accepted (none for other channels).
+          (SELECT count(*) FROM crm_push_deliveries d WHERE d.tracking_id = t.id) AS devices,
+          (SELECT count(*) FROM crm_push_deliveries d WHERE d.tracking_id = t.id AND d.status = 'accepted') AS devices_accepted,
           CASE WHEN t.bounced_at IS NOT NULL THEN (SELECT coalesce(e.payload #>> '{data,bounce,message}', e.payload #>> '{data,bounce,type}')
             FROM crm_provider_events e WHERE e.tracking_id = t.id AND e.type = 'email.bounced'
             ORDER BY e.occurred_at DESC, e.received_at DESC LIMIT 1) END AS bounce_reason

@@ -89,3 +89,13 @@ export async function trackClickRates({ ctx, input }: TServiceArgs<{ id: string 
     links: links.map((l) => ({ link: l.link, total: n(l.total), unique: n(l.unique_recipients) })),
   };
 }
+
+/** A push campaign's devices by outcome: queued, accepted by their push service, gone (404/410, removed), failed. */
+export async function pushDeviceCounts({ ctx, input }: TServiceArgs<{ id: string }>) {
+  const rows = await executeRows<{ status: string; n: string | number }>(
+    ctx.db,
+    sql`SELECT status, count(*) AS n FROM crm_push_deliveries WHERE campaign_id = ${input.id}::uuid GROUP BY status`,
+  );
+  const by = Object.fromEntries(rows.map((r) => [r.status, n(r.n)]));
+  return { queued: by.queued ?? 0, accepted: by.accepted ?? 0, gone: by.gone ?? 0, failed: by.failed ?? 0 };
+}

@@ -33,7 +33,7 @@ export default async function CampaignPage({ params }: { params: Promise<{ id: s
       <div className="grid min-w-0 gap-6 lg:grid-cols-[minmax(0,1fr)_22rem]">
         <div className="min-w-0 space-y-6">
           <CampaignControls initial={c} canEdit={me.role !== "viewer"} timezone={me.timezone} />
-          {c.type !== "push" && c.totalRecipients > 0 ? (
+          {c.totalRecipients > 0 ? (
             <CampaignReport campaignId={c.id} live={c.status === "sending"} channel={c.type} />
           ) : null}
           {c.totalRecipients > 0 ? <CampaignRecipients campaignId={c.id} channel={c.type} /> : null}
@@ -76,6 +76,11 @@ export default async function CampaignPage({ params }: { params: Promise<{ id: s
                     <span className="mt-1 block whitespace-pre-wrap text-slate-600">{c.content.slice(0, 600)}</span>
                   </>
                 )}
+                {c.type === "push" && c.pushUrl ? (
+                  <span className="mt-1 block truncate text-xs text-slate-500" title={c.pushUrl}>
+                    A click opens {c.pushUrl}
+                  </span>
+                ) : null}
               </dd>
             </div>
             {c.startedAt ? (
