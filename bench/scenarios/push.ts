@@ -200,7 +200,13 @@ const scenario: TBenchScenario = {
             WHERE id = ${c2.id}::uuid AND (SELECT count(*) FROM d) >= 0`,
       );
       const stamps: number[] = [];
-      const timed: PushSender = { ...base, send: (to, p, o) => (stamps.push(performance.now()), base.send(to, p, o)) };
+      const timed: PushSender = {
+        ...base,
+        send: (to, p, o) => {
+          stamps.push(performance.now());
+          return base.send(to, p, o);
+        },
+      };
       const t2 = performance.now();
       await deliver(c2.id, spacedPushSender(timed, rate));
       const limitedMs = performance.now() - t2;

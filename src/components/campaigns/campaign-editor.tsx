@@ -244,11 +244,11 @@ export function CampaignEditor({
               </div>
             ) : null}
             {type === "push" ? (
-              <div aria-label="Notification preview" className="rounded-lg border border-slate-200 bg-slate-50 p-3 shadow-sm">
+              <section aria-label="Notification preview" className="rounded-lg border border-slate-200 bg-slate-50 p-3 shadow-sm">
                 <p className="text-xs text-slate-500">Preview (variables are filled per person)</p>
                 <p className="mt-1 truncate text-sm font-semibold text-slate-900">{title || "Title"}</p>
                 <p className="line-clamp-3 text-sm text-slate-700">{text || "The notification's text"}</p>
-              </div>
+              </section>
             ) : null}
           </>
         )}

@@ -33,9 +33,7 @@ export default async function CampaignPage({ params }: { params: Promise<{ id: s
       <div className="grid min-w-0 gap-6 lg:grid-cols-[minmax(0,1fr)_22rem]">
         <div className="min-w-0 space-y-6">
           <CampaignControls initial={c} canEdit={me.role !== "viewer"} timezone={me.timezone} />
-          {c.totalRecipients > 0 ? (
-            <CampaignReport campaignId={c.id} live={c.status === "sending"} channel={c.type} />
-          ) : null}
+          {c.totalRecipients > 0 ? <CampaignReport campaignId={c.id} live={c.status === "sending"} channel={c.type} /> : null}
           {c.totalRecipients > 0 ? <CampaignRecipients campaignId={c.id} channel={c.type} /> : null}
         </div>
         <Card>
