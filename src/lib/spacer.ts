@@ -22,26 +22,32 @@ export function createSpacer(ratePerSecond: number, sleep: (ms: number) => Promi
 }
 
 /**
- * At most `limit` turns start in any window of `windowMs` (a sliding log of
+ * At most `limit` calls start in any window of `windowMs` (a sliding log of
  * the last `limit` start times): the rate is held exactly, and reached, even
- * when it is hundreds a second and a timer's millisecond granularity would
- * make even spacing fall short. Concurrent callers take their turns in order.
+ * at hundreds a second, where a timer's millisecond granularity would make
+ * even spacing fall short. Each call's `fn` is started in the same tick its
+ * start is logged (a tenth of a millisecond of margin covers the caller's own
+ * clock reading); calls take their turns in order, and a slow `fn` does not
+ * hold the next turn.
  */
 export function createWindowLimiter(limit: number, windowMs = 1000, sleep: (ms: number) => Promise<void> = defaultSleep) {
   const starts = new Float64Array(limit).fill(Number.NEGATIVE_INFINITY);
+  const span = windowMs + 0.1;
   let oldest = 0; // index of the oldest of the last `limit` starts
   let turn: Promise<void> = Promise.resolve();
-  return function wait(): Promise<void> {
-    const mine = turn.then(async () => {
-      let ms = (starts[oldest] as number) + windowMs - performance.now();
+  return function schedule<T>(fn: () => Promise<T>): Promise<T> {
+    let started: Promise<T> | undefined;
+    const gate = turn.then(async () => {
+      let ms = (starts[oldest] as number) + span - performance.now();
       while (ms > 0) {
         await sleep(Math.ceil(ms));
-        ms = (starts[oldest] as number) + windowMs - performance.now();
+        ms = (starts[oldest] as number) + span - performance.now();
       }
       starts[oldest] = performance.now();
       oldest = (oldest + 1) % limit;
+      started = fn();
     });
-    turn = mine.catch(() => {});
-    return mine;
+    turn = gate.catch(() => {});
+    return gate.then(() => started as Promise<T>);
   };
 }

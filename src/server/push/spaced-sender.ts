@@ -8,13 +8,10 @@ import type { PushSender } from "./types";
  * holds across campaigns and instances on either engine.
  */
 export function spacedPushSender(sender: PushSender, ratePerSecond: number, sleep?: (ms: number) => Promise<void>): PushSender {
-  const wait = createWindowLimiter(ratePerSecond, 1000, sleep);
+  const schedule = createWindowLimiter(ratePerSecond, 1000, sleep);
   return {
     configured: sender.configured,
     publicKey: sender.publicKey,
-    send: async (to, payload, options) => {
-      await wait();
-      return sender.send(to, payload, options);
-    },
+    send: (to, payload, options) => schedule(() => sender.send(to, payload, options)),
   };
 }

@@ -1,3 +1,5 @@
+import http from "node:http";
+import https from "node:https";
 import webpush from "web-push";
 import type { PushSender, TPushOptions, TPushOutcome, TPushTarget } from "./types";
 
@@ -8,8 +10,9 @@ const JWT_REUSE_MS = 3600_000;
 /**
  * Web Push through the `web-push` library: it encrypts the payload for the
  * subscriber (RFC 8291, aes128gcm) and builds the request; this sends it
- * with fetch (kept-alive connections, a timeout, no redirects followed) and
- * classifies the answer. The VAPID header (RFC 8292) is signed once per push
+ * over kept-alive connections (node:https; plain http only for a loopback
+ * test service the allow-list names), with a timeout and no redirects
+ * followed, and classifies the answer. The VAPID header (RFC 8292) is signed once per push
  * service and reused while it is fresh, as browsers' push services expect.
  */
 export function createWebPushSender(config: {
@@ -60,22 +63,20 @@ export function createWebPushSender(config: {
         // A subscription whose keys do not encrypt (not a P-256 point, a short auth secret).
         return { kind: "rejected", status: null, error: `Could not encrypt for this subscription: ${(err as Error).message}` };
       }
-      const headers = Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k, String(v)]));
-      let res: Response;
+      let res: { status: number; text: string; retryAfter: string | null };
       try {
-        res = await fetch(request.endpoint, {
-          method: "POST",
-          headers,
-          body: request.body ? new Uint8Array(request.body) : null,
-          redirect: "manual",
-          signal: AbortSignal.timeout(config.timeoutMs ?? 15_000),
-        });
+        res = await post(
+          request.endpoint,
+          request.headers as Record<string, string | number>,
+          request.body ?? null,
+          config.timeoutMs ?? 15_000,
+        );
       } catch (err) {
-        const e = err as Error & { cause?: { code?: string } };
-        return { kind: "retry", status: null, error: `Push service unreachable: ${e.cause?.code ?? e.name}` };
+        const e = err as NodeJS.ErrnoException;
+        return { kind: "retry", status: null, error: `Push service unreachable: ${e.code ?? e.message}` };
       }
-      const text = (await res.text().catch(() => "")).slice(0, 300);
-      const status = res.status;
+      const text = res.text.slice(0, 300);
+      const { status } = res;
       if (status >= 200 && status < 300) return { kind: "accepted", status };
       const detail = text ? `: ${text.replace(/\s+/g, " ").trim()}` : "";
       if (status === 404 || status === 410) return { kind: "gone", status, error: `Subscription gone (${status})${detail}` };
@@ -84,7 +85,7 @@ export function createWebPushSender(config: {
           kind: "retry",
           status,
           error: `Push service answered ${status}${detail}`,
-          retryAfterMs: retryAfterMs(res.headers.get("retry-after"), now()),
+          retryAfterMs: retryAfterMs(res.retryAfter, now()),
         };
       }
       if (status === 413) return { kind: "rejected", status, error: "Payload too large for the push service (413)" };
@@ -100,4 +101,43 @@ export function retryAfterMs(value: string | null, nowMs: number): number | unde
   const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - nowMs;
   if (!Number.isFinite(ms)) return undefined;
   return Math.min(Math.max(0, Math.round(ms)), 3600_000);
+}
+
+/** Kept-alive connections per push service: a campaign's pushes reuse them. */
+const agents = { http: new http.Agent({ keepAlive: true, maxSockets: 64 }), https: new https.Agent({ keepAlive: true, maxSockets: 64 }) };
+
+/** One POST, its status, body (first 1,000 bytes) and Retry-After; rejects on a network error or timeout. */
+function post(
+  endpoint: string,
+  headers: Record<string, string | number>,
+  body: Buffer | null,
+  timeoutMs: number,
+): Promise<{ status: number; text: string; retryAfter: string | null }> {
+  const url = new URL(endpoint);
+  const secure = url.protocol === "https:";
+  return new Promise((resolve, reject) => {
+    const req = (secure ? https : http).request(
+      url,
+      { method: "POST", headers, agent: secure ? agents.https : agents.http, timeout: timeoutMs },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on("data", (c: Buffer) => {
+          if (size < 1000) chunks.push(c);
+          size += c.length;
+        });
+        res.on("end", () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            text: Buffer.concat(chunks).toString("utf8").slice(0, 1000),
+            retryAfter: (res.headers["retry-after"] as string | undefined) ?? null,
+          }),
+        );
+        res.on("error", reject);
+      },
+    );
+    req.on("timeout", () => req.destroy(Object.assign(new Error("timed out"), { code: "ETIMEDOUT" })));
+    req.on("error", reject);
+    req.end(body ?? undefined);
+  });
 }
