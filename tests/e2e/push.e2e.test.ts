@@ -54,7 +54,8 @@ describe("push: subscribe, build, review devices, send, see the report", () => {
 
     // Three hey.com users turn notifications on: the first in two browsers.
     await page.goto(`${base}/users?q=hey.com`);
-    const rows = page.locator('a[href^="/users/"]').filter({ hasText: "@hey.com" });
+    // The search matches hey.com addresses; each row links to the profile (named by the user's name).
+    const rows = page.locator('table a[href^="/users/"]');
     await rows.first().waitFor();
     const userIds: string[] = [];
     for (let i = 0; userIds.length < 3 && i < (await rows.count()); i++) {
@@ -93,6 +94,7 @@ describe("push: subscribe, build, review devices, send, see the report", () => {
     await page.screenshot({ path: "screenshots/e2e-push-editor.png", fullPage: true });
     await page.getByRole("button", { name: "Save draft and review" }).click();
     await page.waitForURL(/\/campaigns\/[0-9a-f-]{36}$/);
+    const campaignUrl = page.url();
     await expect.poll(async () => page.getByTestId("review-devices").textContent(), { timeout: 15_000 }).toBe("4");
     expect(await page.getByTestId("review-count").textContent()).toContain("reach 3 people on 4 devices");
 
@@ -118,7 +120,28 @@ describe("push: subscribe, build, review devices, send, see the report", () => {
     expect(await page.getByTestId("recipients-table").textContent()).toContain("2 of 2 accepted");
     await page.screenshot({ path: "screenshots/e2e-push-report.png", fullPage: true });
 
+    // A one-on-one push from the conversation, beside in-app and email.
+    await page.goto(`${base}/messages/${userIds[0]}`);
+    const push = page.getByRole("checkbox", { name: /Push to 2 devices/ });
+    await push.waitFor();
+    await push.check();
+    await page.getByRole("checkbox", { name: "In-app" }).uncheck();
+    await page.getByPlaceholder("Subject (the notification's title)").fill(`Your coach wrote ${stamp}`);
+    await page.getByPlaceholder("Write a message").fill("Great progress on your vision board this week.");
+    await page.getByRole("button", { name: "Send" }).click();
+    const sent = page
+      .getByTestId("thread")
+      .getByRole("listitem")
+      .filter({ hasText: `Your coach wrote ${stamp}` });
+    await expect.poll(async () => sent.textContent(), { timeout: 15_000 }).toMatch(/push.*sent/);
+    for (const d of devices.slice(0, 2)) {
+      expect(fake.inbox(d.id).map((m) => m.json.title)).toContain(`Your coach wrote ${stamp}`);
+    }
+    await page.screenshot({ path: "screenshots/e2e-push-conversation.png", fullPage: true });
+
     // At phone width the report still reads.
+    await page.goto(campaignUrl);
+    await page.getByTestId("funnel-accepted").waitFor();
     await page.setViewportSize({ width: 390, height: 844 });
     await page.screenshot({ path: "screenshots/e2e-push-report-phone.png", fullPage: true });
     expect(errors).toEqual([]);

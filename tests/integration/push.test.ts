@@ -7,6 +7,8 @@ import { DELETE as deleteByEndpointRoute, POST as subscribeRoute } from "@/app/a
 import { resetEnvCache } from "@/lib/env";
 import { provideDatabase } from "@/server/db";
 import { resetPushSender } from "@/server/push";
+import { spacedPushSender } from "@/server/push/spaced-sender";
+import type { PushSender } from "@/server/push/types";
 import { startFakePushService, type TFakePushService, type TSubscriber } from "../fixtures/fake-push-service";
 import { callerFor, createAdmins } from "../helpers/admins";
 import { testEngine } from "../helpers/ctx";
@@ -343,5 +345,34 @@ describe.each(engines())("Web Push on %s", (engine) => {
     } finally {
       configurePush(true);
     }
+  });
+});
+
+describe("the push rate limiter", () => {
+  it("starts at most the rate in any window, reaches the rate, and does not wait for slow pushes", async () => {
+    const starts: number[] = [];
+    const slow: PushSender = {
+      configured: true,
+      publicKey: null,
+      send: async () => {
+        starts.push(performance.now());
+        await new Promise((r) => setTimeout(r, 150)); // a slow push service: the next push does not wait for this one
+        return { kind: "accepted", status: 201 };
+      },
+    };
+    const sender = spacedPushSender(slow, 20);
+    const t0 = performance.now();
+    const target = { endpoint: "http://127.0.0.1:1/x", p256dh: "", auth: "" };
+    await Promise.all(Array.from({ length: 50 }, () => sender.send(target, "{}", { ttlSeconds: 60, urgency: "normal" })));
+    const elapsed = performance.now() - t0;
+    let worst = 0;
+    for (let i = 0, j = 0; i < starts.length; i++) {
+      while ((starts[i] as number) - (starts[j] as number) >= 1000) j++;
+      worst = Math.max(worst, i - j + 1);
+    }
+    expect(worst).toBe(20);
+    // 50 at 20 a second: the first 20 at once, then two more windows; never much slower.
+    expect(elapsed).toBeGreaterThanOrEqual(2000);
+    expect(elapsed).toBeLessThan(5000);
   });
 });

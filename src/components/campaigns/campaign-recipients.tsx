@@ -34,6 +34,10 @@ function When({ at }: { at: Date | null }) {
  * counts match the report), searched by address or name, 50 rows a page; the CSV
  * has the same filter and search.
  */
+/** The status as the channel names it: an in-app message is "read", a push "accepted" by its push service. */
+const statusLabel = (channel: "email" | "in_app" | "push", status: string) =>
+  channel === "in_app" && status === "opened" ? "read" : channel === "push" && status === "delivered" ? "accepted" : status;
+
 /** A notification is accepted or not, then clicked or not: no opens, bounces or complaints. */
 const PUSH_FILTERS: readonly TRecipientFilter[] = ["all", "queued", "sent", "delivered", "clicked", "failed"];
 
@@ -122,7 +126,7 @@ export function CampaignRecipients({ campaignId, channel }: { campaignId: string
                 <th scope="col" className="px-3 py-2.5">
                   Status
                 </th>
-                <th scope="col" className={push ? "hidden px-3 py-2.5 sm:table-cell" : "hidden px-3 py-2.5 2xl:table-cell"}>
+                <th scope="col" className="hidden px-3 py-2.5 2xl:table-cell">
                   {email ? "Delivered (UTC)" : push ? "Accepted (UTC)" : "In inbox (UTC)"}
                 </th>
                 {push ? (
@@ -161,18 +165,12 @@ export function CampaignRecipients({ campaignId, channel }: { campaignId: string
                   </td>
                   <td className="px-3 py-2">
                     <span className="flex flex-wrap gap-1">
-                      <Badge tone={STATUS_TONE[r.status] ?? "slate"}>{!email && r.status === "opened" ? "read" : r.status}</Badge>
+                      <Badge tone={STATUS_TONE[r.status] ?? "slate"}>{statusLabel(channel, r.status)}</Badge>
                       {r.unsubscribed ? <Badge tone="amber">unsubscribed</Badge> : null}
                     </span>
                     {r.reason ? <span className="mt-0.5 block max-w-[14rem] text-xs text-red-700">{r.reason}</span> : null}
                   </td>
-                  <td
-                    className={
-                      push
-                        ? "hidden whitespace-nowrap px-3 py-2 text-slate-600 sm:table-cell"
-                        : "hidden whitespace-nowrap px-3 py-2 text-slate-600 2xl:table-cell"
-                    }
-                  >
+                  <td className="hidden whitespace-nowrap px-3 py-2 text-slate-600 2xl:table-cell">
                     <When at={r.deliveredAt} />
                   </td>
                   {push ? (

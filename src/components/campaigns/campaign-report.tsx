@@ -5,6 +5,7 @@ import { Card, CardHeader } from "@/components/ui/primitives";
 import { formatDateTime, formatInt } from "@/shared/format";
 import { useTRPC } from "@/trpc/react";
 
+const people = (n: number) => `${formatInt(n)} ${n === 1 ? "person" : "people"}`;
 const pct = (v: number | null) => (v === null ? "—" : `${Math.round(v * 1000) / 10}%`);
 
 /**
@@ -105,7 +106,7 @@ export function CampaignReport({
           <Card>
             <CardHeader
               title="Clicks per hour"
-              description={`${formatInt(clicks.data?.uniqueClicks ?? 0)} people clicked (first clicks in brackets)`}
+              description={`${people(clicks.data?.uniqueClicks ?? 0)} clicked (first clicks in brackets)`}
             />
             <HourBars label="Clicks per hour" series={clicks.data?.series ?? []} empty="No clicks yet" />
           </Card>
@@ -113,7 +114,7 @@ export function CampaignReport({
           <Card>
             <CardHeader
               title={inApp ? "Reads per hour" : "Opens per hour"}
-              description={`${formatInt(opens.data?.uniqueOpens ?? 0)} people ${inApp ? "read it (first reads" : "opened (first opens"} in brackets)`}
+              description={`${people(opens.data?.uniqueOpens ?? 0)} ${inApp ? "read it (first reads" : "opened (first opens"} in brackets)`}
             />
             <HourBars
               label={inApp ? "Reads per hour" : "Opens per hour"}
@@ -123,7 +124,7 @@ export function CampaignReport({
           </Card>
         )}
         <Card>
-          <CardHeader title="Clicks per link" description={`${formatInt(clicks.data?.uniqueClicks ?? 0)} people clicked`} />
+          <CardHeader title="Clicks per link" description={`${people(clicks.data?.uniqueClicks ?? 0)} clicked`} />
           {clicks.data?.links.length ? (
             <div className="overflow-x-auto">
               <table className="w-full table-fixed text-sm" data-testid="links">

@@ -64,7 +64,7 @@ export function Thread({
     pushStatus.data?.configured === false
       ? "push is not configured"
       : devices.data && deviceCount === 0
-        ? "notifications are not turned on on any device"
+        ? "no device has notifications turned on"
         : null;
   const send = useMutation(
     trpc.messaging.directMessages.send.mutationOptions({
