@@ -11,7 +11,7 @@ import { purgeExpired } from "@/server/services/jobs/purge-expired";
 import { deliverPushBatch } from "@/server/services/push/deliver-push";
 import { listSegmentIds, recomputeSegment } from "@/server/services/segments/recompute-segment";
 import { deliverTestEmail } from "@/server/services/templates/send-template";
-import { defineJob, type TJobDefinition } from "./definition";
+import { defineJob, type TJobCtx, type TJobDefinition, type TJobStep } from "./definition";
 import { jobEvent } from "./events";
 import { PermanentFailure, RetryLater } from "./signals";
 
@@ -166,6 +166,34 @@ export const deliverCampaign = defineJob({
   },
 });
 
+type TBatchData = { campaignId: string; batchNo: number };
+
+/**
+ * The two steps of a batch job, email or push: send the batch (a retry sends
+ * only what is still unsent), then finish the campaign if nothing is left;
+ * after the last attempt the campaign is failed with the batch's reason.
+ */
+function batchSteps(
+  stepId: string,
+  label: string,
+  deliver: (args: { ctx: TJobCtx; input: TBatchData }) => Promise<{ outcome: "sent" | "empty" | "stopped" }>,
+) {
+  return {
+    handler: async ({ data, step, ctx }: { data: TBatchData; step: TJobStep; ctx: TJobCtx }) => {
+      const result = await step.run(stepId, () => signalled(() => deliver({ ctx, input: data })));
+      if (result.outcome === "stopped") return { ...result, finished: false };
+      const finished = await step.run("finish-if-done", () => finishIfDone({ ctx, input: { campaignId: data.campaignId } }));
+      return { ...result, finished };
+    },
+    onFailure: async ({ data, error, ctx }: { data: TBatchData; error: Error; ctx: TJobCtx }) => {
+      await failCampaign({
+        ctx,
+        input: { campaignId: data.campaignId, reason: `${label} ${data.batchNo}: ${error.message.split("\n")[0]}` },
+      });
+    },
+  };
+}
+
 export const deliverCampaignBatch = defineJob({
   id: "deliver-campaign-batch",
   event: "crm/campaign.batch.requested",
@@ -174,15 +202,7 @@ export const deliverCampaignBatch = defineJob({
   retries: 10,
   recordRuns: false,
   // Retries keep the batch's idempotency key, so nothing is sent twice (deliver-batch.ts).
-  handler: async ({ data, step, ctx }) => {
-    const result = await step.run("deliver-batch", () => signalled(() => deliverBatch({ ctx, input: data })));
-    if (result.outcome === "stopped") return { ...result, finished: false };
-    const finished = await step.run("finish-if-done", () => finishIfDone({ ctx, input: { campaignId: data.campaignId } }));
-    return { ...result, finished };
-  },
-  onFailure: async ({ data, error, ctx }) => {
-    await failCampaign({ ctx, input: { campaignId: data.campaignId, reason: `Batch ${data.batchNo}: ${error.message.split("\n")[0]}` } });
-  },
+  ...batchSteps("deliver-batch", "Batch", deliverBatch),
 });
 
 export const deliverPushBatchJob = defineJob({
@@ -195,18 +215,7 @@ export const deliverPushBatchJob = defineJob({
   retries: 20,
   recordRuns: false,
   // A retry sends only the devices still queued, under the campaign's one Topic (deliver-push.ts).
-  handler: async ({ data, step, ctx }) => {
-    const result = await step.run("deliver-push-batch", () => signalled(() => deliverPushBatch({ ctx, input: data })));
-    if (result.outcome === "stopped") return { ...result, finished: false };
-    const finished = await step.run("finish-if-done", () => finishIfDone({ ctx, input: { campaignId: data.campaignId } }));
-    return { ...result, finished };
-  },
-  onFailure: async ({ data, error, ctx }) => {
-    await failCampaign({
-      ctx,
-      input: { campaignId: data.campaignId, reason: `Push batch ${data.batchNo}: ${error.message.split("\n")[0]}` },
-    });
-  },
+  ...batchSteps("deliver-push-batch", "Push batch", deliverPushBatch),
 });
 
 export const sendSignInLink = defineJob({
