@@ -7,6 +7,8 @@ const nextConfig: NextConfig = {
   poweredByHeader: false,
   typedRoutes: false,
   devIndicators: false,
+  // The dev server serves http://127.0.0.1:3000 as well as localhost (its live reload would otherwise be refused).
+  allowedDevOrigins: ["127.0.0.1"],
   // Everything else gets its security headers from src/proxy.ts (per request: request id, CSP nonce, HSTS).
   async headers() {
     return [

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TooManyRequestsError } from "@/server/services/errors";
 import { followLiveFeed, openLiveFeed } from "@/server/services/live/follow-live-feed";
-import { LiveHub, type TLiveMessage } from "@/server/services/live/live-feed";
+import { currentPosition, LiveHub, readRecentItems, type TLiveMessage } from "@/server/services/live/live-feed";
 import { callerFor, createAdmins } from "../helpers/admins";
 import { testCtx } from "../helpers/ctx";
 import { createTestDatabase, engines, type TTestDatabase } from "../helpers/db";
@@ -52,6 +52,22 @@ describe.each(engines())("live feed on %s", (engine) => {
     abort.abort();
     await s.done;
     expect(hub.subscribers).toBe(0);
+  });
+
+  it("starts a fresh dashboard from the latest activity by time, not by the order rows were written", async () => {
+    const other = await createTestDatabase(engine);
+    try {
+      const at = (minutesAgo: number) => new Date(Date.now() - minutesAgo * 60_000).toISOString();
+      // Written in this order: the newest by time comes first, then older and older (a main app writing late, or a backfill).
+      await insertSourceRows(other, {
+        users: [{ id: uuid(7), email: "order@example.com", name: "Order", created_at: at(600), last_active_at: null }],
+        events: [5, 300, 240, 1, 180, 120].map((m) => ({ user_id: uuid(7), name: `e.${m}`, properties: {}, occurred_at: at(m) })),
+      });
+      const recent = await readRecentItems(other.db, await currentPosition(other.db), 3);
+      expect(recent.map((i) => i.name)).toEqual(["e.120", "e.5", "e.1"]); // oldest first, as the stream sends them; the panel shows newest first
+    } finally {
+      await other.drop();
+    }
   });
 
   it("resumes from the last event id without gaps or repeats", async () => {

@@ -27,6 +27,9 @@ function kindOf(item: TLiveItem): TKind {
 }
 
 const time = (d: Date) => d.toLocaleTimeString("en-US", { hour: "2-digit", minute: "2-digit", second: "2-digit", timeZone: "UTC" });
+const day = (d: Date) => d.toLocaleDateString("en-US", { month: "short", day: "numeric", timeZone: "UTC" });
+/** Nothing newer than this: the panel says how long it has been quiet. */
+const QUIET_MS = 15 * 60_000;
 
 /**
  * The live panel: counters and a scrolling feed of what users do, pushed by
@@ -64,7 +67,12 @@ export function LivePanel({ canSimulate }: { canSimulate: boolean }) {
             setCounters(m.counters);
             setCampaigns(m.campaigns);
           } else if (!paused) {
-            setItems((prev) => [m.item, ...prev.filter((p) => !(p.kind === m.item.kind && p.id === m.item.id))].slice(0, 50));
+            // Newest first by when it happened (a late-written event takes its place in time), at most 50.
+            setItems((prev) =>
+              [m.item, ...prev.filter((p) => !(p.kind === m.item.kind && p.id === m.item.id))]
+                .sort((a, b) => new Date(b.at).getTime() - new Date(a.at).getTime() || b.id - a.id)
+                .slice(0, 50),
+            );
           }
         },
       },
@@ -86,6 +94,14 @@ export function LivePanel({ canSimulate }: { canSimulate: boolean }) {
     offline: ["bg-red-500", "Offline"],
   }[state];
   const shown = items.filter((i) => kind === "all" || kindOf(i) === kind);
+  const [now, setNow] = useState<number | null>(null);
+  useEffect(() => {
+    setNow(Date.now());
+    const t = setInterval(() => setNow(Date.now()), 30_000);
+    return () => clearInterval(t);
+  }, []);
+  const newest = items[0] ? new Date(items[0].at).getTime() : null;
+  const quietFor = now !== null && newest !== null && now - newest > QUIET_MS ? now - newest : null;
 
   return (
     <Card className="mb-6">
@@ -164,6 +180,13 @@ export function LivePanel({ canSimulate }: { canSimulate: boolean }) {
               </button>
             ) : null}
           </div>
+          {quietFor !== null && !paused ? (
+            <p className="mb-2 rounded-md bg-slate-50 px-2 py-1.5 text-xs text-slate-600" data-testid="live-quiet">
+              Nothing happened in the last{" "}
+              {quietFor >= 2 * 3600_000 ? `${Math.floor(quietFor / 3600_000)} hours` : `${Math.floor(quietFor / 60_000)} minutes`}; the
+              latest activity is below.
+            </p>
+          ) : null}
           {shown.length === 0 ? (
             <p className="py-6 text-center text-sm text-slate-500">{paused ? "Paused." : "Waiting for activity…"}</p>
           ) : (
@@ -176,7 +199,10 @@ export function LivePanel({ canSimulate }: { canSimulate: boolean }) {
                     </Link>{" "}
                     <span className="text-slate-500">{i.kind === "session" ? "started a session" : i.name}</span>
                   </span>
-                  <time className="shrink-0 text-xs tabular-nums text-slate-400">{time(new Date(i.at))}</time>
+                  <time className="shrink-0 text-xs tabular-nums text-slate-500" dateTime={new Date(i.at).toISOString()}>
+                    {now !== null && now - new Date(i.at).getTime() > 20 * 3600_000 ? `${day(new Date(i.at))}, ` : ""}
+                    {time(new Date(i.at))}
+                  </time>
                 </li>
               ))}
             </ol>

@@ -39,17 +39,20 @@ function SignedInAdmin({ admin }: Pick<Props, "admin">) {
 export function AppShell({ admin, children }: Props) {
   return (
     <div className="min-h-screen lg:flex">
-      <aside className="hidden w-60 shrink-0 flex-col border-r border-slate-200 bg-white lg:flex lg:h-screen lg:sticky lg:top-0">
-        <div className="px-4 py-4">
-          <Brand />
-        </div>
-        <nav className="flex-1 overflow-y-auto px-3" aria-label="Main">
-          <NavLinks />
-        </nav>
-        <div className="border-t border-slate-200 px-4 py-3">
-          <SignedInAdmin admin={admin} />
-        </div>
-      </aside>
+      {/* The column runs the page's full height (its border and background with it); the sidebar inside stays in view. */}
+      <div className="hidden w-60 shrink-0 border-r border-slate-200 bg-white lg:block">
+        <aside className="sticky top-0 flex h-screen flex-col">
+          <div className="px-4 py-4">
+            <Brand />
+          </div>
+          <nav className="flex-1 overflow-y-auto px-3" aria-label="Main">
+            <NavLinks />
+          </nav>
+          <div className="border-t border-slate-200 px-4 py-3">
+            <SignedInAdmin admin={admin} />
+          </div>
+        </aside>
+      </div>
       <header className="sticky top-0 z-10 flex h-14 items-center justify-between border-b border-slate-200 bg-white px-4 lg:hidden">
         <Brand />
         <div className="flex items-center gap-2">

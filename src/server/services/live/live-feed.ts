@@ -90,9 +90,25 @@ export async function readItemsBetween(db: DbOrTx, after: TPosition, upTo: TPosi
   return rows.map(toItem).sort(byTime).slice(-limit);
 }
 
-/** The newest events and sessions up to a position, oldest first: what a fresh dashboard starts from. */
+/**
+ * The latest events and sessions by when they happened (not by when they
+ * were written: the main app may write late), up to a position, oldest
+ * first: what a fresh dashboard starts from. Read backwards on the
+ * occurred_at / started_at indexes.
+ */
 export async function readRecentItems(db: DbOrTx, upTo: TPosition, limit = 20): Promise<TLiveItem[]> {
-  return readItemsBetween(db, { events: 0, sessions: 0 }, upTo, limit);
+  const S = srcSchema();
+  const rows = await executeRows<TRow>(
+    db,
+    sql`(SELECT 'event' AS kind, e.id, e.occurred_at AS at, e.name, e.user_id, u.name AS user_name, u.email
+         FROM ${S}.events e LEFT JOIN ${S}.users u ON u.id = e.user_id
+         WHERE e.id <= ${upTo.events} ORDER BY e.occurred_at DESC, e.id DESC LIMIT ${limit})
+        UNION ALL
+        (SELECT 'session', s.id, s.started_at, 'session.started', s.user_id, u.name, u.email
+         FROM ${S}.sessions s LEFT JOIN ${S}.users u ON u.id = s.user_id
+         WHERE s.id <= ${upTo.sessions} ORDER BY s.started_at DESC, s.id DESC LIMIT ${limit})`,
+  );
+  return rows.map(toItem).sort(byTime).slice(-limit);
 }
 
 export async function currentPosition(db: DbOrTx): Promise<TPosition> {
