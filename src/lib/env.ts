@@ -25,6 +25,8 @@ export const ZEnv = z.object({
   SOURCE_SCHEMA: withDefault(identifier, "app"),
   /** Seed this many demo users into an empty embedded database on first start (0 turns it off). */
   DEMO_SEED_USERS: withDefault(z.coerce.number().int().min(0).max(50_000), 2000),
+  /** Embedded default only: a demo user does something every this many seconds, so the live feed moves (0 turns it off). */
+  DEMO_ACTIVITY_SECONDS: withDefault(z.coerce.number().int().min(0).max(3600), 10),
 
   APP_URL: withDefault(z.url({ message: "expected an absolute URL such as https://crm.vibrationfit.com" }), "http://localhost:3000"),
   AUTH_SECRET: optional(z.string().min(32, { message: "expected at least 32 characters (openssl rand -base64 32)" })),

@@ -1,5 +1,6 @@
 import { databaseMode, env, jobsMode, ownerEmail } from "@/lib/env";
 import { getDatabase } from "@/server/db";
+import { startDemoActivity } from "@/server/demo-activity";
 import { jobEvent } from "@/server/jobs/events";
 import { startJobEngine } from "@/server/runtime";
 import { ensureBootstrapOwner } from "@/server/services/admins/ensure-bootstrap-owner";
@@ -19,6 +20,7 @@ export async function boot() {
     const handle = await getDatabase();
     await ensureBootstrapOwner(handle.db, ownerEmail());
     if (databaseMode() === "embedded") await seedEmbeddedOnFirstStart(handle, env());
+    startDemoActivity();
   } catch (err) {
     console.error(`[db] The database could not be opened: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
     return;

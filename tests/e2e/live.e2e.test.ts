@@ -40,6 +40,13 @@ describe("live dashboard", () => {
     await expect.poll(async () => page.getByTestId("live-feed").locator("li").count(), { timeout: 10_000 }).toBeGreaterThan(feedBefore);
     expect(Number((await page.getByTestId("live-active-now").textContent())?.replace(/[^0-9]/g, ""))).toBeGreaterThan(0);
     expect(navigations).toBe(0);
+    // Newest first, by when it happened.
+    const times = await page
+      .getByTestId("live-feed")
+      .locator("time")
+      .evaluateAll((els) => els.map((e) => e.getAttribute("datetime") ?? ""));
+    expect(times.length).toBeGreaterThan(1);
+    expect([...times].sort().reverse()).toEqual(times);
     await page.screenshot({ path: "screenshots/e2e-live-dashboard.png" });
     await context.close();
   });

@@ -7,6 +7,7 @@ import { BarChart } from "@/components/charts/bar-chart";
 import { LivePanel } from "@/components/live/live-panel";
 import { Card, CardHeader, EmptyState } from "@/components/ui/primitives";
 import { databaseMode } from "@/lib/env";
+import { isSimulatingActivity } from "@/server/demo-activity";
 import { api } from "@/trpc/server";
 
 export const metadata = { title: "Dashboard" };
@@ -58,7 +59,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
   return (
     <>
       {header}
-      <LivePanel canSimulate={databaseMode() === "embedded" && me.role !== "viewer"} />
+      <LivePanel canSimulate={databaseMode() === "embedded" && me.role !== "viewer"} simulating={isSimulatingActivity()} />
       <section aria-label="Users and revenue" className="grid grid-cols-2 gap-3 lg:grid-cols-3 xl:grid-cols-6">
         <KpiTile label="Total users" value={o.totalUsers.value} previous={o.totalUsers.previous} />
         <KpiTile label="Active users" value={o.activeUsers.value} previous={o.activeUsers.previous} />

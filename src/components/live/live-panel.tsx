@@ -36,7 +36,16 @@ const QUIET_MS = 15 * 60_000;
  * the server (one reader per server, however many dashboards are open). The
  * indicator says honestly whether the stream is live, reconnecting or off.
  */
-export function LivePanel({ canSimulate }: { canSimulate: boolean }) {
+export function LivePanel({ canSimulate, simulating: initiallySimulating = false }: { canSimulate: boolean; simulating?: boolean }) {
+  const [simulating, setSimulating] = useState(initiallySimulating);
+  const toggleSimulation = async () => {
+    const res = await fetch("/api/dev/activity", {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ running: !simulating }),
+    });
+    if (res.ok) setSimulating(((await res.json()) as { running: boolean }).running);
+  };
   const trpc = useTRPC();
   const [items, setItems] = useState<TLiveItem[]>([]);
   const [counters, setCounters] = useState<TLiveCounters | null>(null);
@@ -171,13 +180,24 @@ export function LivePanel({ canSimulate }: { canSimulate: boolean }) {
               {paused ? "Resume feed" : "Pause feed"}
             </button>
             {canSimulate ? (
-              <button
-                type="button"
-                className="rounded-md border border-slate-300 px-2 py-1 text-xs text-slate-700 hover:bg-slate-50"
-                onClick={() => void fetch("/api/dev/activity", { method: "POST" })}
-              >
-                Simulate activity (local demo)
-              </button>
+              <>
+                <button
+                  type="button"
+                  aria-pressed={simulating}
+                  className="rounded-md border border-slate-300 px-2 py-1 text-xs text-slate-700 hover:bg-slate-50"
+                  onClick={() => void toggleSimulation()}
+                  title="The local demo has no main app: simulated users do something every few seconds"
+                >
+                  Simulated activity: {simulating ? "on" : "off"}
+                </button>
+                <button
+                  type="button"
+                  className="rounded-md border border-slate-300 px-2 py-1 text-xs text-slate-700 hover:bg-slate-50"
+                  onClick={() => void fetch("/api/dev/activity", { method: "POST" })}
+                >
+                  Simulate a burst
+                </button>
+              </>
             ) : null}
           </div>
           {quietFor !== null && !paused ? (
