@@ -1,9 +1,14 @@
+import { eq } from "drizzle-orm";
 import { databaseMode, env, jobsMode, ownerEmail } from "@/lib/env";
 import { getDatabase } from "@/server/db";
+import type { Db } from "@/server/db/client";
+import { crmAdmins } from "@/server/db/schema";
 import { startDemoActivity } from "@/server/demo-activity";
 import { jobEvent } from "@/server/jobs/events";
-import { startJobEngine } from "@/server/runtime";
+import { serviceContext, startJobEngine } from "@/server/runtime";
 import { ensureBootstrapOwner } from "@/server/services/admins/ensure-bootstrap-owner";
+import type { AdminActor } from "@/server/services/context";
+import { seedDemoCrmContent } from "@/server/services/demo-data/seed-crm-content";
 import { seedEmbeddedOnFirstStart } from "@/server/services/demo-data/seed-on-first-start";
 
 /**
@@ -13,13 +18,32 @@ import { seedEmbeddedOnFirstStart } from "@/server/services/demo-data/seed-on-fi
  * process's job engine (which brings the analytics rollups up to date at
  * once, so the first dashboard view is cheap).
  */
+/** The demo's segments, templates, campaigns and conversations, made by the owner through the services (seed-crm-content.ts). */
+async function seedDemoContentAsOwner(db: Db) {
+  const [owner] = await db.select().from(crmAdmins).where(eq(crmAdmins.email, ownerEmail()));
+  if (!owner) return;
+  const t = Date.now();
+  try {
+    const actor: AdminActor = { type: "admin", id: owner.id, email: owner.email, role: owner.role };
+    await seedDemoCrmContent({ ctx: serviceContext(db, actor) });
+    console.info(
+      `[demo-data] CRM demo content (segments, templates, campaigns, conversations) in ${((Date.now() - t) / 1000).toFixed(1)} s.`,
+    );
+  } catch (err) {
+    // The demo is a convenience: the CRM works without it.
+    console.warn(`[demo-data] CRM demo content skipped: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
+  }
+}
+
 export async function boot() {
   // APP_URL is the CRM's one address: next-auth builds links, callbacks and cookies from it, never from a request's Host.
   process.env.AUTH_URL = new URL(env().APP_URL).origin;
   try {
     const handle = await getDatabase();
     await ensureBootstrapOwner(handle.db, ownerEmail());
-    if (databaseMode() === "embedded") await seedEmbeddedOnFirstStart(handle, env());
+    if (databaseMode() === "embedded" && (await seedEmbeddedOnFirstStart(handle, env()))) {
+      await seedDemoContentAsOwner(handle.db);
+    }
     startDemoActivity();
   } catch (err) {
     console.error(`[db] The database could not be opened: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);

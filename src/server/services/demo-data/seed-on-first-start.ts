@@ -5,12 +5,13 @@ import { sourceTablesDdl } from "./source-tables";
 
 /**
  * The embedded default starts with a small living data set, so a new user
- * sees a working CRM at once. Runs only when the source tables are empty.
+ * sees a working CRM at once. Runs only when the source tables are empty;
+ * true when it generated them (the CRM's own demo content follows, boot.ts).
  */
-export async function seedEmbeddedOnFirstStart(handle: DatabaseHandle, e: TEnv): Promise<void> {
+export async function seedEmbeddedOnFirstStart(handle: DatabaseHandle, e: TEnv): Promise<boolean> {
   await handle.execScript(sourceTablesDdl(e.SOURCE_SCHEMA));
   const [row] = await handle.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${e.SOURCE_SCHEMA}.users`);
-  if ((row?.n ?? 0) > 0 || e.DEMO_SEED_USERS === 0) return;
+  if ((row?.n ?? 0) > 0 || e.DEMO_SEED_USERS === 0) return false;
   console.info(`[demo-data] First start: generating ${e.DEMO_SEED_USERS} demo users in the embedded database…`);
   const result = await generateDemoData(handle, {
     users: e.DEMO_SEED_USERS,
@@ -21,4 +22,5 @@ export async function seedEmbeddedOnFirstStart(handle: DatabaseHandle, e: TEnv):
     chunkSize: 1000,
   });
   console.info(`[demo-data] Done: ${result.rows.toLocaleString("en-US")} rows in ${(result.elapsedMs / 1000).toFixed(1)} s.`);
+  return true;
 }
