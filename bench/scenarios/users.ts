@@ -4,6 +4,7 @@ import { executeRows } from "@/server/db/client";
 import { serviceContext } from "@/server/runtime";
 import { refreshAnalyticsRollups } from "@/server/services/analytics/rollups/refresh-analytics-rollups";
 import { systemActor } from "@/server/services/context";
+import { findAnything } from "@/server/services/search/find-anything";
 import { countUsers } from "@/server/services/users/count-users";
 import { exportUsersCsv } from "@/server/services/users/export-users-csv";
 import { getUserProfile } from "@/server/services/users/get-user-profile";
@@ -49,6 +50,16 @@ const scenario: TBenchScenario = {
       searchSamples.push(...s);
     }
     report("search, all terms", searchSamples, 50);
+
+    // The command palette (⌘K): a user by id, by part of the address or name; segments, campaigns and templates by name.
+    const [someone] = await handle.query<{ id: string; email: string }>("SELECT id, email FROM app.users ORDER BY id OFFSET 4242 LIMIT 1");
+    const paletteTerms = [someone?.id ?? "", someone?.email.slice(2, 12) ?? "", "wilson", "gmail", "kim5", "zzq", "priya s", "com"];
+    const paletteSamples: number[] = [];
+    for (const q of paletteTerms) {
+      const s = await time(() => findAnything({ ctx, input: { q } }), Math.ceil(runs / 2));
+      paletteSamples.push(...s);
+    }
+    report("command palette, id / partial email / names / no match", paletteSamples, 50);
 
     // Filtered and sorted pages, first and second.
     const cases: { name: string; filters: TUserFilters | Record<string, unknown>; sort?: TListUsersInput["sort"] }[] = [

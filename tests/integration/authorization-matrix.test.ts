@@ -67,6 +67,7 @@ const EXPECTED_ROLES: Record<string, "public" | "viewer" | "admin" | "owner"> = 
   "messaging.directMessages.send": "admin",
   "messaging.directMessages.quarantine": "viewer",
   "messaging.directMessages.markAsRead": "admin",
+  "search.anything": "viewer",
   "messaging.push.status": "viewer",
   "messaging.push.devices": "viewer",
   "messaging.suppressions.list": "viewer",

@@ -1,6 +1,7 @@
 import type { ReactNode } from "react";
 import { signOutAction } from "@/app/(auth)/sign-in/actions";
 import { Badge } from "@/components/ui/primitives";
+import { CommandPalette } from "./command-palette";
 import { MobileNav } from "./mobile-nav";
 import { NavLinks } from "./nav-links";
 
@@ -42,8 +43,11 @@ export function AppShell({ admin, children }: Props) {
       {/* The column runs the page's full height (its border and background with it); the sidebar inside stays in view. */}
       <div className="hidden w-60 shrink-0 border-r border-slate-200 bg-white lg:block">
         <aside className="sticky top-0 flex h-screen flex-col">
-          <div className="px-4 py-4">
+          <div className="space-y-3 px-4 py-4">
             <Brand />
+            <div>
+              <CommandPalette />
+            </div>
           </div>
           <nav className="flex-1 overflow-y-auto px-3" aria-label="Main">
             <NavLinks />
@@ -56,6 +60,9 @@ export function AppShell({ admin, children }: Props) {
       <header className="sticky top-0 z-10 flex h-14 items-center justify-between border-b border-slate-200 bg-white px-4 lg:hidden">
         <Brand />
         <div className="flex items-center gap-2">
+          <div>
+            <CommandPalette variant="bar" />
+          </div>
           <form action={signOutAction}>
             <button type="submit" className="rounded-md px-2 py-1.5 text-sm text-slate-600">
               Sign out

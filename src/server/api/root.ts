@@ -2,6 +2,7 @@ import { adminsRouter } from "./routers/admins";
 import { analyticsRouter } from "./routers/analytics";
 import { liveRouter } from "./routers/live";
 import { messagingRouter } from "./routers/messaging";
+import { searchRouter } from "./routers/search";
 import { segmentsRouter } from "./routers/segments";
 import { systemRouter } from "./routers/system";
 import { usersRouter } from "./routers/users";
@@ -15,6 +16,7 @@ export const appRouter = router({
   live: liveRouter,
   admins: adminsRouter,
   system: systemRouter,
+  search: searchRouter,
 });
 
 export type AppRouter = typeof appRouter;
