@@ -25,7 +25,7 @@ export function AnalyticsHeader({
         description={
           <>
             {formatLocalDate(range.from)} – {formatLocalDate(range.to)} ({timezone}), compared with the {days} days before.{" "}
-            <span className="text-slate-400">
+            <span className="text-slate-500">
               Live numbers{refreshedAt ? `; rollups refreshed ${refreshedAt.toISOString().slice(11, 16)} UTC` : ""}. Definitions:
               docs/metrics.md.
             </span>

@@ -65,7 +65,7 @@ export function RangePicker({ preset, from, to }: { preset: number | null; from:
             required
             className="rounded-md border border-slate-300 px-2 py-1 text-sm"
           />
-          <span className="text-slate-400">–</span>
+          <span className="text-slate-500">–</span>
           <label className="sr-only" htmlFor="range-to">
             To
           </label>

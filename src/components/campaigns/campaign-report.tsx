@@ -170,7 +170,7 @@ function HourBars({ label, series, empty }: { label: string; series: { hour: Dat
             <span className="block h-2 rounded bg-brand-500" style={{ width: `${(p.total / max) * 100}%` }} />
           </span>
           <span className="text-right tabular-nums text-slate-700">
-            {formatInt(p.total)} <span className="text-xs text-slate-400">({formatInt(p.unique)})</span>
+            {formatInt(p.total)} <span className="text-xs text-slate-500">({formatInt(p.unique)})</span>
           </span>
         </li>
       ))}

@@ -138,7 +138,7 @@ export function LivePanel({ canSimulate, simulating: initiallySimulating = false
               <p className="text-xl font-semibold tabular-nums text-slate-900" data-testid={id}>
                 {value === undefined ? "—" : formatInt(value)}
               </p>
-              <p className="hidden text-[11px] text-slate-400 sm:block">{hint}</p>
+              <p className="hidden text-[11px] text-slate-500 sm:block">{hint}</p>
             </div>
           ))}
           {campaigns.map((c) => (

@@ -76,7 +76,7 @@ export function Thread({
       onError: (err) => form.setError("root", { message: err.message }),
     }),
   );
-  const end = useRef<HTMLDivElement>(null);
+  const end = useRef<HTMLLIElement>(null);
   const count = thread.data.length;
   // biome-ignore lint/correctness/useExhaustiveDependencies: scroll when a message is added
   useEffect(() => {
@@ -108,7 +108,7 @@ export function Thread({
             </div>
           </li>
         ))}
-        <div ref={end} />
+        <li ref={end} aria-hidden className="h-0" />
       </ol>
       {canSend ? (
         <form

@@ -98,7 +98,7 @@ function GroupEditor({
                     aria-label="Remove condition"
                     onClick={() => remove(i)}
                     disabled={fields.length === 1 && depth === 1}
-                    className="mt-1.5 rounded px-1.5 text-slate-400 hover:bg-slate-100 hover:text-red-700 disabled:opacity-30"
+                    className="mt-1.5 rounded px-1.5 text-slate-500 hover:bg-slate-100 hover:text-red-700 disabled:opacity-30"
                   >
                     ✕
                   </button>
@@ -176,7 +176,7 @@ function LivePreview({ segmentId }: { segmentId?: string }) {
                     <Link href={`/users/${u.id}`} className="text-slate-700 hover:text-brand-700">
                       {u.name ?? u.email}
                     </Link>{" "}
-                    <span className="text-xs text-slate-400">{u.email}</span>
+                    <span className="text-xs text-slate-500">{u.email}</span>
                   </li>
                 ))}
               </ul>

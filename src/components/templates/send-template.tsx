@@ -34,7 +34,7 @@ export function SendTemplate({ templateId }: { templateId: string }) {
                 <button
                   type="button"
                   aria-label={`Remove ${p.label}`}
-                  className="px-1 text-slate-400 hover:text-slate-700"
+                  className="px-1 text-slate-500 hover:text-slate-700"
                   onClick={() => setPicked(picked.filter((x) => x.id !== p.id))}
                 >
                   ×

@@ -48,7 +48,7 @@ export function SavedViews({ views, currentQuery }: { views: TView[]; currentQue
             <button
               type="button"
               aria-label={`Delete view ${v.name}`}
-              className="text-xs text-slate-400 hover:text-red-700"
+              className="text-xs text-slate-500 hover:text-red-700"
               disabled={remove.isPending}
               onClick={() => remove.mutate({ id: v.id })}
             >

@@ -120,7 +120,7 @@ export function UserCrmPanel({ userId, canEdit, initial }: { userId: string; can
                     <button
                       type="button"
                       aria-label={`Remove tag ${t}`}
-                      className="rounded-full px-1 text-slate-400 hover:bg-slate-200 hover:text-slate-700"
+                      className="rounded-full px-1 text-slate-500 hover:bg-slate-200 hover:text-slate-700"
                       onClick={() =>
                         form.setValue(
                           "tags",
@@ -248,7 +248,7 @@ export function UserCrmPanel({ userId, canEdit, initial }: { userId: string; can
                   {formatDateTime(e.at)} · {e.actorEmail ?? "an admin"}
                 </p>
                 <p className="text-slate-700">{describe(e.after)}</p>
-                <p className="text-xs text-slate-400">was {describe(e.before) || "empty"}</p>
+                <p className="text-xs text-slate-500">was {describe(e.before) || "empty"}</p>
               </li>
             ))}
           </ol>

@@ -119,7 +119,7 @@ export function UserFilters({
       <legend className="mb-1 text-xs font-medium text-slate-600">{label}</legend>
       <div className="flex items-center gap-1.5">
         {rangeEnd(label, "from", from, type, values[0])}
-        <span className="text-slate-400">–</span>
+        <span className="text-slate-500">–</span>
         {rangeEnd(label, "to", to, type, values[1])}
       </div>
       {err(from)}

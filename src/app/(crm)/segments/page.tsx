@@ -52,7 +52,7 @@ export default async function SegmentsPage() {
                   </span>
                   <span className="shrink-0 text-right">
                     <span className="block tabular-nums text-slate-800">{formatInt(s.userCount)} members</span>
-                    <span className="block text-xs text-slate-400">
+                    <span className="block text-xs text-slate-500">
                       {s.lastComputedAt ? `computed ${formatAgo(s.lastComputedAt, now)}` : "not computed yet"}
                     </span>
                   </span>

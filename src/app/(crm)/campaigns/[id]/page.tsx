@@ -63,7 +63,7 @@ export default async function CampaignPage({ params }: { params: Promise<{ id: s
                 {template ? (
                   <>
                     Template{" "}
-                    <Link href={`/templates/${template.id}`} className="text-brand-700 hover:underline">
+                    <Link href={`/templates/${template.id}`} className="text-brand-700 underline underline-offset-2">
                       {template.name}
                     </Link>
                     {c.templateVersion ? ` (version ${c.templateVersion})` : " (current version at send time)"}

@@ -37,7 +37,7 @@ export default async function ConversationPage({
           <h1 className="truncate text-xl font-semibold tracking-tight text-slate-900">{user.name ?? user.email}</h1>
           <p className="text-sm text-slate-500">
             {user.email} ·{" "}
-            <Link href={`/users/${user.id}`} className="text-brand-700 hover:underline">
+            <Link href={`/users/${user.id}`} className="text-brand-700 underline underline-offset-2">
               Profile
             </Link>
           </p>

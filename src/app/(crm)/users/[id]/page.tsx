@@ -94,7 +94,7 @@ export default async function UserProfilePage({ params }: { params: Promise<{ id
             <PlanBadge plan={p.plan} status={p.subscriptionStatus} />
             <span>Joined {formatDate(p.joinedAt)}</span>
             <span>Last active {formatAgo(p.lastActiveAt, now)}</span>
-            <span className="font-mono text-xs text-slate-400">{p.id}</span>
+            <span className="font-mono text-xs text-slate-600">{p.id}</span>
           </p>
         </div>
       </header>
@@ -251,7 +251,7 @@ export default async function UserProfilePage({ params }: { params: Promise<{ id
                           </Badge>
                         </td>
                         <td
-                          className={`px-4 py-1.5 text-right tabular-nums ${pay.status === "succeeded" ? "text-slate-900" : "text-slate-400 line-through"}`}
+                          className={`px-4 py-1.5 text-right tabular-nums ${pay.status === "succeeded" ? "text-slate-900" : "text-slate-500 line-through"}`}
                         >
                           {formatUsd(pay.amount)} {pay.currency !== "USD" ? pay.currency : ""}
                         </td>
