@@ -106,8 +106,7 @@ describe("the first hour", () => {
     await visit("/");
     await visit("/campaigns");
 
-    expect(violations).toEqual([]);
-    expect(problems).toEqual([]);
+    expect({ violations, problems }).toEqual({ violations: [], problems: [] });
     await context.close();
   });
 });

@@ -82,10 +82,10 @@ export function ConversationList({
                   <span className={`truncate ${c.unread ? "font-semibold text-slate-900" : "font-medium text-slate-800"}`}>
                     {c.name ?? c.email ?? c.userId}
                   </span>
-                  <span className="shrink-0 text-xs text-slate-500">{formatAgo(c.lastAt, now)}</span>
+                  <span className="shrink-0 text-xs text-slate-600">{formatAgo(c.lastAt, now)}</span>
                 </span>
                 <span className="flex items-center justify-between gap-2">
-                  <span className="truncate text-xs text-slate-500">
+                  <span className="truncate text-xs text-slate-600">
                     {c.lastDirection === "outbound" ? "You: " : ""}
                     {c.lastContent}
                   </span>

@@ -96,7 +96,7 @@ export function Thread({
             >
               {m.subject ? <p className="font-medium">{m.subject}</p> : null}
               <p className="whitespace-pre-wrap">{m.content}</p>
-              <p className="mt-1 flex flex-wrap items-center gap-1.5 text-xs text-slate-500">
+              <p className="mt-1 flex flex-wrap items-center gap-1.5 text-xs text-slate-600">
                 <span>{m.direction === "outbound" ? (m.fromAdminEmail ?? "CRM") : "User"}</span>·<span>{formatDateTime(m.createdAt)}</span>·
                 <span>{m.channel === "email" ? "email" : m.channel === "push" ? "push" : "in-app"}</span>
                 {m.direction === "outbound" ? <Badge tone={STATUS_TONE[m.status]}>{m.status}</Badge> : null}

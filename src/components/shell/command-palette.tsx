@@ -203,7 +203,7 @@ export function CommandPalette({ variant = "sidebar" }: { variant?: "sidebar" | 
                     }`}
                   >
                     <span className="min-w-0 truncate">{r.label}</span>
-                    {r.hint ? <span className="shrink-0 truncate text-xs text-slate-500">{r.hint}</span> : null}
+                    {r.hint ? <span className="shrink-0 truncate text-xs text-slate-600">{r.hint}</span> : null}
                   </div>
                 </div>
               ))}

@@ -97,19 +97,20 @@ export async function seedDemoCrmContent({ ctx }: { ctx: TServiceCtx<AdminActor>
     },
   });
 
-  // A sent email campaign, with what the provider reported back.
+  // A sent email campaign, sent four hours ago, with what the provider reported back since.
+  const now = ctx.clock().getTime();
+  const earlier: TServiceCtx<AdminActor> = { ...ctx, clock: () => new Date(now - 240 * 60_000) };
   const email = await createCampaign({
-    ctx,
+    ctx: earlier,
     input: { name: "Come back to your vision", type: "email", segmentId: dormant.id, templateId: welcome.id },
   });
-  await startCampaignSend({ ctx, input: { campaignId: email.id } });
-  await deliverNow(ctx, email.id);
+  await startCampaignSend({ ctx: earlier, input: { campaignId: email.id } });
+  await deliverNow(earlier, email.id);
   const rows = await executeRows<{ id: string; provider_message_id: string | null; email: string }>(
     ctx.db,
     sql`SELECT id, provider_message_id, email FROM crm_campaign_tracking WHERE campaign_id = ${email.id}::uuid ORDER BY id`,
   );
   const webhook: TServiceCtx<{ type: "webhook"; provider: string }> = { ...ctx, actor: { type: "webhook", provider: "demo" } };
-  const now = ctx.clock().getTime();
   for (const [i, r] of rows.entries()) {
     if (!r.provider_message_id) continue;
     const roll = hash01(i);
@@ -121,6 +122,7 @@ export async function seedDemoCrmContent({ ctx }: { ctx: TServiceCtx<AdminActor>
         { name: "recipient_id", value: r.id },
       ],
     };
+    // Minutes after the send: delivered at once, opens and clicks over the following hours.
     const at = (min: number) => new Date(now - (240 - min) * 60_000).toISOString();
     const events: { type: "email.delivered" | "email.opened" | "email.clicked" | "email.bounced"; at: string; click?: { link: string } }[] =
       [];
