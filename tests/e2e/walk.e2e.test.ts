@@ -99,7 +99,8 @@ describe("the first hour", () => {
     expect(await conversations.count()).toBeGreaterThanOrEqual(3);
     await visit((await conversations.first().getAttribute("href")) ?? "");
 
-    for (const path of ["/settings", "/settings/admins", "/settings/api-keys", "/settings/suppressions", "/dev/outbox"]) await visit(path);
+    for (const path of ["/settings", "/settings/admins", "/settings/api-keys", "/settings/suppressions", "/settings/jobs", "/dev/outbox"])
+      await visit(path);
 
     // Phone width: the dashboard and a list.
     await page.setViewportSize({ width: 390, height: 844 });

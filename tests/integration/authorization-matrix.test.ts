@@ -68,6 +68,8 @@ const EXPECTED_ROLES: Record<string, "public" | "viewer" | "admin" | "owner"> = 
   "messaging.directMessages.quarantine": "viewer",
   "messaging.directMessages.markAsRead": "admin",
   "search.anything": "viewer",
+  "system.jobs": "viewer",
+  "system.runJob": "admin",
   "messaging.push.status": "viewer",
   "messaging.push.devices": "viewer",
   "messaging.suppressions.list": "viewer",

@@ -17,6 +17,7 @@ const PAGES: { href: string; label: string }[] = [
   { href: "/settings/admins", label: "Settings → Admins" },
   { href: "/settings/api-keys", label: "Settings → API keys" },
   { href: "/settings/suppressions", label: "Settings → Suppressions" },
+  { href: "/settings/jobs", label: "Settings → Jobs" },
 ];
 
 /**

@@ -57,6 +57,9 @@ export default async function SettingsPage() {
                   ? `Last ran ${formatDateTime(heartbeat.lastFinishedAt)} (${heartbeat.runner})`
                   : "Has not run yet"}
                 {role === "admin" || role === "owner" ? <RunHeartbeatButton /> : null}
+                <Link href="/settings/jobs" className="text-sm font-medium text-brand-700 underline underline-offset-2">
+                  All jobs →
+                </Link>
               </span>
             </Row>
           </dl>
