@@ -5,6 +5,10 @@ const nextConfig: NextConfig = {
   // run time, not bundled; postgres-js is kept external for the same reason.
   serverExternalPackages: ["@electric-sql/pglite", "postgres"],
   poweredByHeader: false,
+  // Self-hosting (docs/deploy.md): .next/standalone holds a server.js with only the files it needs.
+  output: "standalone",
+  // The migrations are read from disk at start (drizzle/), so they travel with the server.
+  outputFileTracingIncludes: { "/**": ["./drizzle/**/*"] },
   typedRoutes: false,
   devIndicators: false,
   // The dev server serves http://127.0.0.1:3000 as well as localhost (its live reload would otherwise be refused).

@@ -3,7 +3,7 @@ import { databaseMode, env, jobsMode, ownerEmail } from "@/lib/env";
 import { getDatabase } from "@/server/db";
 import type { Db } from "@/server/db/client";
 import { crmAdmins } from "@/server/db/schema";
-import { startDemoActivity } from "@/server/demo-activity";
+import { setActivitySimulation, startDemoActivity } from "@/server/demo-activity";
 import { jobEvent } from "@/server/jobs/events";
 import { serviceContext, startJobEngine } from "@/server/runtime";
 import { ensureBootstrapOwner } from "@/server/services/admins/ensure-bootstrap-owner";
@@ -52,5 +52,13 @@ export async function boot() {
   if (jobsMode() === "in-process") {
     const engine = await startJobEngine();
     await engine.enqueue(jobEvent("crm/analytics.refresh.requested", { requestedBy: "boot" }));
+    // SIGTERM (a deploy, docker stop): take no new work and let the running jobs finish while Next.js closes its
+    // connections (live streams included). A job still running when the process exits keeps its lease until it
+    // lapses; then another instance, or this one restarted, runs it again from the queue: nothing is lost.
+    process.once("SIGTERM", () => {
+      setActivitySimulation(false);
+      console.info("[jobs] SIGTERM: taking no new work; letting the running jobs finish.");
+      void engine.stop().then(() => console.info("[jobs] Stopped."));
+    });
   }
 }

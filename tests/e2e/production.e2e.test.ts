@@ -8,7 +8,8 @@ import { startFakeResend, type TFakeResend } from "../fixtures/fake-resend-serve
 import { launchChromium } from "./browser";
 
 /*
- * The built app started as production starts it: NODE_ENV=production, a real
+ * The built app started as production starts it (the standalone server.js the
+ * Dockerfile runs, docs/deploy.md): NODE_ENV=production, a real
  * Postgres, Resend (a local server speaking its API), APP_URL. Checks what
  * an attacker on the internet would try first: the outbox, forged hosts,
  * missing security headers, the Inngest endpoint.
@@ -50,9 +51,11 @@ const productionEnv = (extra: Record<string, string | undefined> = {}) => {
   return e;
 };
 
+/** The self-hosted server, as the Dockerfile runs it: the standalone build's server.js (npm run build makes it). */
 function start(env: Record<string, string>) {
-  const child: ChildProcess = spawn("node_modules/.bin/next", ["start", "--port", String(PORT)], {
-    env: env as NodeJS.ProcessEnv,
+  const child: ChildProcess = spawn(process.execPath, ["server.js"], {
+    cwd: ".next/standalone",
+    env: { ...env, PORT: String(PORT), HOSTNAME: "localhost" } as unknown as NodeJS.ProcessEnv,
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
@@ -110,6 +113,10 @@ describe("a production start", () => {
     const health = (await (await fetch(`${APP_URL}/api/health`)).json()) as Record<string, { mode: string }>;
     expect(health.database?.mode).toBe("postgres");
     expect(health.email?.mode).toBe("resend");
+    // What a load balancer and an orchestrator read: liveness (the process) and readiness (the database too).
+    expect(await (await fetch(`${APP_URL}/api/health/live`)).json()).toEqual({ status: "ok" });
+    const ready = await fetch(`${APP_URL}/api/health/ready`);
+    expect([ready.status, await ready.json()]).toEqual([200, { status: "ready" }]);
   });
 
   it("has no outbox: pages and API answer 404, and the sign-in page names nobody", async () => {

@@ -29,3 +29,21 @@ describe("health", () => {
     expect(health.database.error).toBeTruthy();
   });
 });
+
+describe("liveness and readiness", () => {
+  it("answers live whatever the database, and ready only while the database answers", async () => {
+    const { provideDatabase } = await import("@/server/db");
+    const { GET: live } = await import("@/app/api/health/live/route");
+    const { GET: ready } = await import("@/app/api/health/ready/route");
+    const db = await createTestDatabase(undefined, { sourceTables: false });
+    provideDatabase(db);
+    const r1 = await ready(new Request("http://crm/api/health/ready"));
+    expect([r1.status, await r1.json()]).toEqual([200, { status: "ready" }]);
+    await db.drop();
+    const r2 = await ready(new Request("http://crm/api/health/ready"));
+    expect(r2.status).toBe(503);
+    expect(JSON.stringify(await r2.json())).not.toMatch(/SELECT|relation|pglite/i);
+    const l = live();
+    expect([l.status, await l.json()]).toEqual([200, { status: "ok" }]);
+  });
+});

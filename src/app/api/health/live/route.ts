@@ -1,0 +1,10 @@
+export const dynamic = "force-dynamic";
+
+/**
+ * Liveness: the process answers. Nothing else is checked, so a slow or
+ * unreachable database never gets a healthy instance restarted (that is
+ * readiness's business: /api/health/ready).
+ */
+export function GET() {
+  return Response.json({ status: "ok" }, { headers: { "cache-control": "no-store" } });
+}
