@@ -3,7 +3,7 @@ import type { NextConfig } from "next";
 const nextConfig: NextConfig = {
   // PGlite ships WASM and data files that must be loaded from node_modules at
   // run time, not bundled; postgres-js is kept external for the same reason.
-  serverExternalPackages: ["@electric-sql/pglite", "postgres"],
+  serverExternalPackages: ["@electric-sql/pglite", "postgres", "pino"],
   poweredByHeader: false,
   // Self-hosting (docs/deploy.md): .next/standalone holds a server.js with only the files it needs.
   output: "standalone",

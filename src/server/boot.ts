@@ -1,5 +1,6 @@
 import { eq } from "drizzle-orm";
 import { databaseMode, env, jobsMode, ownerEmail } from "@/lib/env";
+import { firstLine, log } from "@/lib/log";
 import { getDatabase } from "@/server/db";
 import type { Db } from "@/server/db/client";
 import { crmAdmins } from "@/server/db/schema";
@@ -26,12 +27,10 @@ async function seedDemoContentAsOwner(db: Db) {
   try {
     const actor: AdminActor = { type: "admin", id: owner.id, email: owner.email, role: owner.role };
     await seedDemoCrmContent({ ctx: serviceContext(db, actor) });
-    console.info(
-      `[demo-data] CRM demo content (segments, templates, campaigns, conversations) in ${((Date.now() - t) / 1000).toFixed(1)} s.`,
-    );
+    log("demo-data").info(`CRM demo content (segments, templates, campaigns, conversations) in ${((Date.now() - t) / 1000).toFixed(1)} s.`);
   } catch (err) {
     // The demo is a convenience: the CRM works without it.
-    console.warn(`[demo-data] CRM demo content skipped: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
+    log("demo-data").warn(`CRM demo content skipped: ${firstLine(err)}`);
   }
 }
 
@@ -46,7 +45,7 @@ export async function boot() {
     }
     startDemoActivity();
   } catch (err) {
-    console.error(`[db] The database could not be opened: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
+    log("db").error(`The database could not be opened: ${firstLine(err)}`);
     return;
   }
   if (jobsMode() === "in-process") {
@@ -57,8 +56,8 @@ export async function boot() {
     // lapses; then another instance, or this one restarted, runs it again from the queue: nothing is lost.
     process.once("SIGTERM", () => {
       setActivitySimulation(false);
-      console.info("[jobs] SIGTERM: taking no new work; letting the running jobs finish.");
-      void engine.stop().then(() => console.info("[jobs] Stopped."));
+      log("jobs").info("SIGTERM: taking no new work; letting the running jobs finish.");
+      void engine.stop().then(() => log("jobs").info("Stopped."));
     });
   }
 }

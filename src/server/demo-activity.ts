@@ -1,4 +1,5 @@
 import { databaseMode, env } from "@/lib/env";
+import { firstLine, log } from "@/lib/log";
 import { getDb } from "@/server/db";
 import { serviceContext } from "@/server/runtime";
 import { systemActor } from "@/server/services/context";
@@ -37,7 +38,7 @@ export function setActivitySimulation(on: boolean): boolean {
     busy = true;
     void getDb()
       .then((db) => simulateActivity({ ctx: serviceContext(db, systemActor("demo-activity")), input: { count: 1 } }))
-      .catch((err: unknown) => console.warn(`[demo-activity] ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`))
+      .catch((err: unknown) => log("demo-activity").warn(firstLine(err)))
       .finally(() => {
         busy = false;
       });

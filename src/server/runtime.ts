@@ -1,4 +1,5 @@
 import { env, jobsMode } from "@/lib/env";
+import { log } from "@/lib/log";
 import { getJobsDb } from "@/server/db";
 import type { Db, DbOrTx } from "@/server/db/client";
 import { createEmailProvider } from "@/server/email";
@@ -135,7 +136,7 @@ export async function startJobEngine(): Promise<InProcessJobEngine> {
   const engine = createJobEngine(await getJobsDb());
   globalForRuntime.__crmJobEngine = engine;
   engine.start();
-  console.info(`[jobs] In-process engine started (${jobDefinitions.filter((d) => d.cron).length} schedules), queue in Postgres.`);
+  log("jobs").info(`In-process engine started (${jobDefinitions.filter((d) => d.cron).length} schedules), queue in Postgres.`);
   return engine;
 }
 

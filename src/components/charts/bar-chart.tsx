@@ -20,6 +20,12 @@ export function BarChart({
 }) {
   const [ref, width] = useWidth<HTMLDivElement>();
   const height = Math.max(80, bars.length * 34 + 36);
+  // The labels' column fits the longest label (about 7 px a character at 12 px), at most 45% of the width;
+  // a label longer than that is shortened with "…" (the whole one is in the tooltip and the aria-label).
+  const longest = Math.max(0, ...bars.map((b) => b.label.length));
+  const left = Math.round(Math.min(width * 0.45, Math.max(48, longest * 7 + 14)));
+  const fits = Math.max(4, Math.floor((left - 14) / 7));
+  const short = (l: string) => (l.length > fits ? `${l.slice(0, fits - 1)}…` : l);
   return (
     <div
       ref={ref}
@@ -32,7 +38,7 @@ export function BarChart({
         <XYChart
           width={width}
           height={height}
-          margin={{ top: 8, right: 16, bottom: 28, left: 120 }}
+          margin={{ top: 8, right: 28, bottom: 28, left }}
           yScale={{ type: "band", paddingInner: 0.3 }}
           xScale={{ type: "linear", nice: true, zero: true }}
         >
@@ -40,6 +46,7 @@ export function BarChart({
             orientation="left"
             hideAxisLine
             hideTicks
+            tickFormat={(v: string) => short(String(v))}
             tickLabelProps={() => ({ fill: "#334155", fontSize: 12, textAnchor: "end", dx: -6, dy: 4 })}
           />
           <Axis

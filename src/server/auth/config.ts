@@ -1,6 +1,7 @@
 import { DrizzleAdapter } from "@auth/drizzle-adapter";
 import type { NextAuthConfig } from "next-auth";
 import { env, localOutboxVisible } from "@/lib/env";
+import { log } from "@/lib/log";
 import type { Db } from "@/server/db/client";
 import { crmAdmins, crmAuthAccounts, crmAuthSessions, crmAuthVerificationTokens } from "@/server/db/schema";
 import { isInvitedAdmin, recordSignIn } from "@/server/services/auth/is-invited-admin";
@@ -78,11 +79,11 @@ export function buildAuthConfig(db: Db): NextAuthConfig {
     logger: {
       // next-auth logs the whole error object (with the request URL, which may hold a token); keep one line.
       error(error) {
-        console.error(`[auth] ${error.name}: ${error.message}`);
+        log("auth").error(`${error.name}: ${error.message}`);
       },
       warn(code) {
         if (localOutboxVisible() && code === "debug-enabled") return;
-        console.warn(`[auth] warning: ${code}`);
+        log("auth").warn(`warning: ${code}`);
       },
     },
   };

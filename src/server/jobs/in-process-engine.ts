@@ -1,5 +1,6 @@
 import { Cron } from "croner";
 import { sql } from "drizzle-orm";
+import { log } from "@/lib/log";
 import { type Db, executeRows } from "@/server/db/client";
 import { recordJobRun } from "@/server/services/jobs/job-runs";
 import { concurrencyKeyOf, type TJobCtx, type TJobDefinition, type TJobStep } from "./definition";
@@ -70,7 +71,7 @@ export class InProcessJobEngine {
     this.pollMs = opts.pollMs ?? 500;
     this.parallelism = opts.parallelism ?? 3;
     this.backoffMs = opts.backoffMs ?? 1000;
-    this.log = opts.log ?? ((line) => console.error(line));
+    this.log = opts.log ?? ((line) => log("jobs").error(line));
     this.port = { mode: "in-process", enqueue: (events) => this.enqueue(events) };
   }
 

@@ -1,3 +1,4 @@
+import { firstLine, log } from "@/lib/log";
 import { acquireHeavyRead } from "@/server/services/limits/heavy-reads";
 
 /**
@@ -31,7 +32,7 @@ export async function csvResponse(
         } else controller.enqueue(encoder.encode(next.value));
       } catch (err) {
         release();
-        console.error(`[${logLabel}] ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
+        log(logLabel).error(firstLine(err));
         controller.error(err);
       }
     },

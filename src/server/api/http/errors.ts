@@ -1,4 +1,5 @@
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server";
+import { firstLine, log } from "@/lib/log";
 import { type DomainError, TooManyRequestsError } from "@/server/services/errors";
 
 /** Every domain error's tRPC code and HTTP status, in one table used by tRPC and by every route handler. */
@@ -40,6 +41,6 @@ export function domainErrorResponse(err: DomainError) {
  * id. Neither SQL, nor parameters, nor a stack reach the caller.
  */
 export function internalErrorResponse(err: unknown, where: string, requestId: string) {
-  console.error(`[${where}] ${requestId}: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
+  log(where).error(firstLine(err), { requestId });
   return errorResponse(500, `Something went wrong on our side (request ${requestId})`);
 }

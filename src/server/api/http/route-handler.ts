@@ -1,4 +1,5 @@
 import { ZodError, z } from "zod";
+import { firstLine, log, withRequestId } from "@/lib/log";
 import { getDb } from "@/server/db";
 import type { Db } from "@/server/db/client";
 import { serviceContext } from "@/server/runtime";
@@ -52,9 +53,14 @@ export function routeHandler<T extends TRouteAccess, P extends Record<string, st
 ) {
   return async (request: Request, context?: { params?: Promise<P> }): Promise<Response> => {
     const requestId = requestIdOf(request);
+    // Every line logged while this request is handled carries its id (lib/log.ts).
+    return withRequestId(requestId, () => handle(request, requestId, context));
+  };
+
+  async function handle(request: Request, requestId: string, context?: { params?: Promise<P> }): Promise<Response> {
     try {
       const db = await getDb().catch((err: unknown) => {
-        console.error(`[db] ${requestId}: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
+        log("db").error(firstLine(err), { requestId });
         throw new UnavailableError("The database could not be opened");
       });
       let admin: AdminActor | null = null;
@@ -87,5 +93,5 @@ export function routeHandler<T extends TRouteAccess, P extends Record<string, st
       if (err instanceof DomainError) return domainErrorResponse(err);
       return internalErrorResponse(err, `${request.method} ${new URL(request.url).pathname}`, requestId);
     }
-  };
+  }
 }

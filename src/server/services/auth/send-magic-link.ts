@@ -1,5 +1,6 @@
 import { render } from "@react-email/components";
 import { localOutboxVisible } from "@/lib/env";
+import { log } from "@/lib/log";
 import { senderDefaults } from "@/server/email";
 import type { EmailProvider } from "@/server/email/types";
 import MagicLinkEmail from "~emails/magic-link";
@@ -31,6 +32,6 @@ export async function sendMagicLink(provider: EmailProvider, input: { email: str
     tags: [{ name: "category", value: "sign_in" }],
   });
   if (provider.mode === "local-outbox" && localOutboxVisible()) {
-    console.info(`[auth] Sign-in link for ${input.email} (local outbox, also at /dev/outbox):\n  ${input.url}`);
+    log("auth").info(`Sign-in link for ${input.email} (local outbox, also at /dev/outbox):\n  ${input.url}`);
   }
 }

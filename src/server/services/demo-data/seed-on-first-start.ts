@@ -1,4 +1,5 @@
 import type { TEnv } from "@/lib/env";
+import { log } from "@/lib/log";
 import type { DatabaseHandle } from "@/server/db/client";
 import { generateDemoData } from "./generate-demo-data";
 import { sourceTablesDdl } from "./source-tables";
@@ -12,7 +13,7 @@ export async function seedEmbeddedOnFirstStart(handle: DatabaseHandle, e: TEnv):
   await handle.execScript(sourceTablesDdl(e.SOURCE_SCHEMA));
   const [row] = await handle.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${e.SOURCE_SCHEMA}.users`);
   if ((row?.n ?? 0) > 0 || e.DEMO_SEED_USERS === 0) return false;
-  console.info(`[demo-data] First start: generating ${e.DEMO_SEED_USERS} demo users in the embedded database…`);
+  log("demo-data").info(`First start: generating ${e.DEMO_SEED_USERS} demo users in the embedded database…`);
   const result = await generateDemoData(handle, {
     users: e.DEMO_SEED_USERS,
     days: 365,
@@ -21,6 +22,6 @@ export async function seedEmbeddedOnFirstStart(handle: DatabaseHandle, e: TEnv):
     schema: e.SOURCE_SCHEMA,
     chunkSize: 1000,
   });
-  console.info(`[demo-data] Done: ${result.rows.toLocaleString("en-US")} rows in ${(result.elapsedMs / 1000).toFixed(1)} s.`);
+  log("demo-data").info(`Done: ${result.rows.toLocaleString("en-US")} rows in ${(result.elapsedMs / 1000).toFixed(1)} s.`);
   return true;
 }

@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import { firstLine, log } from "@/lib/log";
 import { type DbOrTx, executeRows } from "@/server/db/client";
 import { srcSchema } from "@/server/db/source";
 
@@ -261,7 +262,7 @@ export class LiveHub {
       this.lastStats = { type: "stats", ...stats, cursor: encodeCursor(this.position) };
       this.emit(this.lastStats);
     } catch (err) {
-      console.error(`[live] ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
+      log("live").error(firstLine(err));
     } finally {
       this.busy = false;
     }

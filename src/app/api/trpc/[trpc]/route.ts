@@ -1,4 +1,5 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import { firstLine, log } from "@/lib/log";
 import { readBoundedText } from "@/server/api/http/body";
 import { errorResponse } from "@/server/api/http/errors";
 import { routeHandler } from "@/server/api/http/route-handler";
@@ -41,7 +42,7 @@ const handler = routeHandler({ public: systemActor("trpc") }, async ({ request: 
     },
     createContext: () => createRequestContext(requestId),
     onError({ path, error }) {
-      if (error.code === "INTERNAL_SERVER_ERROR") console.error(`[trpc] ${requestId} ${path ?? "?"}: ${error.message.split("\n")[0]}`);
+      if (error.code === "INTERNAL_SERVER_ERROR") log("trpc").error(`${path ?? "?"}: ${firstLine(error)}`, { requestId });
     },
   });
 });
