@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 
 /** Runs a few log calls in a process of its own, as the server would with this NODE_ENV; its stdout and stderr. */
-function logIn(nodeEnv: string) {
+function logIn(nodeEnv: "production" | "development") {
   const script = `
     import { log, withRequestId } from "./src/lib/log.ts";
     log("boot").info("started", { port: 3000 });
