@@ -195,4 +195,22 @@ describe("a production start", () => {
     expect(api.headers.get("content-security-policy")).toBe("default-src 'none'; frame-ancestors 'none'");
     expect(api.headers.get("x-content-type-options")).toBe("nosniff");
   });
+
+  it("logs JSON lines, and on SIGTERM stops taking work and exits", async () => {
+    const lines = appOutput()
+      .split("\n")
+      .filter((l) => l.startsWith("{"))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toContainEqual(
+      expect.objectContaining({ level: "info", scope: "jobs", msg: expect.stringMatching(/In-process engine started/) }),
+    );
+    const child = app;
+    if (!child) throw new Error("the app is not running");
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code, signal) => resolve(code ?? (signal ? 143 : null))));
+    child.kill("SIGTERM");
+    const code = await Promise.race([exited, new Promise<"hung">((r) => setTimeout(() => r("hung"), 20_000))]);
+    expect(code).not.toBe("hung");
+    expect(appOutput()).toContain("SIGTERM: taking no new work");
+    app = null;
+  });
 });

@@ -21,7 +21,10 @@ describe("the server's log", () => {
   it("is one JSON object a line in production, with the request id on every line logged inside a request", () => {
     const { out, status } = logIn("production");
     expect(status).toBe(0);
-    const lines = out.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = out
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines).toEqual([
       expect.objectContaining({ level: "info", scope: "boot", msg: "started", port: 3000, time: expect.any(String) }),
       expect.objectContaining({ level: "error", scope: "trpc", msg: "users.list: boom", requestId: "req-123" }),
