@@ -64,7 +64,10 @@ describe("the first hour", () => {
       violations.push(...(await audit(page, path)));
     };
 
+    // Signed out: the pages anyone can reach (an unsubscribe link that is not valid says so).
     await visit("/sign-in");
+    await visit("/sign-in/check-email");
+    await visit("/unsubscribe?token=not-a-token");
     await signInThroughOutbox(page, base, owner);
 
     await visit("/", () => page.getByTestId("live-status").waitFor());
