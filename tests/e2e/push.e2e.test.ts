@@ -138,6 +138,10 @@ describe("push: subscribe, build, review devices, send, see the report", () => {
       expect(fake.inbox(d.id).map((m) => m.json.title)).toContain(`Your coach wrote ${stamp}`);
     }
     await page.screenshot({ path: "screenshots/e2e-push-conversation.png", fullPage: true });
+    // The profile lists the user's devices by push service, and the push campaign among what was sent.
+    await page.goto(`${base}/users/${userIds[0]}`);
+    await expect.poll(() => page.getByTestId("push-devices").locator("li").count()).toBe(2);
+    expect(await page.getByTestId("email-history").textContent()).toContain("push campaign");
 
     // At phone width the report still reads.
     await page.goto(campaignUrl);

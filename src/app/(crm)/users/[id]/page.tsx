@@ -65,10 +65,12 @@ function MoneyColumn({ title, m }: { title: string; m: TMoney }) {
 export default async function UserProfilePage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   const caller = await api();
-  const [me, p, sent] = await Promise.all([
+  const [me, p, sent, push, devices] = await Promise.all([
     caller.admins.me(),
     orNotFound(caller.users.get({ userId: id })),
     orNotFound(caller.users.emailHistory({ userId: id })),
+    caller.messaging.push.status(),
+    caller.messaging.push.devices({ userId: id }),
   ]);
   if (!p) notFound();
   const now = Date.now();
@@ -315,7 +317,13 @@ export default async function UserProfilePage({ params }: { params: Promise<{ id
                         <span className="font-medium text-slate-800">{e.title}</span>
                       )}
                       <span className="block text-xs text-slate-500">
-                        {e.source === "campaign" ? (e.channel === "in_app" ? "in-app campaign" : "email campaign") : "email"}
+                        {e.source === "campaign"
+                          ? e.channel === "in_app"
+                            ? "in-app campaign"
+                            : e.channel === "push"
+                              ? "push campaign"
+                              : "email campaign"
+                          : "email"}
                         {e.at ? ` · ${formatDateTime(e.at)}` : " · not sent yet"}
                         {e.openedAt
                           ? ` · opened ${formatAgo(e.openedAt, now)}${e.openCount > 1 ? ` (${formatInt(e.openCount)}×)` : ""}`
@@ -347,6 +355,26 @@ export default async function UserProfilePage({ params }: { params: Promise<{ id
                       {s.name}
                     </Link>
                     <span className="shrink-0 text-xs text-slate-500">since {formatDate(s.enteredAt)}</span>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </Card>
+          <Card>
+            <CardHeader title="Push notifications" description="Browsers where this user turned notifications on" />
+            {!push.configured ? (
+              <p className="px-4 py-4 text-sm text-slate-500">Push is not configured on the CRM.</p>
+            ) : devices.length === 0 ? (
+              <p className="px-4 py-4 text-sm text-slate-500">No device: the main app has not registered a subscription.</p>
+            ) : (
+              <ul className="divide-y divide-slate-100" aria-label="Push devices" data-testid="push-devices">
+                {devices.map((d) => (
+                  <li key={d.id} className="px-4 py-2 text-sm">
+                    <span className="block truncate text-slate-800">{d.pushService}</span>
+                    <span className="block text-xs text-slate-500">
+                      since {formatDate(d.createdAt)}
+                      {d.lastSuccessAt ? ` · last delivered ${formatAgo(d.lastSuccessAt, now)}` : " · nothing delivered yet"}
+                    </span>
                   </li>
                 ))}
               </ul>
