@@ -51,6 +51,16 @@ describe("live dashboard", () => {
     await context.close();
   });
 
+  it("refuses the demo activity's switch to a signed-out client", async () => {
+    const put = await fetch(`${base}/api/dev/activity`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: '{"running":false}',
+    });
+    expect(put.status).toBe(401);
+    expect((await fetch(`${base}/api/dev/activity`, { method: "POST" })).status).toBe(401);
+  });
+
   it("refuses the stream to a signed-out client", async () => {
     const res = await fetch(`${base}/api/trpc/live.feed?input=${encodeURIComponent(JSON.stringify({ json: {} }))}`, {
       headers: { accept: "text/event-stream" },

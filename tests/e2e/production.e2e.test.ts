@@ -174,6 +174,17 @@ describe("a production start", () => {
     expect(problems).toEqual([]);
     const outbox = await page.evaluate(async () => (await fetch("/api/trpc/messaging.outbox.list")).status);
     expect(outbox).toBe(404);
+    // The local demo's activity does not exist on a real database, even for the owner.
+    const activity = await page.evaluate(async () =>
+      Promise.all([
+        fetch("/api/dev/activity").then((r) => r.status),
+        fetch("/api/dev/activity", { method: "POST" }).then((r) => r.status),
+        fetch("/api/dev/activity", { method: "PUT", headers: { "content-type": "application/json" }, body: '{"running":true}' }).then(
+          (r) => r.status,
+        ),
+      ]),
+    );
+    expect(activity).toEqual([404, 404, 404]);
     const token = new URL(link).searchParams.get("token") ?? "";
     await new Promise((r) => setTimeout(r, 200));
     expect(token).toMatch(/^[0-9a-f]{64}$/);

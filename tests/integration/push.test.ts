@@ -9,6 +9,7 @@ import { provideDatabase } from "@/server/db";
 import { resetPushSender } from "@/server/push";
 import { spacedPushSender } from "@/server/push/spaced-sender";
 import type { PushSender } from "@/server/push/types";
+import { MAX_CLICKS_PER_DELIVERY } from "@/server/services/push/record-click";
 import { startFakePushService, type TFakePushService, type TSubscriber } from "../fixtures/fake-push-service";
 import { callerFor, createAdmins } from "../helpers/admins";
 import { testEngine } from "../helpers/ctx";
@@ -211,6 +212,11 @@ describe.each(engines())("Web Push on %s", (engine) => {
     const clicks = await admin().messaging.campaigns.clickRates({ id: c?.id ?? "" });
     expect(clicks.links).toEqual([{ link: "https://vibrationfit.com/intensive", total: 2, unique: 1 }]);
 
+    // Replayed again and again: still redirected, counted up to the cap per device.
+    for (let i = 0; i < 25; i++) expect((await click(url)).status).toBe(303);
+    expect((await admin().messaging.campaigns.clickRates({ id: c?.id ?? "" })).links).toEqual([
+      { link: "https://vibrationfit.com/intensive", total: MAX_CLICKS_PER_DELIVERY, unique: 1 },
+    ]);
     // A forged or edited token: 404, nothing recorded, no redirect.
     const forged = url.replace(/.$/, (ch) => (ch === "A" ? "B" : "A"));
     const refused = await click(forged);
@@ -222,7 +228,7 @@ describe.each(engines())("Web Push on %s", (engine) => {
     const foreign = await click(url);
     expect(foreign.status).toBe(400);
     expect(foreign.headers.get("location")).toBeNull();
-    expect((await admin().messaging.campaigns.clickRates({ id: c?.id ?? "" })).links[0]?.total).toBe(2);
+    expect((await admin().messaging.campaigns.clickRates({ id: c?.id ?? "" })).links[0]?.total).toBe(MAX_CLICKS_PER_DELIVERY);
     // Saving a foreign link is refused in the first place.
     await expect(
       admin().messaging.campaigns.create({

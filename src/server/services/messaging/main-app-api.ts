@@ -9,7 +9,8 @@ import { NotFoundError } from "../errors";
 import { markAsRead } from "./direct-messages";
 import { loadRecipients } from "./recipients";
 
-async function requireUser(db: DbOrTx, userId: string) {
+/** The main app's user with this id, or a NotFoundError (every /api/v1 path names one). */
+export async function requireUser(db: DbOrTx, userId: string) {
   const user = (await loadRecipients(db, [userId])).get(userId);
   if (!user) throw new NotFoundError("No user has this id");
   return user;

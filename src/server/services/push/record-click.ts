@@ -6,6 +6,9 @@ import type { TServiceArgs } from "../context";
 import { InvalidInputError, NotFoundError } from "../errors";
 import { pushTargetProblem, verifyClickToken } from "./push-links";
 
+/** Clicks counted per device's notification; more still redirect. */
+export const MAX_CLICKS_PER_DELIVERY = 20;
+
 /**
  * A click on a notification (GET /api/push/click/<token>): recorded on the
  * device's delivery, on the campaign's recipient (first click, count; the
@@ -37,8 +40,14 @@ export async function recordPushClick({ ctx, input }: TServiceArgs<{ token: stri
   if (pushTargetProblem(target)) throw new InvalidInputError("This notification's link leads to a site that is no longer allowed");
   const at = sql`${ctx.clock().toISOString()}::timestamptz`;
   await ctx.db.transaction(async (tx) => {
-    await tx.execute(sql`UPDATE crm_push_deliveries SET first_clicked_at = least(coalesce(first_clicked_at, ${at}), ${at}),
-        click_count = click_count + 1 WHERE id = ${d.id}::uuid`);
+    // Counted up to MAX_CLICKS_PER_DELIVERY per device: a link clicked (or replayed) again and again still
+    // redirects, but writes nothing more to the shared database.
+    const [counted] = await executeRows<{ id: string }>(
+      tx,
+      sql`UPDATE crm_push_deliveries SET first_clicked_at = least(coalesce(first_clicked_at, ${at}), ${at}),
+          click_count = click_count + 1 WHERE id = ${d.id}::uuid AND click_count < ${MAX_CLICKS_PER_DELIVERY} RETURNING id`,
+    );
+    if (!counted) return;
     if (d.tracking_id && d.campaign_id) {
       await tx.execute(sql`UPDATE crm_campaign_tracking SET first_clicked_at = least(coalesce(first_clicked_at, ${at}), ${at}),
           click_count = click_count + 1, status = 'clicked' WHERE id = ${d.tracking_id}::uuid`);

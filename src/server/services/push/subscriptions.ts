@@ -6,16 +6,12 @@ import { endpointProblem } from "@/server/push/endpoints";
 import { ZPushSubscriptionBody } from "@/shared/schemas/push";
 import type { TServiceArgs, WebhookActor } from "../context";
 import { ConflictError, InvalidInputError, NotFoundError } from "../errors";
-import { loadRecipients } from "../messaging/recipients";
+import { requireUser } from "../messaging/main-app-api";
 
 /** A user's browsers beyond this many: the least recently refreshed goes (a browser re-subscribes on its next visit). */
 export const MAX_SUBSCRIPTIONS_PER_USER = 20;
 
 export type TPushSubscriptionView = { id: string; endpoint: string; createdAt: Date; updatedAt: Date; lastSuccessAt: Date | null };
-
-async function requireUser(ctx: TServiceArgs<unknown>["ctx"], userId: string) {
-  if (!(await loadRecipients(ctx.db, [userId])).has(userId)) throw new NotFoundError("No user has this id");
-}
 
 /**
  * The main app registers a browser's PushSubscription for a user.
@@ -29,7 +25,7 @@ export async function registerPushSubscription({ ctx, input }: TServiceArgs<{ us
   const body = ZPushSubscriptionBody.parse(input.body);
   const problem = endpointProblem(body.endpoint, pushServiceHosts());
   if (problem) throw new InvalidInputError(`endpoint: ${problem}`);
-  await requireUser(ctx, input.userId);
+  await requireUser(ctx.db, input.userId);
   return ctx.db.transaction(async (tx) => {
     const [row] = await executeRows<{ id: string; created: boolean; created_at: Date; updated_at: Date }>(
       tx,
@@ -55,7 +51,7 @@ export async function removePushSubscription({
   if (!input.subscriptionId && !input.endpoint) {
     throw new InvalidInputError("Name the subscription: DELETE …/push-subscriptions/<id>, or …/push-subscriptions?endpoint=<its endpoint>");
   }
-  await requireUser(ctx, input.userId);
+  await requireUser(ctx.db, input.userId);
   const rows = await executeRows<{ id: string }>(
     ctx.db,
     sql`DELETE FROM crm_push_subscriptions WHERE user_id = ${input.userId}::uuid AND ${
