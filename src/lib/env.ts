@@ -64,6 +64,7 @@ export const ZEnv = z.object({
   /** Cron expression for moving the analytics rollups forward. */
   ANALYTICS_REFRESH_CRON: withDefault(z.string().min(9), "*/3 * * * *"),
   SEGMENTS_RECOMPUTE_CRON: withDefault(z.string().min(9), "*/15 * * * *"),
+  AUTOMATIONS_CRON: withDefault(z.string().min(9), "* * * * *"),
   /** Requests per second to the email provider for campaign batches (Resend's default limit is 2). */
   CAMPAIGN_SEND_RATE: withDefault(z.coerce.number().int().min(1).max(100), 2),
 

@@ -129,6 +129,7 @@ describe.each(engines())("jobs on %s", (engine) => {
         { job: "refresh-analytics", pattern: "*/3 * * * *" },
         { job: "recompute-segments", pattern: "*/15 * * * *" },
         { job: "start-due-campaigns", pattern: "* * * * *" },
+        { job: "automations-tick", pattern: "* * * * *" },
       ]);
       await Promise.all([a.tick("heartbeat"), b.tick("heartbeat"), a.tick("heartbeat")]);
       const [n] = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM crm_job_queue WHERE dedupe_key LIKE 'cron:heartbeat:%'");

@@ -1,5 +1,6 @@
 import { adminsRouter } from "./routers/admins";
 import { analyticsRouter } from "./routers/analytics";
+import { automationsRouter } from "./routers/automations";
 import { liveRouter } from "./routers/live";
 import { messagingRouter } from "./routers/messaging";
 import { searchRouter } from "./routers/search";
@@ -13,6 +14,7 @@ export const appRouter = router({
   users: usersRouter,
   segments: segmentsRouter,
   messaging: messagingRouter,
+  automations: automationsRouter,
   live: liveRouter,
   admins: adminsRouter,
   system: systemRouter,

@@ -3,6 +3,10 @@ import { EmailSendError } from "@/server/email/types";
 import { PushRetryError } from "@/server/push/types";
 import { refreshAnalyticsRollups } from "@/server/services/analytics/rollups/refresh-analytics-rollups";
 import { issueSignInLink } from "@/server/services/auth/sign-in-links";
+import { advanceDueRuns } from "@/server/services/automations/advance-runs";
+import { checkGoalsAndExits } from "@/server/services/automations/check-goals-and-exits";
+import { deliverAutomationMessages } from "@/server/services/automations/deliver-automation-messages";
+import { enrolFromSources } from "@/server/services/automations/enrol";
 import { deliverBatch, pendingBatches } from "@/server/services/campaigns/deliver-batch";
 import { failCampaign, finishIfDone } from "@/server/services/campaigns/lifecycle";
 import { startDueCampaigns } from "@/server/services/campaigns/start-campaign";
@@ -218,6 +222,56 @@ export const deliverPushBatchJob = defineJob({
   ...batchSteps("deliver-push-batch", "Push batch", deliverPushBatch),
 });
 
+/** Advance passes per tick; what is left is taken by the next tick, enqueued at once. */
+const TICK_PASSES = 20;
+
+export const automationsTick = defineJob({
+  id: "automations-tick",
+  event: "crm/automations.tick.requested",
+  cron: () => env().AUTOMATIONS_CRON,
+  concurrency: { scope: "job" },
+  retries: 3,
+  recordRuns: true,
+  // Each pass is a step: a crash repeats only the pass it was in, and a pass never repeats a step of a run (advance-runs.ts).
+  handler: async ({ step, ctx }) => {
+    const enrolled = await step.run("enrol-from-sources", () => enrolFromSources(ctx.db, ctx.clock()));
+    const checked = await step.run("goals-and-exits", () => checkGoalsAndExits({ ctx, input: undefined }));
+    let steps = 0;
+    let queued = 0;
+    let more = false;
+    for (let i = 0; i < TICK_PASSES; i++) {
+      const r = await step.run(`advance-runs-${i}`, () => advanceDueRuns({ ctx, input: { maxRuns: 5000 } }));
+      steps += r.steps;
+      queued += r.queued;
+      more = r.more;
+      if (!more) break;
+    }
+    if (queued) await step.enqueue("deliver-sends", [jobEvent("crm/automation.sends.requested", { requestedBy: "automations" })]);
+    if (more) await step.enqueue("continue", [jobEvent("crm/automations.tick.requested", { requestedBy: "automations" })]);
+    return { enrolled: enrolled.reduce((n, e) => n + e.enrolled, 0), ...checked, steps, queued, more };
+  },
+});
+
+export const deliverAutomationMessagesJob = defineJob({
+  id: "deliver-automation-messages",
+  event: "crm/automation.sends.requested",
+  concurrency: { scope: "job" },
+  throttle: "email-provider",
+  retries: 10,
+  recordRuns: false,
+  // Each message under its own idempotency key: a retry re-sends nothing the provider accepted (deliver-automation-messages.ts).
+  handler: async ({ step, ctx }) => {
+    let sent = 0;
+    for (let i = 0; i < TICK_PASSES; i++) {
+      const r = await step.run(`deliver-${i}`, () => signalled(() => deliverAutomationMessages({ ctx, input: undefined })));
+      sent += r.sent;
+      if (!r.more) return { sent };
+    }
+    await step.enqueue("continue", [jobEvent("crm/automation.sends.requested", { requestedBy: "automations" })]);
+    return { sent, more: true };
+  },
+});
+
 export const sendSignInLink = defineJob({
   id: "send-sign-in-link",
   event: "crm/sign-in.link.requested",
@@ -247,6 +301,8 @@ export const jobDefinitions: readonly TJobDefinition[] = [
   deliverCampaign,
   deliverCampaignBatch,
   deliverPushBatchJob,
+  automationsTick,
+  deliverAutomationMessagesJob,
   sendSignInLink,
   sendTemplateTest,
 ];

@@ -16,6 +16,10 @@ export const JOB_EVENTS = {
   "crm/campaign.send.requested": z.object({ campaignId: z.guid(), requestedBy: z.string().max(320).default("system") }),
   "crm/campaign.batch.requested": z.object({ campaignId: z.guid(), batchNo: z.number().int().min(0) }),
   "crm/campaign.push-batch.requested": z.object({ campaignId: z.guid(), batchNo: z.number().int().min(0) }),
+  /** Automations: enrol from the main app's rows, mark goals and exits, advance due runs (the schedule, and after an enrolment). */
+  "crm/automations.tick.requested": z.object({ requestedBy: z.string().max(320).default("schedule") }),
+  /** Automation messages queued by steps: delivered, each once. */
+  "crm/automation.sends.requested": z.object({ requestedBy: z.string().max(320).default("system") }),
   "crm/sign-in.link.requested": z.object({ email: z.string().max(254) }),
   /** A template (a saved version, or a draft's text) sent once to the admin who asked, with sample data. */
   "crm/template.test.requested": z.object({

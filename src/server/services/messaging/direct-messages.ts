@@ -176,7 +176,7 @@ export async function markAsRead({ ctx, input }: TServiceArgs<{ messageId: strin
 
 /**
  * Conversations, latest activity first, with unread replies counted; optionally only unread, or matching a user.
- * In-app campaign copies open no conversation (they are the campaign's, on its page); a user's reply does.
+ * Campaign and automation copies open no conversation (they are theirs, on their pages); a user's reply does.
  */
 export async function listConversations({ ctx, input: raw }: TServiceArgs<{ unreadOnly?: boolean; search?: string; limit?: number }>) {
   const input = ZConversationsInput.parse(raw);
@@ -196,10 +196,10 @@ export async function listConversations({ ctx, input: raw }: TServiceArgs<{ unre
     sql`WITH t AS (
           SELECT thread_id, max(created_at) AS last_at,
                  count(*) FILTER (WHERE direction = 'inbound' AND read_at IS NULL) AS unread
-          FROM crm_messages WHERE thread_id IS NOT NULL AND campaign_id IS NULL GROUP BY thread_id)
+          FROM crm_messages WHERE thread_id IS NOT NULL AND campaign_id IS NULL AND automation_id IS NULL GROUP BY thread_id)
         SELECT t.thread_id, u.email, u.name, t.last_at, t.unread, l.content AS last_content, l.direction AS last_direction
         FROM t LEFT JOIN ${S}.users u ON u.id = t.thread_id
-        JOIN LATERAL (SELECT content, direction FROM crm_messages m WHERE m.thread_id = t.thread_id AND m.campaign_id IS NULL
+        JOIN LATERAL (SELECT content, direction FROM crm_messages m WHERE m.thread_id = t.thread_id AND m.campaign_id IS NULL AND m.automation_id IS NULL
           ORDER BY created_at DESC, id DESC LIMIT 1) l ON true
         WHERE ${input.unreadOnly ? sql`t.unread > 0` : sql`true`}
           ${pattern ? sql`AND (u.email ILIKE ${pattern} OR u.name ILIKE ${pattern})` : sql``}

@@ -1,13 +1,15 @@
 import { asc, eq, sql } from "drizzle-orm";
 import { executeRows } from "@/server/db/client";
 import { crmUserSegments } from "@/server/db/schema";
+import { jobEvent } from "@/server/jobs/events";
 import { compileCriteria, criteriaFrom } from "@/server/services/segments/criteria/compile";
 import { ZCriteria } from "@/shared/criteria/schema";
+import { enrolFromSegmentChange } from "../automations/enrol";
 import type { TServiceArgs } from "../context";
 import { InvalidInputError, NotFoundError } from "../errors";
 import { loadReferencedCriteria } from "./load-referenced-criteria";
 
-export type TRecomputeResult = { segmentId: string; entered: number; exited: number; userCount: number; ms: number };
+export type TRecomputeResult = { segmentId: string; entered: number; exited: number; userCount: number; ms: number; enrolled: number };
 
 /**
  * Brings a segment's materialised members up to date: evaluates the criteria
@@ -20,7 +22,7 @@ export type TRecomputeResult = { segmentId: string; entered: number; exited: num
 export async function recomputeSegment({ ctx, input }: TServiceArgs<{ segmentId: string }>): Promise<TRecomputeResult> {
   const started = performance.now();
   const { segmentId } = input;
-  return ctx.db.transaction(async (tx) => {
+  const result = await ctx.db.transaction(async (tx) => {
     await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext('crm-segment'), hashtext(${segmentId}))`);
     const now = ctx.clock();
     const [segment] = await tx
@@ -69,8 +71,12 @@ export async function recomputeSegment({ ctx, input }: TServiceArgs<{ segmentId:
       await tx.execute(sql`INSERT INTO crm_segment_counts (segment_id, at, user_count, entered, exited)
         VALUES (${seg}, ${at}, ${userCount}, ${entered}, ${exited}) ON CONFLICT DO NOTHING`);
     }
-    return { segmentId, entered, exited, userCount, ms };
+    // Automations triggered by entering or leaving this segment enrol in the same transaction: an entry enrols exactly once.
+    const enrolled = await enrolFromSegmentChange(tx, { segmentId, at: now, entered, exited });
+    return { segmentId, entered, exited, userCount, ms, enrolled };
   });
+  if (result.enrolled) await ctx.jobs.enqueue(jobEvent("crm/automations.tick.requested", { requestedBy: "segment recompute" }));
+  return result;
 }
 
 /** Every segment's id, least recently computed first. */

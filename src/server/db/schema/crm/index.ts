@@ -1,6 +1,7 @@
 export * from "./analytics-rollups";
 export * from "./audit-log";
 export * from "./auth";
+export * from "./automations";
 export * from "./campaigns";
 export * from "./email-outbox";
 export * from "./jobs";
@@ -8,6 +9,7 @@ export * from "./messages";
 export * from "./push";
 export * from "./rate-limits";
 export * from "./segments";
+export * from "./settings";
 export * from "./templates";
 export * from "./user-metadata";
 export * from "./user-stats";

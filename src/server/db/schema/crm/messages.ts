@@ -36,6 +36,8 @@ export const crmMessages = pgTable(
     clickedAt: timestamp("clicked_at", { withTimezone: true }),
     /** A one-on-one push: where a click on the notification leads. */
     linkUrl: text("link_url"),
+    /** An automation's send (crm_automations.id; no FK, the automation's runs point here): delivered by the automation send job, kept out of conversations. */
+    automationId: uuid("automation_id"),
   },
   (t) => [
     index("crm_messages_user_created_idx").on(t.userId, t.createdAt),
@@ -43,6 +45,7 @@ export const crmMessages = pgTable(
     index("crm_messages_thread_created_idx").on(t.threadId, t.createdAt),
     index("crm_messages_template_idx").on(t.templateId),
     index("crm_messages_campaign_idx").on(t.campaignId),
+    index("crm_messages_automation_queued_idx").on(t.createdAt).where(sql`automation_id IS NOT NULL AND status = 'queued'`),
     index("crm_messages_unread_inbound_idx").on(t.userId).where(sql`direction = 'inbound' AND read_at IS NULL`),
     check("crm_messages_direction_check", sql`${t.direction} IN (${inList(MESSAGE_DIRECTIONS)})`),
     check("crm_messages_channel_check", sql`${t.channel} IN (${inList(MESSAGE_CHANNELS)})`),

@@ -1,0 +1,149 @@
+import { sql } from "drizzle-orm";
+import { type DbOrTx, executeRows } from "@/server/db/client";
+import { srcSchema } from "@/server/db/source";
+import { compileCriteria, criteriaFrom } from "@/server/services/segments/criteria/compile";
+import type { TAutomationDefinition } from "@/shared/schemas/automations";
+import { loadReferencedCriteria } from "../segments/load-referenced-criteria";
+import { liveDefinitions, type TLiveAutomation } from "./versions";
+
+/*
+ * Enrolment: every trigger ends here, as one INSERT … SELECT of candidate
+ * (user, cause) pairs. The re-entry policy is a NOT EXISTS on earlier runs;
+ * the unique indexes make it exactly once under retries and races: one
+ * active run per automation and user, and one run per cause (trigger_key:
+ * a segment history row, a source row, a sign-up anniversary).
+ */
+
+/** How far back source triggers look again each tick, for main-app rows committed after their timestamp. */
+export const SOURCE_OVERLAP_MS = 10 * 60_000;
+/** Criteria (threshold) triggers are evaluated at most this often. */
+export const CRITERIA_TRIGGER_EVERY_MS = 10 * 60_000;
+
+const iso = (d: Date) => sql`${d.toISOString()}::timestamptz`;
+
+/** The re-entry policy as a condition on earlier runs `r` of the same automation and user. */
+function blockingRun(def: TAutomationDefinition, now: Date) {
+  switch (def.reentry.mode) {
+    case "once":
+      return sql`true`;
+    case "every_n_days":
+      return sql`(r.status = 'active' OR r.entered_at > ${iso(now)} - make_interval(days => ${def.reentry.days}))`;
+    case "every_time":
+      return sql`r.status = 'active'`;
+  }
+}
+
+/**
+ * Enrols the candidates (a query yielding `user_id uuid, trigger_key text`)
+ * into the automation's live version. Returns how many runs started. The
+ * control group is chosen by a hash of the user and automation, so a user
+ * who re-enters stays in the same group.
+ */
+export async function enrolCandidates(
+  db: DbOrTx,
+  a: TLiveAutomation,
+  candidates: ReturnType<typeof sql>,
+  opts: { now: Date; enrolledBy: string; isTest?: boolean },
+): Promise<string[]> {
+  const S = srcSchema();
+  const first = a.definition.steps[0]?.id ?? null;
+  const pct = opts.isTest ? 0 : a.definition.controlPercent;
+  const rows = await executeRows<{ user_id: string }>(
+    db,
+    sql`INSERT INTO crm_automation_runs (automation_id, version, user_id, status, is_control, is_test, current_step, due_at,
+          trigger_key, enrolled_by, entered_at)
+        SELECT ${a.id}::uuid, ${a.version}, c.user_id, 'active',
+               (hashtext(c.user_id::text || ${a.id}) & 2147483647) % 100 < ${pct}, ${opts.isTest ?? false},
+               ${first}, ${iso(opts.now)}, c.trigger_key, ${opts.enrolledBy}, ${iso(opts.now)}
+        FROM (SELECT DISTINCT ON (user_id) user_id, trigger_key FROM (${candidates}) c0
+              WHERE c0.trigger_key IS NULL OR NOT EXISTS (
+                SELECT 1 FROM crm_automation_runs k WHERE k.automation_id = ${a.id}::uuid AND k.trigger_key = c0.trigger_key)
+              ORDER BY user_id, trigger_key) c
+        WHERE EXISTS (SELECT 1 FROM ${S}.users u WHERE u.id = c.user_id)
+          ${
+            opts.isTest
+              ? sql``
+              : sql`AND NOT EXISTS (SELECT 1 FROM crm_automation_runs r WHERE r.automation_id = ${a.id}::uuid
+                      AND r.user_id = c.user_id AND NOT r.is_test AND ${blockingRun(a.definition, opts.now)})`
+          }
+        ON CONFLICT DO NOTHING
+        RETURNING user_id`,
+  );
+  return rows.map((r) => r.user_id);
+}
+
+/**
+ * Called by the segment recompute, in its transaction: the users who entered
+ * (or left) at `at` start the segment's live automations. The history row's
+ * id is the cause, so the same entry never enrols twice.
+ */
+export async function enrolFromSegmentChange(tx: DbOrTx, input: { segmentId: string; at: Date; entered: number; exited: number }) {
+  const kinds = [...(input.entered ? ["segment_entered"] : []), ...(input.exited ? ["segment_left"] : [])];
+  if (!kinds.length) return 0;
+  const automations = (await liveDefinitions(tx)).filter(
+    (a) => a.status === "live" && kinds.includes(a.definition.trigger.kind) && triggerSegment(a.definition) === input.segmentId,
+  );
+  let enrolled = 0;
+  for (const a of automations) {
+    const change = a.definition.trigger.kind === "segment_entered" ? "entered" : "exited";
+    const users = await enrolCandidates(
+      tx,
+      a,
+      sql`SELECT user_id, 'h:' || id AS trigger_key FROM crm_segment_membership_history
+          WHERE segment_id = ${input.segmentId}::uuid AND at = ${iso(input.at)} AND change = ${change}`,
+      { now: input.at, enrolledBy: `segment ${change}` },
+    );
+    enrolled += users.length;
+  }
+  return enrolled;
+}
+
+const triggerSegment = (d: TAutomationDefinition) =>
+  d.trigger.kind === "segment_entered" || d.trigger.kind === "segment_left" ? d.trigger.segmentId : null;
+
+/**
+ * The triggers that read the main app's tables (sign-ups, events,
+ * cancellations, failed payments, days after sign-up) and the threshold
+ * triggers, for every live automation: rows since the automation's cursor
+ * (looked at again for SOURCE_OVERLAP_MS, deduplicated by their id).
+ */
+export async function enrolFromSources(db: DbOrTx, now: Date): Promise<{ automationId: string; enrolled: number }[]> {
+  const S = srcSchema();
+  const out: { automationId: string; enrolled: number }[] = [];
+  for (const a of await liveDefinitions(db)) {
+    if (a.status !== "live") continue;
+    const t = a.definition.trigger;
+    const since = new Date((a.enrolCursor ?? now).getTime() - SOURCE_OVERLAP_MS);
+    let candidates: ReturnType<typeof sql> | null = null;
+    if (t.kind === "source_event") {
+      candidates =
+        t.source === "signed_up"
+          ? sql`SELECT id AS user_id, 'u:' || id AS trigger_key FROM ${S}.users WHERE created_at > ${iso(since)} AND created_at <= ${iso(now)}`
+          : t.source === "event"
+            ? sql`SELECT user_id, 'e:' || id AS trigger_key FROM ${S}.events
+                  WHERE name = ${t.eventName ?? ""} AND occurred_at > ${iso(since)} AND occurred_at <= ${iso(now)}`
+            : t.source === "subscription_canceled"
+              ? sql`SELECT user_id, 's:' || id AS trigger_key FROM ${S}.subscriptions
+                    WHERE canceled_at > ${iso(since)} AND canceled_at <= ${iso(now)}`
+              : sql`SELECT user_id, 'p:' || id AS trigger_key FROM ${S}.payments
+                    WHERE status = 'failed' AND paid_at > ${iso(since)} AND paid_at <= ${iso(now)}`;
+    } else if (t.kind === "days_after_signup") {
+      const shift = t.days * 86_400_000;
+      candidates = sql`SELECT id AS user_id, 'd' || ${t.days} || ':' || id AS trigger_key FROM ${S}.users
+        WHERE created_at > ${iso(new Date(since.getTime() - shift))} AND created_at <= ${iso(new Date(now.getTime() - shift))}`;
+    } else if (t.kind === "criteria") {
+      if (a.enrolCursor && now.getTime() - a.enrolCursor.getTime() < CRITERIA_TRIGGER_EVERY_MS) continue;
+      const segments = await loadReferencedCriteria(db, t.criteria);
+      const compiled = compileCriteria(t.criteria, { now, segments });
+      candidates = sql`SELECT u.id AS user_id, NULL::text AS trigger_key FROM ${criteriaFrom(compiled)} WHERE ${compiled.where}`;
+    }
+    if (!candidates) continue;
+    const users = await db.transaction(async (tx) => {
+      const enrolled = await enrolCandidates(tx, a, candidates, { now, enrolledBy: t.kind === "criteria" ? "criteria" : t.kind });
+      await tx.execute(sql`UPDATE crm_automations SET enrol_cursor = ${iso(now)} WHERE id = ${a.id}::uuid`);
+      return enrolled;
+    });
+    if (users.length) out.push({ automationId: a.id, enrolled: users.length });
+  }
+  return out;
+}
