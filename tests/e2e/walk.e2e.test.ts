@@ -91,6 +91,10 @@ describe("the first hour", () => {
     await page.screenshot({ path: "screenshots/e2e-demo-campaign.png", fullPage: true });
     await visit("/campaigns/new", () => page.getByTestId("audience-count").waitFor());
 
+    await visit("/automations");
+    await visit("/automations/new");
+    await visit("/automations/new?start=welcome", () => page.getByRole("heading", { name: "New: Welcome series" }).waitFor());
+
     await visit("/templates");
     const templates = page.locator("a[href^='/templates/']:not([href='/templates/new'])");
     expect(await templates.count()).toBeGreaterThanOrEqual(2);

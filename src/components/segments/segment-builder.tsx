@@ -37,7 +37,8 @@ function issuesByPath(criteria: unknown): { byPath: Map<string, string>; list: s
   return { byPath, list: describeCriteriaIssues(parsed.error) };
 }
 
-function GroupEditor({
+/** A group of conditions at `path` of the surrounding form (segments, and automations' branches, waits, goals and thresholds). */
+export function GroupEditor({
   path,
   depth,
   options,

@@ -11,6 +11,7 @@ export const NAV = [
   { href: "/users", label: "Users" },
   { href: "/segments", label: "Segments" },
   { href: "/campaigns", label: "Campaigns" },
+  { href: "/automations", label: "Automations" },
   { href: "/messages", label: "Messages" },
   { href: "/templates", label: "Templates" },
   { href: "/settings", label: "Settings" },

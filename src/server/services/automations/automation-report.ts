@@ -2,14 +2,17 @@ import { sql } from "drizzle-orm";
 import { executeRows } from "@/server/db/client";
 import { srcSchema } from "@/server/db/source";
 import {
+  findStep,
   flattenSteps,
   type TAutomationDefinition,
   type TRunStatus,
   type TStepOutcome,
+  type TStepType,
   ZAutomationDefinition,
 } from "@/shared/schemas/automations";
 import type { TServiceArgs } from "../context";
 import { NotFoundError } from "../errors";
+import { versionCache } from "./versions";
 
 /*
  * What an automation did (docs/automations.md): per step, how many runs
@@ -139,6 +142,8 @@ export type TRunRow = {
   lastError: string | null;
   version: number;
   sent: number;
+  /** The kind of step the run is at (its label is the UI's). */
+  currentStepType: TStepType | null;
 };
 
 /** Runs of one automation (latest first), or one user's runs across automations (their profile). */
@@ -162,6 +167,14 @@ export async function listRuns({
         WHERE ${sql.join(where, sql` AND `)} ORDER BY r.entered_at DESC, r.id LIMIT ${Math.min(input.limit ?? 50, 200)}`,
   );
   const d = (v: unknown) => (v ? new Date(v as string) : null);
+  const defs = versionCache(ctx.db);
+  const typeOf = new Map<string, TStepType>();
+  for (const r of rows) {
+    if (!r.current_step) continue;
+    const def = await defs(r.automation_id as string, Number(r.version));
+    const step = def ? findStep(def.definition.steps, r.current_step as string) : null;
+    if (step) typeOf.set(r.id as string, step.type);
+  }
   return rows.map(
     (r): TRunRow => ({
       id: r.id as string,
@@ -184,6 +197,7 @@ export async function listRuns({
       lastError: (r.last_error as string | null) ?? null,
       version: Number(r.version),
       sent: Number(r.sent),
+      currentStepType: typeOf.get(r.id as string) ?? null,
     }),
   );
 }
@@ -209,6 +223,16 @@ export async function runTimeline({ ctx, input }: TServiceArgs<{ runId: string }
   );
   const order = flattenSteps(ZAutomationDefinition.safeParse(v?.definition).data?.steps ?? []).map((x) => x.step.id);
   steps.sort((x, y) => new Date(x.at).getTime() - new Date(y.at).getTime() || order.indexOf(x.step_id) - order.indexOf(y.step_id));
+  // A test run's messages went to the outbox, keyed by run and step (advance-runs.ts): shown in place.
+  const previews = new Map<string, { subject: string; to: string[] }>();
+  if (run.isTest) {
+    const prefix = `automation-test-${run.id}-`;
+    const rows = await executeRows<{ idempotency_key: string; subject: string; to: string[] }>(
+      ctx.db,
+      sql`SELECT idempotency_key, subject, "to" FROM crm_email_outbox WHERE idempotency_key LIKE ${`${prefix}%`}`,
+    );
+    for (const r of rows) previews.set(r.idempotency_key.slice(prefix.length).replace(/#0$/, ""), { subject: r.subject, to: r.to });
+  }
   return {
     run,
     steps: steps.map((s) => ({
@@ -217,6 +241,7 @@ export async function runTimeline({ ctx, input }: TServiceArgs<{ runId: string }
       at: new Date(s.at),
       messageId: s.message_id,
       messageStatus: s.status,
+      preview: previews.get(s.step_id) ?? null,
     })),
   };
 }

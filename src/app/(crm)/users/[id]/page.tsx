@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { UserAutomations } from "@/components/automations/user-automations";
 import { Badge, Card, CardHeader, EmptyState } from "@/components/ui/primitives";
 import { UserCrmPanel } from "@/components/users/user-crm-panel";
 import { UserTimeline } from "@/components/users/user-timeline";
@@ -380,6 +381,7 @@ export default async function UserProfilePage({ params }: { params: Promise<{ id
               </ul>
             )}
           </Card>
+          <UserAutomations userId={p.id} canEdit={me.role !== "viewer"} />
           <UserCrmPanel
             key={p.metadataVersion}
             userId={p.id}

@@ -1,0 +1,72 @@
+"use client";
+
+import { useMutation } from "@tanstack/react-query";
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useEffect, useState } from "react";
+import { buttonClass } from "@/components/ui/primitives";
+import type { TAutomationStatus } from "@/shared/schemas/automations";
+import { useTRPC } from "@/trpc/react";
+
+/** Edit, turn on / pause / resume, archive (confirmed, naming what it ends). */
+export function AutomationControls({ id, name, status, active }: { id: string; name: string; status: TAutomationStatus; active: number }) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const [confirming, setConfirming] = useState(false);
+  const done = { onSuccess: () => router.refresh() };
+  const turnOn = useMutation(trpc.automations.turnOn.mutationOptions(done));
+  const pause = useMutation(trpc.automations.pause.mutationOptions(done));
+  const archive = useMutation(trpc.automations.archive.mutationOptions({ onSuccess: () => router.refresh() }));
+  const error = turnOn.error?.message ?? pause.error?.message ?? archive.error?.message;
+  if (status === "archived") return null;
+  return (
+    <div className="flex flex-col items-stretch gap-2 sm:items-end">
+      <div className="flex flex-wrap gap-2">
+        <Link href={`/automations/${id}/edit`} className={buttonClass.secondary}>
+          Edit
+        </Link>
+        {status === "live" ? (
+          <button type="button" className={buttonClass.secondary} disabled={pause.isPending} onClick={() => pause.mutate({ id })}>
+            {pause.isPending ? "Pausing…" : "Pause"}
+          </button>
+        ) : (
+          <button type="button" className={buttonClass.primary} disabled={turnOn.isPending} onClick={() => turnOn.mutate({ id })}>
+            {turnOn.isPending ? "Turning on…" : status === "paused" ? "Resume" : "Turn on"}
+          </button>
+        )}
+        {confirming ? (
+          <span className="inline-flex items-center gap-2 rounded-md border border-red-200 bg-red-50 px-2 text-sm text-red-800">
+            Archive “{name}”{active ? ` and end ${active} running` : ""}?
+            <button type="button" className="font-medium underline" disabled={archive.isPending} onClick={() => archive.mutate({ id })}>
+              {archive.isPending ? "Archiving…" : "Yes, archive"}
+            </button>
+            <button type="button" className="text-slate-600" onClick={() => setConfirming(false)}>
+              Keep
+            </button>
+          </span>
+        ) : (
+          <button type="button" className={buttonClass.danger} onClick={() => setConfirming(true)}>
+            Archive
+          </button>
+        )}
+      </div>
+      {error ? (
+        <p role="alert" className="max-w-md whitespace-pre-line text-sm text-red-700">
+          {error}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+/** While runs are going, the page's figures are read again every few seconds. */
+export function RefreshWhileRunning({ every = 5000 }: { every?: number }) {
+  const router = useRouter();
+  useEffect(() => {
+    const t = setInterval(() => {
+      if (document.visibilityState === "visible") router.refresh();
+    }, every);
+    return () => clearInterval(t);
+  }, [router, every]);
+  return null;
+}
