@@ -16,6 +16,7 @@ const scenarios: Record<string, () => Promise<{ default: TBenchScenario }>> = {
   webhooks: () => import("./scenarios/webhooks"),
   recipients: () => import("./scenarios/recipients"),
   push: () => import("./scenarios/push"),
+  automations: () => import("./scenarios/automations"),
 };
 
 function printTable(figures: TBenchFigure[]) {

@@ -97,5 +97,7 @@ CREATE INDEX "crm_automations_trigger_idx" ON "crm_automations" USING btree ("tr
 CREATE INDEX "crm_automations_created_by_idx" ON "crm_automations" USING btree ("created_by_id");--> statement-breakpoint
 CREATE INDEX "crm_notifications_at_idx" ON "crm_notifications" USING btree ("at");--> statement-breakpoint
 CREATE INDEX "crm_notifications_automation_idx" ON "crm_notifications" USING btree ("automation_id");--> statement-breakpoint
+CREATE INDEX "crm_notifications_email_queued_idx" ON "crm_notifications" USING btree ("at") WHERE email_status = 'queued';--> statement-breakpoint
 CREATE INDEX "crm_settings_updated_by_idx" ON "crm_settings" USING btree ("updated_by_id");--> statement-breakpoint
-CREATE INDEX "crm_messages_automation_queued_idx" ON "crm_messages" USING btree ("created_at") WHERE automation_id IS NOT NULL AND status = 'queued';
+CREATE INDEX "crm_messages_automation_queued_idx" ON "crm_messages" USING btree ("created_at") WHERE automation_id IS NOT NULL AND status = 'queued';--> statement-breakpoint
+CREATE INDEX "crm_messages_automation_created_idx" ON "crm_messages" USING btree ("automation_id","created_at") WHERE automation_id IS NOT NULL;

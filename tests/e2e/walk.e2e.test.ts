@@ -106,7 +106,15 @@ describe("the first hour", () => {
     expect(await conversations.count()).toBeGreaterThanOrEqual(3);
     await visit((await conversations.first().getAttribute("href")) ?? "");
 
-    for (const path of ["/settings", "/settings/admins", "/settings/api-keys", "/settings/suppressions", "/settings/jobs", "/dev/outbox"])
+    for (const path of [
+      "/settings",
+      "/settings/admins",
+      "/settings/api-keys",
+      "/settings/suppressions",
+      "/settings/jobs",
+      "/settings/messaging",
+      "/dev/outbox",
+    ])
       await visit(path);
 
     // Phone width: the dashboard and a list.

@@ -79,6 +79,8 @@ const EXPECTED_ROLES: Record<string, "public" | "viewer" | "admin" | "owner"> = 
   "automations.archive": "admin",
   "automations.enrol": "admin",
   "automations.testRun": "admin",
+  "automations.notifications": "viewer",
+  "automations.markNotificationsRead": "admin",
   "automations.rules": "viewer",
   "automations.setRules": "admin",
   "search.anything": "viewer",

@@ -113,7 +113,7 @@ describe.each(engines())("automations on %s", (engine) => {
   beforeEach(async () => {
     clock.set(new Date("2026-12-02T10:00:00Z"));
     await db.execScript(`UPDATE crm_automations SET status = 'archived'; UPDATE crm_automation_runs SET status = 'exited', due_at = NULL WHERE status = 'active';
-      DELETE FROM crm_user_metadata; DELETE FROM crm_settings; DELETE FROM crm_job_queue; DELETE FROM crm_suppressions;
+      DELETE FROM crm_user_metadata; DELETE FROM crm_settings; DELETE FROM crm_segment_members; DELETE FROM crm_job_queue; DELETE FROM crm_suppressions;
       DROP TRIGGER IF EXISTS fail_sent ON crm_messages;`);
   });
 
@@ -292,6 +292,116 @@ describe.each(engines())("automations on %s", (engine) => {
     clock.advance(60_000);
     await tick();
     expect((await runsOf(onEvent)).length).toBe(2);
+  });
+
+  it("sign-ups, cancellations, failed payments and leaving a segment are triggers too; each cause enrols once", async () => {
+    const signup = await live(
+      "Signed up",
+      definition({
+        trigger: { kind: "source_event", source: "signed_up" },
+        steps: [{ id: "x", type: "tags", add: ["joined"], remove: [] }],
+      }),
+    );
+    const canceled = await live(
+      "Canceled",
+      definition({
+        trigger: { kind: "source_event", source: "subscription_canceled" },
+        steps: [{ id: "x", type: "tags", add: ["canceled"], remove: [] }],
+      }),
+    );
+    const failed = await live(
+      "Payment failed",
+      definition({
+        trigger: { kind: "source_event", source: "payment_failed" },
+        reentry: { mode: "every_time" },
+        steps: [{ id: "x", type: "notify_admins", message: "A payment failed", email: true }],
+      }),
+    );
+    const left = await live(
+      "Left VIPs",
+      definition({ trigger: { kind: "segment_left", segmentId }, steps: [{ id: "x", type: "tags", add: ["left-vip"], remove: [] }] }),
+    );
+    const at = (ms: number) => new Date(clock().getTime() + ms).toISOString();
+    await setTags(uuid(17), ["vip"]);
+    await recomputeSegment({ ctx: adminCtx(), input: { segmentId } });
+    await insertSourceRows(db, {
+      users: [{ id: uuid(102), email: "new2@example.com", name: "New Two", created_at: at(30_000) }],
+      subscriptions: [
+        {
+          user_id: uuid(18),
+          plan: "pro",
+          status: "canceled",
+          price: 20,
+          interval: "month",
+          started_at: at(-30 * DAY),
+          canceled_at: at(30_000),
+        },
+        { user_id: uuid(19), plan: "pro", status: "active", price: 20, interval: "month", started_at: at(-30 * DAY), canceled_at: null },
+      ],
+      payments: [
+        { user_id: uuid(19), subscription_id: null, amount: 20, currency: "USD", status: "failed", plan: "pro", paid_at: at(30_000) },
+        { user_id: uuid(19), subscription_id: null, amount: 20, currency: "USD", status: "succeeded", plan: "pro", paid_at: at(40_000) },
+      ],
+    });
+    await setTags(uuid(17), []);
+    clock.advance(60_000);
+    await recomputeSegment({ ctx: adminCtx(), input: { segmentId } });
+    await tick();
+    await tick();
+    expect((await runsOf(signup)).map((r) => r.user_id)).toEqual([uuid(102)]);
+    expect((await runsOf(canceled)).map((r) => r.user_id)).toEqual([uuid(18)]);
+    expect((await runsOf(failed)).map((r) => r.user_id)).toEqual([uuid(19)]);
+    expect((await runsOf(left)).map((r) => [r.user_id, r.status])).toEqual([[uuid(17), "completed"]]);
+    // The notification is in the CRM, and emailed once to the owner and admins.
+    const notes = await api().automations.notifications({});
+    expect(notes.items[0]).toMatchObject({ title: "Payment failed: Member 19", body: "A payment failed", userId: uuid(19), readAt: null });
+    const mails = fake.sent.filter((e) => e.subject === "Payment failed: Member 19");
+    expect(mails.length).toBe(1);
+    expect(mails[0]?.to).toContain(admin.email);
+    expect((await api().automations.markNotificationsRead()).marked).toBeGreaterThan(0);
+    expect((await api().automations.notifications({})).unread).toBe(0);
+  });
+
+  it("a run ends early on reaching the goal, leaving the segment, unsubscribing, or an exit step", async () => {
+    const wait = (id: string) => ({ id, type: "wait" as const, minutes: 60 });
+    const onGoal = await live(
+      "Exit on goal",
+      definition({
+        goal: { criteria: tagged("done"), withinDays: 7 },
+        exitWhen: { leftSegment: false, goalReached: true, unsubscribed: false },
+        steps: [wait("w")],
+      }),
+    );
+    const onLeave = await live(
+      "Exit on leaving",
+      definition({
+        trigger: { kind: "segment_entered", segmentId },
+        exitWhen: { leftSegment: true, goalReached: false, unsubscribed: true },
+        steps: [wait("w")],
+      }),
+    );
+    const onExit = await live("Exit step", definition({ steps: [{ id: "bye", type: "exit" }] }));
+    await api().automations.enrol({ id: onGoal, userIds: [uuid(22)] });
+    await api().automations.enrol({ id: onExit, userIds: [uuid(22)] });
+    await setTags(uuid(23), ["vip"]);
+    await setTags(uuid(24), ["vip"]);
+    await recomputeSegment({ ctx: adminCtx(), input: { segmentId } });
+    await drain();
+    await setTags(uuid(22), ["done"]);
+    await setTags(uuid(23), []);
+    await recomputeSegment({ ctx: adminCtx(), input: { segmentId } });
+    await db.query("INSERT INTO crm_suppressions (email, reason) VALUES ('member24@example.com', 'unsubscribed')");
+    clock.advance(60_000);
+    await tick();
+    const reasons = async (id: string) => (await runsOf(id)).map((r) => [r.user_id, r.status, r.exit_reason]);
+    expect(await reasons(onGoal)).toEqual([[uuid(22), "completed", "Reached the goal"]]);
+    expect(await reasons(onLeave)).toEqual([
+      [uuid(23), "exited", "Left the segment"],
+      [uuid(24), "exited", "Unsubscribed"],
+    ]);
+    expect(await reasons(onExit)).toEqual([[uuid(22), "exited", "Exit step"]]);
+    const report = await api().automations.report({ id: onLeave });
+    expect(report).toMatchObject({ entered: 2, exited: 2, active: 0 });
   });
 
   it("wait-until goes on when the condition holds or the time is up; a local-time window waits for its opening", async () => {

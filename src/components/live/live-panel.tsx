@@ -4,7 +4,7 @@ import { useSubscription } from "@trpc/tanstack-react-query";
 import Link from "next/link";
 import { useEffect, useState } from "react";
 import { Card, CardHeader } from "@/components/ui/primitives";
-import type { TCampaignProgress, TLiveCounters, TLiveItem, TLiveMessage } from "@/server/services/live/live-feed";
+import type { TAutomationActivity, TCampaignProgress, TLiveCounters, TLiveItem, TLiveMessage } from "@/server/services/live/live-feed";
 import { formatInt } from "@/shared/format";
 import { useTRPC } from "@/trpc/react";
 
@@ -50,6 +50,7 @@ export function LivePanel({ canSimulate, simulating: initiallySimulating = false
   const [items, setItems] = useState<TLiveItem[]>([]);
   const [counters, setCounters] = useState<TLiveCounters | null>(null);
   const [campaigns, setCampaigns] = useState<TCampaignProgress[]>([]);
+  const [automations, setAutomations] = useState<TAutomationActivity[]>([]);
   const [paused, setPaused] = useState(false);
   const [kind, setKind] = useState<TKind>("all");
   const [online, setOnline] = useState(true);
@@ -75,6 +76,7 @@ export function LivePanel({ canSimulate, simulating: initiallySimulating = false
           if (m.type === "stats") {
             setCounters(m.counters);
             setCampaigns(m.campaigns);
+            setAutomations(m.automations ?? []);
           } else if (!paused) {
             // Newest first by when it happened (a late-written event takes its place in time), at most 50.
             setItems((prev) =>
@@ -151,6 +153,16 @@ export function LivePanel({ canSimulate, simulating: initiallySimulating = false
               <span className="mt-1 block h-1.5 rounded bg-amber-100">
                 <span className="block h-1.5 rounded bg-amber-500" style={{ width: `${c.total ? (c.sent / c.total) * 100 : 0}%` }} />
               </span>
+            </Link>
+          ))}
+          {automations.map((a) => (
+            <Link
+              key={a.id}
+              href={`/automations/${a.id}`}
+              className="col-span-3 rounded-md border border-brand-100 bg-brand-50 px-3 py-2 text-xs text-brand-700 lg:col-span-1"
+              data-testid="live-automation"
+            >
+              Automation “{a.name}”: {formatInt(a.sentLastHour)} sent in the last hour
             </Link>
           ))}
         </div>

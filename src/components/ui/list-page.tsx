@@ -16,6 +16,7 @@ export function ListPage<T extends { id: string }>({
   href,
   testId,
   row,
+  intro,
 }: {
   title: string;
   description: string;
@@ -27,6 +28,8 @@ export function ListPage<T extends { id: string }>({
   testId: string;
   /** One row: its name (and a badge beside it), a line under it, and figures on the right. */
   row: (item: T) => { name: string; badge?: ReactNode; detail: ReactNode; aside: ReactNode };
+  /** Shown between the header and the list. */
+  intro?: ReactNode;
 }) {
   return (
     <>
@@ -41,6 +44,7 @@ export function ListPage<T extends { id: string }>({
           ) : null
         }
       />
+      {intro}
       <Card>
         {items.length === 0 ? (
           <EmptyState title={empty.title}>

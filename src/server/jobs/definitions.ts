@@ -5,7 +5,7 @@ import { refreshAnalyticsRollups } from "@/server/services/analytics/rollups/ref
 import { issueSignInLink } from "@/server/services/auth/sign-in-links";
 import { advanceDueRuns } from "@/server/services/automations/advance-runs";
 import { checkGoalsAndExits } from "@/server/services/automations/check-goals-and-exits";
-import { deliverAutomationMessages } from "@/server/services/automations/deliver-automation-messages";
+import { deliverAutomationMessages, hasQueuedSends } from "@/server/services/automations/deliver-automation-messages";
 import { enrolFromSources } from "@/server/services/automations/enrol";
 import { deliverBatch, pendingBatches } from "@/server/services/campaigns/deliver-batch";
 import { failCampaign, finishIfDone } from "@/server/services/campaigns/lifecycle";
@@ -246,7 +246,8 @@ export const automationsTick = defineJob({
       more = r.more;
       if (!more) break;
     }
-    if (queued) await step.enqueue("deliver-sends", [jobEvent("crm/automation.sends.requested", { requestedBy: "automations" })]);
+    const pending = queued > 0 || (await step.run("pending-sends", () => hasQueuedSends({ ctx, input: undefined })));
+    if (pending) await step.enqueue("deliver-sends", [jobEvent("crm/automation.sends.requested", { requestedBy: "automations" })]);
     if (more) await step.enqueue("continue", [jobEvent("crm/automations.tick.requested", { requestedBy: "automations" })]);
     return { enrolled: enrolled.reduce((n, e) => n + e.enrolled, 0), ...checked, steps, queued, more };
   },

@@ -1,5 +1,6 @@
 import { AutomationStatus } from "@/components/automations/automation-status";
 import { describeTrigger } from "@/components/automations/labels";
+import { NotificationsCard } from "@/components/automations/notifications-card";
 import { ListPage } from "@/components/ui/list-page";
 import { formatInt } from "@/shared/format";
 import { api } from "@/trpc/server";
@@ -12,6 +13,7 @@ export default async function AutomationsPage() {
   const segmentName = (id: string) => segments.find((s) => s.id === id)?.name;
   return (
     <ListPage
+      intro={<NotificationsCard canEdit={me.role !== "viewer"} />}
       title="Automations"
       description="Journeys that react to what users do: a trigger, then waits, branches and messages, with a goal measured against a control group."
       canCreate={me.role !== "viewer"}

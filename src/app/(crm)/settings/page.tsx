@@ -88,6 +88,17 @@ export default async function SettingsPage() {
           </div>
         </Card>
         <Card>
+          <CardHeader
+            title="Frequency caps and quiet hours"
+            description="How much marketing a person receives, and when nothing is sent."
+          />
+          <div className="px-4 py-4 text-sm text-slate-600">
+            <Link href="/settings/messaging" className="font-medium text-brand-700 hover:underline">
+              Set caps and quiet hours →
+            </Link>
+          </div>
+        </Card>
+        <Card>
           <CardHeader title="API keys" description="Keys the main app uses to show in-app messages and send replies." />
           <div className="px-4 py-4 text-sm text-slate-600">
             {role === "owner" ? (

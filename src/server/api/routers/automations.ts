@@ -12,6 +12,7 @@ import {
   updateAutomation,
 } from "@/server/services/automations/manage-automations";
 import { getMessagingRules, setMessagingRules } from "@/server/services/automations/messaging-rules";
+import { listNotifications, markNotificationsRead } from "@/server/services/automations/notifications";
 import { ZAutomationId, ZCreateAutomationInput, ZEnrolInput, ZTestRunInput, ZUpdateAutomationInput } from "@/shared/schemas/automations";
 import { ZMessagingRules } from "@/shared/schemas/messaging-rules";
 import { adminProcedure, router, viewerProcedure } from "../trpc";
@@ -36,6 +37,10 @@ export const automationsRouter = router({
   archive: adminProcedure.input(ZAutomationId).mutation(({ ctx, input }) => archiveAutomation({ ctx: ctx.svc, input })),
   enrol: adminProcedure.input(ZEnrolInput).mutation(({ ctx, input }) => enrolUsers({ ctx: ctx.svc, input })),
   testRun: adminProcedure.input(ZTestRunInput).mutation(({ ctx, input }) => startTestRun({ ctx: ctx.svc, input })),
+  notifications: viewerProcedure
+    .input(z.object({ limit: z.number().int().min(1).max(100).optional() }))
+    .query(({ ctx, input }) => listNotifications({ ctx: ctx.svc, input })),
+  markNotificationsRead: adminProcedure.mutation(({ ctx }) => markNotificationsRead({ ctx: ctx.svc, input: undefined })),
   rules: viewerProcedure.query(({ ctx }) => getMessagingRules({ ctx: ctx.svc, input: undefined })),
   setRules: adminProcedure.input(ZMessagingRules).mutation(({ ctx, input }) => setMessagingRules({ ctx: ctx.svc, input })),
 });

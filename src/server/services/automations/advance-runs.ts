@@ -208,8 +208,8 @@ async function runStep(a: TStepArgs): Promise<TGroupResult> {
           ON CONFLICT (user_id) DO UPDATE SET priority = excluded.priority, version = crm_user_metadata.version + 1, updated_at = ${ts(now)}`);
         },
       );
-    case "notify_admins":
-      return complete(
+    case "notify_admins": {
+      const done = await complete(
         a,
         runs.map((r) => ({ runId: r.id, outcome: r.is_control ? "held_out" : "done" })),
         () => after,
@@ -223,6 +223,9 @@ async function runStep(a: TStepArgs): Promise<TGroupResult> {
             FROM crm_automation_runs r LEFT JOIN ${S}.users u ON u.id = r.user_id WHERE r.id IN ${idList(notify)}`);
         },
       );
+      // Emailed notifications wait for the send job like messages do.
+      return step.email ? { ...done, queued: done.steps } : done;
+    }
     case "exit":
       return complete(a, all("done"), () => EXIT);
   }

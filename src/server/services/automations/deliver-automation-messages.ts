@@ -3,6 +3,7 @@ import { env } from "@/lib/env";
 import { executeRows } from "@/server/db/client";
 import { EmailSendError } from "@/server/email/types";
 import type { TServiceArgs } from "../context";
+import { InvalidInputError } from "../errors";
 import { loadRecipients } from "../messaging/recipients";
 import { suppressionsOf } from "../messaging/suppressions";
 import { pushToUser } from "../push/deliver-push";
@@ -90,9 +91,11 @@ export async function deliverAutomationMessages({ ctx }: TServiceArgs<void>) {
       const result = await ctx.email.send(message, { idempotencyKey: `automation-${m.id}` });
       await mark(m.id, "sent", null, result.id);
     } catch (err) {
+      // Content that cannot render, or a permanent refusal: this message fails with the reason, the others go on.
       // A rate limit or an outage: the message stays queued and the job retries (with the same key).
-      if (!(err instanceof EmailSendError) || err.kind !== "permanent") throw err;
-      await mark(m.id, "failed", err.message);
+      const permanent = (err instanceof EmailSendError && err.kind === "permanent") || err instanceof InvalidInputError;
+      if (!permanent) throw err;
+      await mark(m.id, "failed", err.message.slice(0, 500));
     }
   }
   const notified = await emailNotifications({ ctx, input: undefined });
@@ -121,4 +124,14 @@ async function emailNotifications({ ctx }: TServiceArgs<void>) {
     await ctx.db.execute(sql`UPDATE crm_notifications SET email_status = 'sent' WHERE id = ${n.id}::uuid`);
   }
   return { count: rows.length, more: rows.length === BATCH };
+}
+
+/** Whether anything waits for the send job (messages, or notifications to email): each tick asks, so nothing stays queued after a failed run. */
+export async function hasQueuedSends({ ctx }: TServiceArgs<void>): Promise<boolean> {
+  const [row] = await executeRows<{ any: boolean }>(
+    ctx.db,
+    sql`SELECT EXISTS (SELECT 1 FROM crm_messages WHERE automation_id IS NOT NULL AND status = 'queued')
+          OR EXISTS (SELECT 1 FROM crm_notifications WHERE email_status = 'queued') AS any`,
+  );
+  return Boolean(row?.any);
 }

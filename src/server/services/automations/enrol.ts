@@ -77,7 +77,10 @@ export async function enrolCandidates(
  * (or left) at `at` start the segment's live automations. The history row's
  * id is the cause, so the same entry never enrols twice.
  */
-export async function enrolFromSegmentChange(tx: DbOrTx, input: { segmentId: string; at: Date; entered: number; exited: number }) {
+export async function enrolFromSegmentChange(
+  tx: DbOrTx,
+  input: { segmentId: string; at: Date; afterHistoryId: number; entered: number; exited: number },
+) {
   const kinds = [...(input.entered ? ["segment_entered"] : []), ...(input.exited ? ["segment_left"] : [])];
   if (!kinds.length) return 0;
   const automations = (await liveDefinitions(tx)).filter(
@@ -90,7 +93,7 @@ export async function enrolFromSegmentChange(tx: DbOrTx, input: { segmentId: str
       tx,
       a,
       sql`SELECT user_id, 'h:' || id AS trigger_key FROM crm_segment_membership_history
-          WHERE segment_id = ${input.segmentId}::uuid AND at = ${iso(input.at)} AND change = ${change}`,
+          WHERE segment_id = ${input.segmentId}::uuid AND id > ${input.afterHistoryId} AND at = ${iso(input.at)} AND change = ${change}`,
       { now: input.at, enrolledBy: `segment ${change}` },
     );
     enrolled += users.length;

@@ -16,11 +16,14 @@ import {
   ZTestRunInput,
   ZUpdateAutomationInput,
 } from "@/shared/schemas/automations";
+import { parseTemplate, type TTemplateProblem } from "@/shared/templates/parse-template";
 import { writeAuditLog } from "../audit/write-audit-log";
 import type { AdminActor, TServiceArgs, TServiceCtx } from "../context";
 import { ConflictError, InvalidInputError, NotFoundError } from "../errors";
 import { pushTargetProblem } from "../push/push-links";
 import { loadReferencedCriteria } from "../segments/load-referenced-criteria";
+import { versionContent } from "../templates/manage-templates";
+import { describeTemplateProblem } from "../templates/render-email";
 import { enrolCandidates } from "./enrol";
 
 /*
@@ -83,7 +86,13 @@ export async function readyToRun(ctx: TServiceCtx, d: TAutomationDefinition): Pr
         .where(eq(crmEmailTemplates.id, step.templateId));
       if (!t) problems.push(`Step ${step.id}: the template no longer exists`);
       else if (t.status === "archived") problems.push(`Step ${step.id}: “${t.name}” is archived`);
-      else versions.set(step.templateId, t.currentVersion);
+      else {
+        versions.set(step.templateId, t.currentVersion);
+        const v = await versionContent(ctx.db, step.templateId, t.currentVersion);
+        const { problems: found } = parseTemplate(v.subject, v.body);
+        if (found.length)
+          problems.push(`Step ${step.id}: “${t.name}” does not render: ${describeTemplateProblem(found[0] as TTemplateProblem)}`);
+      }
     }
     if (step.type === "send_push") {
       if (!ctx.push.configured) problems.push(`Step ${step.id}: ${PUSH_NOT_CONFIGURED}`);

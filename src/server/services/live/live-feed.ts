@@ -24,9 +24,11 @@ export type TLiveItem = {
 };
 export type TLiveCounters = { activeUsersNow: number; sessionsToday: number; newSignupsToday: number; at: Date };
 export type TCampaignProgress = { id: string; name: string; sent: number; total: number; opened: number; clicked: number };
+/** An automation that sent something in the last hour, and how much. */
+export type TAutomationActivity = { id: string; name: string; sentLastHour: number };
 export type TLiveMessage =
   | { type: "item"; item: TLiveItem; cursor: string }
-  | { type: "stats"; counters: TLiveCounters; campaigns: TCampaignProgress[]; cursor: string };
+  | { type: "stats"; counters: TLiveCounters; campaigns: TCampaignProgress[]; automations: TAutomationActivity[]; cursor: string };
 
 export type TPosition = { events: number; sessions: number };
 export const encodeCursor = (p: TPosition) => `${p.events}:${p.sessions}`;
@@ -122,11 +124,15 @@ export async function currentPosition(db: DbOrTx): Promise<TPosition> {
 }
 
 /** activeUsersNow: distinct users with an event or a session start in the last 5 minutes; today: since 00:00 UTC. */
-export async function readLiveStats(db: DbOrTx, now = new Date()): Promise<{ counters: TLiveCounters; campaigns: TCampaignProgress[] }> {
+export async function readLiveStats(
+  db: DbOrTx,
+  now = new Date(),
+): Promise<{ counters: TLiveCounters; campaigns: TCampaignProgress[]; automations: TAutomationActivity[] }> {
   const S = srcSchema();
   const fiveMinutesAgo = new Date(now.getTime() - 5 * 60_000).toISOString();
   const midnight = `${now.toISOString().slice(0, 10)}T00:00:00.000Z`;
-  const [[c], campaigns] = await Promise.all([
+  const hourAgo = new Date(now.getTime() - 3_600_000).toISOString();
+  const [[c], campaigns, automations] = await Promise.all([
     executeRows<{ active: string; sessions: string; signups: string }>(
       db,
       sql`SELECT
@@ -141,6 +147,13 @@ export async function readLiveStats(db: DbOrTx, now = new Date()): Promise<{ cou
             (SELECT count(*) FROM crm_campaign_tracking t WHERE t.campaign_id = c.id AND t.first_opened_at IS NOT NULL) AS opened,
             (SELECT count(*) FROM crm_campaign_tracking t WHERE t.campaign_id = c.id AND t.first_clicked_at IS NOT NULL) AS clicked
           FROM crm_campaigns c WHERE c.status = 'sending' ORDER BY c.started_at`,
+    ),
+    executeRows<{ id: string; name: string; sent: string | number }>(
+      db,
+      sql`SELECT a.id, a.name, m.sent FROM (
+            SELECT automation_id, count(*) AS sent FROM crm_messages
+            WHERE automation_id IS NOT NULL AND created_at >= ${hourAgo}::timestamptz AND status <> 'failed' GROUP BY automation_id) m
+          JOIN crm_automations a ON a.id = m.automation_id ORDER BY m.sent DESC, a.name LIMIT 5`,
     ),
   ]);
   return {
@@ -158,6 +171,7 @@ export async function readLiveStats(db: DbOrTx, now = new Date()): Promise<{ cou
       opened: Number(r.opened),
       clicked: Number(r.clicked),
     })),
+    automations: automations.map((r) => ({ id: r.id, name: r.name, sentLastHour: Number(r.sent) })),
   };
 }
 

@@ -42,6 +42,12 @@ export async function recomputeSegment({ ctx, input }: TServiceArgs<{ segmentId:
     const segments = await loadReferencedCriteria(tx, parsed.data, segment.id);
     const compiled = compileCriteria(parsed.data, { now, segments });
     const at = sql`${now.toISOString()}::timestamptz`;
+    // The history's id before this recompute writes: its own rows are the ones after it (same-segment recomputes are serialised by the lock).
+    const [mark] = await executeRows<{ id: string | number }>(
+      tx,
+      sql`SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END AS id
+          FROM crm_segment_membership_history_id_seq`,
+    );
     const seg = sql`${segmentId}::uuid`;
     const [diff] = await executeRows<{ entered: string | number; exited: string | number; total: string | number }>(
       tx,
@@ -72,7 +78,7 @@ export async function recomputeSegment({ ctx, input }: TServiceArgs<{ segmentId:
         VALUES (${seg}, ${at}, ${userCount}, ${entered}, ${exited}) ON CONFLICT DO NOTHING`);
     }
     // Automations triggered by entering or leaving this segment enrol in the same transaction: an entry enrols exactly once.
-    const enrolled = await enrolFromSegmentChange(tx, { segmentId, at: now, entered, exited });
+    const enrolled = await enrolFromSegmentChange(tx, { segmentId, at: now, afterHistoryId: Number(mark?.id ?? 0), entered, exited });
     return { segmentId, entered, exited, userCount, ms, enrolled };
   });
   if (result.enrolled) await ctx.jobs.enqueue(jobEvent("crm/automations.tick.requested", { requestedBy: "segment recompute" }));

@@ -137,5 +137,9 @@ export const crmNotifications = pgTable(
     /** Also emailed to the admins: queued until the automation send job has sent it. */
     emailStatus: text("email_status").$type<"queued" | "sent" | "failed">(),
   },
-  (t) => [index("crm_notifications_at_idx").on(t.at), index("crm_notifications_automation_idx").on(t.automationId)],
+  (t) => [
+    index("crm_notifications_at_idx").on(t.at),
+    index("crm_notifications_automation_idx").on(t.automationId),
+    index("crm_notifications_email_queued_idx").on(t.at).where(sql`email_status = 'queued'`),
+  ],
 );

@@ -46,6 +46,7 @@ export const crmMessages = pgTable(
     index("crm_messages_template_idx").on(t.templateId),
     index("crm_messages_campaign_idx").on(t.campaignId),
     index("crm_messages_automation_queued_idx").on(t.createdAt).where(sql`automation_id IS NOT NULL AND status = 'queued'`),
+    index("crm_messages_automation_created_idx").on(t.automationId, t.createdAt).where(sql`automation_id IS NOT NULL`),
     index("crm_messages_unread_inbound_idx").on(t.userId).where(sql`direction = 'inbound' AND read_at IS NULL`),
     check("crm_messages_direction_check", sql`${t.direction} IN (${inList(MESSAGE_DIRECTIONS)})`),
     check("crm_messages_channel_check", sql`${t.channel} IN (${inList(MESSAGE_CHANNELS)})`),
