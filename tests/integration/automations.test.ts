@@ -6,6 +6,7 @@ import { provideDatabase } from "@/server/db";
 import { ResendProvider } from "@/server/email/resend-provider";
 import { jobEvent } from "@/server/jobs/events";
 import type { AdminActor } from "@/server/services/context";
+import { markAsRead } from "@/server/services/messaging/direct-messages";
 import { createSegment } from "@/server/services/segments/manage-segments";
 import { recomputeSegment } from "@/server/services/segments/recompute-segment";
 import type { TAutomationDefinition, TStep } from "@/shared/schemas/automations";
@@ -402,6 +403,56 @@ describe.each(engines())("automations on %s", (engine) => {
     expect(await reasons(onExit)).toEqual([[uuid(22), "exited", "Exit step"]]);
     const report = await api().automations.report({ id: onLeave });
     expect(report).toMatchObject({ entered: 2, exited: 2, active: 0 });
+  });
+
+  it("a branch on an earlier message follows what each person did with it (read through the main app's API)", async () => {
+    const id = await live(
+      "Read it?",
+      definition({
+        steps: [
+          { id: "note", type: "send_in_app", content: "Your week in review is ready" },
+          { id: "w", type: "wait", minutes: 60 },
+          {
+            id: "read",
+            type: "branch",
+            criteria: tagged("unused"),
+            message: { stepId: "note", action: "opened" },
+            yes: [{ id: "t-yes", type: "tags", add: ["read-it"], remove: [] }],
+            no: [{ id: "t-no", type: "tags", add: ["missed-it"], remove: [] }],
+          },
+        ],
+      }),
+    );
+    await api().automations.enrol({ id, userIds: [uuid(25), uuid(26)] });
+    await drain();
+    const [m] = await q<{ id: string }>("SELECT id FROM crm_messages WHERE automation_id = $1 AND user_id = $2", [id, uuid(25)]);
+    await markAsRead({
+      ctx: testCtx(db.db, { type: "webhook", provider: "main-app" }, { clock }),
+      input: { messageId: m?.id ?? "", userId: uuid(25), direction: "outbound" },
+    });
+    clock.advance(61 * 60_000);
+    await tick();
+    const tags = await q<{ user_id: string; tags: string[] }>(
+      "SELECT user_id, tags FROM crm_user_metadata WHERE user_id IN ($1, $2) ORDER BY user_id",
+      [uuid(25), uuid(26)],
+    );
+    expect(tags).toEqual([
+      { user_id: uuid(25), tags: ["read-it"] },
+      { user_id: uuid(26), tags: ["missed-it"] },
+    ]);
+    expect((await api().automations.report({ id })).steps.find((s) => s.stepId === "note")).toMatchObject({ opened: 1 });
+    // The step it names must come before it, and send something.
+    await expect(
+      api().automations.create({
+        name: "Bad branch",
+        definition: definition({
+          steps: [
+            { id: "b", type: "branch", criteria: tagged("x"), message: { stepId: "later", action: "opened" }, yes: [], no: [] },
+            { id: "later", type: "send_in_app", content: "x" },
+          ],
+        }),
+      }),
+    ).rejects.toThrow(/send step that comes before/);
   });
 
   it("wait-until goes on when the condition holds or the time is up; a local-time window waits for its opening", async () => {

@@ -26,6 +26,11 @@ describe("demo CRM content", () => {
     expect(segments.map((s) => s.name).sort()).toEqual(["Dormant 30 days", "Free users heavy on AI", "Paying members"]);
     for (const s of segments) expect(s.userCount).toBeGreaterThan(0);
     expect((await viewer.messaging.templates.list()).map((t) => t.name).sort()).toEqual(["Weekly check-in", "Welcome"]);
+    expect((await viewer.automations.list()).map((a) => [a.name, a.status]).sort()).toEqual([
+      ["Failed payment", "draft"],
+      ["Stuck in the intensive", "live"],
+      ["Welcome series", "live"],
+    ]);
 
     const campaigns = await viewer.messaging.campaigns.list();
     expect(campaigns.map((c) => [c.type, c.status]).sort()).toEqual([

@@ -13,6 +13,7 @@ import { GroupEditor } from "@/components/segments/segment-builder";
 import { buttonClass, Card, CardHeader, inputClass } from "@/components/ui/primitives";
 import { PRIORITIES } from "@/shared/enums";
 import {
+  flattenSteps,
   MAX_BRANCH_DEPTH,
   type TAutomationDefinition,
   type TStep,
@@ -21,7 +22,7 @@ import {
   ZAutomationName,
 } from "@/shared/schemas/automations";
 import { useTRPC } from "@/trpc/react";
-import { STEP_LABELS, TRIGGER_LABELS } from "./labels";
+import { describeStep, STEP_LABELS, TRIGGER_LABELS } from "./labels";
 
 export type TAutomationOptions = TBuilderOptions & { templates: { id: string; name: string }[]; pushConfigured: boolean };
 
@@ -207,9 +208,7 @@ function StepFields({
     case "branch":
       return (
         <div className="space-y-3 text-sm text-slate-700">
-          <p>If users match:</p>
-          <GroupEditor path={`${path}.criteria`} depth={2} options={options} errors={new Map()} />
-          {err("criteria") ? <p className="text-xs text-red-700">{err("criteria")}</p> : null}
+          <BranchCondition path={path} step={step} options={options} err={err} />
           <div className="grid gap-3 lg:grid-cols-2">
             {(["yes", "no"] as const).map((arm) => (
               <div key={arm} className="rounded-md border border-dashed border-slate-300 p-2">
@@ -322,6 +321,73 @@ function StepFields({
     case "exit":
       return <p className="text-sm text-slate-600">The run ends here.</p>;
   }
+}
+
+/** A branch decides on the person (criteria) or on what they did with an earlier message of this flow. */
+function BranchCondition({
+  path,
+  step,
+  options,
+  err,
+}: {
+  path: string;
+  step: Extract<TStep, { type: "branch" }>;
+  options: TAutomationOptions;
+  err: (f: string) => string | undefined;
+}) {
+  const { setValue, register } = useFormContext();
+  const all = (useWatch({ name: "definition.steps" }) ?? []) as TStep[];
+  const flat = flattenSteps(all);
+  const at = flat.findIndex((x) => x.step.id === step.id);
+  const earlier = flat.slice(0, Math.max(0, at)).filter((x) => x.step.type.startsWith("send_"));
+  return (
+    <>
+      <label className="flex flex-wrap items-center gap-2">
+        Decide on
+        <select
+          aria-label="Decide on"
+          value={step.message ? "message" : "criteria"}
+          onChange={(e) =>
+            setValue(
+              `${path}.message`,
+              e.target.value === "message" ? { stepId: earlier[earlier.length - 1]?.step.id ?? "", action: "opened" } : undefined,
+              {
+                shouldDirty: true,
+              },
+            )
+          }
+          className={small}
+        >
+          <option value="criteria">who the person is and what they did</option>
+          <option value="message">an earlier message of this automation</option>
+        </select>
+      </label>
+      {step.message ? (
+        <p className="flex flex-wrap items-center gap-2">
+          Yes if they
+          <select aria-label="Action" {...register(`${path}.message.action`)} className={small}>
+            <option value="opened">opened (or read)</option>
+            <option value="clicked">clicked</option>
+          </select>
+          <select aria-label="Earlier message" {...register(`${path}.message.stepId`)} className={small}>
+            <option value="">Choose a message…</option>
+            {earlier.map((x) => (
+              <option key={x.step.id} value={x.step.id}>
+                {describeStep(x.step, (id) => options.templates.find((t) => t.id === id)?.name)}
+              </option>
+            ))}
+          </select>
+          {err("message") ? <span className="w-full text-xs text-red-700">{err("message")}</span> : null}
+        </p>
+      ) : (
+        <>
+          <p>If users match:</p>
+          <GroupEditor path={`${path}.criteria`} depth={2} options={options} errors={new Map()} />
+          {err("criteria") ? <p className="text-xs text-red-700">{err("criteria")}</p> : null}
+        </>
+      )}
+    </>
+  );
 }
 
 const ADDABLE: TStepType[] = [

@@ -78,7 +78,9 @@ export function describeStep(s: TStep, templateName?: (id: string) => string | u
     case "wait_until":
       return `Wait until a condition holds, at most ${plural(s.maxDays, "day")}`;
     case "branch":
-      return "Branch on a condition";
+      return s.message
+        ? `Branch: did they ${s.message.action === "clicked" ? "click" : "open"} the message of step ${s.message.stepId}?`
+        : "Branch on a condition";
     case "send_email":
       return `Email “${templateName?.(s.templateId) ?? "a template"}”${s.templateVersion ? ` v${s.templateVersion}` : ""}`;
     case "send_in_app":

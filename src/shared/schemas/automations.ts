@@ -79,7 +79,15 @@ export type TStep =
   | { id: string; type: "wait"; minutes: number }
   | { id: string; type: "wait_window"; fromHour: number; toHour: number; weekdaysOnly: boolean }
   | { id: string; type: "wait_until"; criteria: z.infer<typeof ZCriteria>; maxDays: number }
-  | { id: string; type: "branch"; criteria: z.infer<typeof ZCriteria>; yes: TStep[]; no: TStep[] }
+  | {
+      id: string;
+      type: "branch";
+      criteria: z.infer<typeof ZCriteria>;
+      /** Instead of the criteria: what the person did with an earlier send step's message (opened counts a read, and a click). */
+      message?: { stepId: string; action: "opened" | "clicked" };
+      yes: TStep[];
+      no: TStep[];
+    }
   | { id: string; type: "send_email"; label?: string; templateId: string; templateVersion?: number }
   | { id: string; type: "send_in_app"; label?: string; subject?: string; content: string }
   | { id: string; type: "send_push"; label?: string; title: string; content: string; url?: string }
@@ -102,6 +110,7 @@ export const ZStep: z.ZodType<TStep> = z.lazy(() =>
       id: stepId,
       type: z.literal("branch"),
       criteria: ZCriteria,
+      message: z.object({ stepId, action: z.enum(["opened", "clicked"]) }).optional(),
       yes: z.array(ZStep).max(MAX_STEPS),
       no: z.array(ZStep).max(MAX_STEPS),
     }),
@@ -179,6 +188,8 @@ export const ZAutomationDefinition = z
       ctx.addIssue({ code: "custom", path: ["trigger", "eventName"], message: "Name the event" });
     let count = 0;
     const ids = new Set<string>();
+    // Steps read so far, in reading order: a branch on a message names one of these.
+    const seen = new Map<string, TStepType>();
     const walk = (steps: TStep[], path: (string | number)[], depth: number) => {
       steps.forEach((s, i) => {
         count++;
@@ -186,6 +197,16 @@ export const ZAutomationDefinition = z
         ids.add(s.id);
         if (s.type === "exit" && i < steps.length - 1)
           ctx.addIssue({ code: "custom", path: [...path, i + 1], message: "Nothing after an exit is ever reached: remove it" });
+        if (s.type === "branch" && s.message) {
+          const target = seen.get(s.message.stepId);
+          if (!target || !SEND_STEP_TYPES.includes(target as (typeof SEND_STEP_TYPES)[number]))
+            ctx.addIssue({
+              code: "custom",
+              path: [...path, i, "message", "stepId"],
+              message: "Choose a send step that comes before this branch",
+            });
+        }
+        seen.set(s.id, s.type);
         if (s.type === "branch") {
           if (depth >= MAX_BRANCH_DEPTH)
             ctx.addIssue({ code: "custom", path: [...path, i], message: `Branches nest at most ${MAX_BRANCH_DEPTH} deep` });

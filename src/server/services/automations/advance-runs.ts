@@ -169,7 +169,7 @@ async function runStep(a: TStepArgs): Promise<TGroupResult> {
       return done;
     }
     case "branch": {
-      const matched = await usersMatching(a.db, step.criteria, runs, now);
+      const matched = await branchMatches(a.db, step, runs, now);
       const yes = armStart(steps, step, "yes");
       const no = armStart(steps, step, "no");
       return complete(
@@ -244,7 +244,8 @@ async function runTestStep(a: TStepArgs, after: string | null, all: (o: TStepOut
   switch (step.type) {
     case "branch":
     case "wait_until": {
-      const matched = await usersMatching(a.db, step.criteria, a.runs, a.now);
+      const matched =
+        step.type === "branch" ? await branchMatches(a.db, step, a.runs, a.now) : await usersMatching(a.db, step.criteria, a.runs, a.now);
       if (step.type === "wait_until")
         return complete(
           a,
@@ -449,6 +450,28 @@ async function send(a: TStepArgs, step: Extract<TStep, { type: `send_${string}` 
   );
   // An in-app message is delivered by being written; email and push wait for the send job.
   return channel === "in_app" ? { ...done, queued: 0 } : done;
+}
+
+/**
+ * A branch's "yes" users: the criteria, or (a branch on a message) those
+ * whose message from the named send step was opened (read, or clicked) or
+ * clicked. A run that did not get that message (another arm, held out,
+ * skipped) goes "no".
+ */
+async function branchMatches(db: DbOrTx, step: Extract<TStep, { type: "branch" }>, runs: TClaimed[], now: Date): Promise<Set<string>> {
+  if (!step.message) return usersMatching(db, step.criteria, runs, now);
+  const did =
+    step.message.action === "clicked"
+      ? sql`m.clicked_at IS NOT NULL`
+      : sql`(m.opened_at IS NOT NULL OR m.read_at IS NOT NULL OR m.clicked_at IS NOT NULL)`;
+  const rows = await executeRows<{ user_id: string }>(
+    db,
+    sql`SELECT r.user_id FROM crm_automation_runs r
+        JOIN crm_automation_run_steps s ON s.run_id = r.id AND s.step_id = ${step.message.stepId}
+        JOIN crm_messages m ON m.id = s.message_id
+        WHERE r.id IN ${idList(runs.map((r) => r.id))} AND ${did}`,
+  );
+  return new Set(rows.map((r) => r.user_id));
 }
 
 /** The users of `runs` who match the criteria now. */

@@ -1,6 +1,9 @@
 import { sql } from "drizzle-orm";
 import { executeRows } from "@/server/db/client";
 import { srcSchema } from "@/server/db/source";
+import { AUTOMATION_STARTERS } from "@/shared/automation-starters";
+import type { TAutomationDefinition } from "@/shared/schemas/automations";
+import { createAutomation, turnOnAutomation } from "../automations/manage-automations";
 import { applyProviderEvent, ZProviderEvent } from "../campaigns/apply-provider-event";
 import { deliverBatch, pendingBatches } from "../campaigns/deliver-batch";
 import { recordInAppEngagement } from "../campaigns/in-app-engagement";
@@ -225,5 +228,22 @@ export async function seedDemoCrmContent({ ctx }: { ctx: TServiceCtx<AdminActor>
     const p = people[i];
     if (p) await updateUserMetadata({ ctx, input: { userId: p.id, expectedVersion: 0, tags, notes: note, priority } });
   }
-  return { skipped: false, segments: 3, templates: 2, campaigns: 3, conversations: 3 };
+  // Automations from the starting points: two live (sign-ups from now on; people stuck in the intensive, enrolled at the
+  // first tick), one draft. Their email steps use the welcome template.
+  const withTemplate = (d: TAutomationDefinition): TAutomationDefinition =>
+    JSON.parse(JSON.stringify(d).replaceAll('"templateId":""', `"templateId":"${welcome.id}"`));
+  for (const [key, on] of [
+    ["welcome", true],
+    ["stuck-intensive", true],
+    ["failed-payment", false],
+  ] as const) {
+    const starter = AUTOMATION_STARTERS.find((x) => x.key === key);
+    if (!starter) continue;
+    const { id } = await createAutomation({
+      ctx,
+      input: { name: starter.name, description: starter.description, definition: withTemplate(starter.definition) },
+    });
+    if (on) await turnOnAutomation({ ctx, input: { id } });
+  }
+  return { skipped: false, segments: 3, templates: 2, campaigns: 3, conversations: 3, automations: 3 };
 }

@@ -4,6 +4,7 @@ import { AutomationControls, RefreshWhileRunning } from "@/components/automation
 import { AutomationStatus } from "@/components/automations/automation-status";
 import { describeStep, describeTrigger, OUTCOME_LABELS, STEP_LABELS } from "@/components/automations/labels";
 import { TestRunPanel } from "@/components/automations/test-run-panel";
+import { CriteriaSummary } from "@/components/segments/criteria-summary";
 import { Card, CardHeader, EmptyState } from "@/components/ui/primitives";
 import { localOutboxVisible } from "@/lib/env";
 import { formatAgo, formatDateTime, formatInt } from "@/shared/format";
@@ -41,10 +42,12 @@ function Flow({
   steps,
   counts,
   templateName,
+  names,
 }: {
   steps: TStep[];
   counts: Map<string, TCounts>;
   templateName: (id: string) => string | undefined;
+  names: Map<string, string>;
 }) {
   if (!steps.length) return <p className="text-xs text-slate-500">Nothing: the run goes on.</p>;
   return (
@@ -53,13 +56,18 @@ function Flow({
         <li key={s.id} className="rounded-md border border-slate-200 bg-white px-3 py-2">
           <p className="text-xs font-semibold uppercase tracking-wide text-slate-500">{STEP_LABELS[s.type]}</p>
           <p className="text-sm text-slate-800">{describeStep(s, templateName)}</p>
+          {(s.type === "branch" && !s.message) || s.type === "wait_until" ? (
+            <div className="my-1 text-xs">
+              <CriteriaSummary criteria={s.criteria} segmentNames={names} />
+            </div>
+          ) : null}
           <StepCounts c={counts.get(s.id)} step={s} />
           {s.type === "branch" ? (
             <div className="mt-2 grid gap-2 lg:grid-cols-2">
               {(["yes", "no"] as const).map((arm) => (
                 <div key={arm} className="rounded-md border border-dashed border-slate-300 bg-slate-50 p-2">
                   <p className="mb-1 text-xs font-semibold text-slate-500">{arm === "yes" ? "Yes" : "No"}</p>
-                  <Flow steps={s[arm]} counts={counts} templateName={templateName} />
+                  <Flow steps={s[arm]} counts={counts} templateName={templateName} names={names} />
                 </div>
               ))}
             </div>
@@ -84,6 +92,7 @@ export default async function AutomationPage({ params }: { params: Promise<{ id:
     caller.messaging.templates.list(),
   ]);
   const segmentName = (sid: string) => segments.find((s) => s.id === sid)?.name;
+  const names = new Map(segments.map((s) => [s.id, s.name]));
   const templateName = (tid: string) => templates.find((t) => t.id === tid)?.name;
   const counts = new Map(report.steps.map((s) => [s.stepId, s]));
   const stepNames: Record<string, string> = {};
@@ -145,7 +154,7 @@ export default async function AutomationPage({ params }: { params: Promise<{ id:
               }
             />
             <div className="bg-slate-50/50 p-4">
-              <Flow steps={a.definition.steps} counts={counts} templateName={templateName} />
+              <Flow steps={a.definition.steps} counts={counts} templateName={templateName} names={names} />
             </div>
           </Card>
           <Card>
