@@ -23,6 +23,7 @@ export const POST = routeHandler<{ public: ReturnType<typeof systemActor> }, { i
       ctx,
       input: { id: params.id, from: form.get("from") ?? "", content: form.get("content") ?? "" },
     });
-    return Response.redirect(new URL(`/dev/outbox/${params.id}?reply=${result.outcome}`, request.url), 303);
+    // On APP_URL, not the request's host: behind the standalone server that is 0.0.0.0.
+    return Response.redirect(new URL(`/dev/outbox/${params.id}?reply=${result.outcome}`, env().APP_URL), 303);
   },
 );
