@@ -65,5 +65,7 @@ async function main() {
 
 main().catch((err) => {
   console.error(`bench failed: ${err instanceof Error ? err.message : String(err)}`);
+  // Drizzle wraps the database's own error: say what it was.
+  if (err instanceof Error && err.cause instanceof Error) console.error(`cause: ${err.cause.message}`);
   process.exit(1);
 });

@@ -52,6 +52,7 @@ CREATE TABLE "crm_automations" (
 	"trigger_kind" text,
 	"trigger_segment_id" uuid,
 	"enrol_cursor" timestamp with time zone,
+	"enrol_history_id" bigint,
 	"created_by_id" uuid,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
@@ -100,4 +101,5 @@ CREATE INDEX "crm_notifications_automation_idx" ON "crm_notifications" USING btr
 CREATE INDEX "crm_notifications_email_queued_idx" ON "crm_notifications" USING btree ("at") WHERE email_status = 'queued';--> statement-breakpoint
 CREATE INDEX "crm_settings_updated_by_idx" ON "crm_settings" USING btree ("updated_by_id");--> statement-breakpoint
 CREATE INDEX "crm_messages_automation_queued_idx" ON "crm_messages" USING btree ("created_at") WHERE automation_id IS NOT NULL AND status = 'queued';--> statement-breakpoint
-CREATE INDEX "crm_messages_automation_created_idx" ON "crm_messages" USING btree ("automation_id","created_at") WHERE automation_id IS NOT NULL;
+CREATE INDEX "crm_messages_automation_created_idx" ON "crm_messages" USING btree ("automation_id","created_at") WHERE automation_id IS NOT NULL;--> statement-breakpoint
+CREATE INDEX "crm_segment_history_segment_id_idx" ON "crm_segment_membership_history" USING btree ("segment_id","id");

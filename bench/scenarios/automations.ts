@@ -1,9 +1,11 @@
 import { inArray, sql } from "drizzle-orm";
 import type { Db } from "@/server/db/client";
 import { executeRows } from "@/server/db/client";
+import { openJobsPool } from "@/server/db/open";
 import { crmAdmins, crmAutomations, crmUserSegments } from "@/server/db/schema";
 import { serviceContext } from "@/server/runtime";
 import { advanceDueRuns } from "@/server/services/automations/advance-runs";
+import { enrolFromSources } from "@/server/services/automations/enrol";
 import { createAutomation, turnOnAutomation } from "@/server/services/automations/manage-automations";
 import { type AdminActor, systemActor } from "@/server/services/context";
 import { createSegment } from "@/server/services/segments/manage-segments";
@@ -42,8 +44,8 @@ const flow = (segmentId: string): TAutomationDefinition => ({
 
 /**
  * Automations on the seeded data set (npm run db:seed -- --users 100000):
- * every user entering one segment at once (enrolment and the first step
- * scheduled, inside the recompute), the runner's step rate (excluding any
+ * every user entering one segment at once (the recompute, then the tick's
+ * enrolment with the first step scheduled), the runner's step rate (excluding any
  * provider: a tag and an in-app message per run), and the five-condition
  * segment's recompute with 10 live automations attached against the same
  * recompute with none, in the same process.
@@ -64,7 +66,10 @@ const scenario: TBenchScenario = {
     // Background work is asked for but not run here: the bench drives the runner itself, as the tick would.
     const noJobs = { mode: "in-process" as const, enqueue: async () => ({ mode: "in-process" as const, ids: [] }) };
     const ctx = serviceContext(db, actor, { jobs: noJobs });
-    const sys = serviceContext(db, systemActor("bench"), { jobs: noJobs });
+    // Recomputes, enrolment and the runner run in jobs: on the jobs' pool, with its statement timeout, as in production.
+    const jobsPool = openJobsPool();
+    const jobDb = (jobsPool?.db ?? db) as Db;
+    const sys = serviceContext(jobDb, systemActor("bench"), { jobs: noJobs });
     const segmentIds: string[] = [];
     const automationIds: string[] = [];
     const live = async (name: string, segmentId: string) => {
@@ -81,14 +86,20 @@ const scenario: TBenchScenario = {
       await live("bench: welcome everyone", everyone);
       const t0 = performance.now();
       const entered = await recomputeSegment({ ctx: sys, input: { segmentId: everyone } });
-      const enrolMs = performance.now() - t0;
+      const recomputeMs = performance.now() - t0;
+      // What the tick that the recompute asks for does first.
+      const t0b = performance.now();
+      await enrolFromSources(jobDb, new Date());
+      const enrolMs = performance.now() - t0b;
       const [due] = await executeRows<{ n: string | number }>(
         db,
         sql`SELECT count(*) AS n FROM crm_automation_runs WHERE automation_id = ${automationIds[0]}::uuid AND status = 'active' AND due_at IS NOT NULL`,
       );
       figures.push({ name: "users entering at once", value: entered.entered, unit: "users", target: null });
       figures.push({ name: "runs enrolled, first step scheduled", value: Number(due?.n ?? 0), unit: "runs", target: null });
-      figures.push({ name: "recompute + enrolment of all of them", value: Math.round(enrolMs), unit: "ms", target: 60_000 });
+      figures.push({ name: "recompute (everyone enters)", value: Math.round(recomputeMs), unit: "ms", target: null });
+      figures.push({ name: "enrolment, first step scheduled (the tick)", value: Math.round(enrolMs), unit: "ms", target: null });
+      figures.push({ name: "recompute + enrolment of all of them", value: Math.round(recomputeMs + enrolMs), unit: "ms", target: 60_000 });
 
       // 2. The runner: every run does its tag and its in-app message, then starts its wait.
       const t1 = performance.now();
@@ -120,6 +131,7 @@ const scenario: TBenchScenario = {
       const bare = [await enterAll(), await enterAll(), await enterAll()].map((r) => r.ms).sort((a, b) => a - b);
       for (let i = 0; i < 10; i++) await live(`bench: on five conditions ${i + 1}`, five);
       const attached: number[] = [];
+      const enrolments: number[] = [];
       let enrolled = 0;
       for (let i = 0; i < 3; i++) {
         // "Once" would keep everyone out the second time: each round starts from no runs.
@@ -128,9 +140,12 @@ const scenario: TBenchScenario = {
         );
         const r = await enterAll();
         attached.push(r.ms);
-        enrolled = r.enrolled;
+        const t = performance.now();
+        enrolled = (await enrolFromSources(jobDb, new Date())).reduce((n, e) => n + e.enrolled, 0);
+        enrolments.push(performance.now() - t);
       }
       attached.sort((a, b) => a - b);
+      enrolments.sort((a, b) => a - b);
       const median = (xs: number[]) => xs[Math.floor(xs.length / 2)] ?? Number.NaN;
       figures.push({ name: "five-condition segment: members entering", value: enrolled / 10, unit: "users", target: null });
       figures.push({
@@ -145,7 +160,13 @@ const scenario: TBenchScenario = {
         unit: "ms",
         target: 2000,
       });
-      figures.push({ name: "runs enrolled by that recompute", value: enrolled, unit: "runs", target: null });
+      figures.push({
+        name: "then the tick enrols them in all 10 (median of 3)",
+        value: Math.round(median(enrolments)),
+        unit: "ms",
+        target: null,
+      });
+      figures.push({ name: "runs enrolled", value: enrolled, unit: "runs", target: null });
       figures.push({
         name: "ratio with 10 automations / without",
         value: Math.round((median(attached) / median(bare)) * 100) / 100,
@@ -160,6 +181,7 @@ const scenario: TBenchScenario = {
       await db.execute(sql`UPDATE crm_user_metadata SET tags = array_remove(tags, ${TAG}) WHERE tags @> ARRAY[${TAG}]::text[]`);
       if (segmentIds.length) await db.delete(crmUserSegments).where(inArray(crmUserSegments.id, segmentIds));
       await db.delete(crmAdmins).where(inArray(crmAdmins.id, [adminRow.id]));
+      await jobsPool?.close();
     }
     return figures;
   },

@@ -72,43 +72,61 @@ export async function enrolCandidates(
   return rows.map((r) => r.user_id);
 }
 
-/**
- * Called by the segment recompute, in its transaction: the users who entered
- * (or left) at `at` start the segment's live automations. The history row's
- * id is the cause, so the same entry never enrols twice.
- */
-export async function enrolFromSegmentChange(
-  tx: DbOrTx,
-  input: { segmentId: string; at: Date; afterHistoryId: number; entered: number; exited: number },
-) {
-  const kinds = [...(input.entered ? ["segment_entered"] : []), ...(input.exited ? ["segment_left"] : [])];
-  if (!kinds.length) return 0;
-  const automations = (await liveDefinitions(tx)).filter(
-    (a) => a.status === "live" && kinds.includes(a.definition.trigger.kind) && triggerSegment(a.definition) === input.segmentId,
+/** Whether a live automation starts on entering or leaving this segment (the recompute then asks for a tick). */
+export async function hasSegmentAutomations(db: DbOrTx, segmentId: string): Promise<boolean> {
+  const [row] = await executeRows<{ any: boolean }>(
+    db,
+    sql`SELECT EXISTS (SELECT 1 FROM crm_automations WHERE status = 'live' AND trigger_segment_id = ${segmentId}::uuid) AS any`,
   );
-  let enrolled = 0;
-  for (const a of automations) {
-    const change = a.definition.trigger.kind === "segment_entered" ? "entered" : "exited";
+  return Boolean(row?.any);
+}
+
+/**
+ * Segment triggers: the entries (or exits) the recompute wrote to the
+ * membership history after the automation's history cursor. Recomputes of
+ * one segment are serialised by its lock, so its history ids commit in order
+ * and a cursor never skips one; each history row enrols at most once (its id
+ * is the run's cause). In bounded slices: the next tick takes the rest.
+ */
+const HISTORY_SLICE = 200_000;
+async function enrolFromSegmentHistory(db: DbOrTx, a: TLiveAutomation, now: Date): Promise<number> {
+  const segmentId = triggerSegment(a.definition);
+  if (!segmentId) return 0;
+  const change = a.definition.trigger.kind === "segment_entered" ? "entered" : "exited";
+  return db.transaction(async (tx) => {
+    const [row] = await executeRows<{ cursor: string | number | null }>(
+      tx,
+      sql`SELECT enrol_history_id AS cursor FROM crm_automations WHERE id = ${a.id}::uuid FOR UPDATE`,
+    );
+    const cursor = Number(row?.cursor ?? 0);
+    const [upTo] = await executeRows<{ id: string | number | null }>(
+      tx,
+      sql`SELECT max(id) AS id FROM (SELECT id FROM crm_segment_membership_history
+          WHERE segment_id = ${segmentId}::uuid AND id > ${cursor} ORDER BY id LIMIT ${HISTORY_SLICE}) h`,
+    );
+    const last = upTo?.id === null || upTo?.id === undefined ? null : Number(upTo.id);
+    if (last === null) return 0;
     const users = await enrolCandidates(
       tx,
       a,
       sql`SELECT user_id, 'h:' || id AS trigger_key FROM crm_segment_membership_history
-          WHERE segment_id = ${input.segmentId}::uuid AND id > ${input.afterHistoryId} AND at = ${iso(input.at)} AND change = ${change}`,
-      { now: input.at, enrolledBy: `segment ${change}` },
+          WHERE segment_id = ${segmentId}::uuid AND id > ${cursor} AND id <= ${last} AND change = ${change}`,
+      { now, enrolledBy: `segment ${change}` },
     );
-    enrolled += users.length;
-  }
-  return enrolled;
+    await tx.execute(sql`UPDATE crm_automations SET enrol_history_id = ${last} WHERE id = ${a.id}::uuid`);
+    return users.length;
+  });
 }
 
 const triggerSegment = (d: TAutomationDefinition) =>
   d.trigger.kind === "segment_entered" || d.trigger.kind === "segment_left" ? d.trigger.segmentId : null;
 
 /**
- * The triggers that read the main app's tables (sign-ups, events,
- * cancellations, failed payments, days after sign-up) and the threshold
- * triggers, for every live automation: rows since the automation's cursor
- * (looked at again for SOURCE_OVERLAP_MS, deduplicated by their id).
+ * Every trigger but the manual one, for every live automation: segment
+ * entries and exits from the membership history; the main app's rows
+ * (sign-ups, events, cancellations, failed payments, days after sign-up)
+ * since the automation's cursor (looked at again for SOURCE_OVERLAP_MS,
+ * deduplicated by their id); thresholds.
  */
 export async function enrolFromSources(db: DbOrTx, now: Date): Promise<{ automationId: string; enrolled: number }[]> {
   const S = srcSchema();
@@ -116,6 +134,11 @@ export async function enrolFromSources(db: DbOrTx, now: Date): Promise<{ automat
   for (const a of await liveDefinitions(db)) {
     if (a.status !== "live") continue;
     const t = a.definition.trigger;
+    if (t.kind === "segment_entered" || t.kind === "segment_left") {
+      const enrolled = await enrolFromSegmentHistory(db, a, now);
+      if (enrolled) out.push({ automationId: a.id, enrolled });
+      continue;
+    }
     const since = new Date((a.enrolCursor ?? now).getTime() - SOURCE_OVERLAP_MS);
     let candidates: ReturnType<typeof sql> | null = null;
     if (t.kind === "source_event") {

@@ -243,10 +243,21 @@ async function publishVersion(tx: DbOrTx, ctx: TServiceCtx<AdminActor>, id: stri
       triggerKind: d.trigger.kind,
       triggerSegmentId: segmentId,
       // Source triggers look at rows from now on; a threshold is first evaluated at the next tick.
-      ...(resetCursor ? { enrolCursor: d.trigger.kind === "criteria" ? null : ctx.clock() } : {}),
+      ...(resetCursor
+        ? { enrolCursor: d.trigger.kind === "criteria" ? null : ctx.clock(), enrolHistoryId: await historyWatermark(tx) }
+        : {}),
     })
     .where(eq(crmAutomations.id, id));
   return version;
+}
+
+/** The membership history's last id: entries up to it happened before the automation was on. */
+async function historyWatermark(tx: DbOrTx): Promise<number> {
+  const [row] = await executeRows<{ id: string | number }>(
+    tx,
+    sql`SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END AS id FROM crm_segment_membership_history_id_seq`,
+  );
+  return Number(row?.id ?? 0);
 }
 
 /** Turns a draft (or a paused automation) on. Source triggers look at rows from this moment on. */
@@ -262,7 +273,7 @@ export async function turnOnAutomation({ ctx, input }: TServiceArgs<{ id: string
     else
       await tx
         .update(crmAutomations)
-        .set({ enrolCursor: definition.trigger.kind === "criteria" ? null : ctx.clock() })
+        .set({ enrolCursor: definition.trigger.kind === "criteria" ? null : ctx.clock(), enrolHistoryId: await historyWatermark(tx) })
         .where(eq(crmAutomations.id, a.id));
     await tx.update(crmAutomations).set({ status: "live", updatedAt: ctx.clock() }).where(eq(crmAutomations.id, a.id));
     await writeAuditLog(tx, ctx.actor, {

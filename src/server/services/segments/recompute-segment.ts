@@ -4,12 +4,12 @@ import { crmUserSegments } from "@/server/db/schema";
 import { jobEvent } from "@/server/jobs/events";
 import { compileCriteria, criteriaFrom } from "@/server/services/segments/criteria/compile";
 import { ZCriteria } from "@/shared/criteria/schema";
-import { enrolFromSegmentChange } from "../automations/enrol";
+import { hasSegmentAutomations } from "../automations/enrol";
 import type { TServiceArgs } from "../context";
 import { InvalidInputError, NotFoundError } from "../errors";
 import { loadReferencedCriteria } from "./load-referenced-criteria";
 
-export type TRecomputeResult = { segmentId: string; entered: number; exited: number; userCount: number; ms: number; enrolled: number };
+export type TRecomputeResult = { segmentId: string; entered: number; exited: number; userCount: number; ms: number };
 
 /**
  * Brings a segment's materialised members up to date: evaluates the criteria
@@ -42,12 +42,6 @@ export async function recomputeSegment({ ctx, input }: TServiceArgs<{ segmentId:
     const segments = await loadReferencedCriteria(tx, parsed.data, segment.id);
     const compiled = compileCriteria(parsed.data, { now, segments });
     const at = sql`${now.toISOString()}::timestamptz`;
-    // The history's id before this recompute writes: its own rows are the ones after it (same-segment recomputes are serialised by the lock).
-    const [mark] = await executeRows<{ id: string | number }>(
-      tx,
-      sql`SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END AS id
-          FROM crm_segment_membership_history_id_seq`,
-    );
     const seg = sql`${segmentId}::uuid`;
     const [diff] = await executeRows<{ entered: string | number; exited: string | number; total: string | number }>(
       tx,
@@ -77,11 +71,11 @@ export async function recomputeSegment({ ctx, input }: TServiceArgs<{ segmentId:
       await tx.execute(sql`INSERT INTO crm_segment_counts (segment_id, at, user_count, entered, exited)
         VALUES (${seg}, ${at}, ${userCount}, ${entered}, ${exited}) ON CONFLICT DO NOTHING`);
     }
-    // Automations triggered by entering or leaving this segment enrol in the same transaction: an entry enrols exactly once.
-    const enrolled = await enrolFromSegmentChange(tx, { segmentId, at: now, afterHistoryId: Number(mark?.id ?? 0), entered, exited });
-    return { segmentId, entered, exited, userCount, ms, enrolled };
+    return { segmentId, entered, exited, userCount, ms };
   });
-  if (result.enrolled) await ctx.jobs.enqueue(jobEvent("crm/automations.tick.requested", { requestedBy: "segment recompute" }));
+  // Live automations triggered by entering or leaving this segment enrol from its history in the next tick, asked for now.
+  if ((result.entered || result.exited) && (await hasSegmentAutomations(ctx.db, segmentId)))
+    await ctx.jobs.enqueue(jobEvent("crm/automations.tick.requested", { requestedBy: "segment recompute" }));
   return result;
 }
 

@@ -1,5 +1,18 @@
 import { sql } from "drizzle-orm";
-import { boolean, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import {
+  bigint,
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
 import { AUTOMATION_STATUSES, RUN_STATUSES, STEP_OUTCOMES, TRIGGER_KINDS } from "@/shared/schemas/automations";
 import { crmAdmins } from "./auth";
 import { inList } from "./in-list";
@@ -27,6 +40,8 @@ export const crmAutomations = pgTable(
     triggerSegmentId: uuid("trigger_segment_id"),
     /** Source-event and date triggers: rows up to here have been looked at. */
     enrolCursor: timestamp("enrol_cursor", { withTimezone: true }),
+    /** Segment triggers: membership history rows up to this id have been looked at. */
+    enrolHistoryId: bigint("enrol_history_id", { mode: "number" }),
     createdById: uuid("created_by_id").references(() => crmAdmins.id, { onDelete: "set null" }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),

@@ -52,6 +52,8 @@ export const crmSegmentMembershipHistory = pgTable(
   (t) => [
     index("crm_segment_history_segment_at_idx").on(t.segmentId, t.at),
     index("crm_segment_history_user_at_idx").on(t.userId, t.at),
+    // Automations' segment triggers read a segment's history after a cursor id.
+    index("crm_segment_history_segment_id_idx").on(t.segmentId, t.id),
     check("crm_segment_history_change_check", sql`${t.change} IN ('entered', 'exited')`),
   ],
 );
