@@ -57,7 +57,7 @@ CREATE TABLE "crm_automations" (
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "crm_automations_status_check" CHECK ("crm_automations"."status" IN ('draft', 'live', 'paused', 'archived')),
-	CONSTRAINT "crm_automations_trigger_check" CHECK ("crm_automations"."trigger_kind" IN ('segment_entered', 'segment_left', 'source_event', 'days_after_signup', 'criteria', 'manual'))
+	CONSTRAINT "crm_automations_trigger_check" CHECK ("crm_automations"."trigger_kind" IN ('segment_entered', 'segment_left', 'source_event', 'days_after_signup', 'days_before_renewal', 'criteria', 'manual'))
 );
 --> statement-breakpoint
 CREATE TABLE "crm_notifications" (

@@ -367,6 +367,64 @@ describe.each(engines())("automations on %s", (engine) => {
     expect((await api().automations.notifications({})).unread).toBe(0);
   });
 
+  it("N days before a renewal enrols each active subscription once per renewal, monthly and yearly", async () => {
+    const id = await live(
+      "Renewal reminder",
+      definition({
+        trigger: { kind: "days_before_renewal", days: 3 },
+        reentry: { mode: "every_time" },
+        steps: [{ id: "x", type: "tags", add: ["renews"], remove: [] }],
+      }),
+    );
+    // Renewals on 2026-12-05 10:30 UTC (three days later than "now" plus half an hour): monthly, yearly, and a canceled one.
+    await insertSourceRows(db, {
+      subscriptions: [
+        {
+          user_id: uuid(27),
+          plan: "pro",
+          status: "active",
+          price: 20,
+          interval: "month",
+          started_at: "2026-10-05T10:30:00Z",
+          canceled_at: null,
+        },
+        {
+          user_id: uuid(28),
+          plan: "pro_annual",
+          status: "active",
+          price: 200,
+          interval: "year",
+          started_at: "2025-12-05T10:30:00Z",
+          canceled_at: null,
+        },
+        {
+          user_id: uuid(29),
+          plan: "pro",
+          status: "canceled",
+          price: 20,
+          interval: "month",
+          started_at: "2026-10-05T10:30:00Z",
+          canceled_at: "2026-11-20T00:00:00Z",
+        },
+      ],
+    });
+    await tick();
+    expect((await runsOf(id)).filter((r) => [uuid(27), uuid(28), uuid(29)].includes(r.user_id))).toEqual([]);
+    clock.set(new Date("2026-12-02T10:31:00Z"));
+    await tick();
+    clock.set(new Date("2026-12-02T10:35:00Z"));
+    await tick();
+    // (Subscriptions of earlier tests renew too: only this test's are looked at.)
+    const mine = async () => (await runsOf(id)).map((r) => r.user_id).filter((u) => [uuid(27), uuid(28), uuid(29)].includes(u));
+    expect(await mine()).toEqual([uuid(27), uuid(28)]);
+    // Weeks later (ticks keep coming every minute; two stand for them), the next monthly renewal (2027-01-05) enrols the monthly one again.
+    clock.set(new Date("2026-12-20T00:00:00Z"));
+    await tick();
+    clock.set(new Date("2027-01-02T10:31:00Z"));
+    await tick();
+    expect(await mine()).toEqual([uuid(27), uuid(27), uuid(28)]);
+  });
+
   it("a run ends early on reaching the goal, leaving the segment, unsubscribing, or an exit step", async () => {
     const wait = (id: string) => ({ id, type: "wait" as const, minutes: 60 });
     const onGoal = await live(

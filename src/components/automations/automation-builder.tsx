@@ -511,7 +511,7 @@ function TriggerFields({ options, errors }: { options: TAutomationOptions; error
         ? { kind, segmentId: options.segments[0]?.id ?? "" }
         : kind === "source_event"
           ? { kind, source: "signed_up" }
-          : kind === "days_after_signup"
+          : kind === "days_after_signup" || kind === "days_before_renewal"
             ? { kind, days: 3 }
             : kind === "criteria"
               ? { kind, criteria: emptyCriteria() }
@@ -579,6 +579,19 @@ function TriggerFields({ options, errors }: { options: TAutomationOptions; error
             className={`${small} w-20`}
           />
           days after signing up
+        </p>
+      ) : null}
+      {trigger.kind === "days_before_renewal" ? (
+        <p className="flex items-center gap-2 text-sm text-slate-700">
+          <input
+            type="number"
+            min={1}
+            max={365}
+            aria-label="Days before a renewal"
+            {...register("definition.trigger.days", { valueAsNumber: true })}
+            className={`${small} w-20`}
+          />
+          days before an active subscription renews (monthly or yearly from its start)
         </p>
       ) : null}
       {trigger.kind === "criteria" ? (

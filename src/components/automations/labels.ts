@@ -19,6 +19,7 @@ export const TRIGGER_LABELS: Record<TAutomationDefinition["trigger"]["kind"], st
   segment_left: "A user leaves a segment",
   source_event: "Something happens in the app",
   days_after_signup: "Days after signing up",
+  days_before_renewal: "Days before a renewal",
   criteria: "A user crosses a threshold",
   manual: "Only when enrolled by hand",
 };
@@ -61,6 +62,8 @@ export function describeTrigger(t: TAutomationDefinition["trigger"], segmentName
             : "A payment fails";
     case "days_after_signup":
       return `${plural(t.days, "day")} after signing up`;
+    case "days_before_renewal":
+      return `${plural(t.days, "day")} before a renewal`;
     case "criteria":
       return "Crosses a threshold";
     case "manual":

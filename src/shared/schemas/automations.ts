@@ -52,13 +52,23 @@ export const ZAutomationTrigger = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("source_event"), source: z.enum(SOURCE_EVENTS), eventName: eventName.optional() }),
   /** N days after signing up. */
   z.object({ kind: z.literal("days_after_signup"), days }),
+  /** N days before a paid subscription renews (every month or year from its start, while active or trialing). */
+  z.object({ kind: z.literal("days_before_renewal"), days }),
   /** A threshold in the segment language (AI cost in the last day above X, spent nothing…): users who match and are not in a run. */
   z.object({ kind: z.literal("criteria"), criteria: ZCriteria }),
   /** Only by hand: from a profile or a selection in the users list. */
   z.object({ kind: z.literal("manual") }),
 ]);
 export type TAutomationTrigger = z.infer<typeof ZAutomationTrigger>;
-export const TRIGGER_KINDS = ["segment_entered", "segment_left", "source_event", "days_after_signup", "criteria", "manual"] as const;
+export const TRIGGER_KINDS = [
+  "segment_entered",
+  "segment_left",
+  "source_event",
+  "days_after_signup",
+  "days_before_renewal",
+  "criteria",
+  "manual",
+] as const;
 
 export const ZReentry = z.discriminatedUnion("mode", [
   z.object({ mode: z.literal("once") }),

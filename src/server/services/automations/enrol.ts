@@ -157,6 +157,20 @@ export async function enrolFromSources(db: DbOrTx, now: Date): Promise<{ automat
       const shift = t.days * 86_400_000;
       candidates = sql`SELECT id AS user_id, 'd' || ${t.days} || ':' || id AS trigger_key FROM ${S}.users
         WHERE created_at > ${iso(new Date(since.getTime() - shift))} AND created_at <= ${iso(new Date(now.getTime() - shift))}`;
+    } else if (t.kind === "days_before_renewal") {
+      // The next renewal after (since + N days): a month or a year on from the start, counted whole periods by age();
+      // it is due when renewal − N days has passed. Each renewal once: the subscription and the renewal's date are the cause.
+      const from = iso(new Date(since.getTime() + t.days * 86_400_000));
+      candidates = sql`SELECT user_id, 'r' || ${t.days} || ':' || id || ':' || renews_at::date AS trigger_key FROM (
+          SELECT s.id, s.user_id,
+            CASE WHEN s.interval = 'year'
+              THEN s.started_at + make_interval(years => extract(year FROM age(${from}, s.started_at))::int + 1)
+              ELSE s.started_at + make_interval(months => (extract(year FROM age(${from}, s.started_at)) * 12
+                                                           + extract(month FROM age(${from}, s.started_at)))::int + 1)
+            END AS renews_at
+          FROM ${S}.subscriptions s
+          WHERE s.status IN ('active', 'trialing') AND s.canceled_at IS NULL AND s.started_at < ${from}) r
+        WHERE renews_at - make_interval(days => ${t.days}) <= ${iso(now)}`;
     } else if (t.kind === "criteria") {
       if (a.enrolCursor && now.getTime() - a.enrolCursor.getTime() < CRITERIA_TRIGGER_EVERY_MS) continue;
       const segments = await loadReferencedCriteria(db, t.criteria);
