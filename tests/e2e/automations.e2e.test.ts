@@ -74,6 +74,21 @@ describe("automations: the welcome series from its starting point, tested on one
     expect(await page.getByTestId("automation-summary").textContent()).toMatch(/Entered\s*1/);
     await page.screenshot({ path: "screenshots/e2e-automation-live.png", fullPage: true });
 
+    // The users list: enrol the users shown (a filtered page) at once; the one already in a run is kept out.
+    await page.goto(`${base}/users`);
+    await page.getByRole("button", { name: "Enrol in automation…" }).click();
+    await page.getByLabel(/Enrol the \d+ users shown in/).selectOption({ label: name });
+    await page.getByRole("button", { name: "Enrol", exact: true }).click();
+    const outcome = page.getByRole("status").filter({ hasText: /enrolled/ });
+    await outcome.waitFor();
+    expect(await outcome.textContent()).toMatch(/^\d+ enrolled; 1 kept out/);
+    await page.goto(automationUrl);
+    await expect
+      .poll(async () =>
+        Number((await page.getByTestId("automation-summary").textContent())?.match(/Entered\s*([\d,]+)/)?.[1]?.replace(",", "")),
+      )
+      .toBeGreaterThan(1);
+
     await page.setViewportSize({ width: 390, height: 844 });
     await page.reload();
     await page.getByRole("heading", { name }).waitFor();

@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { EnrolShownUsers } from "@/components/automations/enrol-shown-users";
 import { buttonClass, Card, EmptyState, PageHeader } from "@/components/ui/primitives";
 import { SavedViews } from "@/components/users/saved-views";
 import { UserFilters } from "@/components/users/user-filters";
@@ -57,9 +58,12 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
           </>
         }
         actions={
-          <a href={exportHref} className={buttonClass.secondary} download>
-            Export CSV
-          </a>
+          <>
+            {me.role !== "viewer" && "items" in page ? <EnrolShownUsers userIds={page.items.map((u) => u.id)} /> : null}
+            <a href={exportHref} className={buttonClass.secondary} download>
+              Export CSV
+            </a>
+          </>
         }
       />
       {dropped.length ? (
