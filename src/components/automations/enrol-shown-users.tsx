@@ -1,9 +1,10 @@
 "use client";
 
-import { useMutation, useQuery } from "@tanstack/react-query";
+import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";
 import { buttonClass, inputClass } from "@/components/ui/primitives";
 import { useTRPC } from "@/trpc/react";
+import { LiveAutomationSelect } from "./live-automation-select";
 
 /**
  * The users list's bulk action: enrol the users shown (the filtered page) in
@@ -14,8 +15,6 @@ export function EnrolShownUsers({ userIds }: { userIds: string[] }) {
   const trpc = useTRPC();
   const [open, setOpen] = useState(false);
   const [chosen, setChosen] = useState("");
-  const automations = useQuery({ ...trpc.automations.list.queryOptions(), enabled: open });
-  const live = (automations.data ?? []).filter((a) => a.status === "live");
   const enrol = useMutation(trpc.automations.enrol.mutationOptions());
   if (!userIds.length) return null;
   if (!open)
@@ -29,14 +28,13 @@ export function EnrolShownUsers({ userIds }: { userIds: string[] }) {
       <label htmlFor="enrol-shown" className="text-slate-600">
         Enrol the {userIds.length} users shown in
       </label>
-      <select id="enrol-shown" value={chosen} onChange={(e) => setChosen(e.target.value)} className={`${inputClass} w-auto`}>
-        <option value="">{automations.isLoading ? "Loading…" : live.length ? "Choose a live automation…" : "No live automation"}</option>
-        {live.map((a) => (
-          <option key={a.id} value={a.id}>
-            {a.name}
-          </option>
-        ))}
-      </select>
+      <LiveAutomationSelect
+        id="enrol-shown"
+        value={chosen}
+        onChange={setChosen}
+        placeholder="Choose a live automation…"
+        className={`${inputClass} w-auto`}
+      />
       <button
         type="button"
         className={buttonClass.primary}

@@ -7,6 +7,7 @@ import { buttonClass, Card, CardHeader, inputClass } from "@/components/ui/primi
 import { formatDateTime } from "@/shared/format";
 import { useTRPC } from "@/trpc/react";
 import { STEP_LABELS } from "./labels";
+import { LiveAutomationSelect } from "./live-automation-select";
 
 /**
  * A user's automation runs (step reached, next step due, messages sent), and
@@ -17,8 +18,6 @@ export function UserAutomations({ userId, canEdit }: { userId: string; canEdit: 
   const trpc = useTRPC();
   const qc = useQueryClient();
   const runs = useQuery(trpc.automations.runs.queryOptions({ userId, limit: 20 }));
-  const automations = useQuery({ ...trpc.automations.list.queryOptions(), enabled: canEdit });
-  const live = (automations.data ?? []).filter((a) => a.status === "live");
   const [chosen, setChosen] = useState("");
   const [note, setNote] = useState<string | null>(null);
   const enrol = useMutation(
@@ -67,19 +66,13 @@ export function UserAutomations({ userId, canEdit }: { userId: string; canEdit: 
           <label htmlFor="enrol-automation" className="sr-only">
             Automation to enrol in
           </label>
-          <select
+          <LiveAutomationSelect
             id="enrol-automation"
             value={chosen}
-            onChange={(e) => setChosen(e.target.value)}
+            onChange={setChosen}
+            placeholder="Enrol in a live automation…"
             className={`${inputClass} min-w-0 flex-1`}
-          >
-            <option value="">{live.length ? "Enrol in a live automation…" : "No live automation"}</option>
-            {live.map((a) => (
-              <option key={a.id} value={a.id}>
-                {a.name}
-              </option>
-            ))}
-          </select>
+          />
           <button
             type="button"
             className={buttonClass.secondary}
