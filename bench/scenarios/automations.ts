@@ -89,7 +89,7 @@ const scenario: TBenchScenario = {
       const recomputeMs = performance.now() - t0;
       // What the tick that the recompute asks for does first.
       const t0b = performance.now();
-      await enrolFromSources(jobDb, new Date());
+      await enrolFromSources({ ctx: sys, input: undefined });
       const enrolMs = performance.now() - t0b;
       const [due] = await executeRows<{ n: string | number }>(
         db,
@@ -141,7 +141,7 @@ const scenario: TBenchScenario = {
         const r = await enterAll();
         attached.push(r.ms);
         const t = performance.now();
-        enrolled = (await enrolFromSources(jobDb, new Date())).reduce((n, e) => n + e.enrolled, 0);
+        enrolled = (await enrolFromSources({ ctx: sys, input: undefined })).reduce((n, e) => n + e.enrolled, 0);
         enrolments.push(performance.now() - t);
       }
       attached.sort((a, b) => a - b);

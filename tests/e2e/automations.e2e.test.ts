@@ -68,7 +68,7 @@ describe("automations: the welcome series from its starting point, tested on one
     // The automation's page: the welcome went out and the person waits a day.
     await page.goto(automationUrl);
     await expect
-      .poll(async () => page.getByTestId("step-counts-day1").textContent(), { timeout: 20_000, interval: 1000 })
+      .poll(async () => page.getByTestId("step-counts-day1").textContent(), { timeout: 40_000, interval: 1000 })
       .toContain("1 here now");
     expect(await page.getByTestId("step-counts-welcome").textContent()).toContain("1 passed");
     expect(await page.getByTestId("automation-summary").textContent()).toMatch(/Entered\s*1/);

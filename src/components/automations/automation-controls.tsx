@@ -59,8 +59,8 @@ export function AutomationControls({ id, name, status, active }: { id: string; n
   );
 }
 
-/** While runs are going, the page's figures are read again every few seconds. */
-export function RefreshWhileRunning({ every = 5000 }: { every?: number }) {
+/** While runs are going, the page's figures are read again (every 15 s: the report counts every run of the automation). */
+export function RefreshWhileRunning({ every = 15_000 }: { every?: number }) {
   const router = useRouter();
   useEffect(() => {
     const t = setInterval(() => {

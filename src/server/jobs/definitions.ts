@@ -234,7 +234,7 @@ export const automationsTick = defineJob({
   recordRuns: true,
   // Each pass is a step: a crash repeats only the pass it was in, and a pass never repeats a step of a run (advance-runs.ts).
   handler: async ({ step, ctx }) => {
-    const enrolled = await step.run("enrol-from-sources", () => enrolFromSources(ctx.db, ctx.clock()));
+    const enrolled = await step.run("enrol-from-sources", () => enrolFromSources({ ctx, input: undefined }));
     const checked = await step.run("goals-and-exits", () => checkGoalsAndExits({ ctx, input: undefined }));
     let steps = 0;
     let queued = 0;

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { type SQL, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { type DbOrTx, executeRows } from "@/server/db/client";
 import { srcSchema } from "@/server/db/source";
 import { senderDefaults, type TEmailMessage } from "@/server/email";
@@ -493,8 +493,7 @@ async function failRuns(db: DbOrTx, runs: TClaimed[], reason: string, now: Date)
 /** A step that threw: tried again after the lease, failed for good after MAX_RUN_ATTEMPTS. */
 async function noteFailure(db: DbOrTx, runs: TClaimed[], reason: string, now: Date) {
   const ids = idList(runs.map((r) => r.id));
-  const set: SQL = sql`last_error = ${reason.slice(0, 500)}`;
-  await db.execute(sql`UPDATE crm_automation_runs SET ${set},
+  await db.execute(sql`UPDATE crm_automation_runs SET last_error = ${reason.slice(0, 500)},
     status = CASE WHEN attempts >= ${MAX_RUN_ATTEMPTS} THEN 'failed' ELSE status END,
     ended_at = CASE WHEN attempts >= ${MAX_RUN_ATTEMPTS} THEN ${ts(now)} ELSE ended_at END,
     due_at = CASE WHEN attempts >= ${MAX_RUN_ATTEMPTS} THEN NULL ELSE due_at END

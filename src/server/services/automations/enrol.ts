@@ -3,6 +3,7 @@ import { type DbOrTx, executeRows } from "@/server/db/client";
 import { srcSchema } from "@/server/db/source";
 import { compileCriteria, criteriaFrom } from "@/server/services/segments/criteria/compile";
 import type { TAutomationDefinition } from "@/shared/schemas/automations";
+import type { TServiceArgs } from "../context";
 import { loadReferencedCriteria } from "../segments/load-referenced-criteria";
 import { liveDefinitions, type TLiveAutomation } from "./versions";
 
@@ -128,7 +129,9 @@ const triggerSegment = (d: TAutomationDefinition) =>
  * since the automation's cursor (looked at again for SOURCE_OVERLAP_MS,
  * deduplicated by their id); thresholds.
  */
-export async function enrolFromSources(db: DbOrTx, now: Date): Promise<{ automationId: string; enrolled: number }[]> {
+export async function enrolFromSources({ ctx }: TServiceArgs<void>): Promise<{ automationId: string; enrolled: number }[]> {
+  const { db } = ctx;
+  const now = ctx.clock();
   const S = srcSchema();
   const out: { automationId: string; enrolled: number }[] = [];
   for (const a of await liveDefinitions(db)) {

@@ -110,7 +110,7 @@ export default async function AutomationPage({ params }: { params: Promise<{ id:
   const now = Date.now();
   return (
     <>
-      {a.status === "live" ? <RefreshWhileRunning /> : null}
+      {a.status === "live" ? <RefreshWhileRunning every={15_000} /> : null}
       <nav className="mb-3 text-sm">
         <Link href="/automations" className="text-slate-500 hover:text-slate-900">
           ← Automations
