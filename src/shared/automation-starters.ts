@@ -132,14 +132,15 @@ export const AUTOMATION_STARTERS: TStarter[] = [
   {
     key: "unprofitable-upgrade",
     name: "Unprofitable free user → upgrade",
-    description: "Free users whose AI usage cost more than $5 in 30 days: tag them and offer a plan, with a control group to measure it.",
+    description:
+      "Free users whose margin (revenue − AI cost) over 30 days is below −$5: tag them and offer a plan, with a control group to measure it.",
     definition: {
       ...base,
       trigger: {
         kind: "criteria",
         criteria: all(
           { type: "condition", field: "plan", op: "in", values: ["free"] } as TCondition,
-          { type: "condition", field: "ai_usage", metric: "cost", days: 30, op: "gt", value: 5 } as TCondition,
+          { type: "condition", field: "margin", days: 30, op: "lt", value: -5 } as TCondition,
         ),
       },
       reentry: { mode: "every_n_days", days: 90 },

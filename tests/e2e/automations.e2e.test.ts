@@ -74,14 +74,26 @@ describe("automations: the welcome series from its starting point, tested on one
     expect(await page.getByTestId("automation-summary").textContent()).toMatch(/Entered\s*1/);
     await page.screenshot({ path: "screenshots/e2e-automation-live.png", fullPage: true });
 
-    // The users list: enrol the users shown (a filtered page) at once; the one already in a run is kept out.
+    // The users list: tick two users and enrol just them; then, nothing ticked, everyone shown (the two are kept out now).
     await page.goto(`${base}/users`);
+    const boxes = page.getByRole("checkbox", { name: /^Select (?!all)/ });
+    await boxes.nth(0).check();
+    await boxes.nth(1).check();
+    expect(await page.getByRole("status").filter({ hasText: "selected" }).textContent()).toContain("2 selected");
     await page.getByRole("button", { name: "Enrol in automation…" }).click();
-    await page.getByLabel(/Enrol the \d+ users shown in/).selectOption({ label: name });
+    await page.getByLabel("Enrol the 2 selected users in").selectOption({ label: name });
     await page.getByRole("button", { name: "Enrol", exact: true }).click();
     const outcome = page.getByRole("status").filter({ hasText: /enrolled/ });
     await outcome.waitFor();
-    expect(await outcome.textContent()).toMatch(/^\d+ enrolled; 1 kept out/);
+    const [, enrolled, kept] = (await outcome.textContent())?.match(/^(\d+) enrolled(?:; (\d+) kept out)?/) ?? [];
+    expect(Number(enrolled) + Number(kept ?? 0)).toBe(2);
+    await page.screenshot({ path: "screenshots/e2e-users-selection.png", fullPage: true });
+    await page.getByRole("button", { name: "Clear selection" }).click();
+    await page.getByRole("button", { name: "Enrol in automation…" }).click();
+    await page.getByLabel(/Enrol the \d+ users shown in/).selectOption({ label: name });
+    await page.getByRole("button", { name: "Enrol", exact: true }).click();
+    await outcome.waitFor();
+    expect(Number((await outcome.textContent())?.match(/; (\d+) kept out/)?.[1])).toBeGreaterThanOrEqual(2);
     await page.goto(automationUrl);
     await expect
       .poll(async () =>

@@ -25,9 +25,7 @@ describe("users: find, understand, annotate", () => {
   it("searches a user, opens the profile, adds a tag and a note that survive a reload", async () => {
     const page = await ownerPage();
     await page.goto(`${base}/users`);
-    const email = (
-      await page.locator("[data-testid=users-table] tbody tr").nth(4).locator("td").first().locator("span span").first().textContent()
-    )?.trim();
+    const email = (await page.locator("[data-testid=users-table] tbody tr").nth(4).getByTestId("user-email").textContent())?.trim();
     expect(email).toMatch(/@/);
     const term = (email ?? "").split("@")[0] ?? "";
     await page.getByLabel("Search users").fill(term.toUpperCase());

@@ -238,8 +238,23 @@ describe.each(engines())("automations on %s", (engine) => {
         steps: [{ id: "x", type: "priority", priority: "high" }],
       }),
     );
+    // Margin below zero: revenue minus AI cost, all time.
+    const onLoss = await live(
+      "Costs more than brings",
+      definition({
+        trigger: {
+          kind: "criteria",
+          criteria: { type: "group", match: "all", conditions: [{ type: "condition", field: "margin", op: "lt", value: 0 }] },
+        },
+        steps: [{ id: "x", type: "tags", add: ["unprofitable"], remove: [] }],
+      }),
+    );
     const now = clock().getTime();
     await insertSourceRows(db, {
+      // Member 9's $2 of AI cost is covered by a $10 payment; member 8's $6 is not.
+      payments: [
+        { user_id: uuid(9), amount: 10, currency: "USD", status: "succeeded", plan: "pro", paid_at: new Date(now - DAY).toISOString() },
+      ],
       // Before the automation was on: not a trigger.
       events: [
         { user_id: uuid(5), name: "intensive.started", properties: {}, occurred_at: new Date(now - DAY).toISOString() },
@@ -275,6 +290,7 @@ describe.each(engines())("automations on %s", (engine) => {
     expect((await runsOf(onEvent)).map((r) => r.user_id)).toEqual([uuid(6)]);
     expect(await runsOf(onSignup)).toEqual([]);
     expect((await runsOf(onCost)).map((r) => r.user_id)).toEqual([uuid(8)]);
+    expect((await runsOf(onLoss)).map((r) => r.user_id)).toEqual([uuid(8)]);
     clock.advance(5 * 60_000);
     await tick();
     // Looked at again within the overlap: still one run each; the sign-up's third day has come.
@@ -287,7 +303,7 @@ describe.each(engines())("automations on %s", (engine) => {
     );
     expect(meta).toEqual([
       { user_id: uuid(6), tags: ["in-intensive"], priority: null },
-      { user_id: uuid(8), tags: [], priority: "high" },
+      { user_id: uuid(8), tags: ["unprofitable"], priority: "high" },
       { user_id: uuid(101), tags: ["day3"], priority: null },
     ]);
     // Every time: a second start of the intensive is a second run.
@@ -457,6 +473,14 @@ describe.each(engines())("automations on %s", (engine) => {
     clock.advance(60_000);
     await tick();
     const reasons = async (id: string) => (await runsOf(id)).map((r) => [r.user_id, r.status, r.exit_reason]);
+    // Exits are looked at every tick; a goal (a criteria query over the open runs) at most every five minutes.
+    expect(await reasons(onGoal)).toEqual([[uuid(22), "active", null]]);
+    expect(await reasons(onLeave)).toEqual([
+      [uuid(23), "exited", "Left the segment"],
+      [uuid(24), "exited", "Unsubscribed"],
+    ]);
+    clock.advance(4 * 60_000);
+    await tick();
     expect(await reasons(onGoal)).toEqual([[uuid(22), "completed", "Reached the goal"]]);
     expect(await reasons(onLeave)).toEqual([
       [uuid(23), "exited", "Left the segment"],
@@ -600,6 +624,56 @@ describe.each(engines())("automations on %s", (engine) => {
     await tick();
     expect(fake.sent.slice(before).map((e) => e.to[0])).toEqual(["member12@example.com", "member12@example.com"]);
     expect(await runsOf(held)).toEqual([expect.objectContaining({ status: "completed" })]);
+  });
+
+  it("campaigns are held by the caps and quiet hours too: capped members are left out and counted; in quiet hours a send waits for their end", async () => {
+    await api().automations.setRules({ caps: { email: { max: 1, days: 7 }, push: null, in_app: null }, quietHours: null });
+    // Member 20 had an automation email this week: at the cap of one.
+    const id = await live("One email", definition({ steps: [{ id: "mail", type: "send_email", templateId }] }));
+    await api().automations.enrol({ id, userIds: [uuid(20)] });
+    await drain();
+    await setTags(uuid(20), ["vip"]);
+    await setTags(uuid(21), ["vip"]);
+    await recomputeSegment({ ctx: adminCtx(), input: { segmentId } });
+    const capped = await api().messaging.campaigns.create({ name: "Capped", type: "email", subject: "News", content: "Hello" });
+    expect(await api().messaging.campaigns.audience({ segmentId, type: "email" })).toMatchObject({ members: 2, eligible: 1, capped: 1 });
+    const before = fake.sent.length;
+    const started = await api().messaging.campaigns.sendToSegment({ segmentId, campaignId: capped.id });
+    expect(started.campaign).toMatchObject({ status: "sending", totalRecipients: 1, cappedCount: 1 });
+    await drain();
+    expect(fake.sent.slice(before).map((e) => e.to[0])).toEqual(["member21@example.com"]);
+    // That campaign email counts too: member 21 is now at the cap, so an automation email waits for them.
+    const next = await live("Another", definition({ steps: [{ id: "mail", type: "send_email", templateId }] }));
+    await api().automations.enrol({ id: next, userIds: [uuid(21)] });
+    await drain();
+    expect(await runsOf(next)).toEqual([expect.objectContaining({ status: "active", held_reason: "capped" })]);
+
+    // Quiet hours 09–11 UTC (it is 10:00): "send now" is scheduled for 11:00, and nothing goes before then.
+    await api().automations.setRules({
+      caps: { email: null, push: null, in_app: null },
+      quietHours: { fromHour: 9, toHour: 11, timeZone: "UTC" },
+    });
+    const quiet = await api().messaging.campaigns.create({ name: "Quiet", type: "email", subject: "News", content: "Hello" });
+    const held = await api().messaging.campaigns.sendToSegment({ segmentId, campaignId: quiet.id });
+    expect(held).toMatchObject({ campaign: { status: "scheduled" }, dispatched: null });
+    expect(held.campaign.scheduledAt?.toISOString()).toBe("2026-12-02T11:00:00.000Z");
+    const due = async () => {
+      const e = engineNow();
+      await e.enqueue(jobEvent("crm/campaigns.due.requested", { requestedBy: "test" }));
+      await e.drain();
+    };
+    const quietBefore = fake.sent.length;
+    await due();
+    expect((await api().messaging.campaigns.get({ id: quiet.id })).status).toBe("scheduled");
+    clock.set(new Date("2026-12-02T11:00:30Z"));
+    await due();
+    expect(await api().messaging.campaigns.get({ id: quiet.id })).toMatchObject({ status: "sent", totalRecipients: 2 });
+    expect(
+      fake.sent
+        .slice(quietBefore)
+        .map((e) => e.to[0])
+        .sort(),
+    ).toEqual(["member20@example.com", "member21@example.com"]);
   });
 
   it("a crash between an email's send and its bookkeeping sends nothing twice; an unsubscribed address is skipped", async () => {

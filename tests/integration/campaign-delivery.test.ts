@@ -489,7 +489,7 @@ describe.each(engines())("campaign orchestration on %s (through the job engine, 
     });
     const { campaign, dispatched } = await caller.messaging.campaigns.sendToSegment({ segmentId, campaignId: draft.id });
     expect(campaign).toMatchObject({ status: "sending", totalRecipients: 220 });
-    expect(dispatched.mode).toBe("in-process");
+    expect(dispatched?.mode).toBe("in-process");
     const runner = testEngine(db.db).start();
     try {
       await expect.poll(async () => (await caller.messaging.campaigns.get({ id: draft.id })).status, { timeout: 15_000 }).toBe("sent");

@@ -169,7 +169,7 @@ function randomCondition(r: () => number): TCondition {
     if (op === "within_last" || op === "not_within_last") return cond({ field, op, days: pick(DAYS) });
     return cond({ field, op, date: date() });
   };
-  switch (Math.floor(r() * 17)) {
+  switch (Math.floor(r() * 18)) {
     case 0:
       return cond({
         field: "email",
@@ -246,6 +246,13 @@ function randomCondition(r: () => number): TCondition {
         field: "suppressed",
         op: pick(["is", "is_not"] as const),
         ...(r() < 0.5 ? { reasons: [pick(["unsubscribed", "bounced", "complained", "manual"] as const)] } : {}),
+      });
+    case 16:
+      return cond({
+        field: "margin",
+        ...(r() < 0.5 ? { days: pick(DAYS) } : {}),
+        op: cmp(),
+        value: pick([-50, -1.23, 0, 0.5, 10, 400]),
       });
     default:
       return cond({ field: "email", op: "contains", value: pick(["1", "2", "acme"]) });

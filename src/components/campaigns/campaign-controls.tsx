@@ -109,8 +109,11 @@ export function CampaignControls({ initial, canEdit, timezone }: { initial: TCam
                     : ""}
                 </>
               ) : null}
-              {audience.data.suppressed ? ` (${formatInt(audience.data.suppressed)} suppressed addresses are left out)` : ""}. The segment
-              is recomputed at that moment.
+              {audience.data.suppressed ? ` (${formatInt(audience.data.suppressed)} suppressed addresses are left out)` : ""}
+              {audience.data.capped
+                ? ` (${formatInt(audience.data.capped)} ${audience.data.capped === 1 ? "member has" : "members have"} reached the frequency cap and ${audience.data.capped === 1 ? "is" : "are"} left out)`
+                : ""}
+              . The segment is recomputed at that moment.
             </p>
           ) : c.segmentId ? (
             <p>Counting the audience…</p>
@@ -118,8 +121,10 @@ export function CampaignControls({ initial, canEdit, timezone }: { initial: TCam
             <p>Choose a segment first.</p>
           )}
           {c.status === "scheduled" && c.scheduledAt ? (
-            <p className="mt-1">
-              Scheduled for {formatDateTime(c.scheduledAt)} ({c.scheduleTimezone}).
+            <p className="mt-1" data-testid="scheduled-for">
+              Scheduled for {formatDateTime(c.scheduledAt)} ({c.scheduleTimezone})
+              {send.data?.campaign.status === "scheduled" ? ": quiet hours are on, so it starts when they end" : ""}.
+              {c.type === "in_app" ? "" : " It waits while quiet hours are on (Settings → Frequency caps and quiet hours)."}
             </p>
           ) : null}
         </div>
@@ -130,6 +135,7 @@ export function CampaignControls({ initial, canEdit, timezone }: { initial: TCam
           <div className="flex justify-between text-sm">
             <span className="text-slate-600">
               {formatInt(c.sentCount)} of {formatInt(c.totalRecipients)} sent{c.failedCount ? `, ${formatInt(c.failedCount)} failed` : ""}
+              {c.cappedCount ? ` · ${formatInt(c.cappedCount)} left out by the frequency cap` : ""}
             </span>
             <span className="tabular-nums text-slate-800" data-testid="progress-percent">
               {pct}%

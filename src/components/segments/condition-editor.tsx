@@ -48,11 +48,11 @@ export function ConditionEditor({ path, options, error }: { path: string; option
     </select>
   );
   const cmpSelect = () => opSelect(CMP_OPS.map((o) => [o, CMP_LABELS[o]] as const));
-  const numberInput = (key: string, what: string, step = "any") => (
+  const numberInput = (key: string, what: string, step = "any", signed = false) => (
     <input
       type="number"
       step={step}
-      min={0}
+      min={signed ? undefined : 0}
       aria-label={label(what)}
       value={Number.isNaN(c[key] as number) || c[key] === undefined ? "" : String(c[key])}
       onChange={(e) => patch({ [key]: num(e.target.value) })}
@@ -223,6 +223,14 @@ export function ConditionEditor({ path, options, error }: { path: string; option
           {textInput("name", "name", "assessment.completed", "known-events")}
           {opSelect([["has", "at least once"], ["has_not", "never"], ...CMP_OPS.map((o) => [o, `${CMP_LABELS[o]} … times`] as const)])}
           {c.op !== "has" && c.op !== "has_not" ? numberInput("value", "count", "1") : null}
+          {optionalWindow()}
+        </>
+      );
+      break;
+    case "margin":
+      body = (
+        <>
+          revenue − AI cost {cmpSelect()} ${numberInput("value", "amount", "any", true)}
           {optionalWindow()}
         </>
       );

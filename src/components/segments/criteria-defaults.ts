@@ -14,6 +14,7 @@ export const FIELD_OPTIONS: { value: TConditionField; label: string; group: stri
   { value: "spent_last_days", label: "Spent in the last N days", group: "Money" },
   { value: "event", label: "Did an event", group: "Behaviour" },
   { value: "ai_usage", label: "AI usage", group: "AI" },
+  { value: "margin", label: "Margin (revenue − AI cost)", group: "Money" },
   { value: "tag", label: "Tags", group: "CRM" },
   { value: "priority", label: "Priority", group: "CRM" },
   { value: "segment", label: "Member of segment", group: "CRM" },
@@ -68,6 +69,8 @@ export function defaultCondition(
       return { ...base, field, name: "assessment.completed", days: 14, op: "has" };
     case "ai_usage":
       return { ...base, field, metric: "cost", days: 30, op: "gt", value: 5 };
+    case "margin":
+      return { ...base, field, op: "lt", value: 0 };
     case "tag":
       return { ...base, field, op: "has_any", values: [] as unknown as [string] };
     case "priority":

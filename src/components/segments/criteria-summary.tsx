@@ -57,6 +57,8 @@ export function describeCondition(c: TCondition, segmentNames: Map<string, strin
     }
     case "ai_usage":
       return `AI ${c.metric === "cost" ? "cost" : "tokens"}${c.model ? ` on ${c.model}` : ""} ${window(c.days)} ${cmp(c.op)} ${c.metric === "cost" ? formatUsd(c.value) : c.value}`;
+    case "margin":
+      return `Margin (revenue − AI cost) ${window(c.days)} ${cmp(c.op)} ${formatUsd(c.value)}`;
     case "tag":
       return `Tags: ${c.op === "has_any" ? "any of" : c.op === "has_all" ? "all of" : "none of"} ${c.values.join(", ")}`;
     case "priority":

@@ -43,7 +43,10 @@ export function MessagingRulesForm({ initial, canEdit }: { initial: TMessagingRu
       }}
     >
       <Card>
-        <CardHeader title="Frequency caps" description="Counted per person over a rolling window, across campaigns and automations." />
+        <CardHeader
+          title="Frequency caps"
+          description="Counted per person over a rolling window, across campaigns and automations. A campaign leaves out members already at the cap."
+        />
         <fieldset disabled={!canEdit} className="space-y-3 p-4 text-sm text-slate-700">
           {CHANNELS.map(([channel, label]) => {
             const cap = rules.caps[channel];
@@ -92,7 +95,10 @@ export function MessagingRulesForm({ initial, canEdit }: { initial: TMessagingRu
         </fieldset>
       </Card>
       <Card>
-        <CardHeader title="Quiet hours" description="No automation email or push in these hours; in-app messages wait in the app anyway." />
+        <CardHeader
+          title="Quiet hours"
+          description="No automation or campaign email or push in these hours (a campaign starts when they end); in-app messages wait in the app anyway."
+        />
         <fieldset disabled={!canEdit} className="space-y-3 p-4 text-sm text-slate-700">
           <label className="flex items-center gap-2">
             <input

@@ -1,3 +1,5 @@
+"use client";
+
 import Link from "next/link";
 import { Badge } from "@/components/ui/primitives";
 import type { TUserListItem } from "@/server/services/users/list-users";
@@ -68,23 +70,47 @@ function SortHeader({
   );
 }
 
-/** The users list: dense, sortable by its headers, a row opens the profile. */
+export type TRowSelection = {
+  selected: ReadonlySet<string>;
+  toggle(id: string): void;
+  /** Selects every row shown, or clears them when all are selected. */
+  toggleAll(): void;
+};
+
+/** The users list: dense, sortable by its headers, a row opens the profile; with `selection`, rows can be ticked. */
 export function UsersTable({
   items,
   sort,
   query,
   now,
+  selection,
 }: {
   items: TUserListItem[];
   sort: { sort: TUserSort; dir: "asc" | "desc" };
   query: string;
   now: number;
+  selection?: TRowSelection;
 }) {
+  const allSelected = selection ? items.length > 0 && items.every((u) => selection.selected.has(u.id)) : false;
   return (
     <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-xs">
       <table className="min-w-full divide-y divide-slate-200 text-sm" data-testid="users-table">
         <thead className="bg-slate-50 text-left text-xs font-medium uppercase tracking-wide text-slate-500">
           <tr>
+            {selection ? (
+              <th scope="col" className="w-8 py-2.5 pl-3">
+                <input
+                  type="checkbox"
+                  aria-label="Select all users shown"
+                  checked={allSelected}
+                  ref={(el) => {
+                    if (el) el.indeterminate = !allSelected && selection.selected.size > 0;
+                  }}
+                  onChange={selection.toggleAll}
+                  className="rounded border-slate-300"
+                />
+              </th>
+            ) : null}
             <th scope="col" className="px-3 py-2.5">
               User
             </th>
@@ -103,13 +129,26 @@ export function UsersTable({
         </thead>
         <tbody className="divide-y divide-slate-100">
           {items.map((u) => (
-            <ClickableRow key={u.id} href={`/users/${u.id}`}>
+            <ClickableRow key={u.id} href={`/users/${u.id}`} selected={selection?.selected.has(u.id)}>
+              {selection ? (
+                <td className="w-8 py-2 pl-3">
+                  <input
+                    type="checkbox"
+                    aria-label={`Select ${u.name ?? u.email}`}
+                    checked={selection.selected.has(u.id)}
+                    onChange={() => selection.toggle(u.id)}
+                    className="rounded border-slate-300"
+                  />
+                </td>
+              ) : null}
               <td className="max-w-[16rem] px-3 py-2">
                 <Link href={`/users/${u.id}`} className="block truncate font-medium text-slate-900 hover:text-brand-700">
                   {u.name ?? u.email}
                 </Link>
                 <span className="flex items-center gap-1.5">
-                  <span className="truncate text-xs text-slate-500">{u.email}</span>
+                  <span className="truncate text-xs text-slate-500" data-testid="user-email">
+                    {u.email}
+                  </span>
                   <PriorityBadge priority={u.priority} />
                 </span>
               </td>

@@ -32,6 +32,7 @@ const text = z.string().trim().min(1, "Enter a value").max(200, "At most 200 cha
 const day = ZDay;
 const days = z.number().int("Whole days").min(1, "At least 1 day").max(3650, "At most 3650 days");
 const amount = z.number().finite("Enter a number").min(0, "Must be 0 or more").max(1_000_000_000, "Too large");
+const signedAmount = z.number().finite("Enter a number").min(-1_000_000_000, "Too small").max(1_000_000_000, "Too large");
 const cmp = z.enum(CMP_OPS, "Choose a comparison");
 const list = z.array(text).min(1, "Choose at least one").max(50, "At most 50 values");
 
@@ -85,6 +86,8 @@ export const ZAiUsageCondition = c("ai_usage", {
   op: cmp,
   value: amount,
 });
+/** Revenue (succeeded payments) minus AI cost, all time or in the last N days, in dollars; negative when the user costs more than they bring. */
+export const ZMarginCondition = c("margin", { days: days.optional(), op: cmp, value: signedAmount });
 export const ZTagCondition = c("tag", { op: z.enum(["has_any", "has_all", "has_none"]), values: list });
 export const ZPriorityCondition = z.discriminatedUnion("op", [
   c("priority", { op: z.literal("in"), values: z.array(z.enum(PRIORITIES)).min(1, "Choose at least one").max(4) }),
@@ -128,6 +131,7 @@ export const CONDITION_FIELDS = [
   "spent_last_days",
   "event",
   "ai_usage",
+  "margin",
   "tag",
   "priority",
   "segment",
@@ -149,6 +153,7 @@ const conditionSchemas: Record<TConditionField, z.ZodType> = {
   spent_last_days: ZSpentRecentlyCondition,
   event: ZEventCondition,
   ai_usage: ZAiUsageCondition,
+  margin: ZMarginCondition,
   tag: ZTagCondition,
   priority: ZPriorityCondition,
   segment: ZSegmentCondition,
@@ -169,6 +174,7 @@ export type TCondition =
   | z.infer<typeof ZSpentRecentlyCondition>
   | z.infer<typeof ZEventCondition>
   | z.infer<typeof ZAiUsageCondition>
+  | z.infer<typeof ZMarginCondition>
   | z.infer<typeof ZTagCondition>
   | z.infer<typeof ZPriorityCondition>
   | z.infer<typeof ZSegmentCondition>

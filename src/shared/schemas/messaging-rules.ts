@@ -4,7 +4,7 @@ import { z } from "zod";
  * Frequency caps and quiet hours (Settings → Messaging; docs/automations.md):
  * how many marketing messages a user receives per channel in a rolling
  * window, counted across campaigns and automations, and the local hours in
- * which nothing is pushed or emailed by an automation. One-on-one messages
+ * which no automation or campaign emails or pushes. One-on-one messages
  * are transactional and exempt.
  */
 const cap = z.object({

@@ -1,7 +1,7 @@
 import Link from "next/link";
-import { EnrolShownUsers } from "@/components/automations/enrol-shown-users";
 import { buttonClass, Card, EmptyState, PageHeader } from "@/components/ui/primitives";
 import { SavedViews } from "@/components/users/saved-views";
+import { SelectableUsers } from "@/components/users/selectable-users";
 import { UserFilters } from "@/components/users/user-filters";
 import { UsersTable } from "@/components/users/users-table";
 import { formatAgo, formatInt } from "@/shared/format";
@@ -58,12 +58,9 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
           </>
         }
         actions={
-          <>
-            {me.role !== "viewer" && "items" in page ? <EnrolShownUsers userIds={page.items.map((u) => u.id)} /> : null}
-            <a href={exportHref} className={buttonClass.secondary} download>
-              Export CSV
-            </a>
-          </>
+          <a href={exportHref} className={buttonClass.secondary} download>
+            Export CSV
+          </a>
         }
       />
       {dropped.length ? (
@@ -102,6 +99,8 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
             )}
           </EmptyState>
         </Card>
+      ) : me.role !== "viewer" ? (
+        <SelectableUsers key={`${query}|${after ?? ""}`} items={page.items} sort={sort} query={query} now={now} />
       ) : (
         <UsersTable items={page.items} sort={sort} query={query} now={now} />
       )}

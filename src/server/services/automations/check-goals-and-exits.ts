@@ -6,12 +6,17 @@ import type { TServiceArgs } from "../context";
 import { loadReferencedCriteria } from "../segments/load-referenced-criteria";
 import { liveDefinitions } from "./versions";
 
+/** A goal (criteria over the open runs' users) is checked at most this often; exits every tick. */
+export const GOAL_CHECK_EVERY_MS = 5 * 60_000;
+
 /*
  * Before runs advance: goals are marked on the runs whose users now meet
  * them (within the goal's window from entering; control runs too, for the
  * lift), and runs end early on their automation's exit conditions: the goal
  * reached, the segment left, the address suppressed. Set-based, per
- * automation. Test runs are left alone.
+ * automation. Test runs are left alone. A goal is checked at most every
+ * GOAL_CHECK_EVERY_MS (claimed with one conditional update, so two ticks
+ * never both run it), so a goal's time is the check that saw it.
  */
 export async function checkGoalsAndExits({ ctx }: TServiceArgs<void>) {
   const now = ctx.clock();
@@ -24,7 +29,15 @@ export async function checkGoalsAndExits({ ctx }: TServiceArgs<void>) {
   for (const a of await liveDefinitions(ctx.db)) {
     const d = a.definition;
     const mine = sql`r.automation_id = ${a.id}::uuid AND NOT r.is_test`;
-    if (d.goal) {
+    const due =
+      d.goal &&
+      (await count(
+        ctx.db,
+        sql`UPDATE crm_automations SET goals_checked_at = ${at}
+            WHERE id = ${a.id}::uuid AND (goals_checked_at IS NULL OR goals_checked_at <= ${at} - make_interval(secs => ${GOAL_CHECK_EVERY_MS / 1000}))
+            RETURNING 1`,
+      )) > 0;
+    if (d.goal && due) {
       const segments = await loadReferencedCriteria(ctx.db, d.goal.criteria);
       const compiled = compileCriteria(d.goal.criteria, { now, segments });
       const open = sql`${mine} AND r.goal_reached_at IS NULL AND r.entered_at > ${at} - make_interval(days => ${d.goal.withinDays})`;

@@ -1,4 +1,4 @@
-import { eq, sql } from "drizzle-orm";
+import { eq, type SQL, sql } from "drizzle-orm";
 import { type DbOrTx, executeRows } from "@/server/db/client";
 import { crmSettings } from "@/server/db/schema";
 import { inLocalWindow, nextInLocalWindow } from "@/shared/local-window";
@@ -51,47 +51,66 @@ export async function setMessagingRules({ ctx, input }: TServiceArgs<TMessagingR
 
 export type THold = { until: Date; reason: "quiet" | "capped" };
 
+type TChannel = "email" | "push" | "in_app";
+
+/** When quiet hours are on for `channel` at `now`, the moment they end; null otherwise (in-app messages are never quiet). */
+export function quietUntil(rules: TMessagingRules, channel: TChannel, now: Date): Date | null {
+  const q = rules.quietHours;
+  if (!q || channel === "in_app" || !inLocalWindow(now, q)) return null;
+  return nextInLocalWindow(now, { fromHour: q.toHour, toHour: q.fromHour, timeZone: q.timeZone });
+}
+
+/**
+ * The users who have reached the channel's cap at `now` (user_id, and the
+ * time of the oldest message counted), or null when the channel has no cap.
+ * Counted: automation messages not failed, and campaign messages sent, on
+ * the same channel, in the window ending now. `users` narrows it (a user_id
+ * condition pushed into both halves, so each uses its index).
+ */
+export function cappedUsersSql(rules: TMessagingRules, channel: TChannel, now: Date, users?: SQL) {
+  const cap = rules.caps[channel];
+  if (!cap) return null;
+  const since = new Date(now.getTime() - cap.days * 86_400_000).toISOString();
+  const only = (col: SQL) => (users ? sql`AND ${col} IN (${users})` : sql``);
+  return sql`SELECT user_id, min(at) AS oldest FROM (
+      SELECT user_id, created_at AS at FROM crm_messages
+      WHERE automation_id IS NOT NULL AND channel = ${channel} AND status <> 'failed'
+        AND created_at > ${since}::timestamptz ${only(sql`user_id`)}
+      UNION ALL
+      SELECT t.user_id, t.sent_at FROM crm_campaign_tracking t JOIN crm_campaigns c ON c.id = t.campaign_id
+      WHERE c.type = ${channel} AND t.sent_at > ${since}::timestamptz ${only(sql`t.user_id`)}) counted
+    GROUP BY user_id HAVING count(*) >= ${cap.max}`;
+}
+
 /**
  * Which of these users may not get a marketing message on `channel` now, and
  * until when: quiet hours (email and push; an in-app message waits in the
  * app anyway) end at the window's end; a cap frees up when the oldest
- * message counted in the window leaves it. Counted: automation messages not
- * failed, and campaign messages sent, on the same channel.
+ * message counted in the window leaves it.
  */
 export async function capHolds(
   db: DbOrTx,
   rules: TMessagingRules,
-  channel: "email" | "push" | "in_app",
+  channel: TChannel,
   runs: { user_id: string }[],
   now: Date,
 ): Promise<Map<string, THold>> {
   const holds = new Map<string, THold>();
   if (!runs.length) return holds;
-  const q = rules.quietHours;
-  if (q && channel !== "in_app" && inLocalWindow(now, q)) {
-    const until = nextInLocalWindow(now, { fromHour: q.toHour, toHour: q.fromHour, timeZone: q.timeZone });
-    for (const r of runs) holds.set(r.user_id, { until, reason: "quiet" });
+  const quiet = quietUntil(rules, channel, now);
+  if (quiet) {
+    for (const r of runs) holds.set(r.user_id, { until: quiet, reason: "quiet" });
     return holds;
   }
-  const cap = rules.caps[channel];
-  if (!cap) return holds;
-  const since = new Date(now.getTime() - cap.days * 86_400_000);
   const users = sql.join(
     [...new Set(runs.map((r) => r.user_id))].map((id) => sql`${id}::uuid`),
     sql`, `,
   );
-  const rows = await executeRows<{ user_id: string; oldest: Date | string }>(
-    db,
-    sql`SELECT user_id, min(at) AS oldest FROM (
-          SELECT user_id, created_at AS at FROM crm_messages
-          WHERE automation_id IS NOT NULL AND channel = ${channel} AND status <> 'failed'
-            AND created_at > ${since.toISOString()}::timestamptz AND user_id IN (${users})
-          UNION ALL
-          SELECT t.user_id, t.sent_at FROM crm_campaign_tracking t JOIN crm_campaigns c ON c.id = t.campaign_id
-          WHERE c.type = ${channel} AND t.sent_at > ${since.toISOString()}::timestamptz AND t.user_id IN (${users})) x
-        GROUP BY user_id HAVING count(*) >= ${cap.max}`,
-  );
+  const capped = cappedUsersSql(rules, channel, now, users);
+  const days = rules.caps[channel]?.days ?? 0;
+  if (!capped) return holds;
+  const rows = await executeRows<{ user_id: string; oldest: Date | string }>(db, capped);
   for (const r of rows)
-    holds.set(r.user_id, { until: new Date(new Date(r.oldest).getTime() + cap.days * 86_400_000 + 1000), reason: "capped" });
+    holds.set(r.user_id, { until: new Date(new Date(r.oldest).getTime() + days * 86_400_000 + 1000), reason: "capped" });
   return holds;
 }

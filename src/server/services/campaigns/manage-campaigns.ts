@@ -13,6 +13,7 @@ import {
 import { ZPushContent } from "@/shared/schemas/push";
 import { plainTextProblems } from "@/shared/templates/plain-text";
 import { writeAuditLog } from "../audit/write-audit-log";
+import { cappedUsersSql, messagingRules } from "../automations/messaging-rules";
 import type { AdminActor, TServiceArgs } from "../context";
 import { InvalidInputError, NotFoundError } from "../errors";
 import { resolvePushIcon, resolvePushTarget } from "../push/push-links";
@@ -170,29 +171,52 @@ export async function getCampaign({ ctx, input }: TServiceArgs<{ id: string }>) 
 /**
  * Who would get it now: for email, the segment's members whose address is
  * not suppressed; in-app, every member; push, the members with at least one
- * subscribed device (and how many devices that is).
+ * subscribed device (and how many devices that is). Members who have
+ * reached the channel's frequency cap are counted apart (`capped`) and left
+ * out of `eligible`, as the snapshot will leave them out.
  */
 export async function audienceCount({ ctx, input }: TServiceArgs<{ segmentId: string; type: "email" | "in_app" | "push" }>) {
   const S = srcSchema();
+  const capped = cappedUsersSql(await messagingRules(ctx.db), input.type, ctx.clock());
+  const cappedJoin = capped
+    ? sql`LEFT JOIN (${capped}) cap ON cap.user_id = sm.user_id`
+    : sql`LEFT JOIN (SELECT NULL::uuid AS user_id WHERE false) cap ON cap.user_id = sm.user_id`;
   if (input.type === "push") {
-    const [row] = await executeRows<{ members: string | number; eligible: string | number; devices: string | number }>(
+    const [row] = await executeRows<{
+      members: string | number;
+      reachable: string | number;
+      capped: string | number;
+      devices: string | number;
+    }>(
       ctx.db,
-      sql`SELECT count(*) AS members, count(*) FILTER (WHERE d.n > 0) AS eligible, coalesce(sum(d.n), 0) AS devices
-          FROM crm_segment_members sm
+      sql`SELECT count(*) AS members, count(*) FILTER (WHERE d.n > 0) AS reachable,
+            count(*) FILTER (WHERE d.n > 0 AND cap.user_id IS NOT NULL) AS capped,
+            coalesce(sum(d.n) FILTER (WHERE cap.user_id IS NULL), 0) AS devices
+          FROM crm_segment_members sm ${cappedJoin}
           LEFT JOIN LATERAL (SELECT count(*) AS n FROM crm_push_subscriptions s WHERE s.user_id = sm.user_id) d ON true
           WHERE sm.segment_id = ${input.segmentId}::uuid`,
     );
     const members = Number(row?.members ?? 0);
-    const eligible = Number(row?.eligible ?? 0);
-    return { members, eligible, suppressed: 0, withoutDevice: members - eligible, devices: Number(row?.devices ?? 0) };
+    const reachable = Number(row?.reachable ?? 0);
+    const nCapped = Number(row?.capped ?? 0);
+    return {
+      members,
+      eligible: reachable - nCapped,
+      suppressed: 0,
+      capped: nCapped,
+      withoutDevice: members - reachable,
+      devices: Number(row?.devices ?? 0),
+    };
   }
-  const [row] = await executeRows<{ members: string | number; eligible: string | number }>(
+  const [row] = await executeRows<{ members: string | number; reachable: string | number; capped: string | number }>(
     ctx.db,
-    sql`SELECT count(*) AS members,
-          count(*) FILTER (WHERE ${input.type === "in_app" ? sql`true` : sql`NOT EXISTS (SELECT 1 FROM crm_suppressions x WHERE x.email = lower(u.email))`}) AS eligible
-        FROM crm_segment_members sm JOIN ${S}.users u ON u.id = sm.user_id WHERE sm.segment_id = ${input.segmentId}::uuid`,
+    sql`SELECT count(*) AS members, count(*) FILTER (WHERE x.ok) AS reachable, count(*) FILTER (WHERE x.ok AND cap.user_id IS NOT NULL) AS capped
+        FROM crm_segment_members sm JOIN ${S}.users u ON u.id = sm.user_id ${cappedJoin}
+        CROSS JOIN LATERAL (SELECT ${input.type === "in_app" ? sql`true` : sql`NOT EXISTS (SELECT 1 FROM crm_suppressions x WHERE x.email = lower(u.email))`} AS ok) x
+        WHERE sm.segment_id = ${input.segmentId}::uuid`,
   );
   const members = Number(row?.members ?? 0);
-  const eligible = Number(row?.eligible ?? 0);
-  return { members, eligible, suppressed: members - eligible, withoutDevice: 0, devices: 0 };
+  const reachable = Number(row?.reachable ?? 0);
+  const nCapped = Number(row?.capped ?? 0);
+  return { members, eligible: reachable - nCapped, suppressed: members - reachable, capped: nCapped, withoutDevice: 0, devices: 0 };
 }

@@ -4,6 +4,7 @@ import { crmCampaigns } from "@/server/db/schema";
 import { srcSchema } from "@/server/db/source";
 import { MAX_BATCH } from "@/server/email/types";
 import { jobEvent } from "@/server/jobs/events";
+import { cappedUsersSql, messagingRules, quietUntil } from "../automations/messaging-rules";
 import type { AdminActor, TServiceArgs } from "../context";
 import { InvalidInputError } from "../errors";
 import { recomputeSegment } from "../segments/recompute-segment";
@@ -13,8 +14,10 @@ import { lockCampaign, moveCampaign, type TCampaign } from "./transitions";
 
 /*
  * The audience snapshot: when a campaign starts, its segment is recomputed,
- * and every member whose address is not suppressed becomes one recipient row
- * with a fixed batch number (100 a batch). Delivery (deliver-batch.ts) then
+ * and every member whose address is not suppressed and who has not reached
+ * the channel's frequency cap becomes one recipient row with a fixed batch
+ * number (100 a batch). In quiet hours an email or push campaign waits for
+ * their end instead of starting. Delivery (deliver-batch.ts) then
  * sends those rows, never anyone else.
  */
 
@@ -32,6 +35,19 @@ export async function startCampaignSend({
   if (input.onlyIfScheduled && before.status !== "scheduled") return null;
   await assertReady(ctx.db, before, ctx.push);
   if (!before.segmentId) throw new InvalidInputError("Choose a segment");
+  const rules = await messagingRules(ctx.db);
+  const quiet = quietUntil(rules, before.type, ctx.clock());
+  if (quiet) {
+    // Quiet hours: a scheduled campaign stays scheduled until they end (the starter looks every minute); "send now" is scheduled for their end.
+    if (input.onlyIfScheduled) return null;
+    return ctx.db.transaction(async (tx) =>
+      moveCampaign(tx, ctx.actor, await lockCampaign(tx, input.campaignId), "scheduled", {
+        action: "campaign.scheduled",
+        set: { scheduledAt: quiet, scheduleTimezone: rules.quietHours?.timeZone ?? "UTC" },
+        audit: { scheduledAt: quiet, heldBy: "quiet hours" },
+      }),
+    );
+  }
   await recomputeSegment({ ctx, input: { segmentId: before.segmentId } });
   const S = srcSchema();
   return ctx.db.transaction(async (tx) => {
@@ -53,25 +69,30 @@ export async function startCampaignSend({
         : c.type === "push"
           ? sql`AND EXISTS (SELECT 1 FROM crm_push_subscriptions s WHERE s.user_id = u.id)`
           : sql``;
-    // One set-based insert: row numbers give each recipient its batch of up to 100.
-    const [snap] = await executeRows<{ n: string | number }>(
+    // One set-based insert: row numbers give each recipient its batch of up to 100; members at the channel's frequency cap are left out and counted.
+    const [snap] = await executeRows<{ n: string | number; capped: string | number }>(
       tx,
-      sql`WITH ins AS (
-            INSERT INTO crm_campaign_tracking (campaign_id, user_id, email, status, batch_no)
-            SELECT ${c.id}::uuid, u.id, u.email, 'queued', ((row_number() OVER (ORDER BY u.id)) - 1) / ${MAX_BATCH}
+      sql`WITH capped AS (${cappedUsersSql(rules, c.type, ctx.clock()) ?? sql`SELECT NULL::uuid AS user_id WHERE false`}),
+          cand AS (
+            SELECT u.id, u.email, EXISTS (SELECT 1 FROM capped WHERE capped.user_id = u.id) AS is_capped
             FROM crm_segment_members sm JOIN ${S}.users u ON u.id = sm.user_id
-            WHERE sm.segment_id = ${c.segmentId}::uuid ${eligible}
+            WHERE sm.segment_id = ${c.segmentId}::uuid ${eligible}),
+          ins AS (
+            INSERT INTO crm_campaign_tracking (campaign_id, user_id, email, status, batch_no)
+            SELECT ${c.id}::uuid, id, email, 'queued', ((row_number() OVER (ORDER BY id)) - 1) / ${MAX_BATCH}
+            FROM cand WHERE NOT is_capped
             ON CONFLICT (campaign_id, user_id) DO NOTHING
             RETURNING 1)
-          SELECT count(*) AS n FROM ins`,
+          SELECT (SELECT count(*) FROM ins) AS n, (SELECT count(*) FROM cand WHERE is_capped) AS capped`,
     );
     const total = Number(snap?.n ?? 0);
+    const capped = Number(snap?.capped ?? 0);
     // Push: one row per subscribed device of each recipient, as of now; delivery sends exactly these.
     const devices = c.type === "push" ? await snapshotDevices(tx, c.id) : undefined;
     return moveCampaign(tx, ctx.actor, c, "sending", {
       action: "campaign.sending",
-      set: { startedAt: ctx.clock(), totalRecipients: total, templateVersion: version },
-      audit: { totalRecipients: total, templateVersion: version, ...(devices !== undefined ? { devices } : {}) },
+      set: { startedAt: ctx.clock(), totalRecipients: total, cappedCount: capped, templateVersion: version },
+      audit: { totalRecipients: total, capped, templateVersion: version, ...(devices !== undefined ? { devices } : {}) },
     });
   });
 }
@@ -148,6 +169,8 @@ export async function sendToSegment({ ctx, input }: TServiceArgs<{ segmentId: st
   }
   const started = await startCampaignSend({ ctx, input: { campaignId: c.id } });
   if (!started) throw new Error("unreachable: a campaign started on request is never skipped");
+  // Held by quiet hours: scheduled for their end, nothing to deliver yet.
+  if (started.status !== "sending") return { campaign: started, dispatched: null };
   const dispatched = await ctx.jobs.enqueue(jobEvent("crm/campaign.send.requested", { campaignId: c.id, requestedBy: ctx.actor.email }));
   return { campaign: started, dispatched };
 }

@@ -17,7 +17,7 @@ export default async function MessagingRulesPage() {
       </nav>
       <PageHeader
         title="Frequency caps and quiet hours"
-        description="How much marketing a person receives. Automations hold (or skip) a message that would go over; one-on-one messages are never held."
+        description="How much marketing a person receives. Automations hold (or skip) a message that would go over, campaigns leave those members out; one-on-one messages and hand-picked template sends are never held."
       />
       <MessagingRulesForm initial={rules} canEdit={me.role !== "viewer"} />
     </>

@@ -40,6 +40,8 @@ export const crmAutomations = pgTable(
     triggerSegmentId: uuid("trigger_segment_id"),
     /** Source-event and date triggers: rows up to here have been looked at. */
     enrolCursor: timestamp("enrol_cursor", { withTimezone: true }),
+    /** When the goal was last checked over the open runs (at most every GOAL_CHECK_EVERY_MS). */
+    goalsCheckedAt: timestamp("goals_checked_at", { withTimezone: true }),
     /** Segment triggers: membership history rows up to this id have been looked at. */
     enrolHistoryId: bigint("enrol_history_id", { mode: "number" }),
     createdById: uuid("created_by_id").references(() => crmAdmins.id, { onDelete: "set null" }),

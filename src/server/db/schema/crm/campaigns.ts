@@ -34,6 +34,8 @@ export const crmCampaigns = pgTable(
     totalRecipients: integer("total_recipients").notNull().default(0),
     sentCount: integer("sent_count").notNull().default(0),
     failedCount: integer("failed_count").notNull().default(0),
+    /** Members left out at the snapshot because they had reached the channel's frequency cap (Settings → Messaging). */
+    cappedCount: integer("capped_count").notNull().default(0),
     lastError: text("last_error"),
   },
   (t) => [

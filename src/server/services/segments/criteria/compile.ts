@@ -145,6 +145,15 @@ export function compileCriteria(criteria: TCriteria, ctx: TCompileContext): TCom
         const agg = c.metric === "tokens" ? sql`sum(input_tokens + output_tokens)` : sql`sum(cost_usd)`;
         return aggregate({ table: sql`${S}.token_usage`, where, agg }, c.op, c.value);
       }
+      case "margin": {
+        // Revenue minus AI cost per user: one grouped scan over both, users with neither at 0.
+        const from = since(c.days);
+        const paid = from ? sql`AND paid_at >= ${ts(from)}` : sql``;
+        const used = from ? sql`WHERE created_at >= ${ts(from)}` : sql``;
+        const table = sql`(SELECT user_id, amount AS v FROM ${S}.payments WHERE status = 'succeeded' ${paid}
+          UNION ALL SELECT user_id, -cost_usd FROM ${S}.token_usage ${used}) margin`;
+        return aggregate({ table, where: [], agg: sql`sum(v)` }, c.op, c.value);
+      }
       case "tag": {
         flags.needsMetadata = true;
         const tags = sql`ARRAY[${list([...new Set(c.values.map(normalizeTag))])}]::text[]`;

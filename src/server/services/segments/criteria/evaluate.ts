@@ -130,6 +130,16 @@ export function evaluateCriteria(criteria: TCriteria, data: TDataSet, opts: { no
           Math.round(c.value * 1_000_000),
         );
       }
+      case "margin": {
+        const from = c.days === undefined ? -Infinity : now - c.days * DAY;
+        const revenueMicros = data.payments
+          .filter((p) => p.user_id === u.id && p.status === "succeeded" && t(p.paid_at) >= from)
+          .reduce((a, p) => a + Math.round(p.amount * 100) * 10_000, 0);
+        const costMicros = data.token_usage
+          .filter((r) => r.user_id === u.id && t(r.created_at) >= from)
+          .reduce((a, r) => a + Math.round(r.cost_usd * 1_000_000), 0);
+        return cmp(revenueMicros - costMicros, c.op, Math.round(c.value * 1_000_000));
+      }
       case "tag": {
         const tags = m?.tags ?? [];
         const wanted = c.values.map((v) => v.trim().toLowerCase().replace(/\s+/g, " "));

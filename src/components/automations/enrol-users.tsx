@@ -7,11 +7,12 @@ import { useTRPC } from "@/trpc/react";
 import { LiveAutomationSelect } from "./live-automation-select";
 
 /**
- * The users list's bulk action: enrol the users shown (the filtered page) in
- * a live automation by hand. Audited; the automation's re-entry rule says who
- * is kept out, and the answer says how many.
+ * The users list's bulk action: enrol users by hand in a live automation —
+ * the ones ticked, or (none ticked) the users shown on the filtered page.
+ * Audited; the automation's re-entry rule says who is kept out, and the
+ * answer says how many.
  */
-export function EnrolShownUsers({ userIds }: { userIds: string[] }) {
+export function EnrolUsers({ userIds, who }: { userIds: string[] /** "the 3 selected users", "the 50 users shown" */; who: string }) {
   const trpc = useTRPC();
   const [open, setOpen] = useState(false);
   const [chosen, setChosen] = useState("");
@@ -26,7 +27,7 @@ export function EnrolShownUsers({ userIds }: { userIds: string[] }) {
   return (
     <div className="flex flex-wrap items-center gap-2 rounded-md border border-slate-200 bg-white p-2 text-sm shadow-xs">
       <label htmlFor="enrol-shown" className="text-slate-600">
-        Enrol the {userIds.length} users shown in
+        Enrol {who} in
       </label>
       <LiveAutomationSelect
         id="enrol-shown"
