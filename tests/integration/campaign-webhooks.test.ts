@@ -3,6 +3,7 @@ import { POST as webhook } from "@/app/api/webhooks/resend/route";
 import { resetEnvCache } from "@/lib/env";
 import { provideDatabase } from "@/server/db";
 import { ResendProvider } from "@/server/email/resend-provider";
+import { applyProviderEvents, ZProviderEvent } from "@/server/services/campaigns/apply-provider-event";
 import { listCampaignRecipients, startRecipientsExport } from "@/server/services/campaigns/campaign-recipients";
 import { campaignFunnel, trackClickRates, trackOpenRates } from "@/server/services/campaigns/campaign-report";
 import { createCampaign, listCampaigns } from "@/server/services/campaigns/manage-campaigns";
@@ -328,5 +329,65 @@ describe.each(engines())("provider webhooks on %s", (engine) => {
     expect(shown).toMatchObject({ status: "delivered", openedAt: new Date(t(3)), clickedAt: new Date(t(5)) });
     // The campaign's recipient row is not touched by a one-on-one email's events.
     expect((await listCampaignRecipients({ ctx, input: { id: campaignId, filter: "all", search: "r1@" } })).items[0]?.openCount).toBe(2);
+  });
+  it("events arriving together are written together (group commit) and end in the state one by one gives; each redelivery is a duplicate", async () => {
+    // A fresh recipient row of its own (the earlier tests used the campaign's four).
+    const [c] = await db.query<(typeof rows)[number]>(
+      `INSERT INTO crm_campaign_tracking (campaign_id, user_id, email, status, batch_no, provider_message_id, sent_at)
+       VALUES ($1, '00000000-0000-4000-8000-000000000099', 'together@example.com', 'sent', 0, 'prov-together', now())
+       RETURNING id, email, provider_message_id, user_id`,
+      [campaignId],
+    );
+    if (!c) throw new Error("no row");
+    const t = (m: number) => new Date(Date.UTC(2026, 10, 27, 11, m)).toISOString();
+    const click = { click: { link: "https://vibrationfit.com/a" } };
+    const events = [
+      event("email.delivered", c, t(1)),
+      event("email.opened", c, t(5)),
+      event("email.opened", c, t(2)),
+      event("email.opened", c, t(9)),
+      event("email.clicked", c, t(7), click),
+      event("email.clicked", c, t(3), click),
+    ];
+    const batchesBefore = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM crm_provider_events");
+    // All at once, each sent twice under its id: 12 requests racing into the same recipient.
+    const answers = await Promise.all(
+      [...events, ...events].map(
+        async (e, i) => (await send(e, `msg_together_${i % events.length}`)).json() as Promise<{ duplicate: boolean }>,
+      ),
+    );
+    expect(answers.filter((a) => a.duplicate).length).toBe(events.length);
+    for (let i = 0; i < events.length; i++)
+      expect([answers[i]?.duplicate, answers[i + events.length]?.duplicate].sort()).toEqual([false, true]);
+    expect((await db.query<{ n: number }>("SELECT count(*)::int AS n FROM crm_provider_events"))[0]?.n).toBe(
+      (batchesBefore[0]?.n ?? 0) + events.length,
+    );
+    const [state] = await db.query<Record<string, unknown>>(
+      "SELECT status, delivered_at, first_opened_at, open_count, first_clicked_at, click_count FROM crm_campaign_tracking WHERE id = $1",
+      [c.id],
+    );
+    expect(state).toMatchObject({ status: "clicked", open_count: 3, click_count: 2 });
+    expect(new Date(state?.first_opened_at as string).toISOString()).toBe(t(2));
+    expect(new Date(state?.first_clicked_at as string).toISOString()).toBe(t(3));
+    expect(new Date(state?.delivered_at as string).toISOString()).toBe(t(1));
+    // The same twelve handed to the service as one batch, for another fresh row: one result each, the same end state.
+    const [d] = await db.query<(typeof rows)[number]>(
+      `INSERT INTO crm_campaign_tracking (campaign_id, user_id, email, status, batch_no, provider_message_id, sent_at)
+       VALUES ($1, '00000000-0000-4000-8000-000000000098', 'batch@example.com', 'sent', 0, 'prov-batch', now())
+       RETURNING id, email, provider_message_id, user_id`,
+      [campaignId],
+    );
+    if (!d) throw new Error("no row");
+    const forD = events.map((e) => e.replaceAll(c.id, d.id).replaceAll("prov-together", "prov-batch"));
+    const results = await applyProviderEvents({
+      ctx: testCtx(db.db, { type: "webhook", provider: "resend" }),
+      input: [...forD, ...forD].map((e, i) => ({ svixId: `msg_batch_${i % forD.length}`, event: ZProviderEvent.parse(JSON.parse(e)) })),
+    });
+    expect(results.map((r) => r.applied)).toEqual([...forD.map(() => true), ...forD.map(() => false)]);
+    const [batched] = await db.query<Record<string, unknown>>(
+      "SELECT status, delivered_at, first_opened_at, open_count, first_clicked_at, click_count FROM crm_campaign_tracking WHERE id = $1",
+      [d.id],
+    );
+    expect(batched).toEqual(state);
   });
 });

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { z } from "zod";
-import { executeRows } from "@/server/db/client";
+import { type DbOrTx, executeRows } from "@/server/db/client";
 import { writeAuditLog } from "../audit/write-audit-log";
 import type { TServiceArgs, WebhookActor } from "../context";
 
@@ -62,61 +62,126 @@ const COLUMN: Partial<Record<TProviderEvent["type"], string>> = {
 
 const uuidOrNull = (v: unknown) => (typeof v === "string" && /^[0-9a-f-]{36}$/i.test(v) ? v : null);
 
-/**
- * Applies one verified provider event, once: the event row (keyed by svix-id)
- * is inserted first and a redelivery stops there. Recipient state is kept as
- * earliest times and counts, and the status is derived from them, so events
- * arriving late, early or twice leave the same state. Hard bounces and
- * complaints suppress the address for future campaigns.
- */
-export async function applyProviderEvent({ ctx, input }: TServiceArgs<{ svixId: string; event: TProviderEvent }, WebhookActor>) {
-  const { db, actor } = ctx;
-  const { svixId, event } = input;
-  const at = sql`${new Date(event.created_at).toISOString()}::timestamptz`;
-  const tags = event.data.tags;
-  const recipient = uuidOrNull(tags.recipient_id);
-  const column = COLUMN[event.type];
-  // The recipient's state after this event, computed from its old state and this event alone:
-  // SET expressions see the old row, so the updated column is spelled out as its new value.
-  const next = (name: string) => (name === column ? sql`least(coalesce(t.${sql.raw(name)}, ${at}), ${at})` : sql.raw(`t.${name}`));
-  const status = column
-    ? sql`CASE
-        WHEN ${next("complained_at")} IS NOT NULL THEN 'complained'
-        WHEN ${next("bounced_at")} IS NOT NULL THEN 'bounced'
-        WHEN ${next("first_clicked_at")} IS NOT NULL THEN 'clicked'
-        WHEN ${next("first_opened_at")} IS NOT NULL THEN 'opened'
-        WHEN ${next("delivered_at")} IS NOT NULL THEN 'delivered'
-        WHEN ${next("provider_failed_at")} IS NOT NULL THEN 'failed'
-        ELSE t.status END`
-    : sql`t.status`;
-  const counter =
-    event.type === "email.opened"
-      ? sql`, open_count = t.open_count + 1`
-      : event.type === "email.clicked"
-        ? sql`, click_count = t.click_count + 1`
-        : sql``;
-  // One statement, so one round trip and atomic without a transaction: find the recipient, store the
-  // event once (a redelivery inserts nothing, and then nothing is updated), apply it.
-  const query = sql`
-    WITH target AS (
-      SELECT id, campaign_id, email FROM crm_campaign_tracking
-      WHERE ${recipient ? sql`id = ${recipient}::uuid` : sql`provider_message_id = ${event.data.email_id}`} LIMIT 1),
-    ins AS (
-      INSERT INTO crm_provider_events (svix_id, type, email_id, campaign_id, tracking_id, link, occurred_at, payload)
-      SELECT ${svixId}, ${event.type}, ${event.data.email_id}, target.campaign_id, target.id, ${event.data.click?.link ?? null}, ${at},
-             ${JSON.stringify(event)}::jsonb
-      FROM (SELECT 1) one LEFT JOIN target ON true
-      ON CONFLICT (svix_id) DO NOTHING RETURNING tracking_id, campaign_id),
-    upd AS (
-      UPDATE crm_campaign_tracking t SET ${column ? sql`${sql.raw(column)} = least(coalesce(t.${sql.raw(column)}, ${at}), ${at}), ` : sql``}status = ${status} ${counter}
-      FROM ins WHERE t.id = ins.tracking_id AND t.status <> 'queued' AND ${column ? sql`true` : sql`false`}
-      RETURNING t.id)
-    SELECT (SELECT count(*) FROM ins) AS inserted, (SELECT campaign_id FROM ins) AS campaign_id, (SELECT email FROM target) AS email`;
-  const [row] = await executeRows<{ inserted: string | number; campaign_id: string | null; email: string | null }>(db, query);
-  if (!Number(row?.inserted)) return { applied: false as const, reason: "duplicate" };
+type TApplied = { applied: true; campaignId: string | null } | { applied: false; reason: "duplicate" };
+const COLUMNS = [...new Set(Object.values(COLUMN))] as string[];
 
+/**
+ * Applies one verified provider event, once (applyProviderEvents with one
+ * event).
+ */
+export async function applyProviderEvent({
+  ctx,
+  input,
+}: TServiceArgs<{ svixId: string; event: TProviderEvent }, WebhookActor>): Promise<TApplied> {
+  const [result] = await applyProviderEvents({ ctx, input: [input] });
+  if (!result) throw new Error("unreachable: one event in, one result out");
+  return result;
+}
+
+/**
+ * Applies verified provider events, each once, in one statement (the
+ * webhook route's group commit hands it the events that arrived together):
+ * each event row (keyed by svix-id) is inserted first and a redelivery stops
+ * there, so only the events inserted now change a recipient. Recipient
+ * state is kept as earliest times and counts, and the status is derived
+ * from them, so events arriving late, early, twice or together leave the
+ * same state. Hard bounces and complaints suppress the address for future
+ * campaigns. One result per event, in order; an svix-id repeated in the
+ * list is a duplicate after its first.
+ */
+export async function applyProviderEvents({
+  ctx,
+  input,
+}: TServiceArgs<{ svixId: string; event: TProviderEvent }[], WebhookActor>): Promise<TApplied[]> {
+  const { db } = ctx;
+  const first = new Map<string, number>();
+  input.forEach((x, i) => {
+    if (!first.has(x.svixId)) first.set(x.svixId, i);
+  });
+  const rows = [...first.values()].map((i) => {
+    const { svixId, event } = input[i] as (typeof input)[number];
+    return {
+      i,
+      svix_id: svixId,
+      type: event.type,
+      email_id: event.data.email_id,
+      recipient: uuidOrNull(event.data.tags.recipient_id),
+      link: event.data.click?.link ?? null,
+      occurred_at: new Date(event.created_at).toISOString(),
+      column: COLUMN[event.type] ?? null,
+      payload: event,
+    };
+  });
+  const earliest = (col: string) => sql.raw(`min(occurred_at) FILTER (WHERE "column" = '${col}') AS ${col}`);
+  // A recipient's state after these events, from its old state and the events' earliest times (least() skips NULLs).
+  const next = (col: string) => sql.raw(`least(t.${col}, a.${col})`);
+  const statusOf = sql`CASE
+      WHEN ${next("complained_at")} IS NOT NULL THEN 'complained'
+      WHEN ${next("bounced_at")} IS NOT NULL THEN 'bounced'
+      WHEN ${next("first_clicked_at")} IS NOT NULL THEN 'clicked'
+      WHEN ${next("first_opened_at")} IS NOT NULL THEN 'opened'
+      WHEN ${next("delivered_at")} IS NOT NULL THEN 'delivered'
+      WHEN ${next("provider_failed_at")} IS NOT NULL THEN 'failed'
+      ELSE t.status END`;
+  // One statement: one round trip and one commit for the lot, atomic without a transaction. The recipient is found by
+  // the recipient_id tag when the event has one, else by the provider's message id.
+  const result = await executeRows<{ i: number; inserted: boolean; campaign_id: string | null; email: string | null }>(
+    db,
+    sql`WITH input AS (
+          SELECT * FROM json_to_recordset(${JSON.stringify(rows)}::json)
+            AS x(i int, svix_id text, type text, email_id text, recipient uuid, link text, occurred_at timestamptz, "column" text, payload jsonb)),
+        target AS (
+          SELECT x.i, t.id AS tracking_id, t.campaign_id, t.email FROM input x
+          LEFT JOIN LATERAL (
+            (SELECT id, campaign_id, email FROM crm_campaign_tracking WHERE x.recipient IS NOT NULL AND id = x.recipient LIMIT 1)
+            UNION ALL
+            (SELECT id, campaign_id, email FROM crm_campaign_tracking WHERE x.recipient IS NULL AND provider_message_id = x.email_id LIMIT 1)
+            LIMIT 1) t ON true),
+        ins AS (
+          INSERT INTO crm_provider_events (svix_id, type, email_id, campaign_id, tracking_id, link, occurred_at, payload)
+          SELECT x.svix_id, x.type, x.email_id, t.campaign_id, t.tracking_id, x.link, x.occurred_at, x.payload
+          FROM input x JOIN target t ON t.i = x.i ORDER BY x.i
+          ON CONFLICT (svix_id) DO NOTHING RETURNING svix_id),
+        applied AS (
+          SELECT x.*, t.tracking_id FROM input x JOIN target t ON t.i = x.i JOIN ins ON ins.svix_id = x.svix_id
+          WHERE t.tracking_id IS NOT NULL AND x."column" IS NOT NULL),
+        a AS (
+          SELECT tracking_id, ${sql.join(
+            COLUMNS.map((c) => earliest(c)),
+            sql`, `,
+          )},
+            count(*) FILTER (WHERE type = 'email.opened') AS opens, count(*) FILTER (WHERE type = 'email.clicked') AS clicks
+          FROM applied GROUP BY tracking_id),
+        upd AS (
+          UPDATE crm_campaign_tracking t SET ${sql.join(
+            COLUMNS.map((c) => sql`${sql.raw(c)} = ${next(c)}`),
+            sql`, `,
+          )},
+            status = ${statusOf}, open_count = t.open_count + a.opens, click_count = t.click_count + a.clicks
+          FROM a WHERE t.id = a.tracking_id AND t.status <> 'queued'
+          RETURNING t.id)
+        SELECT x.i, (ins.svix_id IS NOT NULL) AS inserted, t.campaign_id, t.email
+        FROM input x JOIN target t ON t.i = x.i LEFT JOIN ins ON ins.svix_id = x.svix_id ORDER BY x.i`,
+  );
+  const byIndex = new Map(result.map((r) => [Number(r.i), r]));
+  const out: TApplied[] = [];
+  for (const [i, { event }] of input.entries()) {
+    const row = first.get(input[i]?.svixId ?? "") === i ? byIndex.get(i) : undefined;
+    if (!row?.inserted) {
+      out.push({ applied: false, reason: "duplicate" });
+      continue;
+    }
+    await afterApplied(ctx, event, row.email);
+    out.push({ applied: true, campaignId: row.campaign_id ?? null });
+  }
+  return out;
+}
+
+/** What an applied event changes beyond its recipient: a one-on-one message's status and opens, and suppressions. */
+async function afterApplied({ db, actor }: { db: DbOrTx; actor: WebhookActor }, event: TProviderEvent, recipientEmail: string | null) {
+  const at = sql`${new Date(event.created_at).toISOString()}::timestamptz`;
   // One-on-one and template emails: the message's delivery status.
-  const messageId = uuidOrNull(tags.message_id);
+  const messageId = uuidOrNull(event.data.tags.message_id);
   const undelivered = event.type === "email.bounced" || event.type === "email.failed" || event.type === "email.suppressed";
   if (messageId && (event.type === "email.delivered" || undelivered)) {
     await db.execute(sql`
@@ -139,7 +204,7 @@ export async function applyProviderEvent({ ctx, input }: TServiceArgs<{ svixId: 
         : event.type === "email.suppressed"
           ? "provider"
           : null;
-  const address = (row?.email ?? event.data.to?.[0] ?? "").toLowerCase();
+  const address = (recipientEmail ?? event.data.to?.[0] ?? "").toLowerCase();
   if (reason && address) {
     await db.transaction(async (tx) => {
       const added = await executeRows<{ email: string }>(
@@ -156,7 +221,6 @@ export async function applyProviderEvent({ ctx, input }: TServiceArgs<{ svixId: 
         });
     });
   }
-  return { applied: true as const, campaignId: row?.campaign_id ?? null };
 }
 
 /**

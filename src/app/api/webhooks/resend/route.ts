@@ -1,16 +1,19 @@
 import { Resend } from "resend";
 import { ZodError } from "zod";
 import { env } from "@/lib/env";
+import { groupCommit } from "@/lib/group-commit";
 import { readBoundedText } from "@/server/api/http/body";
 import { routeHandler } from "@/server/api/http/route-handler";
 import { EmailSendError } from "@/server/email/types";
 import {
   APPLIED_EVENT_TYPES,
-  applyProviderEvent,
+  applyProviderEvents,
   recordUnhandledEvent,
+  type TProviderEvent,
   ZProviderEvent,
   ZWebhookEnvelope,
 } from "@/server/services/campaigns/apply-provider-event";
+import type { TServiceCtx, WebhookActor } from "@/server/services/context";
 import { receiveReply, ZReceivedEvent } from "@/server/services/messaging/receive-reply";
 
 export const dynamic = "force-dynamic";
@@ -25,13 +28,28 @@ const getVerifier = () => {
   return verifier;
 };
 
+/**
+ * Group commit of applied events: the events that arrive while one batch is
+ * being written go in the next, as one statement and one commit; each
+ * request is still answered only after its own event is stored.
+ */
+type TQueued = { ctx: TServiceCtx<WebhookActor>; svixId: string; event: TProviderEvent };
+const applyQueued = groupCommit(
+  (items: TQueued[]) => {
+    const ctx = (items[0] as TQueued).ctx;
+    return applyProviderEvents({ ctx, input: items.map(({ svixId, event }) => ({ svixId, event })) });
+  },
+  { maxBatch: 200, maxInFlight: 2 },
+);
+
 const reply = (status: number, body: Record<string, unknown>) => Response.json(body, { status, headers: { "cache-control": "no-store" } });
 
 /**
  * Resend's webhooks. Before the body is read: the headers are present and
  * the timestamp is within 5 minutes; the body is read at most MAX_BODY_BYTES
  * (413 above). Then the Svix signature is checked on the raw body, and only
- * then is anything parsed or written: the event is stored once and applied.
+ * then is anything parsed or written: the event is stored once and applied
+ * (with the events that arrived alongside it: group commit).
  */
 export const POST = routeHandler({ public: { type: "webhook", provider: "resend" } }, async ({ request, ctx }) => {
   const secret = env().RESEND_WEBHOOK_SECRET;
@@ -85,6 +103,6 @@ export const POST = routeHandler({ public: { type: "webhook", provider: "resend"
   }
   const event = ZProviderEvent.safeParse(envelope);
   if (!event.success) return reply(400, { error: `Malformed event: ${detail(event.error)}` });
-  const result = await applyProviderEvent({ ctx, input: { svixId: id, event: event.data } });
+  const result = await applyQueued({ ctx, svixId: id, event: event.data });
   return reply(200, { ok: true, duplicate: !result.applied });
 });
