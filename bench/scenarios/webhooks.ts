@@ -57,7 +57,8 @@ const scenario: TBenchScenario = {
           RESEND_WEBHOOK_SECRET: secret,
           AUTH_SECRET: randomBytes(32).toString("base64url"),
           CRM_OWNER_EMAIL: env().CRM_OWNER_EMAIL ?? "owner@vibrationfit.local",
-          RESEND_API_KEY: "",
+          // Required in production with Postgres; never called here (verifying a signature is local).
+          RESEND_API_KEY: "re_bench_not_called",
           NODE_ENV: "production",
         },
         stdio: "ignore",
