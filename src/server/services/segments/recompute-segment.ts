@@ -47,12 +47,15 @@ export async function recomputeSegment({ ctx, input }: TServiceArgs<{ segmentId:
       tx,
       sql`WITH target AS MATERIALIZED (SELECT u.id FROM ${criteriaFrom(compiled)} WHERE ${compiled.where}),
         entered AS (
+          -- The members already there are skipped by the primary key, not by a probe of the table being filled (a plan
+          -- made while it was empty scans it once per row as it grows).
           INSERT INTO crm_segment_members (segment_id, user_id, entered_at)
           SELECT ${seg}, t.id, ${at} FROM target t
-          WHERE NOT EXISTS (SELECT 1 FROM crm_segment_members sm WHERE sm.segment_id = ${seg} AND sm.user_id = t.id)
+          ON CONFLICT (segment_id, user_id) DO NOTHING
           RETURNING user_id),
         exited AS (
-          DELETE FROM crm_segment_members sm WHERE sm.segment_id = ${seg} AND sm.user_id NOT IN (SELECT id FROM target)
+          -- NOT EXISTS (an anti-join that may spill to disk), not NOT IN: a NOT IN whose list outgrows work_mem is checked row by row.
+          DELETE FROM crm_segment_members sm WHERE sm.segment_id = ${seg} AND NOT EXISTS (SELECT 1 FROM target t WHERE t.id = sm.user_id)
           RETURNING user_id),
         history AS (
           INSERT INTO crm_segment_membership_history (segment_id, user_id, change, at)

@@ -114,6 +114,8 @@ export const crmAutomationRuns = pgTable(
     uniqueIndex("crm_automation_runs_trigger_key_idx").on(t.automationId, t.triggerKey),
     index("crm_automation_runs_due_idx").on(t.dueAt).where(sql`status = 'active'`),
     index("crm_automation_runs_automation_idx").on(t.automationId, t.enteredAt),
+    // "Has this person had a run of this automation?" (the re-entry rule, per candidate at enrolment): one probe each.
+    index("crm_automation_runs_automation_user_idx").on(t.automationId, t.userId),
     index("crm_automation_runs_user_idx").on(t.userId, t.enteredAt),
     check("crm_automation_runs_status_check", sql`${t.status} IN (${inList(RUN_STATUSES)})`),
   ],

@@ -11,8 +11,8 @@ import { escapeLike, normalizeTag } from "@/shared/text";
  * true/false, so `not` groups never meet SQL's unknown.
  *
  * Counts and sums (events, AI usage, spend) are set-based: one grouped scan
- * per condition through the (name|user, time) indexes, then a hashed IN / NOT
- * IN, rather than one correlated subquery per user.
+ * per condition through the (name|user, time) indexes, then a hashed IN or an
+ * anti-join, rather than one correlated subquery per user.
  */
 
 export type TCmp = (typeof CMP_OPS)[number];
@@ -56,7 +56,9 @@ function aggregate(rows: { table: SQL; where: SQL[]; agg: SQL }, op: TCmp, value
   const having = sql`${rows.agg} ${sql.raw(CMP_SQL[op])} ${String(value)}::numeric`;
   const where = rows.where.length ? sql`WHERE ${sql.join(rows.where, sql` AND `)}` : sql``;
   // Users without rows have 0: if 0 satisfies the comparison, select everyone except those whose rows fail it.
-  if (cmpJs(0, op, value)) return sql`u.id NOT IN (SELECT user_id FROM ${rows.table} ${where} GROUP BY user_id HAVING NOT (${having}))`;
+  // NOT EXISTS rather than NOT IN: an anti-join that spills to disk when the set is large, where a NOT IN list larger than work_mem is checked row by row.
+  if (cmpJs(0, op, value))
+    return sql`NOT EXISTS (SELECT 1 FROM (SELECT user_id FROM ${rows.table} ${where} GROUP BY user_id HAVING NOT (${having})) fails WHERE fails.user_id = u.id)`;
   return sql`u.id IN (SELECT user_id FROM ${rows.table} ${where} GROUP BY user_id HAVING ${having})`;
 }
 

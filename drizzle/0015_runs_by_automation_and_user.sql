@@ -1,0 +1,1 @@
+CREATE INDEX "crm_automation_runs_automation_user_idx" ON "crm_automation_runs" USING btree ("automation_id","user_id");
