@@ -1,4 +1,6 @@
 import { isDeepStrictEqual, parseArgs } from "node:util";
+import { env } from "@/lib/env";
+import { connectPostgres } from "@/server/db/client";
 import { serviceContext } from "@/server/runtime";
 import { getAppStatistics, getOverview, getRetentionCohorts, type TEngine } from "@/server/services/analytics/get-analytics";
 import { refreshAnalyticsRollups } from "@/server/services/analytics/rollups/refresh-analytics-rollups";
@@ -10,7 +12,8 @@ import { percentile, type TBenchFigure, type TBenchScenario } from "../types";
  * The analytics procedures on the seeded data (npm run db:seed -- --users 100000),
  * warm, from the rollups (the product) and from the raw tables (the
  * straightforward baseline), in the same process, with a check that both
- * return the same answer.
+ * return the same answer; and the database time of one dashboard view
+ * (issue 17: ≤ 100 ms at 1M users).
  */
 const scenario: TBenchScenario = {
   description: "analytics overview / appStatistics / retentionCohorts: rollups vs raw-table baseline",
@@ -86,6 +89,38 @@ const scenario: TBenchScenario = {
         { name: `${c.name} speed-up (raw p50 / rollups p50)`, value: Number((rawP50 / p50).toFixed(1)), unit: "×", target: 20 },
         { name: `${c.name} results equal`, value: isDeepStrictEqual(fast.last, raw.last) ? 1 : 0, unit: "bool", target: 1 },
       );
+    }
+
+    // Database time of one dashboard view (overview + appStatistics + cohorts): on a pool of one connection every
+    // statement waits for the one before, so the view's wall time is the sum of its statements' times (plus the
+    // little JavaScript between them: an upper bound). Target: 100 ms at 1M users.
+    if (handle.mode === "postgres") {
+      const single = connectPostgres(env().DATABASE_URL as string, { max: 1 });
+      try {
+        const one = serviceContext(single.db, systemActor("bench"), { clock: () => now });
+        const view = async () => {
+          await getOverview({ ctx: one, input: { range: lastDays(30, tz, now), timezone: tz }, engine: "rollups" });
+          await getAppStatistics({ ctx: one, input: { range: lastDays(30, tz, now), timezone: tz }, engine: "rollups" });
+          await getRetentionCohorts({ ctx: one, input: { cohort: "week", periods: 8, timezone: tz }, engine: "rollups" });
+        };
+        const { samples } = await time(view, Math.max(3, Math.round(runs / 3)));
+        figures.push(
+          {
+            name: "database time per dashboard view (one connection) p50",
+            value: Math.round(percentile(samples, 50)),
+            unit: "ms",
+            target: null,
+          },
+          {
+            name: "database time per dashboard view (one connection) p95",
+            value: Math.round(percentile(samples, 95)),
+            unit: "ms",
+            target: 100,
+          },
+        );
+      } finally {
+        await single.close();
+      }
     }
     return figures;
   },
