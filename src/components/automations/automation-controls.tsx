@@ -3,7 +3,8 @@
 import { useMutation } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useEffect, useState } from "react";
+import { useEffect } from "react";
+import { ConfirmDanger } from "@/components/ui/confirm-danger";
 import { buttonClass } from "@/components/ui/primitives";
 import type { TAutomationStatus } from "@/shared/schemas/automations";
 import { useTRPC } from "@/trpc/react";
@@ -12,7 +13,6 @@ import { useTRPC } from "@/trpc/react";
 export function AutomationControls({ id, name, status, active }: { id: string; name: string; status: TAutomationStatus; active: number }) {
   const trpc = useTRPC();
   const router = useRouter();
-  const [confirming, setConfirming] = useState(false);
   const done = { onSuccess: () => router.refresh() };
   const turnOn = useMutation(trpc.automations.turnOn.mutationOptions(done));
   const pause = useMutation(trpc.automations.pause.mutationOptions(done));
@@ -34,21 +34,14 @@ export function AutomationControls({ id, name, status, active }: { id: string; n
             {turnOn.isPending ? "Turning on…" : status === "paused" ? "Resume" : "Turn on"}
           </button>
         )}
-        {confirming ? (
-          <span className="inline-flex items-center gap-2 rounded-md border border-red-200 bg-red-50 px-2 text-sm text-red-800">
-            Archive “{name}”{active ? ` and end ${active} running` : ""}?
-            <button type="button" className="font-medium underline" disabled={archive.isPending} onClick={() => archive.mutate({ id })}>
-              {archive.isPending ? "Archiving…" : "Yes, archive"}
-            </button>
-            <button type="button" className="text-slate-600" onClick={() => setConfirming(false)}>
-              Keep
-            </button>
-          </span>
-        ) : (
-          <button type="button" className={buttonClass.danger} onClick={() => setConfirming(true)}>
-            Archive
-          </button>
-        )}
+        <ConfirmDanger
+          label="Archive"
+          question={`Archive “${name}”${active ? ` and end ${active} running` : ""}?`}
+          confirmLabel="Yes, archive"
+          pendingLabel="Archiving…"
+          pending={archive.isPending}
+          onConfirm={() => archive.mutate({ id })}
+        />
       </div>
       {error ? (
         <p role="alert" className="max-w-md whitespace-pre-line text-sm text-red-700">

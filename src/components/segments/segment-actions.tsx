@@ -4,6 +4,7 @@ import { useMutation } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
+import { ConfirmDanger } from "@/components/ui/confirm-danger";
 import { buttonClass } from "@/components/ui/primitives";
 import { useTRPC } from "@/trpc/react";
 
@@ -11,7 +12,6 @@ import { useTRPC } from "@/trpc/react";
 export function SegmentActions({ id, name }: { id: string; name: string }) {
   const trpc = useTRPC();
   const router = useRouter();
-  const [confirming, setConfirming] = useState(false);
   const [requested, setRequested] = useState(false);
   const recompute = useMutation(
     trpc.segments.recompute.mutationOptions({
@@ -37,21 +37,14 @@ export function SegmentActions({ id, name }: { id: string; name: string }) {
         <button type="button" className={buttonClass.secondary} disabled={duplicate.isPending} onClick={() => duplicate.mutate({ id })}>
           {duplicate.isPending ? "Duplicating…" : "Duplicate"}
         </button>
-        {confirming ? (
-          <span className="inline-flex items-center gap-2 rounded-md border border-red-200 bg-red-50 px-2 text-sm text-red-800">
-            Delete “{name}”?
-            <button type="button" className="font-medium underline" disabled={remove.isPending} onClick={() => remove.mutate({ id })}>
-              {remove.isPending ? "Deleting…" : "Yes, delete"}
-            </button>
-            <button type="button" className="text-slate-600" onClick={() => setConfirming(false)}>
-              Keep
-            </button>
-          </span>
-        ) : (
-          <button type="button" className={buttonClass.danger} onClick={() => setConfirming(true)}>
-            Delete
-          </button>
-        )}
+        <ConfirmDanger
+          label="Delete"
+          question={`Delete “${name}”?`}
+          confirmLabel="Yes, delete"
+          pendingLabel="Deleting…"
+          pending={remove.isPending}
+          onConfirm={() => remove.mutate({ id })}
+        />
       </div>
       {requested && !recompute.isPending ? (
         <p role="status" className="text-xs text-slate-500">

@@ -11,8 +11,8 @@ import {
   turnOnAutomation,
   updateAutomation,
 } from "@/server/services/automations/manage-automations";
-import { getMessagingRules, setMessagingRules } from "@/server/services/automations/messaging-rules";
 import { listNotifications, markNotificationsRead } from "@/server/services/automations/notifications";
+import { getMessagingRules, setMessagingRules } from "@/server/services/messaging/messaging-rules";
 import { ZAutomationId, ZCreateAutomationInput, ZEnrolInput, ZTestRunInput, ZUpdateAutomationInput } from "@/shared/schemas/automations";
 import { ZMessagingRules } from "@/shared/schemas/messaging-rules";
 import { adminProcedure, router, viewerProcedure } from "../trpc";

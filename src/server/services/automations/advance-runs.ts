@@ -9,11 +9,11 @@ import type { TCriteria } from "@/shared/criteria/schema";
 import { nextInLocalWindow } from "@/shared/local-window";
 import { armStart, findStep, stepAfter, type TAutomationDefinition, type TStep, type TStepOutcome } from "@/shared/schemas/automations";
 import type { TServiceArgs } from "../context";
+import { capHolds, messagingRules, type TMessagingRules } from "../messaging/messaging-rules";
 import { loadRecipients } from "../messaging/recipients";
 import { loadReferencedCriteria } from "../segments/load-referenced-criteria";
 import { versionContent } from "../templates/manage-templates";
 import { emailMessageFor, renderEmail } from "../templates/render-email";
-import { capHolds, messagingRules, type TMessagingRules } from "./messaging-rules";
 import { versionCache } from "./versions";
 
 /*

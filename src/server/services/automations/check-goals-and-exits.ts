@@ -29,15 +29,15 @@ export async function checkGoalsAndExits({ ctx }: TServiceArgs<void>) {
   for (const a of await liveDefinitions(ctx.db)) {
     const d = a.definition;
     const mine = sql`r.automation_id = ${a.id}::uuid AND NOT r.is_test`;
-    const due =
-      d.goal &&
+    // The goal's turn, claimed: due when not checked in the last GOAL_CHECK_EVERY_MS.
+    const goalDue = async () =>
       (await count(
         ctx.db,
         sql`UPDATE crm_automations SET goals_checked_at = ${at}
             WHERE id = ${a.id}::uuid AND (goals_checked_at IS NULL OR goals_checked_at <= ${at} - make_interval(secs => ${GOAL_CHECK_EVERY_MS / 1000}))
             RETURNING 1`,
       )) > 0;
-    if (d.goal && due) {
+    if (d.goal && (await goalDue())) {
       const segments = await loadReferencedCriteria(ctx.db, d.goal.criteria);
       const compiled = compileCriteria(d.goal.criteria, { now, segments });
       const open = sql`${mine} AND r.goal_reached_at IS NULL AND r.entered_at > ${at} - make_interval(days => ${d.goal.withinDays})`;

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { z } from "zod";
+import { groupCommit } from "@/lib/group-commit";
 import { type DbOrTx, executeRows } from "@/server/db/client";
 import { writeAuditLog } from "../audit/write-audit-log";
 import type { TServiceArgs, WebhookActor } from "../context";
@@ -76,6 +77,29 @@ export async function applyProviderEvent({
   const [result] = await applyProviderEvents({ ctx, input: [input] });
   if (!result) throw new Error("unreachable: one event in, one result out");
   return result;
+}
+
+/**
+ * Applies one verified provider event together with the others that arrive
+ * while a batch is being written (group commit, src/lib/group-commit.ts):
+ * they go in the next batch, one statement and one commit, and each caller
+ * is answered only after its own event is stored. At most two batches are
+ * written at once, of up to 200 events; one queue per database.
+ */
+const queues = new WeakMap<object, (item: { svixId: string; event: TProviderEvent }) => Promise<TApplied>>();
+export async function applyProviderEventGrouped({
+  ctx,
+  input,
+}: TServiceArgs<{ svixId: string; event: TProviderEvent }, WebhookActor>): Promise<TApplied> {
+  let submit = queues.get(ctx.db);
+  if (!submit) {
+    submit = groupCommit((items: { svixId: string; event: TProviderEvent }[]) => applyProviderEvents({ ctx, input: items }), {
+      maxBatch: 200,
+      maxInFlight: 2,
+    });
+    queues.set(ctx.db, submit);
+  }
+  return submit(input);
 }
 
 /**

@@ -13,9 +13,9 @@ import {
 import { ZPushContent } from "@/shared/schemas/push";
 import { plainTextProblems } from "@/shared/templates/plain-text";
 import { writeAuditLog } from "../audit/write-audit-log";
-import { cappedUsersSql, messagingRules } from "../automations/messaging-rules";
 import type { AdminActor, TServiceArgs } from "../context";
 import { InvalidInputError, NotFoundError } from "../errors";
+import { cappedUsersSql, messagingRules } from "../messaging/messaging-rules";
 import { resolvePushIcon, resolvePushTarget } from "../push/push-links";
 import { lockCampaign, type TCampaign } from "./transitions";
 
@@ -177,10 +177,7 @@ export async function getCampaign({ ctx, input }: TServiceArgs<{ id: string }>) 
  */
 export async function audienceCount({ ctx, input }: TServiceArgs<{ segmentId: string; type: "email" | "in_app" | "push" }>) {
   const S = srcSchema();
-  const capped = cappedUsersSql(await messagingRules(ctx.db), input.type, ctx.clock());
-  const cappedJoin = capped
-    ? sql`LEFT JOIN (${capped}) cap ON cap.user_id = sm.user_id`
-    : sql`LEFT JOIN (SELECT NULL::uuid AS user_id WHERE false) cap ON cap.user_id = sm.user_id`;
+  const cappedJoin = sql`LEFT JOIN (${cappedUsersSql(await messagingRules(ctx.db), input.type, ctx.clock())}) cap ON cap.user_id = sm.user_id`;
   if (input.type === "push") {
     const [row] = await executeRows<{
       members: string | number;

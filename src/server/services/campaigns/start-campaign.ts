@@ -4,9 +4,9 @@ import { crmCampaigns } from "@/server/db/schema";
 import { srcSchema } from "@/server/db/source";
 import { MAX_BATCH } from "@/server/email/types";
 import { jobEvent } from "@/server/jobs/events";
-import { cappedUsersSql, messagingRules, quietUntil } from "../automations/messaging-rules";
 import type { AdminActor, TServiceArgs } from "../context";
 import { InvalidInputError } from "../errors";
+import { cappedUsersSql, messagingRules, quietUntil } from "../messaging/messaging-rules";
 import { recomputeSegment } from "../segments/recompute-segment";
 import { failCampaign } from "./lifecycle";
 import { assertReady, getCampaign } from "./manage-campaigns";
@@ -72,7 +72,7 @@ export async function startCampaignSend({
     // One set-based insert: row numbers give each recipient its batch of up to 100; members at the channel's frequency cap are left out and counted.
     const [snap] = await executeRows<{ n: string | number; capped: string | number }>(
       tx,
-      sql`WITH capped AS (${cappedUsersSql(rules, c.type, ctx.clock()) ?? sql`SELECT NULL::uuid AS user_id WHERE false`}),
+      sql`WITH capped AS (${cappedUsersSql(rules, c.type, ctx.clock())}),
           cand AS (
             SELECT u.id, u.email, EXISTS (SELECT 1 FROM capped WHERE capped.user_id = u.id) AS is_capped
             FROM crm_segment_members sm JOIN ${S}.users u ON u.id = sm.user_id

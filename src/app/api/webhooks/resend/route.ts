@@ -1,19 +1,16 @@
 import { Resend } from "resend";
 import { ZodError } from "zod";
 import { env } from "@/lib/env";
-import { groupCommit } from "@/lib/group-commit";
 import { readBoundedText } from "@/server/api/http/body";
 import { routeHandler } from "@/server/api/http/route-handler";
 import { EmailSendError } from "@/server/email/types";
 import {
   APPLIED_EVENT_TYPES,
-  applyProviderEvents,
+  applyProviderEventGrouped,
   recordUnhandledEvent,
-  type TProviderEvent,
   ZProviderEvent,
   ZWebhookEnvelope,
 } from "@/server/services/campaigns/apply-provider-event";
-import type { TServiceCtx, WebhookActor } from "@/server/services/context";
 import { receiveReply, ZReceivedEvent } from "@/server/services/messaging/receive-reply";
 
 export const dynamic = "force-dynamic";
@@ -27,20 +24,6 @@ const getVerifier = () => {
   verifier ??= new Resend(env().RESEND_API_KEY ?? "re_verify_only");
   return verifier;
 };
-
-/**
- * Group commit of applied events: the events that arrive while one batch is
- * being written go in the next, as one statement and one commit; each
- * request is still answered only after its own event is stored.
- */
-type TQueued = { ctx: TServiceCtx<WebhookActor>; svixId: string; event: TProviderEvent };
-const applyQueued = groupCommit(
-  (items: TQueued[]) => {
-    const ctx = (items[0] as TQueued).ctx;
-    return applyProviderEvents({ ctx, input: items.map(({ svixId, event }) => ({ svixId, event })) });
-  },
-  { maxBatch: 200, maxInFlight: 2 },
-);
 
 const reply = (status: number, body: Record<string, unknown>) => Response.json(body, { status, headers: { "cache-control": "no-store" } });
 
@@ -103,6 +86,6 @@ export const POST = routeHandler({ public: { type: "webhook", provider: "resend"
   }
   const event = ZProviderEvent.safeParse(envelope);
   if (!event.success) return reply(400, { error: `Malformed event: ${detail(event.error)}` });
-  const result = await applyQueued({ ctx, svixId: id, event: event.data });
+  const result = await applyProviderEventGrouped({ ctx, input: { svixId: id, event: event.data } });
   return reply(200, { ok: true, duplicate: !result.applied });
 });

@@ -62,14 +62,14 @@ export function quietUntil(rules: TMessagingRules, channel: TChannel, now: Date)
 
 /**
  * The users who have reached the channel's cap at `now` (user_id, and the
- * time of the oldest message counted), or null when the channel has no cap.
+ * time of the oldest message counted); no one when the channel has no cap.
  * Counted: automation messages not failed, and campaign messages sent, on
  * the same channel, in the window ending now. `users` narrows it (a user_id
  * condition pushed into both halves, so each uses its index).
  */
 export function cappedUsersSql(rules: TMessagingRules, channel: TChannel, now: Date, users?: SQL) {
   const cap = rules.caps[channel];
-  if (!cap) return null;
+  if (!cap) return sql`SELECT NULL::uuid AS user_id, NULL::timestamptz AS oldest WHERE false`;
   const since = new Date(now.getTime() - cap.days * 86_400_000).toISOString();
   const only = (col: SQL) => (users ? sql`AND ${col} IN (${users})` : sql``);
   return sql`SELECT user_id, min(at) AS oldest FROM (
@@ -102,15 +102,14 @@ export async function capHolds(
     for (const r of runs) holds.set(r.user_id, { until: quiet, reason: "quiet" });
     return holds;
   }
+  const cap = rules.caps[channel];
+  if (!cap) return holds;
   const users = sql.join(
     [...new Set(runs.map((r) => r.user_id))].map((id) => sql`${id}::uuid`),
     sql`, `,
   );
-  const capped = cappedUsersSql(rules, channel, now, users);
-  const days = rules.caps[channel]?.days ?? 0;
-  if (!capped) return holds;
-  const rows = await executeRows<{ user_id: string; oldest: Date | string }>(db, capped);
+  const rows = await executeRows<{ user_id: string; oldest: Date | string }>(db, cappedUsersSql(rules, channel, now, users));
   for (const r of rows)
-    holds.set(r.user_id, { until: new Date(new Date(r.oldest).getTime() + days * 86_400_000 + 1000), reason: "capped" });
+    holds.set(r.user_id, { until: new Date(new Date(r.oldest).getTime() + cap.days * 86_400_000 + 1000), reason: "capped" });
   return holds;
 }
