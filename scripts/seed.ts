@@ -36,7 +36,8 @@ async function main() {
       process.exit(2);
     }
   }
-  const handle = await openConfiguredDatabase(e, { max: 1 });
+  // A seed is a batch job, not a request: its statements get the jobs' timeout (a 1M-user seed writes ~96M rows).
+  const handle = await openConfiguredDatabase({ ...e, STATEMENT_TIMEOUT_MS: e.JOB_STATEMENT_TIMEOUT_MS }, { max: 1 });
   const where = handle.mode === "postgres" ? "Postgres" : `embedded PGlite (${e.PGLITE_DIR})`;
   console.error(`Seeding ${users.toLocaleString("en-US")} users over ${days} days (seed ${seed}) into ${where}…`);
   try {

@@ -112,8 +112,13 @@ describe.each(engines())("jobs on %s", (engine) => {
     const { result, error } = await t.execute({ events: [{ name: "crm/analytics.refresh.requested", data: { requestedBy: "test" } }] });
     expect(error).toBeUndefined();
     expect(result).toMatchObject({ rows: 5, caughtUp: true, steps: 1 });
-    const [row] = await db.query<{ days: string }>("SELECT active_days::text AS days FROM crm_rollup_users");
-    expect(row?.days).toBe("{[20455,20460)}");
+    // Five active days (20455–20459 since the epoch), each with its one session's 15-minute slot (10:00 = slot 40).
+    const days = await db.query<{ day: number; first_slot: number; last_slot: number }>(
+      "SELECT day, first_slot, last_slot FROM crm_rollup_user_days ORDER BY day",
+    );
+    expect(days).toEqual([20455, 20456, 20457, 20458, 20459].map((day) => ({ day, first_slot: 40, last_slot: 40 })));
+    const bits = await db.query<{ day: number; n: number }>("SELECT day, bit_count(bits)::int AS n FROM crm_rollup_day_bits ORDER BY day");
+    expect(bits).toEqual([20455, 20456, 20457, 20458, 20459].map((day) => ({ day, n: 1 })));
     const [run] = await db.query<{ last_status: string; last_runner: string }>(
       "SELECT last_status, last_runner FROM crm_job_runs WHERE job_id = 'refresh-analytics'",
     );

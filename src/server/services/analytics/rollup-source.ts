@@ -29,28 +29,55 @@ function split(w: TWindow) {
 }
 
 /**
- * "This user was active in the window", for windows on 15-minute boundaries:
- * decided by the UTC days when a whole day inside the window was active, or
- * no day touching it was; otherwise by the 15-minute slots, looked up by
- * primary key for just those rows (OFFSET 0 keeps the planner from turning
- * the lookup into a scan of every user's slots). `u` has user_id and active_days.
+ * A window on 15-minute boundaries, cut at UTC midnights: the whole days
+ * [d0, d1) (from the day bit strings), a suffix of the day before d0 from slot
+ * `from` and a prefix of day d1 up to slot `to` (from each user-day's first and
+ * last slot). A window strictly inside one day (shorter than a day) is left
+ * to the raw rows: first and last slot cannot decide it.
  */
-function activeInBounds(u: SQL, b: { cover: SQL; inner: SQL; slots: SQL }): SQL {
-  return sql`(CASE WHEN NOT (${u}.active_days && ${b.cover}) THEN false WHEN ${u}.active_days && ${b.inner} THEN true
-               ELSE EXISTS (SELECT 1 FROM crm_rollup_user_slots us WHERE us.user_id = ${u}.user_id AND us.active_slots && ${b.slots} OFFSET 0) END)`;
+type TCut = { d0: number; d1: number; suffix: { day: number; from: number } | null; prefix: { day: number; to: number } | null };
+function cutByDay(core: TWindow): { cut: TCut | null; middle: TWindow | null } {
+  const a = core.from.getTime() / Q;
+  const z = core.to.getTime() / Q;
+  const dA = Math.floor(a / 96);
+  const dZ = Math.floor(z / 96);
+  const sa = a - dA * 96;
+  const sz = z - dZ * 96;
+  if (dA === dZ && sa > 0) return { cut: null, middle: core };
+  return {
+    cut: {
+      d0: sa === 0 ? dA : dA + 1,
+      d1: Math.max(dZ, sa === 0 ? dA : dA + 1),
+      suffix: sa === 0 ? null : { day: dA, from: sa },
+      prefix: sz === 0 ? null : { day: dZ, to: sz },
+    },
+    middle: null,
+  };
 }
 
-/** The same test for a window known up front: its bounds computed here, passed as integers. */
-function activeInFixedWindow(u: SQL, w: TWindow): SQL {
-  const a = w.from.getTime();
-  const z = w.to.getTime();
-  const inner0 = Math.ceil(a / D);
-  return activeInBounds(u, {
-    cover: sql`int4range(${Math.floor(a / D)}::int, ${Math.ceil(z / D)}::int)`,
-    inner: sql`int4range(${inner0}::int, ${Math.max(inner0, Math.floor(z / D))}::int)`,
-    slots: sql`int4range(${a / Q}::int, ${z / Q}::int)`,
-  });
+/** The OR of the whole days' bit strings, per chunk (optionally only chunks lo..hi, given as SQL). */
+function wholeDayBits(cut: TCut | null, chunks?: { lo: SQL; hi: SQL }): SQL {
+  if (!cut || cut.d0 >= cut.d1) return sql`SELECT 0 AS chunk, NULL::varbit AS b WHERE false`;
+  const range = chunks ? sql` AND chunk >= ${chunks.lo} AND chunk <= ${chunks.hi}` : sql``;
+  return sql`SELECT chunk, bit_or(bits) AS b FROM crm_rollup_day_bits WHERE day >= ${cut.d0}::int AND day < ${cut.d1}::int${range} GROUP BY chunk`;
 }
+
+/** User numbers active in the window's partial days (optionally only numbers lo..hi). */
+function partialDayUsers(cut: TCut | null, nums?: { lo: SQL; hi: SQL }): SQL {
+  const parts: SQL[] = [];
+  const range = nums ? sql` AND num >= ${nums.lo} AND num <= ${nums.hi}` : sql``;
+  if (cut?.suffix)
+    parts.push(
+      sql`SELECT num FROM crm_rollup_user_days WHERE day = ${cut.suffix.day}::int AND last_slot >= ${cut.suffix.from}::int${range}`,
+    );
+  if (cut?.prefix)
+    parts.push(sql`SELECT num FROM crm_rollup_user_days WHERE day = ${cut.prefix.day}::int AND first_slot < ${cut.prefix.to}::int${range}`);
+  if (!parts.length) return sql`SELECT 0 AS num WHERE false`;
+  return sql`SELECT DISTINCT num FROM (${sql.join(parts, sql` UNION ALL `)}) p`;
+}
+
+/** "User number `num` has its bit set in the whole-day bits `b` (joined on its chunk)": false when no chunk joined. */
+const bitSet = (b: SQL, num: SQL) => sql`coalesce(get_bit(${b}, ${num} & 8191) = 1, false)`;
 
 export async function rollupSource(db: DbOrTx, given?: TRollupState): Promise<AnalyticsSource> {
   const state = given ?? (await readRollupState(db));
@@ -58,30 +85,38 @@ export async function rollupSource(db: DbOrTx, given?: TRollupState): Promise<An
   const { sessionsUntilId: swm, eventsUntilId: ewm, tokensUntilId: twm } = state;
 
   const inWin = (col: SQL, w: TWindow) => sql`${col} >= ${ts(w.from)} AND ${col} < ${ts(w.to)}`;
-  /** Raw activity rows (user_id, at) after the watermark in the core, and of every id in the fragments. */
-  const extraActivity = (w: TWindow) => {
+  /**
+   * A window's activity, in three parts: the cut (whole and partial UTC days, from the rollups), and the raw
+   * rows (user_id, at) that complete it: after the watermark inside the cut, every row in the fragments off the
+   * 15-minute grid and in a window too short to cut.
+   */
+  const activityOf = (w: TWindow) => {
     const { core, fragments } = split(w);
+    const { cut, middle } = core ? cutByDay(core) : { cut: null, middle: null };
     const parts: SQL[] = [];
-    if (core) {
+    if (cut && core) {
       parts.push(sql`SELECT user_id, started_at AS at FROM ${S}.sessions WHERE id > ${swm} AND ${inWin(sql`started_at`, core)}`);
       parts.push(sql`SELECT user_id, occurred_at FROM ${S}.events WHERE id > ${ewm} AND ${inWin(sql`occurred_at`, core)}`);
     }
-    for (const f of fragments) {
+    for (const f of middle ? [...fragments, middle] : fragments) {
       parts.push(sql`SELECT user_id, started_at FROM ${S}.sessions WHERE ${inWin(sql`started_at`, f)}`);
       parts.push(sql`SELECT user_id, occurred_at FROM ${S}.events WHERE ${inWin(sql`occurred_at`, f)}`);
     }
-    return { core, union: sql.join(parts, sql` UNION ALL `) };
+    return {
+      cut,
+      union: parts.length ? sql.join(parts, sql` UNION ALL `) : sql`SELECT NULL::uuid AS user_id, NULL::timestamptz AS at WHERE false`,
+    };
   };
   const tailActivity = sql`SELECT user_id, started_at AS at FROM ${S}.sessions WHERE id > ${swm}
                            UNION ALL SELECT user_id, occurred_at FROM ${S}.events WHERE id > ${ewm}`;
   /** Each user's activity after the watermark, as 15-minute slots: joined by user, never scanned per row. */
   const tailSlots = sql`SELECT user_id, range_agg(int4range(floor(date_part('epoch', at) / 900)::int, floor(date_part('epoch', at) / 900)::int + 1)) AS slots
                         FROM (${tailActivity}) t GROUP BY user_id`;
-  /** Users who signed up in a window, with their rolled-up activity (none yet: empty). */
-  const usersIn = (w: TWindow) => sql`
-    SELECT x.id AS user_id, x.created_at AS signup_at, coalesce(r.active_days, '{}') AS active_days,
-           coalesce(r.early_slots, '{}') AS early_slots
-    FROM ${S}.users x LEFT JOIN crm_rollup_users r ON r.user_id = x.id WHERE ${inWin(sql`x.created_at`, w)}`;
+  /** Users who signed up in a window, with their number (none if the refresh has not seen them) and activity after the watermark as slots. */
+  const signupsIn = (w: TWindow) => sql`
+    SELECT x.id AS user_id, x.created_at AS signup_at, n.num, t.slots AS tail_slots
+    FROM ${S}.users x LEFT JOIN crm_user_numbers n ON n.user_id = x.id LEFT JOIN tail_slots t ON t.user_id = x.id
+    WHERE ${inWin(sql`x.created_at`, w)}`;
   /** Signups in [from, to) (from null: since the beginning), by app.users' created_at index. */
   const countUsers = async (from: Date | null, to: Date) => {
     const cond = from ? sql`created_at >= ${ts(from)} AND created_at < ${ts(to)}` : sql`created_at < ${ts(to)}`;
@@ -137,43 +172,70 @@ export async function rollupSource(db: DbOrTx, given?: TRollupState): Promise<An
     newUsers: (w) => countUsers(w.from, w.to),
 
     async activeUsers(w) {
-      const { core, union } = extraActivity(w);
-      const pred = core ? activeInFixedWindow(sql`u`, core) : sql`false`;
+      // Bits set in the whole days' OR, plus users active only in the partial days, plus users active only
+      // in the raw rows (after the watermark, or in what the cut leaves out).
+      const { cut, union } = activityOf(w);
       const [row] = await executeRows<{ n: string }>(
         db,
-        sql`WITH extra AS (SELECT DISTINCT user_id FROM (${union}) x)
-            SELECT (SELECT count(*) FROM crm_rollup_users u WHERE ${pred})
-                 + (SELECT count(*) FROM extra e WHERE NOT EXISTS (SELECT 1 FROM crm_rollup_users u WHERE u.user_id = e.user_id AND ${pred})) AS n`,
+        sql`WITH wb AS MATERIALIZED (${wholeDayBits(cut)}),
+            pb AS MATERIALIZED (${partialDayUsers(cut)}),
+            extra AS MATERIALIZED (SELECT DISTINCT user_id FROM (${union}) x)
+            SELECT (SELECT coalesce(sum(bit_count(b)), 0) FROM wb)
+                 + (SELECT count(*) FROM pb LEFT JOIN wb ON wb.chunk = pb.num >> 13 WHERE NOT ${bitSet(sql`wb.b`, sql`pb.num`)})
+                 + (SELECT count(*) FROM extra x LEFT JOIN crm_user_numbers n ON n.user_id = x.user_id LEFT JOIN wb ON wb.chunk = n.num >> 13
+                    WHERE n.num IS NULL OR NOT (${bitSet(sql`wb.b`, sql`n.num`)} OR EXISTS (SELECT 1 FROM pb WHERE pb.num = n.num))) AS n`,
       );
       return num(row?.n);
     },
 
     async retention(w, ns, tz, now) {
-      // Users who signed up on the same local date share their day-N windows: compute the
-      // windows (as 15-minute slot numbers) once per date, then test each user's first-32-days
-      // slots and their activity after the watermark against them.
-      const bounds = ns.map(
-        (n, i) => sql`(date_part('epoch', (d0 + ${n}::int)::timestamp AT TIME ZONE ${tz}) / 900)::int AS ${sql.raw(`a${i}`)},
-                      (date_part('epoch', (d0 + ${n + 1}::int)::timestamp AT TIME ZONE ${tz}) / 900)::int AS ${sql.raw(`b${i}`)}`,
-      );
+      // Users who signed up on the same local date share their day-N windows and hold a narrow range of
+      // user numbers: for each (date, N), read the user-days of that range on the UTC days the window
+      // touches (by primary key), keep the members active in the window's part of each day, and add
+      // activity after the watermark. A window inside one UTC day that the first and last slot cannot
+      // decide (only where a local day starts just after a UTC midnight) asks the raw rows.
       const nowSlot = now.getTime() / Q;
-      const cols = ns.map((_n, i) => {
-        const [a, b] = [sql.raw(`d.a${i}`), sql.raw(`d.b${i}`)];
-        return sql`count(*) FILTER (WHERE ${b} <= ${nowSlot}::float8) AS ${sql.raw(`e${i}`)},
-          count(*) FILTER (WHERE ${b} <= ${nowSlot}::float8 AND (c.early_slots && int4range(${a}, ${b})
-            OR coalesce(c.tail_slots && int4range(${a}, ${b}), false))) AS ${sql.raw(`r${i}`)}`;
-      });
-      const [row] = await executeRows<Record<string, string>>(
+      const perN = ns.map(
+        (n, i) => sql`SELECT d0, ${i}::int AS i, lo, hi,
+                        (date_part('epoch', (d0 + ${n}::int)::timestamp AT TIME ZONE ${tz}) / 900)::int AS a,
+                        (date_part('epoch', (d0 + ${n + 1}::int)::timestamp AT TIME ZONE ${tz}) / 900)::int AS b FROM dates`,
+      );
+      const at = (slotCol: SQL) => sql`to_timestamp(${slotCol}::float8 * 900)`;
+      const rows = await executeRows<{ i: number; e: string; r: string }>(
         db,
         sql`WITH tail_slots AS (${tailSlots}),
-            c AS MATERIALIZED (
-              SELECT u.early_slots, (u.signup_at AT TIME ZONE ${tz})::date AS d0, t.slots AS tail_slots
-              FROM (${usersIn(w)}) u LEFT JOIN tail_slots t ON t.user_id = u.user_id
+            c AS MATERIALIZED (SELECT user_id, num, (signup_at AT TIME ZONE ${tz})::date AS d0, tail_slots FROM (${signupsIn(w)}) s),
+            dates AS MATERIALIZED (SELECT d0, count(*) AS size, min(num) AS lo, max(num) AS hi FROM c GROUP BY d0),
+            dn AS MATERIALIZED (
+              SELECT x.*, floor(a / 96.0)::int AS da, floor(b / 96.0)::int AS dz
+              FROM (${sql.join(perN, sql` UNION ALL `)}) x WHERE b <= ${nowSlot}::float8
             ),
-            d AS MATERIALIZED (SELECT d0, ${sql.join(bounds, sql`, `)} FROM (SELECT DISTINCT d0 FROM c) x)
-            SELECT ${sql.join(cols, sql`, `)} FROM c JOIN d ON d.d0 = c.d0`,
+            rolled AS MATERIALIZED (
+              SELECT DISTINCT dn.d0, dn.i, ud.num
+              FROM dn CROSS JOIN LATERAL generate_series(dn.da, dn.dz) g(day)
+              CROSS JOIN LATERAL (
+                -- OFFSET 0: one primary-key range scan per (date, N, day), never a join over every user-day.
+                SELECT u.num, u.first_slot, u.last_slot FROM crm_rollup_user_days u WHERE u.day = g.day AND u.num >= dn.lo AND u.num <= dn.hi OFFSET 0
+              ) ud
+              WHERE dn.lo IS NOT NULL
+                AND (g.day > dn.da OR ud.last_slot >= dn.a - dn.da * 96)
+                AND (g.day < dn.dz OR ud.first_slot < dn.b - dn.dz * 96)
+                AND (dn.da < dn.dz OR dn.a = dn.da * 96 OR ud.first_slot >= dn.a - dn.da * 96 OR ud.last_slot < dn.b - dn.dz * 96
+                     OR EXISTS (SELECT 1 FROM crm_user_numbers un WHERE un.num = ud.num AND (
+                          EXISTS (SELECT 1 FROM ${S}.sessions s WHERE s.user_id = un.user_id AND s.started_at >= ${at(sql`dn.a`)} AND s.started_at < ${at(sql`dn.b`)})
+                          OR EXISTS (SELECT 1 FROM ${S}.events e WHERE e.user_id = un.user_id AND e.occurred_at >= ${at(sql`dn.a`)} AND e.occurred_at < ${at(sql`dn.b`)}))))
+            )
+            SELECT dn.i, (SELECT sum(size) FROM dates WHERE dates.d0 = ANY (array_agg(dn.d0))) AS e,
+                   (SELECT count(*) FROM (
+                      SELECT r.d0, r.num, NULL::uuid AS user_id FROM rolled r JOIN c ON c.d0 = r.d0 AND c.num = r.num WHERE r.i = dn.i
+                      UNION
+                      SELECT c.d0, c.num, CASE WHEN c.num IS NULL THEN c.user_id END FROM c JOIN dn d2 ON d2.d0 = c.d0 AND d2.i = dn.i
+                      WHERE c.tail_slots && int4range(d2.a, d2.b)
+                    ) x) AS r
+            FROM dn GROUP BY dn.i`,
       );
-      return ns.map((_, i) => ({ eligible: num(row?.[`e${i}`]), retained: num(row?.[`r${i}`]) }));
+      const byI = new Map(rows.map((r) => [Number(r.i), r]));
+      return ns.map((_, i) => ({ eligible: num(byI.get(i)?.e), retained: num(byI.get(i)?.r) }));
     },
 
     async eventCounts(w) {
@@ -281,17 +343,29 @@ export async function rollupSource(db: DbOrTx, given?: TRollupState): Promise<An
     },
 
     async cohortActivity(cohort, windows) {
+      // The cohort's members hold a narrow range of user numbers: each period's whole-day bits are OR-ed only
+      // over the chunks of that range, its partial days read only for those numbers.
+      const lo = sql`(SELECT lo FROM r)`;
+      const hi = sql`(SELECT hi FROM r)`;
+      const ctes: SQL[] = [];
       const cols = windows.map((w, k) => {
         const { core, fragments } = split(w);
-        // Cohort periods start and end at local midnights, always on 15-minute boundaries.
-        if (!core || fragments.length) throw new Error("Cohort periods must start and end on 15-minute boundaries");
+        const { cut, middle } = core ? cutByDay(core) : { cut: null, middle: null };
+        // Cohort periods start and end at local midnights, always on 15-minute boundaries, and last a week or more.
+        if (!core || fragments.length || middle) throw new Error("Cohort periods must start and end on 15-minute boundaries");
+        const [wb, pb] = [sql.raw(`wb${k}`), sql.raw(`pb${k}`)];
+        ctes.push(sql`${wb} AS MATERIALIZED (${wholeDayBits(cut, { lo: sql`${lo} >> 13`, hi: sql`${hi} >> 13` })})`);
+        ctes.push(sql`${pb} AS MATERIALIZED (${partialDayUsers(cut, { lo, hi })})`);
         const slots = sql`int4range(${core.from.getTime() / Q}::int, ${core.to.getTime() / Q}::int)`;
-        return sql`count(*) FILTER (WHERE ${activeInFixedWindow(sql`c`, core)} OR coalesce(c.tail_slots && ${slots}, false)) AS ${sql.raw(`a${k}`)}`;
+        return sql`count(*) FILTER (WHERE coalesce((SELECT get_bit(b, c.num & 8191) = 1 FROM ${wb} WHERE chunk = c.num >> 13), false)
+                     OR c.num IN (SELECT num FROM ${pb}) OR coalesce(c.tail_slots && ${slots}, false)) AS ${sql.raw(`a${k}`)}`;
       });
       const rows = await executeRows<Record<string, string>>(
         db,
         sql`WITH tail_slots AS (${tailSlots}),
-            c AS (SELECT u.user_id, u.active_days, t.slots AS tail_slots FROM (${usersIn(cohort)}) u LEFT JOIN tail_slots t ON t.user_id = u.user_id)
+            c AS MATERIALIZED (SELECT num, tail_slots FROM (${signupsIn(cohort)}) s),
+            r AS MATERIALIZED (SELECT min(num) AS lo, max(num) AS hi FROM c)
+            ${ctes.length ? sql`, ${sql.join(ctes, sql`, `)}` : sql``}
             SELECT count(*) AS size ${cols.length ? sql`, ${sql.join(cols, sql`, `)}` : sql``} FROM c`,
       );
       const row = rows[0] ?? {};

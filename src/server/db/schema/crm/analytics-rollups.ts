@@ -1,4 +1,4 @@
-import { bigint, customType, index, integer, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { bigint, customType, index, integer, pgTable, primaryKey, smallint, text, timestamp, uuid } from "drizzle-orm/pg-core";
 
 /**
  * Analytics rollups, maintained incrementally up to a watermark by the
@@ -7,7 +7,7 @@ import { bigint, customType, index, integer, pgTable, primaryKey, text, timestam
  * numbers are exact whether or not the job has run.
  */
 
-const int4multirange = customType<{ data: string; driverData: string }>({ dataType: () => "int4multirange" });
+const varbit = customType<{ data: string; driverData: string }>({ dataType: () => "bit varying" });
 
 /** How far each source table has been rolled up. One row, id 'main'. */
 export const crmRollupState = pgTable("crm_rollup_state", {
@@ -56,30 +56,74 @@ export const crmRollupDays = pgTable(
 );
 
 /**
- * Per user with any activity: the UTC days they were active on (a multirange:
- * a long streak is one range), the 15-minute slots they were active in during
- * their first 32 days (all that D1/D7/D30 retention needs, small enough to
- * keep in the row) and their intensive flow. Kept narrow so a scan of every
- * user stays cheap. Signups are not rolled up: app.users is read by its
- * created_at index, which stays exact even when user rows arrive late.
+ * Dense integer numbers for users (0, 1, 2, … in the order of `created_at`
+ * as far as users arrive in that order), so that sets of users can be bit
+ * strings: bit n of a chunk is user number chunk × 8192 + n. Every user with
+ * activity is numbered; so is every signup the refresh sees (a run numbers
+ * the users created since the last numbered one). `created_at` is the
+ * source's, copied (signups never move).
  */
-export const crmRollupUsers = pgTable("crm_rollup_users", {
-  userId: uuid("user_id").primaryKey(),
-  activeDays: int4multirange("active_days").notNull().default("{}"),
-  earlySlots: int4multirange("early_slots").notNull().default("{}"),
-  intensiveStartedAt: timestamp("intensive_started_at", { withTimezone: true }),
-  intensiveCompletions: timestamp("intensive_completions", { withTimezone: true }).array().notNull().default([]),
-});
+export const crmUserNumbers = pgTable(
+  "crm_user_numbers",
+  {
+    userId: uuid("user_id").primaryKey(),
+    num: integer("num").notNull().unique(),
+    createdAt: timestamp("created_at", { withTimezone: true }),
+  },
+  (t) => [index("crm_user_numbers_created_at_num_idx").on(t.createdAt, t.num)],
+);
 
 /**
- * The 15-minute slots each user was active in, looked up by primary key only
- * for the users a window's partial UTC days leave undecided (any timezone
- * other than UTC).
+ * One row per user and UTC day with activity: the first and last 15-minute
+ * slot of the day (0–95) they were active in. A window that starts inside a
+ * UTC day covers a suffix of it (active there ⇔ last_slot ≥ its first slot);
+ * one that ends inside a day covers a prefix (⇔ first_slot < its end slot).
  */
-export const crmRollupUserSlots = pgTable("crm_rollup_user_slots", {
-  userId: uuid("user_id").primaryKey(),
-  activeSlots: int4multirange("active_slots").notNull().default("{}"),
-});
+export const crmRollupUserDays = pgTable(
+  "crm_rollup_user_days",
+  {
+    day: integer("day").notNull(),
+    num: integer("num").notNull(),
+    firstSlot: smallint("first_slot").notNull(),
+    lastSlot: smallint("last_slot").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.day, t.num] }),
+    // The primary key with the slots: every read (a day's partial-day users, a range of numbers on a day) is index-only.
+    index("crm_rollup_user_days_covering_idx").on(t.day, t.num, t.firstSlot, t.lastSlot),
+  ],
+);
+
+/**
+ * Who was active on a UTC day, as bit strings of 8192 users each (user number
+ * chunk × 8192 + i is bit i). A range's whole days are the OR of their rows;
+ * its active users the bits set (bit_count): the cost follows the number of
+ * days and chunks, not rows.
+ */
+export const crmRollupDayBits = pgTable(
+  "crm_rollup_day_bits",
+  {
+    day: integer("day").notNull(),
+    chunk: integer("chunk").notNull(),
+    bits: varbit("bits").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.chunk] })],
+);
+
+/**
+ * Per user with intensive events: the first start and every completion.
+ * Signups are not rolled up: app.users is read by its created_at index,
+ * which stays exact even when user rows arrive late.
+ */
+export const crmRollupUsers = pgTable(
+  "crm_rollup_users",
+  {
+    userId: uuid("user_id").primaryKey(),
+    intensiveStartedAt: timestamp("intensive_started_at", { withTimezone: true }),
+    intensiveCompletions: timestamp("intensive_completions", { withTimezone: true }).array().notNull().default([]),
+  },
+  (t) => [index("crm_rollup_users_intensive_started_at_idx").on(t.intensiveStartedAt)],
+);
 
 /** AI usage per user and UTC day, for the top users by cost over a range (cost in micro-dollars). */
 export const crmRollupUserDayTokens = pgTable(

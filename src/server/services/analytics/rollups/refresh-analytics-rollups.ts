@@ -46,45 +46,57 @@ async function refreshBatch(tx: DbOrTx, batchSize: number): Promise<{ rows: numb
   const e0 = state.eventsUntilId;
   const t0 = state.tokensUntilId;
 
-  // A row for every user the new activity mentions.
+  // Number the users this batch mentions, and every signup since the last numbered one (all users on the
+  // first run), in the order they signed up: a signup window's users then hold a narrow range of numbers.
   await tx.execute(sql`
-    INSERT INTO crm_rollup_users (user_id)
-    SELECT user_id FROM ${S}.sessions WHERE id > ${s0} AND id <= ${s1}
-    UNION SELECT user_id FROM ${S}.events WHERE id > ${e0} AND id <= ${e1}
-    ON CONFLICT (user_id) DO NOTHING`);
+    WITH seen AS (
+      SELECT user_id FROM ${S}.sessions WHERE id > ${s0} AND id <= ${s1}
+      UNION SELECT user_id FROM ${S}.events WHERE id > ${e0} AND id <= ${e1}
+    ), fresh AS (
+      SELECT s.user_id, u.created_at FROM seen s LEFT JOIN ${S}.users u ON u.id = s.user_id
+      WHERE NOT EXISTS (SELECT 1 FROM crm_user_numbers n WHERE n.user_id = s.user_id)
+      UNION
+      SELECT u.id, u.created_at FROM ${S}.users u
+      WHERE u.created_at >= coalesce((SELECT max(created_at) FROM crm_user_numbers) - interval '1 day', '-infinity')
+        AND NOT EXISTS (SELECT 1 FROM crm_user_numbers n WHERE n.user_id = u.id)
+    )
+    INSERT INTO crm_user_numbers (user_id, num, created_at)
+    SELECT user_id, (SELECT coalesce(max(num), -1) FROM crm_user_numbers) + row_number() OVER (ORDER BY created_at NULLS LAST, user_id), created_at
+    FROM fresh`);
 
-  // Activity: union the new days and 15-minute slots into each user's multiranges;
-  // slots of a user's first 32 days also go into the row itself, for retention.
+  // Activity: each user-day's first and last 15-minute slot, and the user's bit in the day's bit string
+  // (built per 64-bit word, then per 8192-bit chunk as hex; OR-ing a bit in twice changes nothing).
   await tx.execute(sql`
     WITH act AS (
       SELECT user_id, started_at AS at FROM ${S}.sessions WHERE id > ${s0} AND id <= ${s1}
       UNION ALL
       SELECT user_id, occurred_at FROM ${S}.events WHERE id > ${e0} AND id <= ${e1}
     ), agg AS (
-      SELECT a.user_id, range_agg(int4range(${day(sql`a.at`)}, ${day(sql`a.at`)} + 1)) AS days,
-             range_agg(int4range(${slot(sql`a.at`)}, ${slot(sql`a.at`)} + 1)) AS slots,
-             coalesce(range_agg(int4range(${slot(sql`a.at`)}, ${slot(sql`a.at`)} + 1))
-               FILTER (WHERE a.at >= u.created_at AND a.at < u.created_at + interval '32 days'), '{}') AS early
-      FROM act a LEFT JOIN ${S}.users u ON u.id = a.user_id GROUP BY a.user_id
-    ), upd AS (
-      UPDATE crm_rollup_users r SET active_days = r.active_days + a.days, early_slots = r.early_slots + a.early
-      FROM agg a WHERE r.user_id = a.user_id
+      SELECT n.num, ${day(sql`a.at`)} AS day, min(${slot(sql`a.at`)} - ${day(sql`a.at`)} * 96) AS f, max(${slot(sql`a.at`)} - ${day(sql`a.at`)} * 96) AS l
+      FROM act a JOIN crm_user_numbers n ON n.user_id = a.user_id GROUP BY 1, 2
+    ), up AS (
+      INSERT INTO crm_rollup_user_days (day, num, first_slot, last_slot) SELECT day, num, f, l FROM agg
+      ON CONFLICT (day, num) DO UPDATE SET first_slot = least(crm_rollup_user_days.first_slot, excluded.first_slot),
+        last_slot = greatest(crm_rollup_user_days.last_slot, excluded.last_slot)
+    ), words AS (
+      SELECT day, num >> 13 AS chunk, (num & 8191) >> 6 AS word, bit_or(1::int8 << (63 - (num & 63))) AS w FROM agg GROUP BY 1, 2, 3
+    ), strings AS (
+      SELECT day, chunk, string_agg(repeat('0', 16 * (word - coalesce(prev, -1) - 1)) || lpad(to_hex(w), 16, '0'), '' ORDER BY word) AS hex
+      FROM (SELECT *, lag(word) OVER (PARTITION BY day, chunk ORDER BY word) AS prev FROM words) x GROUP BY 1, 2
     )
-    INSERT INTO crm_rollup_user_slots (user_id, active_slots) SELECT user_id, slots FROM agg
-    ON CONFLICT (user_id) DO UPDATE SET active_slots = crm_rollup_user_slots.active_slots + excluded.active_slots`);
+    INSERT INTO crm_rollup_day_bits (day, chunk, bits) SELECT day, chunk, ('x' || rpad(hex, 2048, '0'))::bit(8192)::varbit FROM strings
+    ON CONFLICT (day, chunk) DO UPDATE SET bits = crm_rollup_day_bits.bits | excluded.bits`);
 
   // The intensive flow: first start, every completion.
   await tx.execute(sql`
-    WITH i AS (
-      SELECT user_id, min(occurred_at) FILTER (WHERE name = 'intensive.started') AS started,
-             coalesce(array_agg(occurred_at) FILTER (WHERE name = 'intensive.completed'), '{}') AS completions
-      FROM ${S}.events WHERE id > ${e0} AND id <= ${e1} AND name IN ('intensive.started', 'intensive.completed')
-      GROUP BY user_id
-    )
-    UPDATE crm_rollup_users r
-    SET intensive_started_at = CASE WHEN r.intensive_started_at IS NULL THEN i.started ELSE least(r.intensive_started_at, i.started) END,
-        intensive_completions = r.intensive_completions || i.completions
-    FROM i WHERE r.user_id = i.user_id`);
+    INSERT INTO crm_rollup_users (user_id, intensive_started_at, intensive_completions)
+    SELECT user_id, min(occurred_at) FILTER (WHERE name = 'intensive.started'),
+           coalesce(array_agg(occurred_at) FILTER (WHERE name = 'intensive.completed'), '{}')
+    FROM ${S}.events WHERE id > ${e0} AND id <= ${e1} AND name IN ('intensive.started', 'intensive.completed')
+    GROUP BY user_id
+    ON CONFLICT (user_id) DO UPDATE SET
+      intensive_started_at = least(crm_rollup_users.intensive_started_at, excluded.intensive_started_at),
+      intensive_completions = crm_rollup_users.intensive_completions || excluded.intensive_completions`);
 
   // Additive counts, at two grains: 15-minute buckets and whole UTC days.
   const counted = [
@@ -180,8 +192,10 @@ export async function refreshAnalyticsRollups({
 async function analyzeAfterBigCatchUp(db: DbOrTx, rows: number) {
   if (rows < 100_000) return;
   for (const table of [
+    "crm_user_numbers",
+    "crm_rollup_user_days",
+    "crm_rollup_day_bits",
     "crm_rollup_users",
-    "crm_rollup_user_slots",
     "crm_rollup_buckets",
     "crm_rollup_days",
     "crm_rollup_user_day_tokens",
