@@ -6,7 +6,7 @@ import { getAppStatistics, getOverview, getRetentionCohorts, type TEngine } from
 import { refreshAnalyticsRollups } from "@/server/services/analytics/rollups/refresh-analytics-rollups";
 import { systemActor } from "@/server/services/context";
 import { lastDays } from "@/shared/schemas/analytics";
-import { percentile, type TBenchFigure, type TBenchScenario } from "../types";
+import { checkDataSetSize, growthFigures, percentile, sizeClass, type TBenchFigure, type TBenchScenario } from "../types";
 
 /**
  * The analytics procedures on the seeded data (npm run db:seed -- --users 100000),
@@ -22,20 +22,25 @@ const scenario: TBenchScenario = {
       args,
       options: {
         runs: { type: "string", default: "15" },
-        "raw-runs": { type: "string", default: "5" },
+        "raw-runs": { type: "string" },
+        users: { type: "string" },
         timezone: { type: "string", default: "America/New_York" },
       },
     });
+    const users = await checkDataSetSize(handle, values.users);
+    const big = sizeClass(users) === "1m";
     const runs = Number(values.runs);
-    const rawRuns = Number(values["raw-runs"]);
+    // The raw baseline takes seconds to minutes a call at 1M users: fewer runs there.
+    const rawRuns = Number(values["raw-runs"] ?? (big ? 1 : 5));
+    // Issue 17: p95 ≤ 100 ms at 100k users, ≤ 150 ms at 1M.
+    const p95Target = big ? 150 : 100;
     const tz = values.timezone as string;
     const db = handle.db;
     const now = new Date();
     const ctx = serviceContext(db, systemActor("bench"), { clock: () => now });
     const figures: TBenchFigure[] = [];
 
-    const [users] = await handle.query<{ n: number }>("SELECT count(*)::int AS n FROM app.users");
-    figures.push({ name: "users in the data set", value: users?.n ?? 0, unit: "users", target: null });
+    figures.push({ name: "users in the data set", value: users, unit: "users", target: null });
     const t0 = performance.now();
     const refreshed = await refreshAnalyticsRollups({ ctx, input: undefined });
     figures.push({ name: "rollup refresh (catch-up)", value: Math.round(performance.now() - t0), unit: "ms", target: null });
@@ -83,7 +88,7 @@ const scenario: TBenchScenario = {
       console.error(`  ${c.name}: rollups p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms; raw p50 ${rawP50.toFixed(0)} ms`);
       figures.push(
         { name: `${c.name} p50`, value: Number(p50.toFixed(1)), unit: "ms", target: null },
-        { name: `${c.name} p95`, value: Number(p95.toFixed(1)), unit: "ms", target: 100 },
+        { name: `${c.name} p95`, value: Number(p95.toFixed(1)), unit: "ms", target: p95Target },
         { name: `${c.name} raw p50`, value: Number(rawP50.toFixed(1)), unit: "ms", target: null },
         { name: `${c.name} raw p95`, value: Number(percentile(raw.samples, 95).toFixed(1)), unit: "ms", target: null },
         { name: `${c.name} speed-up (raw p50 / rollups p50)`, value: Number((rawP50 / p50).toFixed(1)), unit: "×", target: 20 },
@@ -122,7 +127,7 @@ const scenario: TBenchScenario = {
         await single.close();
       }
     }
-    return figures;
+    return [...figures, ...growthFigures("analytics", users, figures)];
   },
 };
 

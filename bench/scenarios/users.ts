@@ -12,7 +12,7 @@ import { getUserTimeline } from "@/server/services/users/get-user-timeline";
 import { listUsers } from "@/server/services/users/list-users";
 import type { TListUsersInput } from "@/shared/schemas/users";
 import type { TUserFilters } from "@/shared/users-query";
-import { percentile, type TBenchFigure, type TBenchScenario, timeRuns } from "../types";
+import { checkDataSetSize, growthFigures, percentile, type TBenchFigure, type TBenchScenario, timeRuns } from "../types";
 
 /**
  * The users procedures on the seeded data (npm run db:seed -- --users 100000),
@@ -24,14 +24,14 @@ import { percentile, type TBenchFigure, type TBenchScenario, timeRuns } from "..
 const scenario: TBenchScenario = {
   description: "users list / search / count / profile / timeline / export on the seeded data",
   async run(handle, args) {
-    const { values } = parseArgs({ args, options: { runs: { type: "string", default: "30" } } });
+    const { values } = parseArgs({ args, options: { runs: { type: "string", default: "30" }, users: { type: "string" } } });
     const runs = Number(values.runs);
     const db = handle.db;
     const ctx = serviceContext(db, systemActor("bench"));
     const tz = "America/New_York";
     const figures: TBenchFigure[] = [];
-    const [users] = await handle.query<{ n: number }>("SELECT count(*)::int AS n FROM app.users");
-    figures.push({ name: "users in the data set", value: users?.n ?? 0, unit: "users", target: null });
+    const users = await checkDataSetSize(handle, values.users);
+    figures.push({ name: "users in the data set", value: users, unit: "users", target: null });
     await refreshAnalyticsRollups({ ctx, input: undefined });
 
     const time = (fn: () => Promise<unknown>, n = runs) => timeRuns(fn, n);
@@ -160,7 +160,7 @@ const scenario: TBenchScenario = {
     figures.push({ name: "export: time (all users)", value: round(all.ms), unit: "ms", target: null });
     figures.push({ name: "export: retained heap peak (all users)", value: round(all.heapMb), unit: "MB", target: null });
     figures.push({ name: `export: retained heap peak (${small.rows} users)`, value: round(small.heapMb), unit: "MB", target: null });
-    return figures;
+    return [...figures, ...growthFigures("users", users, figures)];
   },
 };
 

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getAppStatistics, getOverview, getRetentionCohorts } from "@/server/services/analytics/get-analytics";
+import { rawSource } from "@/server/services/analytics/reference/raw-source";
+import { rollupSource } from "@/server/services/analytics/rollup-source";
 import { refreshAnalyticsRollups } from "@/server/services/analytics/rollups/refresh-analytics-rollups";
 import { testCtx } from "../helpers/ctx";
 import { createTestDatabase, engines, type TTestDatabase } from "../helpers/db";
@@ -172,5 +174,22 @@ describe.each(matrix)("rollups equal the raw-table answers on %s (data seed %i)"
     await expectSameAnswers(db, seed + 2, 3);
     await insertSourceRows(db, randomRows(seed + 100, 15, 5000, new Date(NOW.getTime() - 10 * 86_400_000)));
     await expectSameAnswers(db, seed + 3, 3);
+  });
+
+  it("finds the top users by AI cost among each week's most expensive, at any search depth", async () => {
+    // Shallow depths make the bound too weak to decide (look deeper, then read every user-day); deep ones decide at once.
+    const r = prng(seed * 31);
+    const raw = rawSource(db.db);
+    for (const depths of [[1], [2, 4], [3, 30], [200]]) {
+      const fast = await rollupSource(db.db, undefined, { topUserDepths: depths });
+      for (let c = 0; c < 4; c++) {
+        const to = new Date(NOW.getTime() - Math.floor(r() * 10) * 86_400_000 - Math.floor(r() * 96) * 900_000);
+        const w = { from: new Date(to.getTime() - (1 + Math.floor(r() * 40)) * 86_400_000 - Math.floor(r() * 96) * 900_000), to };
+        const limit = 1 + Math.floor(r() * 10);
+        expect(await fast.topUsersByCost(w, limit), `depths ${depths}, ${JSON.stringify(w)}, top ${limit}`).toEqual(
+          await raw.topUsersByCost(w, limit),
+        );
+      }
+    }
   });
 });

@@ -36,6 +36,7 @@ const CRM_TABLES = [
   "crm_rollup_state",
   "crm_rollup_user_day_tokens",
   "crm_rollup_user_days",
+  "crm_rollup_user_week_tokens",
   "crm_rollup_users",
   "crm_saved_views",
   "crm_segment_counts",

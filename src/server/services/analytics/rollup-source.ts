@@ -79,7 +79,10 @@ function partialDayUsers(cut: TCut | null, nums?: { lo: SQL; hi: SQL }): SQL {
 /** "User number `num` has its bit set in the whole-day bits `b` (joined on its chunk)": false when no chunk joined. */
 const bitSet = (b: SQL, num: SQL) => sql`coalesce(get_bit(${b}, ${num} & 8191) = 1, false)`;
 
-export async function rollupSource(db: DbOrTx, given?: TRollupState): Promise<AnalyticsSource> {
+/** How deep the top-users search looks into each week's most expensive users before it reads every user-day. */
+const TOP_USER_DEPTHS = [600, 2400, 9600];
+
+export async function rollupSource(db: DbOrTx, given?: TRollupState, opts: { topUserDepths?: number[] } = {}): Promise<AnalyticsSource> {
   const state = given ?? (await readRollupState(db));
   const S = srcSchema();
   const { sessionsUntilId: swm, eventsUntilId: ewm, tokensUntilId: twm } = state;
@@ -285,27 +288,74 @@ export async function rollupSource(db: DbOrTx, given?: TRollupState): Promise<An
     async topUsersByCost(w, limit) {
       const dLo = Math.ceil(w.from.getTime() / D);
       const dHi = Math.floor(w.to.getTime() / D);
-      const parts: SQL[] = [
-        sql`SELECT user_id, input_tokens + output_tokens AS tokens, round(cost_usd * 1000000)::bigint AS micros FROM ${S}.token_usage WHERE id > ${twm} AND ${inWin(sql`created_at`, w)}`,
-      ];
-      const rawOld = (f: TWindow) =>
-        sql`SELECT user_id, input_tokens + output_tokens, round(cost_usd * 1000000)::bigint FROM ${S}.token_usage WHERE id <= ${twm} AND ${inWin(sql`created_at`, f)}`;
-      if (dLo < dHi) {
-        parts.push(sql`SELECT user_id, tokens, cost_micros FROM crm_rollup_user_day_tokens WHERE day >= ${dLo} AND day < ${dHi}`);
-        const inner = { from: new Date(dLo * D), to: new Date(dHi * D) };
-        if (w.from < inner.from) parts.push(rawOld({ from: w.from, to: inner.from }));
-        if (inner.to < w.to) parts.push(rawOld({ from: inner.to, to: w.to }));
-      } else {
-        parts.push(rawOld(w));
+      const whole = dLo < dHi;
+      const inner = whole ? { from: new Date(dLo * D), to: new Date(dHi * D) } : null;
+      // The raw rows before the watermark in the partial UTC days at the window's ends (all of it when it has no whole day).
+      const partial = inner
+        ? [...(w.from < inner.from ? [{ from: w.from, to: inner.from }] : []), ...(inner.to < w.to ? [{ from: inner.to, to: w.to }] : [])]
+        : [w];
+      type TRow = { user_id: string; name: string | null; email: string; tokens: string; cost: string; bound: string | null };
+      const withNames = (ranked: SQL) =>
+        sql`SELECT t.user_id, u.name, u.email, t.tokens, t.cost, t.bound FROM (${ranked}) t JOIN ${S}.users u ON u.id = t.user_id
+            ORDER BY t.cost DESC, t.tokens DESC, t.user_id`;
+      const toResult = (rows: TRow[]) =>
+        rows.map((r) => ({ userId: r.user_id, name: r.name, email: r.email, tokens: num(r.tokens), costUsd: num(r.cost) / 1e6 }));
+      const tail = sql`SELECT user_id, sum(input_tokens + output_tokens) AS tokens, sum(round(cost_usd * 1000000)) AS micros
+                       FROM ${S}.token_usage WHERE id > ${twm} AND ${inWin(sql`created_at`, w)} GROUP BY user_id`;
+
+      // Threshold algorithm over 7-day blocks (weeks of UTC day numbers) covering every UTC day the window
+      // touches: candidates are each week's `depth` most expensive users and everyone with rows after the
+      // watermark; anyone else costs at most the sum of those weeks' depth-th costs. When the last of the top
+      // `limit` candidates costs more than that bound the answer is exact; otherwise look deeper, and past the
+      // last depth read every user-day.
+      const w0 = Math.floor(Math.floor(w.from.getTime() / D) / 7);
+      const w1 = Math.floor((Math.ceil(w.to.getTime() / D) - 1) / 7);
+      for (const depth of opts.topUserDepths ?? TOP_USER_DEPTHS) {
+        const parts: SQL[] = [sql`SELECT tokens, micros FROM tail t WHERE t.user_id = c.user_id`];
+        if (inner)
+          parts.push(
+            sql`SELECT tokens, cost_micros FROM crm_rollup_user_day_tokens d WHERE d.user_id = c.user_id AND d.day >= ${dLo}::int AND d.day < ${dHi}::int`,
+          );
+        for (const f of partial)
+          parts.push(sql`SELECT input_tokens + output_tokens, round(cost_usd * 1000000) FROM ${S}.token_usage r
+                         WHERE r.user_id = c.user_id AND r.id <= ${twm} AND ${inWin(sql`r.created_at`, f)}`);
+        const rows = await executeRows<TRow>(
+          db,
+          withNames(sql`WITH tops AS MATERIALIZED (
+                SELECT wk, t.user_id, t.cost_micros FROM generate_series(${w0}::int, ${w1}::int) wk
+                CROSS JOIN LATERAL (SELECT user_id, cost_micros FROM crm_rollup_user_week_tokens WHERE week = wk
+                                    ORDER BY cost_micros DESC NULLS LAST LIMIT ${depth}) t
+              ), bound AS (
+                SELECT coalesce(sum(kth), 0) AS b FROM (
+                  SELECT CASE WHEN count(*) < ${depth} THEN 0 ELSE min(cost_micros) END AS kth FROM tops GROUP BY wk) x
+              ), tail AS MATERIALIZED (${tail}),
+              cand AS (SELECT user_id FROM tops UNION SELECT user_id FROM tail)
+              SELECT user_id, tokens, cost, (SELECT b FROM bound) AS bound FROM (
+                SELECT c.user_id, sum(v.tokens::float8) AS tokens, sum(v.micros::float8) AS cost
+                FROM cand c CROSS JOIN LATERAL (${sql.join(parts, sql` UNION ALL `)}) v(tokens, micros)
+                GROUP BY c.user_id ORDER BY cost DESC, tokens DESC, user_id LIMIT ${limit}
+              ) ranked`),
+        );
+        const bound = num(rows[0]?.bound);
+        const last = rows[rows.length - 1];
+        if (bound === 0 || (rows.length === limit && last && num(last.cost) > bound)) return toResult(rows);
       }
-      const rows = await executeRows<{ user_id: string; name: string | null; email: string; tokens: string; cost: string }>(
+      const all: SQL[] = [
+        sql`SELECT user_id, input_tokens + output_tokens AS tokens, round(cost_usd * 1000000)::bigint AS micros FROM ${S}.token_usage WHERE id > ${twm} AND ${inWin(sql`created_at`, w)}`,
+        ...partial.map(
+          (f) =>
+            sql`SELECT user_id, input_tokens + output_tokens, round(cost_usd * 1000000)::bigint FROM ${S}.token_usage WHERE id <= ${twm} AND ${inWin(sql`created_at`, f)}`,
+        ),
+        ...(inner ? [sql`SELECT user_id, tokens, cost_micros FROM crm_rollup_user_day_tokens WHERE day >= ${dLo} AND day < ${dHi}`] : []),
+      ];
+      const rows = await executeRows<TRow>(
         db,
-        sql`SELECT t.user_id, u.name, u.email, t.tokens, t.cost FROM (
-              SELECT user_id, sum(tokens::float8) AS tokens, sum(micros::float8) AS cost FROM (${sql.join(parts, sql` UNION ALL `)}) x
-              GROUP BY user_id ORDER BY cost DESC, tokens DESC, user_id LIMIT ${limit}
-            ) t JOIN ${S}.users u ON u.id = t.user_id ORDER BY t.cost DESC, t.tokens DESC, t.user_id`,
+        withNames(
+          sql`SELECT user_id, sum(tokens::float8) AS tokens, sum(micros::float8) AS cost, NULL AS bound FROM (${sql.join(all, sql` UNION ALL `)}) x
+              GROUP BY user_id ORDER BY cost DESC, tokens DESC, user_id LIMIT ${limit}`,
+        ),
       );
-      return rows.map((r) => ({ userId: r.user_id, name: r.name, email: r.email, tokens: num(r.tokens), costUsd: num(r.cost) / 1e6 }));
+      return toResult(rows);
     },
 
     async dailyTokens(w, tz) {

@@ -134,5 +134,29 @@ export const crmRollupUserDayTokens = pgTable(
     tokens: bigint("tokens", { mode: "number" }).notNull(),
     costMicros: bigint("cost_micros", { mode: "number" }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.day, t.userId] })],
+  (t) => [
+    primaryKey({ columns: [t.day, t.userId] }),
+    // One user's days of a range, index-only: the exact totals of the candidates for the top users by cost.
+    index("crm_rollup_user_day_tokens_user_idx").on(t.userId, t.day, t.costMicros, t.tokens),
+  ],
+);
+
+/**
+ * The same per user and 7-day block (week = UTC day number ÷ 7), read most
+ * expensive first: a user outside every covered week's top D costs at most
+ * the sum of those weeks' D-th costs, so the top users by cost of a range
+ * are found among a few hundred candidates (threshold algorithm), exactly.
+ */
+export const crmRollupUserWeekTokens = pgTable(
+  "crm_rollup_user_week_tokens",
+  {
+    week: integer("week").notNull(),
+    userId: uuid("user_id").notNull(),
+    tokens: bigint("tokens", { mode: "number" }).notNull(),
+    costMicros: bigint("cost_micros", { mode: "number" }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.week, t.userId] }),
+    index("crm_rollup_user_week_tokens_cost_idx").on(t.week, t.costMicros.desc(), t.userId),
+  ],
 );

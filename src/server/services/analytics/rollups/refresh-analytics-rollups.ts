@@ -16,6 +16,8 @@ export type TRollupState = { sessionsUntilId: number; eventsUntilId: number; tok
 export type TRefreshResult = { caughtUp: boolean; rows: number; state: TRollupState; skipped?: "locked" };
 
 const LOCK = sql`hashtext('crm-analytics-rollups')`;
+/** The largest batch (rows of each source table) a catch-up takes at once. */
+const CATCH_UP_BATCH = 4_000_000;
 
 export async function readRollupState(db: DbOrTx): Promise<TRollupState> {
   const [row] = await executeRows<{ s: string; e: string; t: string; refreshed_at: Date }>(
@@ -75,7 +77,7 @@ async function refreshBatch(tx: DbOrTx, batchSize: number): Promise<{ rows: numb
       SELECT n.num, ${day(sql`a.at`)} AS day, min(${slot(sql`a.at`)} - ${day(sql`a.at`)} * 96) AS f, max(${slot(sql`a.at`)} - ${day(sql`a.at`)} * 96) AS l
       FROM act a JOIN crm_user_numbers n ON n.user_id = a.user_id GROUP BY 1, 2
     ), up AS (
-      INSERT INTO crm_rollup_user_days (day, num, first_slot, last_slot) SELECT day, num, f, l FROM agg
+      INSERT INTO crm_rollup_user_days (day, num, first_slot, last_slot) SELECT day, num, f, l FROM agg ORDER BY day, num
       ON CONFLICT (day, num) DO UPDATE SET first_slot = least(crm_rollup_user_days.first_slot, excluded.first_slot),
         last_slot = greatest(crm_rollup_user_days.last_slot, excluded.last_slot)
     ), words AS (
@@ -136,6 +138,13 @@ async function refreshBatch(tx: DbOrTx, batchSize: number): Promise<{ rows: numb
     ON CONFLICT (day, user_id) DO UPDATE SET tokens = crm_rollup_user_day_tokens.tokens + excluded.tokens,
       cost_micros = crm_rollup_user_day_tokens.cost_micros + excluded.cost_micros`);
 
+  await tx.execute(sql`
+    INSERT INTO crm_rollup_user_week_tokens (week, user_id, tokens, cost_micros)
+    SELECT floor(${day(sql`created_at`)} / 7.0)::int, user_id, sum(input_tokens + output_tokens), sum(round(cost_usd * 1000000))
+    FROM ${S}.token_usage WHERE id > ${t0} AND id <= ${t1} GROUP BY 1, 2
+    ON CONFLICT (week, user_id) DO UPDATE SET tokens = crm_rollup_user_week_tokens.tokens + excluded.tokens,
+      cost_micros = crm_rollup_user_week_tokens.cost_micros + excluded.cost_micros`);
+
   // Lifetime AI usage per user, for the users list (plan and spend: refreshUserStats).
   await tx.execute(sql`
     INSERT INTO crm_user_stats (user_id, ai_tokens, ai_cost_micros)
@@ -162,17 +171,23 @@ export async function refreshAnalyticsRollups({
   input: opts = {},
 }: TServiceArgs<{ batchSize?: number; maxBatches?: number } | undefined>): Promise<TRefreshResult> {
   const { db } = ctx;
-  const batchSize = opts.batchSize ?? 250_000;
+  const first = opts.batchSize ?? 250_000;
   const maxBatches = opts.maxBatches ?? 1_000;
   let rows = 0;
+  let batchSize = first;
   for (let i = 0; i < maxBatches; i++) {
+    const size = batchSize;
     const result = await db.transaction(async (tx) => {
       const [lock] = await executeRows<{ ok: boolean }>(tx, sql`SELECT pg_try_advisory_xact_lock(${LOCK}) AS ok`);
       if (!lock?.ok) return null;
-      return refreshBatch(tx, batchSize);
+      // A catch-up batch sorts and groups millions of rows: give it the memory to do so without spilling.
+      if (size > 250_000) await tx.execute(sql`SET LOCAL work_mem = '256MB'`);
+      return refreshBatch(tx, size);
     });
     if (!result) return { caughtUp: false, rows, state: await readRollupState(db), skipped: "locked" };
     rows += result.rows;
+    // Far behind (a full batch): take bigger bites, up to CATCH_UP_BATCH rows of each table.
+    batchSize = Math.max(first, Math.min(batchSize * 4, CATCH_UP_BATCH));
     if (result.caughtUp) {
       await refreshUserStats(db);
       await analyzeAfterBigCatchUp(db, rows);
@@ -199,6 +214,7 @@ async function analyzeAfterBigCatchUp(db: DbOrTx, rows: number) {
     "crm_rollup_buckets",
     "crm_rollup_days",
     "crm_rollup_user_day_tokens",
+    "crm_rollup_user_week_tokens",
     "crm_user_stats",
   ]) {
     await db.execute(sql.raw(`VACUUM (ANALYZE) ${table}`));
