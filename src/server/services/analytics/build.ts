@@ -185,15 +185,17 @@ export async function buildRetentionCohorts(
   timezone: string,
   now: Date,
 ): Promise<TRetentionCohorts> {
-  const out: TRetentionCohorts["cohorts"] = [];
-  for (const c of cohorts) {
-    const started = c.following.filter((w) => w.from <= now);
-    const { size, active } = await source.cohortActivity(c.window, started);
-    out.push({
-      start: c.start,
-      size,
-      periods: started.map((w, k) => ({ k, active: active[k] ?? 0, rate: ratio(active[k] ?? 0, size), complete: w.to <= now })),
-    });
-  }
+  // Cohorts are independent: ask for them at once (the pool runs them side by side).
+  const out: TRetentionCohorts["cohorts"] = await Promise.all(
+    cohorts.map(async (c) => {
+      const started = c.following.filter((w) => w.from <= now);
+      const { size, active } = await source.cohortActivity(c.window, started);
+      return {
+        start: c.start,
+        size,
+        periods: started.map((w, k) => ({ k, active: active[k] ?? 0, rate: ratio(active[k] ?? 0, size), complete: w.to <= now })),
+      };
+    }),
+  );
   return { cohort: unit, timezone, cohorts: out };
 }

@@ -117,8 +117,13 @@ export async function rollupSource(db: DbOrTx, given?: TRollupState, opts: { top
                         FROM (${tailActivity}) t GROUP BY user_id`;
   /** Users who signed up in a window, with their number (none if the refresh has not seen them) and activity after the watermark as slots. */
   const signupsIn = (w: TWindow) => sql`
-    SELECT x.id AS user_id, x.created_at AS signup_at, n.num, t.slots AS tail_slots
-    FROM ${S}.users x LEFT JOIN crm_user_numbers n ON n.user_id = x.id LEFT JOIN tail_slots t ON t.user_id = x.id
+    SELECT x.id AS user_id, x.created_at AS signup_at,
+           -- Matched in signup order (both sides read in (created_at, id) order from their indexes); a user whose
+           -- signup time was not the one numbered is looked up by id.
+           coalesce(n.num, (SELECT num FROM crm_user_numbers m WHERE m.user_id = x.id)) AS num, t.slots AS tail_slots
+    FROM ${S}.users x
+    LEFT JOIN crm_user_numbers n ON n.created_at = x.created_at AND n.user_id = x.id AND ${inWin(sql`n.created_at`, w)}
+    LEFT JOIN tail_slots t ON t.user_id = x.id
     WHERE ${inWin(sql`x.created_at`, w)}`;
   /** Signups in [from, to) (from null: since the beginning), by app.users' created_at index. */
   const countUsers = async (from: Date | null, to: Date) => {

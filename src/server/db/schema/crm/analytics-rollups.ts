@@ -70,7 +70,7 @@ export const crmUserNumbers = pgTable(
     num: integer("num").notNull().unique(),
     createdAt: timestamp("created_at", { withTimezone: true }),
   },
-  (t) => [index("crm_user_numbers_created_at_num_idx").on(t.createdAt, t.num)],
+  (t) => [index("crm_user_numbers_created_at_idx").on(t.createdAt, t.userId, t.num)],
 );
 
 /**
