@@ -53,7 +53,7 @@ export async function checkDataSetSize(handle: DatabaseHandle, wanted: string | 
 
 /**
  * Keeps this size's figures in bench/results/<scenario>-<size>.json and, once the other size has been measured,
- * adds for every p95 its growth from 100k to 1M users: the ratio (held to 2×) and the exponent
+ * adds for every p95 held to a target its growth from 100k to 1M users: the ratio (held to 2×) and the exponent
  * log(ratio) / log(10) (0 = flat, 1 = linear in users).
  */
 export function growthFigures(scenario: string, users: number, figures: TBenchFigure[]): TBenchFigure[] {
@@ -67,7 +67,8 @@ export function growthFigures(scenario: string, users: number, figures: TBenchFi
   const out: TBenchFigure[] = [];
   for (const f of figures) {
     const o = other.get(f.name);
-    if (!f.name.endsWith(" p95") || f.unit !== "ms" || o === undefined || o <= 0 || f.value <= 0) continue;
+    // Only the figures held to a target (the product's; a baseline's growth is context, not a goal).
+    if (f.target === null || !f.name.endsWith(" p95") || f.unit !== "ms" || o === undefined || o <= 0 || f.value <= 0) continue;
     const [small, large] = here === "1m" ? [o, f.value] : [f.value, o];
     const ratio = large / small;
     out.push(
