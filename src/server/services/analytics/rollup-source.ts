@@ -233,14 +233,14 @@ export async function rollupSource(db: DbOrTx, given?: TRollupState, opts: { top
                           EXISTS (SELECT 1 FROM ${S}.sessions s WHERE s.user_id = un.user_id AND s.started_at >= ${at(sql`dn.a`)} AND s.started_at < ${at(sql`dn.b`)})
                           OR EXISTS (SELECT 1 FROM ${S}.events e WHERE e.user_id = un.user_id AND e.occurred_at >= ${at(sql`dn.a`)} AND e.occurred_at < ${at(sql`dn.b`)}))))
             )
-            SELECT dn.i, (SELECT sum(size) FROM dates WHERE dates.d0 = ANY (array_agg(dn.d0))) AS e,
+            SELECT dn.i, sum(dt.size) AS e,
                    (SELECT count(*) FROM (
                       SELECT r.d0, r.num, NULL::uuid AS user_id FROM rolled r JOIN c ON c.d0 = r.d0 AND c.num = r.num WHERE r.i = dn.i
                       UNION
                       SELECT c.d0, c.num, CASE WHEN c.num IS NULL THEN c.user_id END FROM c JOIN dn d2 ON d2.d0 = c.d0 AND d2.i = dn.i
                       WHERE c.tail_slots && int4range(d2.a, d2.b)
                     ) x) AS r
-            FROM dn GROUP BY dn.i`,
+            FROM dn JOIN dates dt ON dt.d0 = dn.d0 GROUP BY dn.i`,
       );
       const byI = new Map(rows.map((r) => [Number(r.i), r]));
       return ns.map((_, i) => ({ eligible: num(byI.get(i)?.e), retained: num(byI.get(i)?.r) }));
@@ -293,8 +293,7 @@ export async function rollupSource(db: DbOrTx, given?: TRollupState, opts: { top
     async topUsersByCost(w, limit) {
       const dLo = Math.ceil(w.from.getTime() / D);
       const dHi = Math.floor(w.to.getTime() / D);
-      const whole = dLo < dHi;
-      const inner = whole ? { from: new Date(dLo * D), to: new Date(dHi * D) } : null;
+      const inner = dLo < dHi ? { from: new Date(dLo * D), to: new Date(dHi * D) } : null;
       // The raw rows before the watermark in the partial UTC days at the window's ends (all of it when it has no whole day).
       const partial = inner
         ? [...(w.from < inner.from ? [{ from: w.from, to: inner.from }] : []), ...(inner.to < w.to ? [{ from: inner.to, to: w.to }] : [])]

@@ -171,7 +171,9 @@ export async function refreshAnalyticsRollups({
   input: opts = {},
 }: TServiceArgs<{ batchSize?: number; maxBatches?: number } | undefined>): Promise<TRefreshResult> {
   const { db } = ctx;
+  // A batch size the caller gives is kept; by default a catch-up grows its batches while it is far behind.
   const first = opts.batchSize ?? 250_000;
+  const grows = opts.batchSize === undefined;
   const maxBatches = opts.maxBatches ?? 1_000;
   let rows = 0;
   let batchSize = first;
@@ -181,13 +183,13 @@ export async function refreshAnalyticsRollups({
       const [lock] = await executeRows<{ ok: boolean }>(tx, sql`SELECT pg_try_advisory_xact_lock(${LOCK}) AS ok`);
       if (!lock?.ok) return null;
       // A catch-up batch sorts and groups millions of rows: give it the memory to do so without spilling.
-      if (size > 250_000) await tx.execute(sql`SET LOCAL work_mem = '256MB'`);
+      if (size > first) await tx.execute(sql`SET LOCAL work_mem = '256MB'`);
       return refreshBatch(tx, size);
     });
     if (!result) return { caughtUp: false, rows, state: await readRollupState(db), skipped: "locked" };
     rows += result.rows;
     // Far behind (a full batch): take bigger bites, up to CATCH_UP_BATCH rows of each table.
-    batchSize = Math.max(first, Math.min(batchSize * 4, CATCH_UP_BATCH));
+    if (grows) batchSize = Math.max(first, Math.min(batchSize * 4, CATCH_UP_BATCH));
     if (result.caughtUp) {
       await refreshUserStats(db);
       await analyzeAfterBigCatchUp(db, rows);
