@@ -11,8 +11,15 @@ import { escapeLike, normalizeTag } from "@/shared/text";
  * true/false, so `not` groups never meet SQL's unknown.
  *
  * Counts and sums (events, AI usage, spend) are set-based: one grouped scan
- * per condition through the (name|user, time) indexes, then a hashed IN or an
+ * per condition through the (name|user, time) indexes, then a semi-join or an
  * anti-join, rather than one correlated subquery per user.
+ *
+ * Set conditions (aggregates, engagement, suppression) are EXISTS / NOT
+ * EXISTS, never `IN (SELECT …)`: they are never unknown, so they are not
+ * wrapped in coalesce, and at the top level of the criteria the planner turns
+ * them into hash semi- and anti-joins that spill to disk when large. An
+ * `IN (SELECT …)` inside coalesce stays a subplan, and once its set outgrows
+ * work_mem (a campaign sent to 1M users) Postgres rescans it for every user.
  */
 
 export type TCmp = (typeof CMP_OPS)[number];
@@ -23,6 +30,9 @@ export type TCompileContext = {
   segments: Map<string, TCriteria>;
 };
 export type TCompiled = { where: SQL; needsSubscription: boolean; needsMetadata: boolean };
+/** A condition that is never unknown (EXISTS / NOT EXISTS): left unwrapped so the planner can make it a join. */
+type TDefinite = { definite: SQL };
+const definite = (where: SQL): TDefinite => ({ definite: where });
 
 const DAY_MS = 86_400_000;
 const list = (values: readonly (string | number)[]) =>
@@ -52,14 +62,17 @@ export function cmpJs(a: number, op: TCmp, b: number): boolean {
 const CMP_SQL: Record<TCmp, string> = { gt: ">", gte: ">=", lt: "<", lte: "<=", eq: "=", neq: "<>" };
 
 /** users whose aggregate over `rows` compares true; users with no rows count as 0. */
-function aggregate(rows: { table: SQL; where: SQL[]; agg: SQL }, op: TCmp, value: number): SQL {
+function aggregate(rows: { table: SQL; where: SQL[]; agg: SQL }, op: TCmp, value: number): TDefinite {
   const having = sql`${rows.agg} ${sql.raw(CMP_SQL[op])} ${String(value)}::numeric`;
   const where = rows.where.length ? sql`WHERE ${sql.join(rows.where, sql` AND `)}` : sql``;
   // Users without rows have 0: if 0 satisfies the comparison, select everyone except those whose rows fail it.
-  // NOT EXISTS rather than NOT IN: an anti-join that spills to disk when the set is large, where a NOT IN list larger than work_mem is checked row by row.
   if (cmpJs(0, op, value))
-    return sql`NOT EXISTS (SELECT 1 FROM (SELECT user_id FROM ${rows.table} ${where} GROUP BY user_id HAVING NOT (${having})) fails WHERE fails.user_id = u.id)`;
-  return sql`u.id IN (SELECT user_id FROM ${rows.table} ${where} GROUP BY user_id HAVING ${having})`;
+    return definite(
+      sql`NOT EXISTS (SELECT 1 FROM (SELECT user_id FROM ${rows.table} ${where} GROUP BY user_id HAVING NOT (${having})) fails WHERE fails.user_id = u.id)`,
+    );
+  return definite(
+    sql`EXISTS (SELECT 1 FROM (SELECT user_id FROM ${rows.table} ${where} GROUP BY user_id HAVING ${having}) passes WHERE passes.user_id = u.id)`,
+  );
 }
 
 type TDateCondition = Extract<TCondition, { op: "before" | "on_or_after" | "between" | "within_last" | "not_within_last" }>;
@@ -86,7 +99,7 @@ export function compileCriteria(criteria: TCriteria, ctx: TCompileContext): TCom
   const flags = { needsSubscription: false, needsMetadata: false };
   const since = (days: number | undefined) => (days === undefined ? null : new Date(ctx.now.getTime() - days * DAY_MS));
 
-  const condition = (c: TCondition, seen: string[]): SQL => {
+  const condition = (c: TCondition, seen: string[]): SQL | TDefinite => {
     switch (c.field) {
       case "email": {
         if (c.op === "equals") return sql`lower(u.email) = lower(${c.value})`;
@@ -181,26 +194,29 @@ export function compileCriteria(criteria: TCriteria, ctx: TCompileContext): TCom
           where.push(sql`${at[c.action]} IS NOT NULL`);
           if (from) where.push(sql`${at[c.action]} >= ${ts(from)}`);
         }
-        const rows = sql`SELECT t.user_id FROM crm_campaign_tracking t WHERE ${sql.join(where, sql` AND `)}`;
-        return c.op === "did_not" ? sql`u.id NOT IN (${rows})` : sql`u.id IN (${rows})`;
+        const rows = sql`SELECT 1 FROM crm_campaign_tracking t WHERE t.user_id = u.id AND ${sql.join(where, sql` AND `)}`;
+        return definite(c.op === "did_not" ? sql`NOT EXISTS (${rows})` : sql`EXISTS (${rows})`);
       }
       case "suppressed": {
-        const reasons = c.reasons ? sql` WHERE reason IN (${list(c.reasons)})` : sql``;
-        const rows = sql`SELECT email FROM crm_suppressions${reasons}`;
-        return c.op === "is" ? sql`lower(u.email) IN (${rows})` : sql`lower(u.email) NOT IN (${rows})`;
+        const reasons = c.reasons ? sql` AND s.reason IN (${list(c.reasons)})` : sql``;
+        const rows = sql`SELECT 1 FROM crm_suppressions s WHERE s.email = lower(u.email)${reasons}`;
+        return definite(c.op === "is" ? sql`EXISTS (${rows})` : sql`NOT EXISTS (${rows})`);
       }
       case "segment": {
         if (seen.includes(c.segmentId)) throw new Error(`Segment ${c.segmentId} refers to itself`); // loadReferencedCriteria rejects cycles first
         const inner = ctx.segments.get(c.segmentId);
         if (!inner) throw new Error(`Segment ${c.segmentId} was not loaded`);
         const compiled = node(inner, [...seen, c.segmentId]);
-        return c.op === "member" ? compiled : sql`NOT ${compiled}`;
+        return definite(c.op === "member" ? compiled : sql`(NOT ${compiled})`);
       }
     }
   };
 
   const node = (n: TNode, seen: string[]): SQL => {
-    if (n.type === "condition") return sql`coalesce((${condition(n, seen)}), false)`;
+    if (n.type === "condition") {
+      const where = condition(n, seen);
+      return "definite" in where ? where.definite : sql`coalesce((${where}), false)`;
+    }
     const parts = n.conditions.map((child) => node(child, seen));
     if (n.match === "all") return sql`(${sql.join(parts, sql` AND `)})`;
     const any = sql`(${sql.join(parts, sql` OR `)})`;
