@@ -55,26 +55,33 @@ function cutByDay(core: TWindow): { cut: TCut | null; middle: TWindow | null } {
   };
 }
 
-/** The OR of the whole days' bit strings, per chunk (optionally only chunks lo..hi, given as SQL). */
-function wholeDayBits(cut: TCut | null, chunks?: { lo: SQL; hi: SQL }): SQL {
-  if (!cut || cut.d0 >= cut.d1) return sql`SELECT 0 AS chunk, NULL::varbit AS b WHERE false`;
+/**
+ * Who was active in a cut, per chunk of 8192 user numbers (optionally only chunks lo..hi, given as SQL): the OR of
+ * the whole days' bit strings, the suffix day's users whose last slot is at or after the cut's start and the
+ * prefix day's users whose first slot is before its end (from the bit-sliced slots, crm_slot_lt).
+ */
+function windowBits(cut: TCut | null, chunks?: { lo: SQL; hi: SQL }): SQL {
   const range = chunks ? sql` AND chunk >= ${chunks.lo} AND chunk <= ${chunks.hi}` : sql``;
-  return sql`SELECT chunk, bit_or(bits) AS b FROM crm_rollup_day_bits WHERE day >= ${cut.d0}::int AND day < ${cut.d1}::int${range} GROUP BY chunk`;
-}
-
-/** User numbers active in the window's partial days (optionally only numbers lo..hi). */
-function partialDayUsers(cut: TCut | null, nums?: { lo: SQL; hi: SQL }): SQL {
   const parts: SQL[] = [];
-  const range = nums ? sql` AND num >= ${nums.lo} AND num <= ${nums.hi}` : sql``;
+  if (cut && cut.d0 < cut.d1)
+    parts.push(sql`SELECT chunk, bits AS b FROM crm_rollup_day_bits WHERE day >= ${cut.d0}::int AND day < ${cut.d1}::int${range}`);
   if (cut?.suffix)
     parts.push(
-      sql`SELECT num FROM crm_rollup_user_days WHERE day = ${cut.suffix.day}::int AND last_slot >= ${cut.suffix.from}::int${range}`,
+      sql`SELECT chunk, bits & ~crm_slot_lt(last_planes, bits, ${cut.suffix.from}::int) AS b FROM crm_rollup_day_bits WHERE day = ${cut.suffix.day}::int${range}`,
     );
   if (cut?.prefix)
-    parts.push(sql`SELECT num FROM crm_rollup_user_days WHERE day = ${cut.prefix.day}::int AND first_slot < ${cut.prefix.to}::int${range}`);
-  if (!parts.length) return sql`SELECT 0 AS num WHERE false`;
-  return sql`SELECT DISTINCT num FROM (${sql.join(parts, sql` UNION ALL `)}) p`;
+    parts.push(
+      sql`SELECT chunk, crm_slot_lt(first_planes, bits, ${cut.prefix.to}::int) AS b FROM crm_rollup_day_bits WHERE day = ${cut.prefix.day}::int${range}`,
+    );
+  if (!parts.length) return sql`SELECT 0 AS chunk, NULL::varbit AS b WHERE false`;
+  return sql`SELECT chunk, bit_or(b) AS b FROM (${sql.join(parts, sql` UNION ALL `)}) x GROUP BY chunk`;
 }
+
+/** The bits of user numbers lo..hi set in chunk `chunk`'s string `b` (0 when no string). */
+const bitsInRange = (b: SQL, chunk: SQL, lo: SQL, hi: SQL) => {
+  const start = sql`greatest(${lo} - ${chunk} * 8192, 0)`;
+  return sql`coalesce(bit_count(substring(${b} from ${start} + 1 for least(${hi} - ${chunk} * 8192, 8191) - ${start} + 1)), 0)`;
+};
 
 /** "User number `num` has its bit set in the whole-day bits `b` (joined on its chunk)": false when no chunk joined. */
 const bitSet = (b: SQL, num: SQL) => sql`coalesce(get_bit(${b}, ${num} & 8191) = 1, false)`;
@@ -175,75 +182,150 @@ export async function rollupSource(db: DbOrTx, given?: TRollupState, opts: { top
     );
   };
 
+  const retentionByUserDays = async (w: TWindow, ns: number[], tz: string, now: Date) => {
+    // Users who signed up on the same local date share their day-N windows and hold a narrow range of
+    // user numbers: for each (date, N), read the user-days of that range on the UTC days the window
+    // touches (by primary key), keep the members active in the window's part of each day, and add
+    // activity after the watermark. A window inside one UTC day that the first and last slot cannot
+    // decide (only where a local day starts just after a UTC midnight) asks the raw rows.
+    const nowSlot = now.getTime() / Q;
+    const perN = ns.map(
+      (n, i) => sql`SELECT d0, ${i}::int AS i, lo, hi,
+                      (date_part('epoch', (d0 + ${n}::int)::timestamp AT TIME ZONE ${tz}) / 900)::int AS a,
+                      (date_part('epoch', (d0 + ${n + 1}::int)::timestamp AT TIME ZONE ${tz}) / 900)::int AS b FROM dates`,
+    );
+    const at = (slotCol: SQL) => sql`to_timestamp(${slotCol}::float8 * 900)`;
+    const rows = await executeRows<{ i: number; e: string; r: string }>(
+      db,
+      sql`WITH tail_slots AS (${tailSlots}),
+          c AS MATERIALIZED (SELECT user_id, num, (signup_at AT TIME ZONE ${tz})::date AS d0, tail_slots FROM (${signupsIn(w)}) s),
+          dates AS MATERIALIZED (SELECT d0, count(*) AS size, min(num) AS lo, max(num) AS hi FROM c GROUP BY d0),
+          dn AS MATERIALIZED (
+            SELECT x.*, floor(a / 96.0)::int AS da, floor(b / 96.0)::int AS dz
+            FROM (${sql.join(perN, sql` UNION ALL `)}) x WHERE b <= ${nowSlot}::float8
+          ),
+          rolled AS MATERIALIZED (
+            SELECT DISTINCT dn.d0, dn.i, ud.num
+            FROM dn CROSS JOIN LATERAL generate_series(dn.da, dn.dz) g(day)
+            CROSS JOIN LATERAL (
+              -- OFFSET 0: one primary-key range scan per (date, N, day), never a join over every user-day.
+              SELECT u.num, u.first_slot, u.last_slot FROM crm_rollup_user_days u WHERE u.day = g.day AND u.num >= dn.lo AND u.num <= dn.hi OFFSET 0
+            ) ud
+            WHERE dn.lo IS NOT NULL
+              AND (g.day > dn.da OR ud.last_slot >= dn.a - dn.da * 96)
+              AND (g.day < dn.dz OR ud.first_slot < dn.b - dn.dz * 96)
+              AND (dn.da < dn.dz OR dn.a = dn.da * 96 OR ud.first_slot >= dn.a - dn.da * 96 OR ud.last_slot < dn.b - dn.dz * 96
+                   OR EXISTS (SELECT 1 FROM crm_user_numbers un WHERE un.num = ud.num AND (
+                        EXISTS (SELECT 1 FROM ${S}.sessions s WHERE s.user_id = un.user_id AND s.started_at >= ${at(sql`dn.a`)} AND s.started_at < ${at(sql`dn.b`)})
+                        OR EXISTS (SELECT 1 FROM ${S}.events e WHERE e.user_id = un.user_id AND e.occurred_at >= ${at(sql`dn.a`)} AND e.occurred_at < ${at(sql`dn.b`)}))))
+          )
+          SELECT dn.i, sum(dt.size) AS e,
+                 (SELECT count(*) FROM (
+                    SELECT r.d0, r.num, NULL::uuid AS user_id FROM rolled r JOIN c ON c.d0 = r.d0 AND c.num = r.num WHERE r.i = dn.i
+                    UNION
+                    SELECT c.d0, c.num, CASE WHEN c.num IS NULL THEN c.user_id END FROM c JOIN dn d2 ON d2.d0 = c.d0 AND d2.i = dn.i
+                    WHERE c.tail_slots && int4range(d2.a, d2.b)
+                  ) x) AS r
+          FROM dn JOIN dates dt ON dt.d0 = dn.d0 GROUP BY dn.i`,
+    );
+    const byI = new Map(rows.map((r) => [Number(r.i), r]));
+    return ns.map((_, i) => ({ eligible: num(byI.get(i)?.e), retained: num(byI.get(i)?.r) }));
+  };
+
   return {
     totalUsersBefore: (at) => countUsers(null, at),
     newUsers: (w) => countUsers(w.from, w.to),
 
     async activeUsers(w) {
-      // Bits set in the whole days' OR, plus users active only in the partial days, plus users active only
-      // in the raw rows (after the watermark, or in what the cut leaves out).
+      // Bits set in the window's strings (whole days, and the partial days by their slots), plus users active
+      // only in the raw rows (after the watermark, or in what the cut leaves out).
       const { cut, union } = activityOf(w);
       const [row] = await executeRows<{ n: string }>(
         db,
-        sql`WITH wb AS MATERIALIZED (${wholeDayBits(cut)}),
-            pb AS MATERIALIZED (${partialDayUsers(cut)}),
+        sql`WITH wb AS MATERIALIZED (${windowBits(cut)}),
             extra AS MATERIALIZED (SELECT DISTINCT user_id FROM (${union}) x)
             SELECT (SELECT coalesce(sum(bit_count(b)), 0) FROM wb)
-                 + (SELECT count(*) FROM pb LEFT JOIN wb ON wb.chunk = pb.num >> 13 WHERE NOT ${bitSet(sql`wb.b`, sql`pb.num`)})
                  + (SELECT count(*) FROM extra x LEFT JOIN crm_user_numbers n ON n.user_id = x.user_id LEFT JOIN wb ON wb.chunk = n.num >> 13
-                    WHERE n.num IS NULL OR NOT (${bitSet(sql`wb.b`, sql`n.num`)} OR EXISTS (SELECT 1 FROM pb WHERE pb.num = n.num))) AS n`,
+                    WHERE n.num IS NULL OR NOT ${bitSet(sql`wb.b`, sql`n.num`)}) AS n`,
       );
       return num(row?.n);
     },
 
     async retention(w, ns, tz, now) {
-      // Users who signed up on the same local date share their day-N windows and hold a narrow range of
-      // user numbers: for each (date, N), read the user-days of that range on the UTC days the window
-      // touches (by primary key), keep the members active in the window's part of each day, and add
-      // activity after the watermark. A window inside one UTC day that the first and last slot cannot
-      // decide (only where a local day starts just after a UTC midnight) asks the raw rows.
+      // Users who signed up on the same local date hold a contiguous range of user numbers when they were numbered
+      // together, in signup order (the usual case): then each (date, N) is a bit count over that range of the
+      // window's strings (the day-N window's whole and partial UTC days), plus the range's users active only after
+      // the watermark. A date whose numbers are not exactly its signups (users numbered out of order, signed up
+      // since the last refresh, or deleted), or whose window the slots cannot decide, is read by its user-days.
       const nowSlot = now.getTime() / Q;
       const perN = ns.map(
-        (n, i) => sql`SELECT d0, ${i}::int AS i, lo, hi,
+        (n, i) => sql`SELECT d0, ${i}::int AS i, lo, hi, n, live,
                         (date_part('epoch', (d0 + ${n}::int)::timestamp AT TIME ZONE ${tz}) / 900)::int AS a,
-                        (date_part('epoch', (d0 + ${n + 1}::int)::timestamp AT TIME ZONE ${tz}) / 900)::int AS b FROM dates`,
+                        (date_part('epoch', (d0 + ${n + 1}::int)::timestamp AT TIME ZONE ${tz}) / 900)::int AS b FROM ranges`,
       );
-      const at = (slotCol: SQL) => sql`to_timestamp(${slotCol}::float8 * 900)`;
-      const rows = await executeRows<{ i: number; e: string; r: string }>(
+      const rows = await executeRows<{ kind: "fast" | "slow"; i: number | null; e: string | null; r: string | null; s: Date | null; x: Date | null }>(
         db,
         sql`WITH tail_slots AS (${tailSlots}),
-            c AS MATERIALIZED (SELECT user_id, num, (signup_at AT TIME ZONE ${tz})::date AS d0, tail_slots FROM (${signupsIn(w)}) s),
-            dates AS MATERIALIZED (SELECT d0, count(*) AS size, min(num) AS lo, max(num) AS hi FROM c GROUP BY d0),
-            dn AS MATERIALIZED (
-              SELECT x.*, floor(a / 96.0)::int AS da, floor(b / 96.0)::int AS dz
-              FROM (${sql.join(perN, sql` UNION ALL `)}) x WHERE b <= ${nowSlot}::float8
+            dates AS MATERIALIZED (
+              SELECT g.d::date AS d0,
+                     greatest(g.d::date::timestamp AT TIME ZONE ${tz}, ${ts(w.from)}) AS s,
+                     least((g.d::date + 1)::timestamp AT TIME ZONE ${tz}, ${ts(w.to)}) AS x
+              FROM generate_series((${ts(w.from)} AT TIME ZONE ${tz})::date, ((${ts(w.to)} - interval '1 microsecond') AT TIME ZONE ${tz})::date,
+                                   interval '1 day') g(d)
             ),
-            rolled AS MATERIALIZED (
-              SELECT DISTINCT dn.d0, dn.i, ud.num
-              FROM dn CROSS JOIN LATERAL generate_series(dn.da, dn.dz) g(day)
-              CROSS JOIN LATERAL (
-                -- OFFSET 0: one primary-key range scan per (date, N, day), never a join over every user-day.
-                SELECT u.num, u.first_slot, u.last_slot FROM crm_rollup_user_days u WHERE u.day = g.day AND u.num >= dn.lo AND u.num <= dn.hi OFFSET 0
-              ) ud
-              WHERE dn.lo IS NOT NULL
-                AND (g.day > dn.da OR ud.last_slot >= dn.a - dn.da * 96)
-                AND (g.day < dn.dz OR ud.first_slot < dn.b - dn.dz * 96)
-                AND (dn.da < dn.dz OR dn.a = dn.da * 96 OR ud.first_slot >= dn.a - dn.da * 96 OR ud.last_slot < dn.b - dn.dz * 96
-                     OR EXISTS (SELECT 1 FROM crm_user_numbers un WHERE un.num = ud.num AND (
-                          EXISTS (SELECT 1 FROM ${S}.sessions s WHERE s.user_id = un.user_id AND s.started_at >= ${at(sql`dn.a`)} AND s.started_at < ${at(sql`dn.b`)})
-                          OR EXISTS (SELECT 1 FROM ${S}.events e WHERE e.user_id = un.user_id AND e.occurred_at >= ${at(sql`dn.a`)} AND e.occurred_at < ${at(sql`dn.b`)}))))
-            )
-            SELECT dn.i, sum(dt.size) AS e,
-                   (SELECT count(*) FROM (
-                      SELECT r.d0, r.num, NULL::uuid AS user_id FROM rolled r JOIN c ON c.d0 = r.d0 AND c.num = r.num WHERE r.i = dn.i
-                      UNION
-                      SELECT c.d0, c.num, CASE WHEN c.num IS NULL THEN c.user_id END FROM c JOIN dn d2 ON d2.d0 = c.d0 AND d2.i = dn.i
-                      WHERE c.tail_slots && int4range(d2.a, d2.b)
-                    ) x) AS r
-            FROM dn JOIN dates dt ON dt.d0 = dn.d0 GROUP BY dn.i`,
+            ranges AS MATERIALIZED (
+              SELECT d.d0, d.s, d.x, r.lo, r.hi, r.n,
+                     (SELECT count(*) FROM ${S}.users u WHERE u.created_at >= d.s AND u.created_at < d.x) AS live
+              FROM dates d CROSS JOIN LATERAL (
+                SELECT min(num) AS lo, max(num) AS hi, count(*) AS n FROM crm_user_numbers WHERE created_at >= d.s AND created_at < d.x) r
+            ),
+            dn AS MATERIALIZED (
+              SELECT y.*, (n = live AND n = hi - lo + 1 AND (da < dz OR sa = 0)) AS fast FROM (
+                SELECT x.*, floor(a / 96.0)::int AS da, a - floor(a / 96.0)::int * 96 AS sa,
+                       floor(b / 96.0)::int AS dz, b - floor(b / 96.0)::int * 96 AS sz
+                FROM (${sql.join(perN, sql` UNION ALL `)}) x WHERE b <= ${nowSlot}::float8 AND live > 0) y
+            ),
+            slow AS MATERIALIZED (SELECT DISTINCT d0 FROM dn WHERE NOT fast),
+            fd AS MATERIALIZED (SELECT * FROM dn WHERE d0 NOT IN (SELECT d0 FROM slow)),
+            wb AS MATERIALIZED (
+              SELECT fd.d0, fd.i, ch.c AS chunk, fd.lo, fd.hi, (
+                SELECT bit_or(y.b) FROM (
+                  SELECT bits & ~crm_slot_lt(last_planes, bits, fd.sa) AS b FROM crm_rollup_day_bits
+                  WHERE day = fd.da AND chunk = ch.c AND fd.da < fd.dz
+                  UNION ALL SELECT bits FROM crm_rollup_day_bits WHERE day > fd.da AND day < fd.dz AND chunk = ch.c
+                  UNION ALL SELECT crm_slot_lt(first_planes, bits, fd.sz) FROM crm_rollup_day_bits WHERE day = fd.dz AND chunk = ch.c AND fd.sz > 0
+                ) y) AS b
+              FROM fd CROSS JOIN LATERAL generate_series(fd.lo >> 13, fd.hi >> 13) ch(c)
+            ),
+            tailn AS MATERIALIZED (SELECT n.num, t.slots FROM tail_slots t JOIN crm_user_numbers n ON n.user_id = t.user_id)
+            SELECT 'fast' AS kind, fd.i, sum(fd.live) AS e,
+                   sum((SELECT coalesce(sum(${bitsInRange(sql`wb.b`, sql`wb.chunk`, sql`wb.lo`, sql`wb.hi`)}), 0) FROM wb WHERE wb.d0 = fd.d0 AND wb.i = fd.i)
+                     + (SELECT count(*) FROM tailn t LEFT JOIN wb ON wb.d0 = fd.d0 AND wb.i = fd.i AND wb.chunk = t.num >> 13
+                        WHERE t.num >= fd.lo AND t.num <= fd.hi AND t.slots && int4range(fd.a, fd.b) AND NOT ${bitSet(sql`wb.b`, sql`t.num`)})) AS r,
+                   NULL::timestamptz AS s, NULL::timestamptz AS x
+            FROM fd GROUP BY fd.i
+            UNION ALL
+            SELECT 'slow', NULL, NULL, NULL, r.s, r.x FROM ranges r WHERE r.d0 IN (SELECT d0 FROM slow)`,
       );
-      const byI = new Map(rows.map((r) => [Number(r.i), r]));
-      return ns.map((_, i) => ({ eligible: num(byI.get(i)?.e), retained: num(byI.get(i)?.r) }));
+      const out = ns.map(() => ({ eligible: 0, retained: 0 }));
+      for (const r of rows) {
+        const at = out[Number(r.i)];
+        if (r.kind === "fast" && at) {
+          at.eligible += num(r.e);
+          at.retained += num(r.r);
+        }
+      }
+      for (const r of rows.filter((x) => x.kind === "slow")) {
+        const slow = await retentionByUserDays({ from: new Date(r.s as Date), to: new Date(r.x as Date) }, ns, tz, now);
+        slow.forEach((v, i) => {
+          const at = out[i];
+          if (at) {
+            at.eligible += v.eligible;
+            at.retained += v.retained;
+          }
+        });
+      }
+      return out;
     },
 
     async eventCounts(w) {
@@ -397,23 +479,53 @@ export async function rollupSource(db: DbOrTx, given?: TRollupState, opts: { top
     },
 
     async cohortActivity(cohort, windows) {
-      // The cohort's members hold a narrow range of user numbers: each period's whole-day bits are OR-ed only
-      // over the chunks of that range, its partial days read only for those numbers.
-      const lo = sql`(SELECT lo FROM r)`;
-      const hi = sql`(SELECT hi FROM r)`;
-      const ctes: SQL[] = [];
-      const cols = windows.map((w, k) => {
+      const periods = windows.map((w) => {
         const { core, fragments } = split(w);
         const { cut, middle } = core ? cutByDay(core) : { cut: null, middle: null };
         // Cohort periods start and end at local midnights, always on 15-minute boundaries, and last a week or more.
         if (!core || fragments.length || middle) throw new Error("Cohort periods must start and end on 15-minute boundaries");
-        const [wb, pb] = [sql.raw(`wb${k}`), sql.raw(`pb${k}`)];
-        ctes.push(sql`${wb} AS MATERIALIZED (${wholeDayBits(cut, { lo: sql`${lo} >> 13`, hi: sql`${hi} >> 13` })})`);
-        ctes.push(sql`${pb} AS MATERIALIZED (${partialDayUsers(cut, { lo, hi })})`);
-        const slots = sql`int4range(${core.from.getTime() / Q}::int, ${core.to.getTime() / Q}::int)`;
-        return sql`count(*) FILTER (WHERE coalesce((SELECT get_bit(b, c.num & 8191) = 1 FROM ${wb} WHERE chunk = c.num >> 13), false)
-                     OR c.num IN (SELECT num FROM ${pb}) OR coalesce(c.tail_slots && ${slots}, false)) AS ${sql.raw(`a${k}`)}`;
+        return { cut, slots: sql`int4range(${core.from.getTime() / Q}::int, ${core.to.getTime() / Q}::int)` };
       });
+      // The cohort's members were numbered together in signup order (the usual case) when its numbers are exactly
+      // its signups and contiguous: then each period is a bit count over that range of the period's strings, plus
+      // members active only after the watermark.
+      const [range] = await executeRows<{ lo: number | null; hi: number | null; n: string; live: string }>(
+        db,
+        sql`SELECT min(num) AS lo, max(num) AS hi, count(*) AS n,
+                   (SELECT count(*) FROM ${S}.users WHERE ${inWin(sql`created_at`, cohort)}) AS live
+            FROM crm_user_numbers WHERE ${inWin(sql`created_at`, cohort)}`,
+      );
+      const size = num(range?.live);
+      if (size === 0) return { size: 0, active: windows.map(() => 0) };
+      const contiguous = range?.lo != null && range.hi != null && num(range.n) === size && num(range.hi) - num(range.lo) + 1 === size;
+      if (contiguous) {
+        const [lo, hi] = [sql`${num(range.lo)}::int`, sql`${num(range.hi)}::int`];
+        const ctes = periods.map((p, k) => sql`${sql.raw(`wb${k}`)} AS MATERIALIZED (${windowBits(p.cut, { lo: sql`${lo} >> 13`, hi: sql`${hi} >> 13` })})`);
+        const cols = periods.map((p, k) => {
+          const wb = sql.raw(`wb${k}`);
+          return sql`(SELECT coalesce(sum(${bitsInRange(sql`b`, sql`chunk`, lo, hi)}), 0) FROM ${wb})
+                   + (SELECT count(*) FROM tailn t LEFT JOIN ${wb} ON ${wb}.chunk = t.num >> 13
+                      WHERE t.slots && ${p.slots} AND NOT ${bitSet(sql`${wb}.b`, sql`t.num`)}) AS ${sql.raw(`a${k}`)}`;
+        });
+        const [row] = await executeRows<Record<string, string>>(
+          db,
+          sql`WITH tail_slots AS (${tailSlots}),
+              tailn AS MATERIALIZED (SELECT n.num, t.slots FROM tail_slots t JOIN crm_user_numbers n ON n.user_id = t.user_id
+                                     WHERE n.num >= ${lo} AND n.num <= ${hi})
+              ${ctes.length ? sql`, ${sql.join(ctes, sql`, `)}` : sql``}
+              SELECT 1 AS one ${cols.length ? sql`, ${sql.join(cols, sql`, `)}` : sql``}`,
+        );
+        return { size, active: windows.map((_, k) => num(row?.[`a${k}`])) };
+      }
+      // Otherwise member by member: each member's bit in the period's strings, or activity after the watermark.
+      const lo = sql`(SELECT lo FROM r)`;
+      const hi = sql`(SELECT hi FROM r)`;
+      const ctes = periods.map((p, k) => sql`${sql.raw(`wb${k}`)} AS MATERIALIZED (${windowBits(p.cut, { lo: sql`${lo} >> 13`, hi: sql`${hi} >> 13` })})`);
+      const cols = periods.map(
+        (p, k) =>
+          sql`count(*) FILTER (WHERE coalesce((SELECT get_bit(b, c.num & 8191) = 1 FROM ${sql.raw(`wb${k}`)} WHERE chunk = c.num >> 13), false)
+                OR coalesce(c.tail_slots && ${p.slots}, false)) AS ${sql.raw(`a${k}`)}`,
+      );
       const rows = await executeRows<Record<string, string>>(
         db,
         sql`WITH tail_slots AS (${tailSlots}),

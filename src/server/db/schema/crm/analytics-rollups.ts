@@ -99,6 +99,13 @@ export const crmRollupUserDays = pgTable(
  * chunk × 8192 + i is bit i). A range's whole days are the OR of their rows;
  * its active users the bits set (bit_count): the cost follows the number of
  * days and chunks, not rows.
+ *
+ * The same users' first and last 15-minute slot of the day, bit-sliced: bit i
+ * of `first_planes[j + 1]` is bit j of user i's first slot (slots 0–95 take 7
+ * bits). `crm_slot_lt(planes, bits, s)` compares every user's slot with s at
+ * once, so a day's part after slot s (last slot ≥ s) or before it (first slot
+ * < s) is a bit string too, and a range starting or ending inside a UTC day
+ * (any time zone's local days) still costs per chunk, not per user.
  */
 export const crmRollupDayBits = pgTable(
   "crm_rollup_day_bits",
@@ -106,6 +113,8 @@ export const crmRollupDayBits = pgTable(
     day: integer("day").notNull(),
     chunk: integer("chunk").notNull(),
     bits: varbit("bits").notNull(),
+    firstPlanes: varbit("first_planes").array().notNull(),
+    lastPlanes: varbit("last_planes").array().notNull(),
   },
   (t) => [primaryKey({ columns: [t.day, t.chunk] })],
 );

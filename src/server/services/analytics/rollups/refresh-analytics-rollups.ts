@@ -18,6 +18,8 @@ export type TRefreshResult = { caughtUp: boolean; rows: number; state: TRollupSt
 const LOCK = sql`hashtext('crm-analytics-rollups')`;
 /** The largest batch (rows of each source table) a catch-up takes at once. */
 const CATCH_UP_BATCH = 4_000_000;
+/** Slots of a day (0–95) take 7 bits: the planes of crm_rollup_day_bits. */
+const SLOT_BITS = 7;
 
 export async function readRollupState(db: DbOrTx): Promise<TRollupState> {
   const [row] = await executeRows<{ s: string; e: string; t: string; refreshed_at: Date }>(
@@ -66,8 +68,18 @@ async function refreshBatch(tx: DbOrTx, batchSize: number): Promise<{ rows: numb
     SELECT user_id, (SELECT coalesce(max(num), -1) FROM crm_user_numbers) + row_number() OVER (ORDER BY created_at NULLS LAST, user_id), created_at
     FROM fresh`);
 
-  // Activity: each user-day's first and last 15-minute slot, and the user's bit in the day's bit string
-  // (built per 64-bit word, then per 8192-bit chunk as hex; OR-ing a bit in twice changes nothing).
+  // Activity: each user-day's first and last 15-minute slot, and the day's bit strings: who was active, and
+  // their first and last slots bit-sliced (crm_rollup_day_bits). The user-days this batch changed (their slots
+  // after the merge) are built into strings per 64-bit word, then per 8192-bit chunk as hex; their old bits in
+  // the planes are cleared and the new ones OR-ed in, so a user-day changed twice ends with its final slots.
+  type TString = { name: string; bit: ReturnType<typeof sql> };
+  const planes = (col: "first_slot" | "last_slot"): TString[] =>
+    Array.from({ length: SLOT_BITS }, (_, j) => ({ name: `${col[0]}${j}`, bit: sql`(${sql.raw(col)} >> ${sql.raw(String(j))}) & 1` }));
+  const strings: TString[] = [{ name: "m", bit: sql`1` }, ...planes("first_slot"), ...planes("last_slot")];
+  const list = (items: ReturnType<typeof sql>[]) => sql.join(items, sql`, `);
+  const bitsOf = (name: string) => sql`('x' || rpad(${sql.raw(name)}, 2048, '0'))::bit(8192)::varbit`;
+  const merged = (col: "first_planes" | "last_planes") =>
+    list(Array.from({ length: SLOT_BITS }, (_, j) => sql.raw(`(crm_rollup_day_bits.${col}[${j + 1}] & ~excluded.bits) | excluded.${col}[${j + 1}]`)));
   await tx.execute(sql`
     WITH act AS (
       SELECT user_id, started_at AS at FROM ${S}.sessions WHERE id > ${s0} AND id <= ${s1}
@@ -80,14 +92,25 @@ async function refreshBatch(tx: DbOrTx, batchSize: number): Promise<{ rows: numb
       INSERT INTO crm_rollup_user_days (day, num, first_slot, last_slot) SELECT day, num, f, l FROM agg ORDER BY day, num
       ON CONFLICT (day, num) DO UPDATE SET first_slot = least(crm_rollup_user_days.first_slot, excluded.first_slot),
         last_slot = greatest(crm_rollup_user_days.last_slot, excluded.last_slot)
+      RETURNING day, num, first_slot, last_slot
     ), words AS (
-      SELECT day, num >> 13 AS chunk, (num & 8191) >> 6 AS word, bit_or(1::int8 << (63 - (num & 63))) AS w FROM agg GROUP BY 1, 2, 3
+      SELECT day, num >> 13 AS chunk, (num & 8191) >> 6 AS word,
+        ${list(strings.map((p) => sql`bit_or((${p.bit})::int8 << (63 - (num & 63))) AS ${sql.raw(p.name)}`))}
+      FROM up GROUP BY 1, 2, 3
     ), strings AS (
-      SELECT day, chunk, string_agg(repeat('0', 16 * (word - coalesce(prev, -1) - 1)) || lpad(to_hex(w), 16, '0'), '' ORDER BY word) AS hex
+      SELECT day, chunk, ${list(
+        strings.map(
+          (p) =>
+            sql`string_agg(repeat('0', 16 * (word - coalesce(prev, -1) - 1)) || lpad(to_hex(${sql.raw(p.name)}), 16, '0'), '' ORDER BY word) AS ${sql.raw(p.name)}`,
+        ),
+      )}
       FROM (SELECT *, lag(word) OVER (PARTITION BY day, chunk ORDER BY word) AS prev FROM words) x GROUP BY 1, 2
     )
-    INSERT INTO crm_rollup_day_bits (day, chunk, bits) SELECT day, chunk, ('x' || rpad(hex, 2048, '0'))::bit(8192)::varbit FROM strings
-    ON CONFLICT (day, chunk) DO UPDATE SET bits = crm_rollup_day_bits.bits | excluded.bits`);
+    INSERT INTO crm_rollup_day_bits (day, chunk, bits, first_planes, last_planes)
+    SELECT day, chunk, ${bitsOf("m")}, ARRAY[${list(planes("first_slot").map((p) => bitsOf(p.name)))}],
+      ARRAY[${list(planes("last_slot").map((p) => bitsOf(p.name)))}] FROM strings
+    ON CONFLICT (day, chunk) DO UPDATE SET bits = crm_rollup_day_bits.bits | excluded.bits,
+      first_planes = ARRAY[${merged("first_planes")}], last_planes = ARRAY[${merged("last_planes")}]`);
 
   // The intensive flow: first start, every completion.
   await tx.execute(sql`
