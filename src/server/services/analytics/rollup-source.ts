@@ -263,7 +263,14 @@ export async function rollupSource(db: DbOrTx, given?: TRollupState, opts: { top
                         (date_part('epoch', (d0 + ${n}::int)::timestamp AT TIME ZONE ${tz}) / 900)::int AS a,
                         (date_part('epoch', (d0 + ${n + 1}::int)::timestamp AT TIME ZONE ${tz}) / 900)::int AS b FROM ranges`,
       );
-      const rows = await executeRows<{ kind: "fast" | "slow"; i: number | null; e: string | null; r: string | null; s: Date | null; x: Date | null }>(
+      const rows = await executeRows<{
+        kind: "fast" | "slow";
+        i: number | null;
+        e: string | null;
+        r: string | null;
+        s: Date | null;
+        x: Date | null;
+      }>(
         db,
         sql`WITH tail_slots AS (${tailSlots}),
             dates AS MATERIALIZED (
@@ -500,7 +507,9 @@ export async function rollupSource(db: DbOrTx, given?: TRollupState, opts: { top
       const contiguous = range?.lo != null && range.hi != null && num(range.n) === size && num(range.hi) - num(range.lo) + 1 === size;
       if (contiguous) {
         const [lo, hi] = [sql`${num(range.lo)}::int`, sql`${num(range.hi)}::int`];
-        const ctes = periods.map((p, k) => sql`${sql.raw(`wb${k}`)} AS MATERIALIZED (${windowBits(p.cut, { lo: sql`${lo} >> 13`, hi: sql`${hi} >> 13` })})`);
+        const ctes = periods.map(
+          (p, k) => sql`${sql.raw(`wb${k}`)} AS MATERIALIZED (${windowBits(p.cut, { lo: sql`${lo} >> 13`, hi: sql`${hi} >> 13` })})`,
+        );
         const cols = periods.map((p, k) => {
           const wb = sql.raw(`wb${k}`);
           return sql`(SELECT coalesce(sum(${bitsInRange(sql`b`, sql`chunk`, lo, hi)}), 0) FROM ${wb})
@@ -520,7 +529,9 @@ export async function rollupSource(db: DbOrTx, given?: TRollupState, opts: { top
       // Otherwise member by member: each member's bit in the period's strings, or activity after the watermark.
       const lo = sql`(SELECT lo FROM r)`;
       const hi = sql`(SELECT hi FROM r)`;
-      const ctes = periods.map((p, k) => sql`${sql.raw(`wb${k}`)} AS MATERIALIZED (${windowBits(p.cut, { lo: sql`${lo} >> 13`, hi: sql`${hi} >> 13` })})`);
+      const ctes = periods.map(
+        (p, k) => sql`${sql.raw(`wb${k}`)} AS MATERIALIZED (${windowBits(p.cut, { lo: sql`${lo} >> 13`, hi: sql`${hi} >> 13` })})`,
+      );
       const cols = periods.map(
         (p, k) =>
           sql`count(*) FILTER (WHERE coalesce((SELECT get_bit(b, c.num & 8191) = 1 FROM ${sql.raw(`wb${k}`)} WHERE chunk = c.num >> 13), false)

@@ -18,11 +18,16 @@ export async function refreshUserStats(db: DbOrTx): Promise<{ changed: number }>
       SELECT DISTINCT ON (user_id) user_id, plan, status FROM ${S}.subscriptions ORDER BY user_id, started_at DESC, id DESC
     ), paid AS (
       SELECT user_id, sum(round(amount * 100))::bigint AS cents FROM ${S}.payments WHERE status = 'succeeded' GROUP BY user_id
-    )
-    , written AS (
+    ), wanted AS (
+      SELECT u.id AS user_id, coalesce(cur.plan, 'free') AS plan, coalesce(cur.status, 'none') AS status, coalesce(paid.cents, 0) AS cents
+      FROM ${S}.users u LEFT JOIN cur ON cur.user_id = u.id LEFT JOIN paid ON paid.user_id = u.id
+    ), changed AS (
+      -- Compared in one join first: only the rows that differ (or are missing) go through the upsert, not every user.
+      SELECT w.* FROM wanted w LEFT JOIN crm_user_stats s ON s.user_id = w.user_id
+      WHERE s.user_id IS NULL OR (s.plan, s.subscription_status, s.spent_cents) IS DISTINCT FROM (w.plan, w.status, w.cents)
+    ), written AS (
     INSERT INTO crm_user_stats (user_id, plan, subscription_status, spent_cents)
-    SELECT u.id, coalesce(cur.plan, 'free'), coalesce(cur.status, 'none'), coalesce(paid.cents, 0)
-    FROM ${S}.users u LEFT JOIN cur ON cur.user_id = u.id LEFT JOIN paid ON paid.user_id = u.id
+    SELECT user_id, plan, status, cents FROM changed
     ON CONFLICT (user_id) DO UPDATE SET plan = excluded.plan, subscription_status = excluded.subscription_status,
       spent_cents = excluded.spent_cents
     WHERE (crm_user_stats.plan, crm_user_stats.subscription_status, crm_user_stats.spent_cents)

@@ -89,8 +89,8 @@ export function filterConditions(f: TUserFilters, timeZone: string): SQL[] {
 
 /**
  * Sets of user ids that every match belongs to, read from an index: users
- * with a stats row that meets the filter's strict stats conditions, and the
- * segment's members. When one is small, the list starts from it instead of
+ * with a stats row that meets the filter's strict stats conditions, users
+ * with the priorities or tags asked for, and the segment's members. When one is small, the list starts from it instead of
  * walking users in sort order (which is slow when the matches are all old
  * users, as heavy AI users tend to be).
  */
@@ -103,6 +103,14 @@ export function candidateSets(f: TUserFilters): SQL[] {
   if (f.statuses?.length && !f.statuses.includes("none")) strict.push(sql`s.subscription_status IN (${list(f.statuses)})`);
   const sets: SQL[] = [];
   if (strict.length) sets.push(sql`SELECT s.user_id FROM crm_user_stats s WHERE ${sql.join(strict, sql` AND `)}`);
+  // Priorities and tags live in crm_user_metadata (indexed on priority, and GIN on tags): the few users who have them.
+  const meta: SQL[] = [];
+  if (f.priorities?.length) meta.push(sql`m.priority IN (${list(f.priorities)})`);
+  if (f.tags?.length) {
+    const tags = sql`ARRAY[${list([...new Set(f.tags.map(normalizeTag))])}]::text[]`;
+    meta.push(f.tagMode === "all" ? sql`m.tags @> ${tags}` : sql`m.tags && ${tags}`);
+  }
+  if (meta.length) sets.push(sql`SELECT m.user_id FROM crm_user_metadata m WHERE ${sql.join(meta, sql` AND `)}`);
   if (f.segmentId) sets.push(sql`SELECT user_id FROM crm_segment_members WHERE segment_id = ${f.segmentId}`);
   return sets;
 }

@@ -79,7 +79,11 @@ async function refreshBatch(tx: DbOrTx, batchSize: number): Promise<{ rows: numb
   const list = (items: ReturnType<typeof sql>[]) => sql.join(items, sql`, `);
   const bitsOf = (name: string) => sql`('x' || rpad(${sql.raw(name)}, 2048, '0'))::bit(8192)::varbit`;
   const merged = (col: "first_planes" | "last_planes") =>
-    list(Array.from({ length: SLOT_BITS }, (_, j) => sql.raw(`(crm_rollup_day_bits.${col}[${j + 1}] & ~excluded.bits) | excluded.${col}[${j + 1}]`)));
+    list(
+      Array.from({ length: SLOT_BITS }, (_, j) =>
+        sql.raw(`(crm_rollup_day_bits.${col}[${j + 1}] & ~excluded.bits) | excluded.${col}[${j + 1}]`),
+      ),
+    );
   await tx.execute(sql`
     WITH act AS (
       SELECT user_id, started_at AS at FROM ${S}.sessions WHERE id > ${s0} AND id <= ${s1}
