@@ -179,6 +179,39 @@ describe.each(matrix)("rollups equal the raw-table answers on %s (data seed %i)"
     await expectSameAnswers(db, seed + 4, 3);
   });
 
+  it("reuses a top list by AI cost found earlier only as far as it still decides the answer", async () => {
+    const raw = rawSource(db.db);
+    const w = { from: new Date(NOW.getTime() - 30 * 86_400_000 - 7 * 900_000), to: new Date(NOW.getTime() + 3_600_000) };
+    const top = async () => (await rollupSource(db.db)).topUsersByCost(w, 10);
+    expect(await top()).toEqual(await raw.topUsersByCost(w, 10));
+    expect(await top()).toEqual(await raw.topUsersByCost(w, 10));
+    // New rows after that list was found: a user outside it jumps to the top, users inside it move up. The next
+    // answers (before and after the refresh rolls the rows up) must see them.
+    const before = await raw.topUsersByCost(w, 40);
+    const outside = before.length > 25 ? (before[30] ?? before[before.length - 1]) : null;
+    const inside = before[8];
+    const row = (userId: string, cost: number, tokens: number) => ({
+      user_id: userId,
+      model: "gpt-4o",
+      feature: "coach_chat",
+      input_tokens: tokens,
+      output_tokens: 0,
+      cost_usd: cost,
+      created_at: new Date(NOW.getTime() - 3_600_000).toISOString(),
+    });
+    await insertSourceRows(db, {
+      token_usage: [
+        ...(outside ? [row(outside.userId, 40, 10)] : []),
+        ...(inside ? [row(inside.userId, 20, 5)] : []),
+        row(uuid(2), 45, 20),
+      ],
+    });
+    expect(await top()).toEqual(await raw.topUsersByCost(w, 10));
+    await refreshAnalyticsRollups({ ctx: testCtx(db.db), input: { batchSize: 40 } });
+    expect(await top()).toEqual(await raw.topUsersByCost(w, 10));
+    expect(await top()).toEqual(await raw.topUsersByCost(w, 10));
+  });
+
   it("finds the top users by AI cost among each week's most expensive, at any search depth", async () => {
     // Shallow depths make the bound too weak to decide (look deeper, then read every user-day); deep ones decide at once.
     const r = prng(seed * 31);

@@ -89,6 +89,27 @@ const bitSet = (b: SQL, num: SQL) => sql`coalesce(get_bit(${b}, ${num} & 8191) =
 /** How deep the top-users search looks into each week's most expensive users before it reads every user-day. */
 const TOP_USER_DEPTHS = [600, 2400, 9600];
 
+/**
+ * Top lists by AI cost found earlier, per database handle and window (a dashboard asks for the same few
+ * windows again and again): the users, beyond the `limit` asked for by TOP_CACHE_MARGIN, and a bound on
+ * everyone else's total at that watermark. Reused while fewer than TOP_CACHE_MAX_ROWS_SINCE token rows have
+ * been rolled up since, for TOP_CACHE_MAX_AGE_MS at most; a later answer is still checked against the bound.
+ */
+type TTopList = { twm: number; at: number; users: string[]; bound: number };
+const TOP_CACHE = new WeakMap<object, Map<string, TTopList>>();
+const TOP_CACHE_MARGIN = 10;
+const TOP_CACHE_ENTRIES = 32;
+const TOP_CACHE_MAX_ROWS_SINCE = 50_000;
+const TOP_CACHE_MAX_AGE_MS = 15 * 60_000;
+function topUsersCache(db: DbOrTx): Map<string, TTopList> {
+  let cache = TOP_CACHE.get(db);
+  if (!cache) {
+    cache = new Map();
+    TOP_CACHE.set(db, cache);
+  }
+  return cache;
+}
+
 export async function rollupSource(db: DbOrTx, given?: TRollupState, opts: { topUserDepths?: number[] } = {}): Promise<AnalyticsSource> {
   const state = given ?? (await readRollupState(db));
   const S = srcSchema();
@@ -396,59 +417,100 @@ export async function rollupSource(db: DbOrTx, given?: TRollupState, opts: { top
       const tail = sql`SELECT user_id, sum(input_tokens + output_tokens) AS tokens, sum(round(cost_usd * 1000000)) AS micros
                        FROM ${S}.token_usage WHERE id > ${twm} AND ${inWin(sql`created_at`, w)} GROUP BY user_id`;
 
-      // Threshold algorithm over 7-day blocks (weeks of UTC day numbers) covering every UTC day the window
-      // touches: candidates are each week's `depth` most expensive users and everyone with rows after the
-      // watermark; anyone else costs at most the sum of those weeks' depth-th costs. When the last of the top
-      // `limit` candidates costs more than that bound the answer is exact; otherwise look deeper, and past the
-      // last depth read every user-day.
-      const w0 = Math.floor(Math.floor(w.from.getTime() / D) / 7);
-      const w1 = Math.floor((Math.ceil(w.to.getTime() / D) - 1) / 7);
-      for (const depth of opts.topUserDepths ?? TOP_USER_DEPTHS) {
-        const parts: SQL[] = [sql`SELECT tokens, micros FROM tail t WHERE t.user_id = c.user_id`];
-        if (inner)
-          parts.push(
-            sql`SELECT tokens, cost_micros FROM crm_rollup_user_day_tokens d WHERE d.user_id = c.user_id AND d.day >= ${dLo}::int AND d.day < ${dHi}::int`,
-          );
-        for (const f of partial)
-          parts.push(sql`SELECT input_tokens + output_tokens, round(cost_usd * 1000000) FROM ${S}.token_usage r
-                         WHERE r.user_id = c.user_id AND r.id <= ${twm} AND ${inWin(sql`r.created_at`, f)}`);
+      // Each candidate's exact total: its user-days, its raw rows before the watermark in the partial days, its
+      // rows after the watermark (the candidates, `cand`, and the rows after the watermark, `tail`, are CTEs).
+      const parts: SQL[] = [sql`SELECT tokens, micros FROM tail t WHERE t.user_id = c.user_id`];
+      if (inner)
+        parts.push(
+          sql`SELECT tokens, cost_micros FROM crm_rollup_user_day_tokens d WHERE d.user_id = c.user_id AND d.day >= ${dLo}::int AND d.day < ${dHi}::int`,
+        );
+      for (const f of partial)
+        parts.push(sql`SELECT input_tokens + output_tokens, round(cost_usd * 1000000) FROM ${S}.token_usage r
+                       WHERE r.user_id = c.user_id AND r.id <= ${twm} AND ${inWin(sql`r.created_at`, f)}`);
+      const ranked = (n: number) => sql`
+        SELECT c.user_id, sum(v.tokens::float8) AS tokens, sum(v.micros::float8) AS cost
+        FROM cand c CROSS JOIN LATERAL (${sql.join(parts, sql` UNION ALL `)}) v(tokens, micros)
+        GROUP BY c.user_id ORDER BY cost DESC, tokens DESC, user_id LIMIT ${n}`;
+
+      // A top list found earlier for this window: its users, and a bound on everyone else's total then. Anyone
+      // with no rows since then still has that total, so its users and everyone with rows since then are the
+      // only candidates; when the last of the top `limit` of them costs more than the bound, that is the answer.
+      const key = `${w.from.getTime()}:${w.to.getTime()}`;
+      const cache = opts.topUserDepths ? null : topUsersCache(db);
+      const hit = cache?.get(key);
+      if (hit && limit <= hit.users.length && twm - hit.twm <= TOP_CACHE_MAX_ROWS_SINCE && Date.now() - hit.at <= TOP_CACHE_MAX_AGE_MS) {
+        const listed = hit.users.length
+          ? sql`SELECT user_id FROM (VALUES ${sql.join(
+              hit.users.map((id) => sql`(${id}::uuid)`),
+              sql`, `,
+            )}) v(user_id)`
+          : sql`SELECT NULL::uuid AS user_id WHERE false`;
         const rows = await executeRows<TRow>(
           db,
-          withNames(sql`WITH tops AS MATERIALIZED (
-                SELECT wk, t.user_id, t.cost_micros FROM generate_series(${w0}::int, ${w1}::int) wk
-                CROSS JOIN LATERAL (SELECT user_id, cost_micros FROM crm_rollup_user_week_tokens WHERE week = wk
-                                    ORDER BY cost_micros DESC NULLS LAST LIMIT ${depth}) t
-              ), bound AS (
-                SELECT coalesce(sum(kth), 0) AS b FROM (
-                  SELECT CASE WHEN count(*) < ${depth} THEN 0 ELSE min(cost_micros) END AS kth FROM tops GROUP BY wk) x
-              ), tail AS MATERIALIZED (${tail}),
-              cand AS (SELECT user_id FROM tops UNION SELECT user_id FROM tail)
-              SELECT user_id, tokens, cost, (SELECT b FROM bound) AS bound FROM (
-                SELECT c.user_id, sum(v.tokens::float8) AS tokens, sum(v.micros::float8) AS cost
-                FROM cand c CROSS JOIN LATERAL (${sql.join(parts, sql` UNION ALL `)}) v(tokens, micros)
-                GROUP BY c.user_id ORDER BY cost DESC, tokens DESC, user_id LIMIT ${limit}
-              ) ranked`),
+          withNames(sql`WITH tail AS MATERIALIZED (${tail}),
+              cand AS (${listed} UNION SELECT user_id FROM ${S}.token_usage WHERE id > ${hit.twm} AND ${inWin(sql`created_at`, w)})
+              SELECT user_id, tokens, cost, NULL AS bound FROM (${ranked(limit)}) r`),
         );
-        const bound = num(rows[0]?.bound);
         const last = rows[rows.length - 1];
-        if (bound === 0 || (rows.length === limit && last && num(last.cost) > bound)) return toResult(rows);
+        if (hit.bound < 0 || (rows.length === limit && last && num(last.cost) > hit.bound)) return toResult(rows);
       }
-      const all: SQL[] = [
-        sql`SELECT user_id, input_tokens + output_tokens AS tokens, round(cost_usd * 1000000)::bigint AS micros FROM ${S}.token_usage WHERE id > ${twm} AND ${inWin(sql`created_at`, w)}`,
-        ...partial.map(
-          (f) =>
-            sql`SELECT user_id, input_tokens + output_tokens, round(cost_usd * 1000000)::bigint FROM ${S}.token_usage WHERE id <= ${twm} AND ${inWin(sql`created_at`, f)}`,
-        ),
-        ...(inner ? [sql`SELECT user_id, tokens, cost_micros FROM crm_rollup_user_day_tokens WHERE day >= ${dLo} AND day < ${dHi}`] : []),
-      ];
-      const rows = await executeRows<TRow>(
-        db,
-        withNames(
-          sql`SELECT user_id, sum(tokens::float8) AS tokens, sum(micros::float8) AS cost, NULL AS bound FROM (${sql.join(all, sql` UNION ALL `)}) x
-              GROUP BY user_id ORDER BY cost DESC, tokens DESC, user_id LIMIT ${limit}`,
-        ),
-      );
-      return toResult(rows);
+      const keep = limit + TOP_CACHE_MARGIN;
+      const rows = await searchTop(cache ? keep + 1 : limit);
+      if (cache) {
+        if (cache.size >= TOP_CACHE_ENTRIES) cache.delete(cache.keys().next().value as string);
+        cache.set(key, {
+          twm,
+          at: Date.now(),
+          users: rows.slice(0, keep).map((r) => r.user_id),
+          bound: rows.length > keep ? num(rows[keep]?.cost) : -1,
+        });
+      }
+      return toResult(rows.slice(0, limit));
+
+      /**
+       * Threshold algorithm over 7-day blocks (weeks of UTC day numbers) covering every UTC day the window
+       * touches: candidates are each week's `depth` most expensive users and everyone with rows after the
+       * watermark; anyone else costs at most the sum of those weeks' depth-th costs. When the last of the top
+       * `n` candidates costs more than that bound the answer is exact; otherwise look deeper, and past the last
+       * depth read every user-day. Returns the top `n` (fewer when fewer users have rows in the window).
+       */
+      async function searchTop(n: number): Promise<TRow[]> {
+        const w0 = Math.floor(Math.floor(w.from.getTime() / D) / 7);
+        const w1 = Math.floor((Math.ceil(w.to.getTime() / D) - 1) / 7);
+        for (const depth of opts.topUserDepths ?? TOP_USER_DEPTHS) {
+          const rows = await executeRows<TRow>(
+            db,
+            withNames(sql`WITH tops AS MATERIALIZED (
+                  SELECT wk, t.user_id, t.cost_micros FROM generate_series(${w0}::int, ${w1}::int) wk
+                  CROSS JOIN LATERAL (SELECT user_id, cost_micros FROM crm_rollup_user_week_tokens WHERE week = wk
+                                      ORDER BY cost_micros DESC NULLS LAST LIMIT ${depth}) t
+                ), bound AS (
+                  SELECT coalesce(sum(kth), 0) AS b FROM (
+                    SELECT CASE WHEN count(*) < ${depth} THEN 0 ELSE min(cost_micros) END AS kth FROM tops GROUP BY wk) x
+                ), tail AS MATERIALIZED (${tail}),
+                cand AS (SELECT user_id FROM tops UNION SELECT user_id FROM tail)
+                SELECT user_id, tokens, cost, (SELECT b FROM bound) AS bound FROM (${ranked(n)}) r`),
+          );
+          const bound = num(rows[0]?.bound);
+          const last = rows[rows.length - 1];
+          if (bound === 0 || (rows.length === n && last && num(last.cost) > bound)) return rows;
+        }
+        const all: SQL[] = [
+          sql`SELECT user_id, input_tokens + output_tokens AS tokens, round(cost_usd * 1000000)::bigint AS micros FROM ${S}.token_usage WHERE id > ${twm} AND ${inWin(sql`created_at`, w)}`,
+          ...partial.map(
+            (f) =>
+              sql`SELECT user_id, input_tokens + output_tokens, round(cost_usd * 1000000)::bigint FROM ${S}.token_usage WHERE id <= ${twm} AND ${inWin(sql`created_at`, f)}`,
+          ),
+          ...(inner ? [sql`SELECT user_id, tokens, cost_micros FROM crm_rollup_user_day_tokens WHERE day >= ${dLo} AND day < ${dHi}`] : []),
+        ];
+        return executeRows<TRow>(
+          db,
+          withNames(
+            sql`SELECT user_id, sum(tokens::float8) AS tokens, sum(micros::float8) AS cost, NULL AS bound FROM (${sql.join(all, sql` UNION ALL `)}) x
+                GROUP BY user_id ORDER BY cost DESC, tokens DESC, user_id LIMIT ${n}`,
+          ),
+        );
+      }
     },
 
     async dailyTokens(w, tz) {

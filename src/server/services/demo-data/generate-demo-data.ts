@@ -394,7 +394,11 @@ ON CONFLICT (user_id) DO NOTHING;
 DROP TABLE seed_u;`);
   tick("CRM records");
 
-  await handle.execScript(`${sourceIndexesDdl(s)}\n${SOURCE_TABLES.filter((t) => t !== "users").map((t) => `ANALYZE ${s}.${t};`).join("\n")}`);
+  await handle.execScript(
+    `${sourceIndexesDdl(s)}\n${SOURCE_TABLES.filter((t) => t !== "users")
+      .map((t) => `ANALYZE ${s}.${t};`)
+      .join("\n")}`,
+  );
   // As autovacuum would soon after a bulk load: the users' visibility map lets signup counts stay index-only.
   await handle.execScript(`VACUUM (ANALYZE) ${s}.users`);
   tick("indexes");
