@@ -33,8 +33,12 @@ export type TUserListItem = {
   priority: string | null;
 };
 
-/** Below this many candidates, a list page starts from the candidates (see candidateSets). */
-const SMALL_SET = 5_000;
+/**
+ * Up to this many candidates, a list page starts from the candidates (see candidateSets): looking each up
+ * and sorting them costs tens of milliseconds, where walking every user in sort order to find a page of
+ * rare matches (heavy AI users are old users) read most of a million users.
+ */
+const SMALL_SET = 20_000;
 
 type TRow = {
   id: string;
