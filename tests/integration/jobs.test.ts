@@ -43,10 +43,11 @@ describe("the job catalogue", () => {
 describe.each(engines())("jobs on %s", (engine) => {
   let db: TTestDatabase;
   let admin: TTestAdmin;
+  let viewer: TTestAdmin;
   beforeAll(async () => {
     db = await createTestDatabase(engine, { sourceTables: false });
     provideDatabase(db);
-    admin = (await createAdmins(db.db, `jobs-${engine}`)).admin;
+    ({ admin, viewer } = await createAdmins(db.db, `jobs-${engine}`));
   });
   afterAll(async () => db?.drop());
 
@@ -108,10 +109,14 @@ describe.each(engines())("jobs on %s", (engine) => {
     await db.query(
       "INSERT INTO app.sessions (user_id, started_at) SELECT '00000000-0000-4000-8000-000000000001', '2026-01-02T10:00:00Z'::timestamptz + g * interval '1 day' FROM generate_series(0, 4) g",
     );
+    // Before: the dashboard's header is told the rollups are five rows behind, none rolled up.
+    const caller = callerFor(db.db, viewer);
+    expect(await caller.analytics.rollupStatus()).toMatchObject({ rowsBehind: 5, rolledUpShare: 0 });
     const t = new InngestTestEngine({ function: inngestFunction("refresh-analytics") });
     const { result, error } = await t.execute({ events: [{ name: "crm/analytics.refresh.requested", data: { requestedBy: "test" } }] });
     expect(error).toBeUndefined();
     expect(result).toMatchObject({ rows: 5, caughtUp: true, steps: 1 });
+    expect(await caller.analytics.rollupStatus()).toMatchObject({ rowsBehind: 0, rolledUpShare: 1 });
     // Five active days (20455–20459 since the epoch), each with its one session's 15-minute slot (10:00 = slot 40).
     const days = await db.query<{ day: number; first_slot: number; last_slot: number }>(
       "SELECT day, first_slot, last_slot FROM crm_rollup_user_days ORDER BY day",

@@ -40,6 +40,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
       view={view}
       timezone={me.timezone}
       refreshedAt={status.refreshedAt}
+      catchUp={status}
       canRefresh={me.role !== "viewer"}
     />
   );

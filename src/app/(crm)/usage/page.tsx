@@ -42,6 +42,7 @@ export default async function UsagePage({ searchParams }: { searchParams: Promis
         view={view}
         timezone={me.timezone}
         refreshedAt={status.refreshedAt}
+        catchUp={status}
         canRefresh={me.role !== "viewer"}
       />
       <section aria-label="Right now" className="grid grid-cols-3 gap-3">
