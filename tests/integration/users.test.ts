@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { refreshAnalyticsRollups } from "@/server/services/analytics/rollups/refresh-analytics-rollups";
+import { listUsersPage } from "@/server/services/users/list-users";
 import type { TListUsersInput } from "@/shared/schemas/users";
+import type { TUserFilters } from "@/shared/users-query";
 import { callerFor, createAdmins, type TTestAdmin } from "../helpers/admins";
 import { testCtx } from "../helpers/ctx";
 import { createTestDatabase, engines, type TTestDatabase } from "../helpers/db";
@@ -218,6 +220,41 @@ describe.each(engines())("users on %s", (engine) => {
           expect(all).toHaveLength(10);
         }
       }
+    });
+
+    it("finds the same pages whether it walks users in order, starts from a filter's candidates, or walks a few first", async () => {
+      const filters: TUserFilters[] = (
+        [
+          { plans: ["pro", "starter"] },
+          { aiCostMin: 0.1 },
+          { priorities: ["vip", "high", "low"] },
+          { tags: ["beta"], spentMin: 1 },
+          { statuses: ["canceled", "trialing", "active"] },
+        ] as const
+      ).map((f) => ({ tagMode: "any", ...f }) as TUserFilters);
+      const tunings = [
+        { small: 0, large: 0, walk: 0 }, // walk every user in order
+        { small: 1_000, large: 1_000, walk: 0 }, // start from the candidates
+        { small: 0, large: 1_000, walk: 1 }, // walk one user, too few: start from the candidates
+        { small: 0, large: 1_000, walk: 3 }, // walk three users: sometimes a full page of 1, sometimes not
+        { small: 0, large: 1_000, walk: 1_000 }, // walk every user, bounded
+      ];
+      for (const f of filters)
+        for (const sort of ["joined", "lastActive"] as const)
+          for (const dir of ["asc", "desc"] as const) {
+            const expected = await ids({ filters: f, sort: { sort, dir } });
+            expect(expected.length, JSON.stringify(f)).toBeGreaterThan(1);
+            for (const tuning of tunings) {
+              const paged: string[] = [];
+              let cursor: string | undefined;
+              do {
+                const page = await listUsersPage(db.db, { filters: f, sort, dir, limit: 1, cursor, timeZone: "UTC" }, tuning);
+                paged.push(...page.items.map((u) => u.id));
+                cursor = page.nextCursor ?? undefined;
+              } while (cursor && paged.length <= expected.length);
+              expect(paged, `${JSON.stringify(f)} ${sort} ${dir} ${JSON.stringify(tuning)}`).toEqual(expected);
+            }
+          }
     });
 
     it("neither skips nor repeats users when users sign up between pages", async () => {

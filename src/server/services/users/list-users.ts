@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import { type DbOrTx, executeRows } from "@/server/db/client";
 import { type TListUsersInput, ZListUsersInput } from "@/shared/schemas/users";
 import type { TUserFilters, TUserSort } from "@/shared/users-query";
@@ -34,11 +34,15 @@ export type TUserListItem = {
 };
 
 /**
- * Up to this many candidates, a list page starts from the candidates (see candidateSets): looking each up
- * and sorting them costs tens of milliseconds, where walking every user in sort order to find a page of
- * rare matches (heavy AI users are old users) read most of a million users.
+ * How a list page finds its users when a filter names a set of candidates (see candidateSets). Up to `small`
+ * candidates, it starts from them: looking each up and sorting them is cheap. Up to `large`, it first walks
+ * the first `walk` users in sort order (cheap when matches are common among them, as pro users are among
+ * new users) and, when that does not fill the page, starts from the candidates: walking every user in order
+ * to find a page of rare matches (heavy AI users are old users) read most of a million users. Beyond
+ * `large`, it walks users in sort order.
  */
-const SMALL_SET = 20_000;
+export type TListTuning = { small: number; large: number; walk: number };
+const TUNING: TListTuning = { small: 5_000, large: 50_000, walk: 5_000 };
 
 type TRow = {
   id: string;
@@ -80,25 +84,39 @@ const toItem = (r: TRow): TUserListItem => {
 export async function listUsersPage(
   db: DbOrTx,
   opts: { filters: TUserFilters; sort: TUserSort; dir: "asc" | "desc"; limit: number; cursor?: string; timeZone: string },
+  tuning: TListTuning = TUNING,
 ): Promise<{ items: TUserListItem[]; nextCursor: string | null }> {
   const spec = sortSpec(opts.sort);
   const conds = filterConditions(opts.filters, opts.timeZone);
+  const keyset = opts.cursor ? keysetCondition(spec, decodeCursor(opts.cursor, opts.sort, opts.dir)) : null;
+  let fallback: SQL | null = null;
   if (!spec.usesStats) {
     for (const set of candidateSets(opts.filters)) {
-      const [probe] = await executeRows<{ n: string | number }>(db, sql`SELECT count(*) AS n FROM (${set} LIMIT ${SMALL_SET + 1}) x`);
-      if (Number(probe?.n ?? 0) <= SMALL_SET) {
+      const [probe] = await executeRows<{ n: string | number }>(db, sql`SELECT count(*) AS n FROM (${set} LIMIT ${tuning.large + 1}) x`);
+      const n = Number(probe?.n ?? 0);
+      if (n <= tuning.small) {
         conds.push(sql`u.id = ANY(ARRAY(${set}))`);
+        fallback = null;
         break;
       }
+      if (n <= tuning.large && !fallback) fallback = set;
     }
   }
-  if (opts.cursor) conds.push(keysetCondition(spec, decodeCursor(opts.cursor, opts.sort, opts.dir)));
-  const rows = await executeRows<TRow>(
-    db,
-    sql`SELECT u.id, u.email, u.name, u.created_at, u.last_active_at, s.plan, s.subscription_status, s.spent_cents,
-          s.ai_tokens, s.ai_cost_micros, m.tags, m.priority, ${cursorValueSql(spec)} AS cursor_value
-        FROM ${fromClause(spec.usesStats)} ${whereSql(conds)} ${orderBySql(spec, opts.dir)} LIMIT ${opts.limit + 1}`,
-  );
+  const select = (from: SQL, where: SQL[]) =>
+    executeRows<TRow>(
+      db,
+      sql`SELECT u.id, u.email, u.name, u.created_at, u.last_active_at, s.plan, s.subscription_status, s.spent_cents,
+            s.ai_tokens, s.ai_cost_micros, m.tags, m.priority, ${cursorValueSql(spec)} AS cursor_value
+          FROM ${from} ${whereSql(where)} ${orderBySql(spec, opts.dir)} LIMIT ${opts.limit + 1}`,
+    );
+  let rows: TRow[] | null = null;
+  if (fallback) {
+    // The first `walk` users in order: a full page among them is the page (any later match sorts after them).
+    const first = await select(fromClause(false, { keyset, order: orderBySql(spec, opts.dir), limit: tuning.walk }), conds);
+    if (first.length > opts.limit) rows = first;
+    else conds.push(sql`u.id = ANY(ARRAY(${fallback}))`);
+  }
+  rows ??= await select(fromClause(spec.usesStats), keyset ? [...conds, keyset] : conds);
   const page = rows.slice(0, opts.limit);
   const last = page.at(-1);
   return {

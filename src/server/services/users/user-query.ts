@@ -39,11 +39,14 @@ export function sortSpec(sort: TUserSort): TSortSpec {
   }
 }
 
-export function fromClause(usesStats: boolean): SQL {
+/** The list's FROM; `first` limits the users to the first `limit` in the page's order (after its cursor). */
+export function fromClause(usesStats: boolean, first?: { keyset: SQL | null; order: SQL; limit: number }): SQL {
   const S = srcSchema();
-  return usesStats
-    ? sql`crm_user_stats s JOIN ${S}.users u ON u.id = s.user_id LEFT JOIN crm_user_metadata m ON m.user_id = u.id`
-    : sql`${S}.users u LEFT JOIN crm_user_stats s ON s.user_id = u.id LEFT JOIN crm_user_metadata m ON m.user_id = u.id`;
+  if (usesStats) return sql`crm_user_stats s JOIN ${S}.users u ON u.id = s.user_id LEFT JOIN crm_user_metadata m ON m.user_id = u.id`;
+  const users = first
+    ? sql`(SELECT * FROM ${S}.users u ${first.keyset ? sql`WHERE ${first.keyset}` : sql``} ${first.order} LIMIT ${first.limit}) u`
+    : sql`${S}.users u`;
+  return sql`${users} LEFT JOIN crm_user_stats s ON s.user_id = u.id LEFT JOIN crm_user_metadata m ON m.user_id = u.id`;
 }
 
 /** Start of a local date in `timeZone`, as a timestamptz expression (constant, so indexes apply). */
