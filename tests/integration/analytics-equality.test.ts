@@ -179,6 +179,24 @@ describe.each(matrix)("rollups equal the raw-table answers on %s (data seed %i)"
     await expectSameAnswers(db, seed + 4, 3);
   });
 
+  it("joins an intensive start that arrives after the watermark to a completion already rolled up", async () => {
+    const user = uuid(7_000 + seed);
+    const at = (hoursAgo: number) => new Date(NOW.getTime() - hoursAgo * 3_600_000).toISOString();
+    await insertSourceRows(db, {
+      users: [{ id: user, email: `late-${seed}@example.com`, name: null, created_at: at(48) }],
+      events: [{ user_id: user, name: "intensive.completed", properties: {}, occurred_at: at(2) }],
+    });
+    await refreshAnalyticsRollups({ ctx: testCtx(db.db), input: { batchSize: 40 } });
+    // The start was written later (a larger id) than the completion it precedes: it is read from the tail.
+    await insertSourceRows(db, { events: [{ user_id: user, name: "intensive.started", properties: {}, occurred_at: at(5) }] });
+    const today = new Intl.DateTimeFormat("en-CA", { timeZone: "UTC" }).format(NOW);
+    const input = { range: { from: today, to: today }, timezone: "UTC" };
+    const ctx = testCtx(db.db, undefined, { clock: () => NOW });
+    const [raw, fast] = await Promise.all([getAppStatistics({ ctx, input, engine: "raw" }), getAppStatistics({ ctx, input })]);
+    expect(raw.intensiveFlow.completed).toBeGreaterThanOrEqual(1);
+    expect(fast).toEqual(raw);
+  });
+
   it("reuses a top list by AI cost found earlier only as far as it still decides the answer", async () => {
     const raw = rawSource(db.db);
     const w = { from: new Date(NOW.getTime() - 30 * 86_400_000 - 7 * 900_000), to: new Date(NOW.getTime() + 3_600_000) };

@@ -383,7 +383,12 @@ export async function rollupSource(db: DbOrTx, given?: TRollupState, opts: { top
                      CASE WHEN r.intensive_started_at IS NULL THEN t.started WHEN t.started IS NULL THEN r.intensive_started_at
                           ELSE least(r.intensive_started_at, t.started) END AS started_at,
                      coalesce(r.intensive_completions, '{}') || coalesce(t.completions, '{}') AS completions
-              FROM (SELECT * FROM crm_rollup_users WHERE intensive_started_at IS NOT NULL OR cardinality(intensive_completions) > 0) r
+              -- Only users who can start in the window: a rolled-up start inside it (by its index), or rows after
+              -- the watermark (their start may move earlier). Everyone else's start stays outside it.
+              FROM (SELECT * FROM crm_rollup_users WHERE ${inWin(sql`intensive_started_at`, w)}
+                    UNION ALL
+                    SELECT * FROM crm_rollup_users x WHERE x.user_id IN (SELECT user_id FROM tail)
+                      AND (x.intensive_started_at IS NULL OR NOT (${inWin(sql`x.intensive_started_at`, w)}))) r
               FULL JOIN tail t ON t.user_id = r.user_id
             ), flow AS (
               SELECT started_at, (SELECT min(c) FROM unnest(completions) c WHERE c >= started_at) AS completed_at

@@ -87,5 +87,5 @@ CREATE INDEX IF NOT EXISTS token_usage_user_created_idx ON ${s}.token_usage (use
 CREATE INDEX IF NOT EXISTS token_usage_created_idx ON ${s}.token_usage (created_at);
 CREATE INDEX IF NOT EXISTS subscriptions_user_idx ON ${s}.subscriptions (user_id, started_at);
 CREATE INDEX IF NOT EXISTS payments_user_paid_idx ON ${s}.payments (user_id, paid_at);
-CREATE INDEX IF NOT EXISTS payments_paid_idx ON ${s}.payments (paid_at);`;
+CREATE INDEX IF NOT EXISTS payments_paid_idx ON ${s}.payments (paid_at) INCLUDE (status, amount, plan);`;
 }

@@ -56,9 +56,11 @@ async function refreshBatch(tx: DbOrTx, batchSize: number): Promise<{ rows: numb
     WITH seen AS (
       SELECT user_id FROM ${S}.sessions WHERE id > ${s0} AND id <= ${s1}
       UNION SELECT user_id FROM ${S}.events WHERE id > ${e0} AND id <= ${e1}
+    ), unnumbered AS MATERIALIZED (
+      -- Most of them have a number already: drop those first, and look only the rest up in app.users.
+      SELECT s.user_id FROM seen s WHERE NOT EXISTS (SELECT 1 FROM crm_user_numbers n WHERE n.user_id = s.user_id)
     ), fresh AS (
-      SELECT s.user_id, u.created_at FROM seen s LEFT JOIN ${S}.users u ON u.id = s.user_id
-      WHERE NOT EXISTS (SELECT 1 FROM crm_user_numbers n WHERE n.user_id = s.user_id)
+      SELECT x.user_id, u.created_at FROM unnumbered x LEFT JOIN ${S}.users u ON u.id = x.user_id
       UNION
       SELECT u.id, u.created_at FROM ${S}.users u
       WHERE u.created_at >= coalesce((SELECT max(created_at) FROM crm_user_numbers) - interval '1 day', '-infinity')
