@@ -1,8 +1,11 @@
 const integer = new Intl.NumberFormat("en-US");
+const compact = new Intl.NumberFormat("en-US", { notation: "compact", maximumFractionDigits: 1 });
 const usd = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", maximumFractionDigits: 0 });
 const usdCents = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
 export const formatInt = (n: number) => integer.format(n);
+/** "600K", "58.2M": counts where the order of magnitude is what matters. */
+export const formatCompact = (n: number) => compact.format(n);
 export const formatUsd = (n: number) => {
   // Round first, so a margin of -$0.004 reads $0.00, not -$0.00.
   const r = Math.round(n * 100) / 100 || 0;

@@ -1,4 +1,5 @@
 import { PageHeader } from "@/components/ui/primitives";
+import { formatCompact } from "@/shared/format";
 import { formatLocalDate, type TRangeView } from "./range";
 import { RangePicker } from "./range-picker";
 import { RefreshRollupsButton } from "./refresh-button";
@@ -6,8 +7,6 @@ import { TimezoneSelect } from "./timezone-select";
 
 /** Below this many rows behind, the refresh catches up within a run or two: no notice. */
 const CATCH_UP_NOTICE_ROWS = 100_000;
-const formatRows = (n: number) =>
-  n >= 1_000_000 ? `${(n / 1_000_000).toFixed(1)} million` : n >= 1_000 ? `${Math.round(n / 1_000)} thousand` : String(n);
 
 export function AnalyticsHeader({
   title,
@@ -50,7 +49,7 @@ export function AnalyticsHeader({
       {catchUp && catchUp.rowsBehind >= CATCH_UP_NOTICE_ROWS ? (
         <p role="status" className="mb-4 rounded-md border border-sky-200 bg-sky-50 px-3 py-2 text-sm text-sky-900">
           Catching up with the app&apos;s history: {Math.floor(catchUp.rolledUpShare * 100)}% rolled up, about{" "}
-          {formatRows(catchUp.rowsBehind)} rows to go. Every number stays exact meanwhile (rows not yet rolled up are read directly), so
+          {formatCompact(catchUp.rowsBehind)} rows to go. Every number stays exact meanwhile (rows not yet rolled up are read directly), so
           pages load more slowly until it finishes. Reload to see its progress.
         </p>
       ) : null}

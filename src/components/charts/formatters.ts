@@ -1,4 +1,5 @@
-const compact = new Intl.NumberFormat("en-US", { notation: "compact", maximumFractionDigits: 1 });
+import { formatCompact } from "@/shared/format";
+
 const usd = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", maximumFractionDigits: 0 });
 const usdSmall = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", maximumFractionDigits: 2 });
 
@@ -6,9 +7,9 @@ export type TValueFormat = "count" | "usd" | "tokens" | "percent";
 
 export function formatValue(v: number, format: TValueFormat, axis = false): string {
   if (format === "usd")
-    return axis && Math.abs(v) >= 1000 ? `$${compact.format(v)}` : Math.abs(v) >= 100 ? usd.format(v) : usdSmall.format(v);
+    return axis && Math.abs(v) >= 1000 ? `$${formatCompact(v)}` : Math.abs(v) >= 100 ? usd.format(v) : usdSmall.format(v);
   if (format === "percent") return `${(v * 100).toFixed(axis ? 0 : 1)}%`;
-  if (format === "tokens" || axis) return compact.format(v);
+  if (format === "tokens" || axis) return formatCompact(v);
   return new Intl.NumberFormat("en-US").format(v);
 }
 

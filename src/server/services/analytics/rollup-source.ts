@@ -83,7 +83,7 @@ const bitsInRange = (b: SQL, chunk: SQL, lo: SQL, hi: SQL) => {
   return sql`coalesce(bit_count(substring(${b} from ${start} + 1 for least(${hi} - ${chunk} * 8192, 8191) - ${start} + 1)), 0)`;
 };
 
-/** "User number `num` has its bit set in the whole-day bits `b` (joined on its chunk)": false when no chunk joined. */
+/** "User number `num` has its bit set in the window's string `b` (joined on its chunk)": false when no chunk joined. */
 const bitSet = (b: SQL, num: SQL) => sql`coalesce(get_bit(${b}, ${num} & 8191) = 1, false)`;
 
 /** How deep the top-users search looks into each week's most expensive users before it reads every user-day. */
@@ -560,6 +560,11 @@ export async function rollupSource(db: DbOrTx, given?: TRollupState, opts: { top
         if (!core || fragments.length || middle) throw new Error("Cohort periods must start and end on 15-minute boundaries");
         return { cut, slots: sql`int4range(${core.from.getTime() / Q}::int, ${core.to.getTime() / Q}::int)` };
       });
+      /** Each period's strings (CTE wb<k>), over the chunks of user numbers lo..hi only. */
+      const periodBits = (lo: SQL, hi: SQL) =>
+        periods.map(
+          (p, k) => sql`${sql.raw(`wb${k}`)} AS MATERIALIZED (${windowBits(p.cut, { lo: sql`${lo} >> 13`, hi: sql`${hi} >> 13` })})`,
+        );
       // The cohort's members were numbered together in signup order (the usual case) when its numbers are exactly
       // its signups and contiguous: then each period is a bit count over that range of the period's strings, plus
       // members active only after the watermark.
@@ -574,9 +579,7 @@ export async function rollupSource(db: DbOrTx, given?: TRollupState, opts: { top
       const contiguous = range?.lo != null && range.hi != null && num(range.n) === size && num(range.hi) - num(range.lo) + 1 === size;
       if (contiguous) {
         const [lo, hi] = [sql`${num(range.lo)}::int`, sql`${num(range.hi)}::int`];
-        const ctes = periods.map(
-          (p, k) => sql`${sql.raw(`wb${k}`)} AS MATERIALIZED (${windowBits(p.cut, { lo: sql`${lo} >> 13`, hi: sql`${hi} >> 13` })})`,
-        );
+        const ctes = periodBits(lo, hi);
         const cols = periods.map((p, k) => {
           const wb = sql.raw(`wb${k}`);
           return sql`(SELECT coalesce(sum(${bitsInRange(sql`b`, sql`chunk`, lo, hi)}), 0) FROM ${wb})
@@ -596,9 +599,7 @@ export async function rollupSource(db: DbOrTx, given?: TRollupState, opts: { top
       // Otherwise member by member: each member's bit in the period's strings, or activity after the watermark.
       const lo = sql`(SELECT lo FROM r)`;
       const hi = sql`(SELECT hi FROM r)`;
-      const ctes = periods.map(
-        (p, k) => sql`${sql.raw(`wb${k}`)} AS MATERIALIZED (${windowBits(p.cut, { lo: sql`${lo} >> 13`, hi: sql`${hi} >> 13` })})`,
-      );
+      const ctes = periodBits(lo, hi);
       const cols = periods.map(
         (p, k) =>
           sql`count(*) FILTER (WHERE coalesce((SELECT get_bit(b, c.num & 8191) = 1 FROM ${sql.raw(`wb${k}`)} WHERE chunk = c.num >> 13), false)
