@@ -25,10 +25,12 @@ export function createSpacer(ratePerSecond: number, sleep: (ms: number) => Promi
  * At most `limit` calls start in any window of `windowMs` (a sliding log of
  * the last `limit` start times): the rate is held exactly, and reached, even
  * at hundreds a second, where a timer's millisecond granularity would make
- * even spacing fall short. Each call's `fn` is started in the same tick its
- * start is logged (a tenth of a millisecond of margin covers the caller's own
- * clock reading); calls take their turns in order, and a slow `fn` does not
- * hold the next turn.
+ * even spacing fall short. A call's start is logged right after its `fn` has
+ * begun (its synchronous part, where the request goes out, has run), so a
+ * reading of the clock anywhere in that part is never later than the logged
+ * start: a delay there (a first call's compile, a GC pause) cannot let two
+ * starts fall less than a window apart. Calls take their turns in order, and
+ * a slow `fn` does not hold the next turn.
  */
 export function createWindowLimiter(limit: number, windowMs = 1000, sleep: (ms: number) => Promise<void> = defaultSleep) {
   const starts = new Float64Array(limit).fill(Number.NEGATIVE_INFINITY);
@@ -43,9 +45,15 @@ export function createWindowLimiter(limit: number, windowMs = 1000, sleep: (ms: 
         await sleep(Math.ceil(ms));
         ms = (starts[oldest] as number) + span - performance.now();
       }
-      starts[oldest] = performance.now();
-      oldest = (oldest + 1) % limit;
-      started = fn();
+      try {
+        started = fn();
+      } finally {
+        // Logged after fn has started its request: any clock reading taken
+        // inside fn (the request's own timestamp) is no later than this one,
+        // so the next window is measured from a moment at or after it.
+        starts[oldest] = performance.now();
+        oldest = (oldest + 1) % limit;
+      }
     });
     turn = gate.catch(() => {});
     return gate.then(() => started as Promise<T>);

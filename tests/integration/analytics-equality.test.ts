@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildOverview } from "@/server/services/analytics/build";
 import { getAppStatistics, getOverview, getRetentionCohorts } from "@/server/services/analytics/get-analytics";
+import { resolvePeriod } from "@/server/services/analytics/period";
 import { rawSource } from "@/server/services/analytics/reference/raw-source";
 import { rollupSource } from "@/server/services/analytics/rollup-source";
-import { refreshAnalyticsRollups } from "@/server/services/analytics/rollups/refresh-analytics-rollups";
+import { atOneWatermark } from "@/server/services/analytics/rollups/one-watermark";
+import { type readRollupState, refreshAnalyticsRollups } from "@/server/services/analytics/rollups/refresh-analytics-rollups";
 import { testCtx } from "../helpers/ctx";
 import { createTestDatabase, engines, type TTestDatabase } from "../helpers/db";
 import { insertSourceRows, prng, type TSourceRows, uuid } from "../helpers/source-rows";
@@ -177,6 +180,45 @@ describe.each(matrix)("rollups equal the raw-table answers on %s (data seed %i)"
     // The refresh numbers those late signups after everyone else: their dates' numbers are no longer contiguous.
     expect((await refreshAnalyticsRollups({ ctx: testCtx(db.db), input: { batchSize: 40 } })).caughtUp).toBe(true);
     await expectSameAnswers(db, seed + 4, 3);
+  });
+
+  it("answers at one watermark when a refresh commits in the middle of a read", async () => {
+    await insertSourceRows(db, randomRows(seed + 200, 12, 6000, new Date(NOW.getTime() - 10 * 86_400_000)));
+    const today = new Intl.DateTimeFormat("en-CA", { timeZone: "UTC" }).format(NOW);
+    const from = new Date(Date.parse(today) - 13 * 86_400_000).toISOString().slice(0, 10);
+    const input = { range: { from, to: today }, timezone: "UTC" };
+    const ctx = testCtx(db.db, undefined, { clock: () => NOW });
+    const raw = await getOverview({ ctx, input, engine: "raw" });
+    const period = await resolvePeriod(db.db, input, NOW);
+    let attempts = 0;
+    let stale: Awaited<ReturnType<typeof readRollupState>> | null = null;
+    // The read the product makes (getOverview's), with a refresh committing after the watermark was read.
+    const fast = await atOneWatermark(db.db, async (at, state) => {
+      attempts++;
+      if (attempts === 1) {
+        stale = state;
+        expect((await refreshAnalyticsRollups({ ctx: testCtx(db.db), input: { batchSize: 1000 } })).rows).toBeGreaterThan(0);
+      }
+      return buildOverview(await rollupSource(at, state), at, period, NOW);
+    });
+    expect(attempts).toBe(2);
+    expect(fast).toEqual(raw);
+    // What the first attempt saw: the refreshed rows both in the rollups and in the tail after the old watermark.
+    if (!stale) throw new Error("no first attempt");
+    expect(await buildOverview(await rollupSource(db.db, stale), db.db, period, NOW)).not.toEqual(raw);
+
+    // A refresh committing during every attempt: the last one reads in one repeatable-read snapshot.
+    attempts = 0;
+    const moving = await atOneWatermark(db.db, async (at, state) => {
+      attempts++;
+      if (attempts <= 3) {
+        await insertSourceRows(db, randomRows(seed + 300 + attempts, 4, 6100 + attempts * 10, new Date(NOW.getTime() - 5 * 86_400_000)));
+        await refreshAnalyticsRollups({ ctx: testCtx(db.db), input: { batchSize: 1000 } });
+      }
+      return buildOverview(await rollupSource(at, state), at, period, NOW);
+    });
+    expect(attempts).toBe(4);
+    expect(moving).toEqual(await getOverview({ ctx, input, engine: "raw" }));
   });
 
   it("joins an intensive start that arrives after the watermark to a completion already rolled up", async () => {

@@ -12,6 +12,7 @@ import { buildAppStatistics, buildOverview, buildRetentionCohorts } from "./buil
 import { resolvePeriod } from "./period";
 import { rawSource } from "./reference/raw-source";
 import { rollupSource } from "./rollup-source";
+import { atOneWatermark } from "./rollups/one-watermark";
 import type { AnalyticsSource, TWindow } from "./source";
 import type { TAppStatistics, TRetentionCohorts, TUserAnalytics } from "./types";
 
@@ -24,15 +25,16 @@ export type TEngine = "rollups" | "raw";
 /** Every verb takes `engine` beside ctx and input; "now" is ctx.clock(). */
 type TArgs<I> = TServiceArgs<I> & { engine?: TEngine };
 
-const sourceFor = (db: DbOrTx, engine: TEngine = "rollups"): Promise<AnalyticsSource> =>
-  engine === "raw" ? Promise.resolve(rawSource(db)) : rollupSource(db);
+/** Builds an answer from the engine's source; the rollups' answer is read at one watermark (atOneWatermark). */
+const fromSource = <T>(db: DbOrTx, engine: TEngine = "rollups", build: (source: AnalyticsSource, db: DbOrTx) => Promise<T>): Promise<T> =>
+  engine === "raw" ? build(rawSource(db), db) : atOneWatermark(db, async (at, state) => build(await rollupSource(at, state), at));
 
 export async function getOverview({ ctx, input, engine }: TArgs<TAnalyticsInput>): Promise<TUserAnalytics> {
   const { db } = ctx;
   const now = ctx.clock();
   const parsed = ZAnalyticsInput.parse(input);
   const period = await resolvePeriod(db, parsed, now);
-  return buildOverview(await sourceFor(db, engine), db, period, now);
+  return fromSource(db, engine, (source, at) => buildOverview(source, at, period, now));
 }
 
 async function todayWindow(db: DbOrTx, timezone: string, now: Date): Promise<TWindow> {
@@ -50,7 +52,7 @@ export async function getAppStatistics({ ctx, input, engine }: TArgs<TAnalyticsI
   const now = ctx.clock();
   const parsed = ZAnalyticsInput.parse(input);
   const [period, today] = await Promise.all([resolvePeriod(db, parsed, now), todayWindow(db, parsed.timezone, now)]);
-  return buildAppStatistics(await sourceFor(db, engine), db, period, today, now);
+  return fromSource(db, engine, (source, at) => buildAppStatistics(source, at, period, today, now));
 }
 
 export async function getRetentionCohorts({ ctx, input, engine }: TArgs<TRetentionCohortsInput>): Promise<TRetentionCohorts> {
@@ -80,5 +82,5 @@ export async function getRetentionCohorts({ ctx, input, engine }: TArgs<TRetenti
     entry.following.push({ from: new Date(r.a), to: new Date(r.b) });
     cohorts.set(i, entry);
   }
-  return buildRetentionCohorts(await sourceFor(db, engine), [...cohorts.values()], parsed.cohort, parsed.timezone, now);
+  return fromSource(db, engine, (source) => buildRetentionCohorts(source, [...cohorts.values()], parsed.cohort, parsed.timezone, now));
 }

@@ -413,9 +413,13 @@ export async function rollupSource(db: DbOrTx, given?: TRollupState, opts: { top
       const partial = inner
         ? [...(w.from < inner.from ? [{ from: w.from, to: inner.from }] : []), ...(inner.to < w.to ? [{ from: inner.to, to: w.to }] : [])]
         : [w];
-      type TRow = { user_id: string; name: string | null; email: string; tokens: string; cost: string; bound: string | null };
+      type TRow = { user_id: string; name: string | null; email: string; tokens: string; cost: string; bound: string | null; wm: string };
+      // `wm`: the token watermark this statement saw. A list is kept only when it is the one the statement was built
+      // for: a refresh committed in between would have counted its rows twice (in the rollups and as the tail).
       const withNames = (ranked: SQL) =>
-        sql`SELECT t.user_id, u.name, u.email, t.tokens, t.cost, t.bound FROM (${ranked}) t JOIN ${S}.users u ON u.id = t.user_id
+        sql`SELECT t.user_id, u.name, u.email, t.tokens, t.cost, t.bound,
+              (SELECT tokens_until_id FROM crm_rollup_state WHERE id = 'main') AS wm
+            FROM (${ranked}) t JOIN ${S}.users u ON u.id = t.user_id
             ORDER BY t.cost DESC, t.tokens DESC, t.user_id`;
       const toResult = (rows: TRow[]) =>
         rows.map((r) => ({ userId: r.user_id, name: r.name, email: r.email, tokens: num(r.tokens), costUsd: num(r.cost) / 1e6 }));
@@ -461,7 +465,7 @@ export async function rollupSource(db: DbOrTx, given?: TRollupState, opts: { top
       }
       const keep = limit + TOP_CACHE_MARGIN;
       const rows = await searchTop(cache ? keep + 1 : limit);
-      if (cache) {
+      if (cache && (rows.length === 0 || num(rows[0]?.wm) === twm)) {
         if (cache.size >= TOP_CACHE_ENTRIES) cache.delete(cache.keys().next().value as string);
         cache.set(key, {
           twm,
