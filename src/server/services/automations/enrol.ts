@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { type DbOrTx, executeRows } from "@/server/db/client";
 import { srcSchema } from "@/server/db/source";
+import { readRollupState } from "@/server/services/analytics/rollups/refresh-analytics-rollups";
 import { compileCriteria, criteriaFrom } from "@/server/services/segments/criteria/compile";
 import type { TAutomationDefinition } from "@/shared/schemas/automations";
 import type { TServiceArgs } from "../context";
@@ -189,7 +190,8 @@ export async function enrolFromSources({ ctx }: TServiceArgs<void>): Promise<{ a
     } else if (t.kind === "criteria") {
       if (a.enrolCursor && now.getTime() - a.enrolCursor.getTime() < CRITERIA_TRIGGER_EVERY_MS) continue;
       const segments = await loadReferencedCriteria(db, t.criteria);
-      const compiled = compileCriteria(t.criteria, { now, segments });
+      const { tokensUntilId } = await readRollupState(db);
+      const compiled = compileCriteria(t.criteria, { now, segments, tokensUntilId });
       candidates = sql`SELECT u.id AS user_id, NULL::text AS trigger_key FROM ${criteriaFrom(compiled)} WHERE ${compiled.where}`;
     }
     if (!candidates) continue;

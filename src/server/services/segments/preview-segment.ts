@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { executeRows } from "@/server/db/client";
+import { readRollupState } from "@/server/services/analytics/rollups/refresh-analytics-rollups";
 import { compileCriteria, criteriaFrom } from "@/server/services/segments/criteria/compile";
 import { type TPreviewSegmentInput, ZPreviewSegmentInput } from "@/shared/schemas/segments";
 import type { TServiceArgs } from "../context";
@@ -11,7 +12,8 @@ export async function previewSegment({ ctx, input: raw }: TServiceArgs<TPreviewS
   const { db } = ctx;
   const now = ctx.clock();
   const segments = await loadReferencedCriteria(db, input.criteria, input.segmentId);
-  const compiled = compileCriteria(input.criteria, { now, segments });
+  const { tokensUntilId } = await readRollupState(db);
+  const compiled = compileCriteria(input.criteria, { now, segments, tokensUntilId });
   // One evaluation for both the count and the sample.
   const rows = await executeRows<{ n: string | number; id: string | null; email: string | null; name: string | null }>(
     db,

@@ -2,6 +2,7 @@ import { asc, eq, sql } from "drizzle-orm";
 import { executeRows } from "@/server/db/client";
 import { crmUserSegments } from "@/server/db/schema";
 import { jobEvent } from "@/server/jobs/events";
+import { readRollupState } from "@/server/services/analytics/rollups/refresh-analytics-rollups";
 import { compileCriteria, criteriaFrom } from "@/server/services/segments/criteria/compile";
 import { ZCriteria } from "@/shared/criteria/schema";
 import { hasSegmentAutomations } from "../automations/enrol";
@@ -40,7 +41,8 @@ export async function recomputeSegment({ ctx, input }: TServiceArgs<{ segmentId:
     if (!parsed.success)
       throw new InvalidInputError(`Segment “${segment.name}” has criteria that are no longer valid; edit it to fix them`);
     const segments = await loadReferencedCriteria(tx, parsed.data, segment.id);
-    const compiled = compileCriteria(parsed.data, { now, segments });
+    const { tokensUntilId } = await readRollupState(tx);
+    const compiled = compileCriteria(parsed.data, { now, segments, tokensUntilId });
     const at = sql`${now.toISOString()}::timestamptz`;
     const seg = sql`${segmentId}::uuid`;
     const [diff] = await executeRows<{ entered: string | number; exited: string | number; total: string | number }>(

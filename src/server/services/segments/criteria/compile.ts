@@ -28,6 +28,12 @@ export type TCompileContext = {
   now: Date;
   /** Criteria of the segments referenced by `segment` conditions (loadReferencedCriteria). */
   segments: Map<string, TCriteria>;
+  /**
+   * The AI usage rollups' watermark (token_usage ids), read before compiling: AI usage is then summed from the
+   * per-user-day rollups and lifetime totals plus the raw rows after the watermark. Only a hint for the planner:
+   * the statement reads the watermark it runs at itself. Without it, AI usage is summed from the raw rows.
+   */
+  tokensUntilId?: number;
 };
 export type TCompiled = { where: SQL; needsSubscription: boolean; needsMetadata: boolean };
 /** A condition that is never unknown (EXISTS / NOT EXISTS): left unwrapped so the planner can make it a join. */
@@ -73,6 +79,44 @@ function aggregate(rows: { table: SQL; where: SQL[]; agg: SQL }, op: TCmp, value
   return definite(
     sql`EXISTS (SELECT 1 FROM (SELECT user_id FROM ${rows.table} ${where} GROUP BY user_id HAVING ${having}) passes WHERE passes.user_id = u.id)`,
   );
+}
+
+/**
+ * Rows (user_id, v) whose sum per user is the user's AI usage since `from` (all time when null), in tokens or
+ * micro-dollars (whole numbers: cost_usd has six decimals). With the rollups' watermark: whole 7-day blocks
+ * from the per-user-week rollup (read from its index alone), the remaining whole UTC days from the per-user-day
+ * rollup, lifetime totals from crm_user_stats, the raw rows before the watermark in the partial day at the
+ * start, and the raw rows after the watermark. The statement reads the watermark it runs at (`wm`), so a
+ * refresh that commits after `hint` was read is neither missed nor counted twice; `id > hint` only narrows the
+ * planner's index range. A model filter reads the raw rows (the rollups are not per model).
+ */
+function aiUsage(metric: "tokens" | "cost", from: Date | null, model: string | undefined, hint: number | undefined): SQL {
+  const S = srcSchema();
+  const raw = metric === "tokens" ? sql`input_tokens + output_tokens` : sql`round(cost_usd * 1000000)::bigint`;
+  const rolled = sql.raw(metric === "tokens" ? "tokens" : "cost_micros");
+  if (hint === undefined || model !== undefined) {
+    const where: SQL[] = [];
+    if (model !== undefined) where.push(sql`model = ${model}`);
+    if (from) where.push(sql`created_at >= ${ts(from)}`);
+    return sql`SELECT user_id, ${raw} AS v FROM ${S}.token_usage${where.length ? sql` WHERE ${sql.join(where, sql` AND `)}` : sql``}`;
+  }
+  const wm = sql`(SELECT coalesce(max(tokens_until_id), 0) FROM crm_rollup_state WHERE id = 'main')`;
+  const tail = sql`SELECT user_id, ${raw} AS v FROM ${S}.token_usage WHERE id > ${hint} AND id > ${wm}${from ? sql` AND created_at >= ${ts(from)}` : sql``}`;
+  if (!from) {
+    const total = sql.raw(metric === "tokens" ? "ai_tokens" : "ai_cost_micros");
+    return sql`SELECT user_id, ${total} AS v FROM crm_user_stats WHERE ${total} <> 0 UNION ALL ${tail}`;
+  }
+  const firstDay = Math.ceil(from.getTime() / DAY_MS);
+  const firstWeek = Math.ceil(firstDay / 7);
+  const dayStarts = new Date(firstDay * DAY_MS);
+  const partial =
+    from < dayStarts
+      ? sql` UNION ALL SELECT user_id, ${raw} FROM ${S}.token_usage
+             WHERE created_at >= ${ts(from)} AND created_at < ${ts(dayStarts)} AND id <= ${wm}`
+      : sql``;
+  return sql`SELECT user_id, ${rolled} AS v FROM crm_rollup_user_week_tokens WHERE week >= ${firstWeek}::int
+    UNION ALL SELECT user_id, ${rolled} FROM crm_rollup_user_day_tokens WHERE day >= ${firstDay}::int AND day < ${firstWeek * 7}::int${partial}
+    UNION ALL ${tail}`;
 }
 
 type TDateCondition = Extract<TCondition, { op: "before" | "on_or_after" | "between" | "within_last" | "not_within_last" }>;
@@ -153,21 +197,16 @@ export function compileCriteria(criteria: TCriteria, ctx: TCompileContext): TCom
         return aggregate({ table: sql`${S}.events`, where, agg: sql`count(*)` }, op, value);
       }
       case "ai_usage": {
-        const where: SQL[] = [];
-        if (c.model) where.push(sql`model = ${c.model}`);
-        const from = since(c.days);
-        if (from) where.push(sql`created_at >= ${ts(from)}`);
-        const agg = c.metric === "tokens" ? sql`sum(input_tokens + output_tokens)` : sql`sum(cost_usd)`;
-        return aggregate({ table: sql`${S}.token_usage`, where, agg }, c.op, c.value);
+        const table = sql`(${aiUsage(c.metric, since(c.days), c.model, ctx.tokensUntilId)}) usage`;
+        return aggregate({ table, where: [], agg: c.metric === "tokens" ? sql`sum(v)` : sql`sum(v) / 1000000.0` }, c.op, c.value);
       }
       case "margin": {
         // Revenue minus AI cost per user: one grouped scan over both, users with neither at 0.
         const from = since(c.days);
         const paid = from ? sql`AND paid_at >= ${ts(from)}` : sql``;
-        const used = from ? sql`WHERE created_at >= ${ts(from)}` : sql``;
-        const table = sql`(SELECT user_id, amount AS v FROM ${S}.payments WHERE status = 'succeeded' ${paid}
-          UNION ALL SELECT user_id, -cost_usd FROM ${S}.token_usage ${used}) margin`;
-        return aggregate({ table, where: [], agg: sql`sum(v)` }, c.op, c.value);
+        const table = sql`(SELECT user_id, amount * 1000000 AS v FROM ${S}.payments WHERE status = 'succeeded' ${paid}
+          UNION ALL SELECT user_id, -v FROM (${aiUsage("cost", from, undefined, ctx.tokensUntilId)}) cost) margin`;
+        return aggregate({ table, where: [], agg: sql`sum(v) / 1000000.0` }, c.op, c.value);
       }
       case "tag": {
         flags.needsMetadata = true;
