@@ -88,9 +88,10 @@ export const crmRollupUserDays = pgTable(
     lastSlot: smallint("last_slot").notNull(),
   },
   (t) => [
+    // Migration 0020 rebuilds the key as PRIMARY KEY (day, num) INCLUDE (first_slot, last_slot) (drizzle cannot
+    // declare INCLUDE): every read (a day's partial-day users, a range of numbers on a day) is index-only, and a
+    // refresh writes one index entry per user-day, not two.
     primaryKey({ columns: [t.day, t.num] }),
-    // The primary key with the slots: every read (a day's partial-day users, a range of numbers on a day) is index-only.
-    index("crm_rollup_user_days_covering_idx").on(t.day, t.num, t.firstSlot, t.lastSlot),
   ],
 );
 
