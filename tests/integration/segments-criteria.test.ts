@@ -105,9 +105,10 @@ function randomData(seed: number): TDataSet {
         input_tokens: Math.floor(r() * 500),
         output_tokens: Math.floor(r() * 500),
         cost_usd: Math.floor(r() * 300) / 100,
-        // A third in the partial UTC day a window starts in (its hours after "now − days"), where rolled-up days end.
+        // A third in the UTC day a window starts in ("now − days", at noon: either side of the cut), which is read
+        // from raw rows on its shorter side, added to or subtracted from the rolled-up days.
         created_at:
-          r() < 0.35 ? new Date(NOW.getTime() - pick(DAYS) * 86_400_000 + Math.floor(r() * 12 * 3_600_000)).toISOString() : at(100),
+          r() < 0.35 ? new Date(NOW.getTime() - pick(DAYS) * 86_400_000 + Math.floor((r() - 0.5) * 24 * 3_600_000)).toISOString() : at(100),
       });
     }
     for (let k = Math.floor(r() * 3); k > 0; k--) {
@@ -304,9 +305,9 @@ describe.each(engines())("compiled criteria on %s", (engine) => {
   });
   afterAll(async () => db?.drop());
 
-  const members = async (criteria: TCriteria, segments = new Map<string, TCriteria>(), tokensUntilId?: number) =>
+  const members = async (criteria: TCriteria, segments = new Map<string, TCriteria>(), tokensUntilId?: number, now = NOW) =>
     new Set(
-      (await executeRows<{ id: string }>(db.db, membersQuery(ZCriteria.parse(criteria), { now: NOW, segments, tokensUntilId }))).map(
+      (await executeRows<{ id: string }>(db.db, membersQuery(ZCriteria.parse(criteria), { now, segments, tokensUntilId }))).map(
         (r) => r.id,
       ),
     );
@@ -336,10 +337,12 @@ describe.each(engines())("compiled criteria on %s", (engine) => {
         const parsed = ZCriteria.safeParse(tree);
         expect(parsed.success, JSON.stringify(tree)).toBe(true);
         if (!parsed.success) continue;
-        const expected = evaluateCriteria(parsed.data, data, { now: NOW, segments: new Map() });
+        // "Now" at noon and at 05:00 UTC: a window's first UTC day is cut past or before its middle.
+        const now = i % 2 === 0 ? NOW : new Date(NOW.getTime() - 7 * 3_600_000);
+        const expected = evaluateCriteria(parsed.data, data, { now, segments: new Map() });
         // Raw rows only; the rollups at the watermark read before compiling; the rollups with a stale hint (0), where
         // the statement's own watermark decides.
-        const actual = await members(parsed.data, new Map(), [undefined, tokensUntilId, 0][i % 3]);
+        const actual = await members(parsed.data, new Map(), [undefined, tokensUntilId, 0][i % 3], now);
         expect([...actual].sort(), `seed ${seed}, tree ${i}: ${JSON.stringify(tree)}`).toEqual([...expected].sort());
         compared++;
         if (expected.size > 0 && expected.size < data.users.length) nonTrivial++;

@@ -145,6 +145,8 @@ export const crmRollupUserDayTokens = pgTable(
     costMicros: bigint("cost_micros", { mode: "number" }).notNull(),
   },
   (t) => [
+    // Migration 0021 rebuilds the key as PRIMARY KEY (day, user_id) INCLUDE (tokens, cost_micros) (drizzle cannot
+    // declare INCLUDE): a range of whole days is read from the index alone (segments' AI usage conditions).
     primaryKey({ columns: [t.day, t.userId] }),
     // One user's days of a range, index-only: the exact totals of the candidates for the top users by cost.
     index("crm_rollup_user_day_tokens_user_idx").on(t.userId, t.day, t.costMicros, t.tokens),

@@ -84,9 +84,10 @@ function aggregate(rows: { table: SQL; where: SQL[]; agg: SQL }, op: TCmp, value
 /**
  * Rows (user_id, v) whose sum per user is the user's AI usage since `from` (all time when null), in tokens or
  * micro-dollars (whole numbers: cost_usd has six decimals). With the rollups' watermark: whole 7-day blocks
- * from the per-user-week rollup (read from its index alone), the remaining whole UTC days from the per-user-day
- * rollup, lifetime totals from crm_user_stats, the raw rows before the watermark in the partial day at the
- * start, and the raw rows after the watermark. The statement reads the watermark it runs at (`wm`), so a
+ * from the per-user-week rollup, the remaining whole UTC days from the per-user-day rollup (both read from an
+ * index alone), lifetime totals from crm_user_stats, the raw rows before the watermark on the shorter side of
+ * `from` in its UTC day (added after it, or subtracted before it from the whole day), and the raw rows after the
+ * watermark. The statement reads the watermark it runs at (`wm`), so a
  * refresh that commits after `hint` was read is neither missed nor counted twice; `id > hint` only narrows the
  * planner's index range. A model filter reads the raw rows (the rollups are not per model).
  */
@@ -106,13 +107,20 @@ function aiUsage(metric: "tokens" | "cost", from: Date | null, model: string | u
     const total = sql.raw(metric === "tokens" ? "ai_tokens" : "ai_cost_micros");
     return sql`SELECT user_id, ${total} AS v FROM crm_user_stats WHERE ${total} <> 0 UNION ALL ${tail}`;
   }
-  const firstDay = Math.ceil(from.getTime() / DAY_MS);
+  // The UTC day `from` falls in is read from raw rows on its shorter side: the part from `from` to midnight added,
+  // or the whole day taken from the rollup and the part before `from` subtracted.
+  const fromDay = Math.floor(from.getTime() / DAY_MS);
+  const into = from.getTime() - fromDay * DAY_MS;
+  const subtract = into > 0 && into < DAY_MS / 2;
+  const firstDay = into === 0 || subtract ? fromDay : fromDay + 1;
   const firstWeek = Math.ceil(firstDay / 7);
-  const dayStarts = new Date(firstDay * DAY_MS);
-  const partial =
-    from < dayStarts
+  const midnight = (d: number) => ts(new Date(d * DAY_MS));
+  const partial = subtract
+    ? sql` UNION ALL SELECT user_id, -(${raw}) FROM ${S}.token_usage
+           WHERE created_at >= ${midnight(fromDay)} AND created_at < ${ts(from)} AND id <= ${wm}`
+    : into > 0
       ? sql` UNION ALL SELECT user_id, ${raw} FROM ${S}.token_usage
-             WHERE created_at >= ${ts(from)} AND created_at < ${ts(dayStarts)} AND id <= ${wm}`
+             WHERE created_at >= ${ts(from)} AND created_at < ${midnight(fromDay + 1)} AND id <= ${wm}`
       : sql``;
   return sql`SELECT user_id, ${rolled} AS v FROM crm_rollup_user_week_tokens WHERE week >= ${firstWeek}::int
     UNION ALL SELECT user_id, ${rolled} FROM crm_rollup_user_day_tokens WHERE day >= ${firstDay}::int AND day < ${firstWeek * 7}::int${partial}
