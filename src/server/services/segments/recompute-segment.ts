@@ -50,9 +50,10 @@ export async function recomputeSegment({ ctx, input }: TServiceArgs<{ segmentId:
       sql`WITH target AS MATERIALIZED (SELECT u.id FROM ${criteriaFrom(compiled)} WHERE ${compiled.where}),
         entered AS (
           -- The members already there are skipped by the primary key, not by a probe of the table being filled (a plan
-          -- made while it was empty scans it once per row as it grows).
+          -- made while it was empty scans it once per row as it grows). In user order: the key's probes and a first
+          -- recompute's million inserts land on neighbouring index pages.
           INSERT INTO crm_segment_members (segment_id, user_id, entered_at)
-          SELECT ${seg}, t.id, ${at} FROM target t
+          SELECT ${seg}, t.id, ${at} FROM target t ORDER BY t.id
           ON CONFLICT (segment_id, user_id) DO NOTHING
           RETURNING user_id),
         exited AS (
