@@ -42,9 +42,9 @@ async function retention(source: AnalyticsSource, w: TWindow, tz: string, now: D
   return rs.map((r) => ({ rate: ratio(r.retained, r.eligible), eligible: r.eligible, retained: r.retained }));
 }
 
-async function periodNumbers(source: AnalyticsSource, db: DbOrTx, w: TWindow, tz: string, now: Date) {
+async function periodNumbers(source: AnalyticsSource, db: DbOrTx, w: TWindow, tz: string, now: Date, totalUsers: Promise<number>) {
   const [total, active, fresh, [d1, d7, d30], events, revenue, mrr] = await Promise.all([
-    source.totalUsersBefore(minDate(w.to, now)),
+    totalUsers,
     source.activeUsers(w),
     source.newUsers(w),
     retention(source, w, tz, now),
@@ -69,9 +69,18 @@ async function periodNumbers(source: AnalyticsSource, db: DbOrTx, w: TWindow, tz
 
 export async function buildOverview(source: AnalyticsSource, db: DbOrTx, period: TPeriod, now: Date): Promise<TUserAnalytics> {
   const tz = period.timezone;
+  // Users who signed up before each period's end (or now): one count of every signup; the previous period's is that
+  // less the signups between the two ends, a narrow range of the created_at index.
+  const curEnd = minDate(period.end, now);
+  const prevEnd = minDate(period.previousEnd, now);
+  const curTotal = source.totalUsersBefore(curEnd);
+  const prevTotal =
+    prevEnd <= curEnd
+      ? Promise.all([curTotal, source.newUsers({ from: prevEnd, to: curEnd })]).then(([total, since]) => total - since)
+      : source.totalUsersBefore(prevEnd);
   const [cur, prev] = await Promise.all([
-    periodNumbers(source, db, { from: period.start, to: period.end }, tz, now),
-    periodNumbers(source, db, { from: period.previousStart, to: period.previousEnd }, tz, now),
+    periodNumbers(source, db, { from: period.start, to: period.end }, tz, now, curTotal),
+    periodNumbers(source, db, { from: period.previousStart, to: period.previousEnd }, tz, now, prevTotal),
   ]);
   return {
     period,
