@@ -58,21 +58,46 @@ function cutByDay(core: TWindow): { cut: TCut | null; middle: TWindow | null } {
 /**
  * Who was active in a cut, per chunk of 8192 user numbers (optionally only chunks lo..hi, given as SQL): the OR of
  * the whole days' bit strings, the suffix day's users whose last slot is at or after the cut's start and the
- * prefix day's users whose first slot is before its end (from the bit-sliced slots, crm_slot_lt).
+ * prefix day's users whose first slot is before its end (from the bit-sliced slots, crm_slot_lt). Days from
+ * `stale` on (a catch-up has not built their strings yet) are read from the user-days and made into strings here.
  */
-function windowBits(cut: TCut | null, chunks?: { lo: SQL; hi: SQL }): SQL {
+function windowBits(cut: TCut | null, stale: number | null, chunks?: { lo: SQL; hi: SQL }): SQL {
   const range = chunks ? sql` AND chunk >= ${chunks.lo} AND chunk <= ${chunks.hi}` : sql``;
+  const built = (d: number) => stale === null || d < stale;
   const parts: SQL[] = [];
-  if (cut && cut.d0 < cut.d1)
-    parts.push(sql`SELECT chunk, bits AS b FROM crm_rollup_day_bits WHERE day >= ${cut.d0}::int AND day < ${cut.d1}::int${range}`);
-  if (cut?.suffix)
-    parts.push(
-      sql`SELECT chunk, bits & ~crm_slot_lt(last_planes, bits, ${cut.suffix.from}::int) AS b FROM crm_rollup_day_bits WHERE day = ${cut.suffix.day}::int${range}`,
-    );
-  if (cut?.prefix)
-    parts.push(
-      sql`SELECT chunk, crm_slot_lt(first_planes, bits, ${cut.prefix.to}::int) AS b FROM crm_rollup_day_bits WHERE day = ${cut.prefix.day}::int${range}`,
-    );
+  const fromUserDays: SQL[] = [];
+  if (cut && cut.d0 < cut.d1) {
+    const split = stale === null ? cut.d1 : Math.max(cut.d0, Math.min(cut.d1, stale));
+    if (cut.d0 < split)
+      parts.push(sql`SELECT chunk, bits AS b FROM crm_rollup_day_bits WHERE day >= ${cut.d0}::int AND day < ${split}::int${range}`);
+    if (split < cut.d1) fromUserDays.push(sql`(day >= ${split}::int AND day < ${cut.d1}::int)`);
+  }
+  if (cut?.suffix) {
+    if (built(cut.suffix.day))
+      parts.push(
+        sql`SELECT chunk, bits & ~crm_slot_lt(last_planes, bits, ${cut.suffix.from}::int) AS b FROM crm_rollup_day_bits WHERE day = ${cut.suffix.day}::int${range}`,
+      );
+    else fromUserDays.push(sql`(day = ${cut.suffix.day}::int AND last_slot >= ${cut.suffix.from}::int)`);
+  }
+  if (cut?.prefix) {
+    if (built(cut.prefix.day))
+      parts.push(
+        sql`SELECT chunk, crm_slot_lt(first_planes, bits, ${cut.prefix.to}::int) AS b FROM crm_rollup_day_bits WHERE day = ${cut.prefix.day}::int${range}`,
+      );
+    else fromUserDays.push(sql`(day = ${cut.prefix.day}::int AND first_slot < ${cut.prefix.to}::int)`);
+  }
+  if (fromUserDays.length) {
+    const nums = chunks ? sql` AND num >= (${chunks.lo}) * 8192 AND num < ((${chunks.hi}) + 1) * 8192` : sql``;
+    // Per 64-bit word, then per chunk as hex (as the refresh builds them).
+    parts.push(sql`
+      SELECT chunk, ('x' || rpad(string_agg(repeat('0', 16 * (word - coalesce(prev, -1) - 1)) || lpad(to_hex(w), 16, '0'), '' ORDER BY word), 2048, '0'))::bit(8192)::varbit AS b
+      FROM (
+        SELECT chunk, word, w, lag(word) OVER (PARTITION BY chunk ORDER BY word) AS prev FROM (
+          SELECT num >> 13 AS chunk, (num & 8191) >> 6 AS word, bit_or(1::int8 << (63 - (num & 63))) AS w
+          FROM crm_rollup_user_days WHERE (${sql.join(fromUserDays, sql` OR `)})${nums} GROUP BY 1, 2
+        ) x
+      ) y GROUP BY chunk`);
+  }
   if (!parts.length) return sql`SELECT 0 AS chunk, NULL::varbit AS b WHERE false`;
   return sql`SELECT chunk, bit_or(b) AS b FROM (${sql.join(parts, sql` UNION ALL `)}) x GROUP BY chunk`;
 }
@@ -113,7 +138,7 @@ function topUsersCache(db: DbOrTx): Map<string, TTopList> {
 export async function rollupSource(db: DbOrTx, given?: TRollupState, opts: { topUserDepths?: number[] } = {}): Promise<AnalyticsSource> {
   const state = given ?? (await readRollupState(db));
   const S = srcSchema();
-  const { sessionsUntilId: swm, eventsUntilId: ewm, tokensUntilId: twm } = state;
+  const { sessionsUntilId: swm, eventsUntilId: ewm, tokensUntilId: twm, bitsStaleFromDay: stale } = state;
 
   const inWin = (col: SQL, w: TWindow) => sql`${col} >= ${ts(w.from)} AND ${col} < ${ts(w.to)}`;
   /**
@@ -263,7 +288,7 @@ export async function rollupSource(db: DbOrTx, given?: TRollupState, opts: { top
       const { cut, union } = activityOf(w);
       const [row] = await executeRows<{ n: string }>(
         db,
-        sql`WITH wb AS MATERIALIZED (${windowBits(cut)}),
+        sql`WITH wb AS MATERIALIZED (${windowBits(cut, stale)}),
             extra AS MATERIALIZED (SELECT DISTINCT user_id FROM (${union}) x)
             SELECT (SELECT coalesce(sum(bit_count(b)), 0) FROM wb)
                  + (SELECT count(*) FROM extra x LEFT JOIN crm_user_numbers n ON n.user_id = x.user_id LEFT JOIN wb ON wb.chunk = n.num >> 13
@@ -308,7 +333,7 @@ export async function rollupSource(db: DbOrTx, given?: TRollupState, opts: { top
                 SELECT min(num) AS lo, max(num) AS hi, count(*) AS n FROM crm_user_numbers WHERE created_at >= d.s AND created_at < d.x) r
             ),
             dn AS MATERIALIZED (
-              SELECT y.*, (n = live AND n = hi - lo + 1 AND (da < dz OR sa = 0)) AS fast FROM (
+              SELECT y.*, (n = live AND n = hi - lo + 1 AND (da < dz OR sa = 0) AND dz < ${stale ?? 2147483647}::int) AS fast FROM (
                 SELECT x.*, floor(a / 96.0)::int AS da, a - floor(a / 96.0)::int * 96 AS sa,
                        floor(b / 96.0)::int AS dz, b - floor(b / 96.0)::int * 96 AS sz
                 FROM (${sql.join(perN, sql` UNION ALL `)}) x WHERE b <= ${nowSlot}::float8 AND live > 0) y
@@ -567,7 +592,7 @@ export async function rollupSource(db: DbOrTx, given?: TRollupState, opts: { top
       /** Each period's strings (CTE wb<k>), over the chunks of user numbers lo..hi only. */
       const periodBits = (lo: SQL, hi: SQL) =>
         periods.map(
-          (p, k) => sql`${sql.raw(`wb${k}`)} AS MATERIALIZED (${windowBits(p.cut, { lo: sql`${lo} >> 13`, hi: sql`${hi} >> 13` })})`,
+          (p, k) => sql`${sql.raw(`wb${k}`)} AS MATERIALIZED (${windowBits(p.cut, stale, { lo: sql`${lo} >> 13`, hi: sql`${hi} >> 13` })})`,
         );
       // The cohort's members were numbered together in signup order (the usual case) when its numbers are exactly
       // its signups and contiguous: then each period is a bit count over that range of the period's strings, plus

@@ -16,6 +16,11 @@ export const crmRollupState = pgTable("crm_rollup_state", {
   eventsUntilId: bigint("events_until_id", { mode: "number" }).notNull(),
   tokensUntilId: bigint("tokens_until_id", { mode: "number" }).notNull(),
   refreshedAt: timestamp("refreshed_at", { withTimezone: true }).notNull().defaultNow(),
+  /**
+   * The day bit strings (crm_rollup_day_bits) of this UTC day and later lag crm_rollup_user_days: a catch-up
+   * builds them once it is done, and reads take those days from the user-days meanwhile. Null: none lag.
+   */
+  bitsStaleFromDay: integer("bits_stale_from_day"),
 });
 
 /**

@@ -12,7 +12,14 @@ import { refreshUserStats } from "../../users/refresh-user-stats";
  * instances, or Inngest and a manual run) never apply the same rows twice.
  */
 
-export type TRollupState = { sessionsUntilId: number; eventsUntilId: number; tokensUntilId: number; refreshedAt: Date | null };
+export type TRollupState = {
+  sessionsUntilId: number;
+  eventsUntilId: number;
+  tokensUntilId: number;
+  refreshedAt: Date | null;
+  /** The day bit strings of this UTC day (days since 1970-01-01) and later lag the user-days (null: none lag). */
+  bitsStaleFromDay: number | null;
+};
 export type TRefreshResult = { caughtUp: boolean; rows: number; state: TRollupState; skipped?: "locked" };
 
 const LOCK = sql`hashtext('crm-analytics-rollups')`;
@@ -22,12 +29,19 @@ const CATCH_UP_BATCH = 4_000_000;
 const SLOT_BITS = 7;
 
 export async function readRollupState(db: DbOrTx): Promise<TRollupState> {
-  const [row] = await executeRows<{ s: string; e: string; t: string; refreshed_at: Date }>(
+  const [row] = await executeRows<{ s: string; e: string; t: string; refreshed_at: Date; b: number | null }>(
     db,
-    sql`SELECT sessions_until_id AS s, events_until_id AS e, tokens_until_id AS t, refreshed_at FROM crm_rollup_state WHERE id = 'main'`,
+    sql`SELECT sessions_until_id AS s, events_until_id AS e, tokens_until_id AS t, refreshed_at, bits_stale_from_day AS b
+        FROM crm_rollup_state WHERE id = 'main'`,
   );
-  if (!row) return { sessionsUntilId: 0, eventsUntilId: 0, tokensUntilId: 0, refreshedAt: null };
-  return { sessionsUntilId: num(row.s), eventsUntilId: num(row.e), tokensUntilId: num(row.t), refreshedAt: new Date(row.refreshed_at) };
+  if (!row) return { sessionsUntilId: 0, eventsUntilId: 0, tokensUntilId: 0, refreshedAt: null, bitsStaleFromDay: null };
+  return {
+    sessionsUntilId: num(row.s),
+    eventsUntilId: num(row.e),
+    tokensUntilId: num(row.t),
+    refreshedAt: new Date(row.refreshed_at),
+    bitsStaleFromDay: row.b === null ? null : Number(row.b),
+  };
 }
 
 // Computed per source row (millions in a catch-up batch), so in integer and timestamp arithmetic: `extract(epoch …)`
@@ -41,7 +55,51 @@ const slotInDay = (col: ReturnType<typeof sql>) =>
   sql`(date_part('hour', ${utc(col)}) * 4 + floor(date_part('minute', ${utc(col)}) / 15))::int`;
 const bucketOf = (col: ReturnType<typeof sql>) => sql`date_bin('15 minutes', ${col}, TIMESTAMPTZ '1970-01-01 00:00:00+00')`;
 
-async function refreshBatch(tx: DbOrTx, batchSize: number): Promise<{ rows: number; caughtUp: boolean; state: TRollupState }> {
+type TString = { name: string; bit: ReturnType<typeof sql> };
+const planes = (col: "first_slot" | "last_slot"): TString[] =>
+  Array.from({ length: SLOT_BITS }, (_, j) => ({ name: `${col[0]}${j}`, bit: sql`(${sql.raw(col)} >> ${sql.raw(String(j))}) & 1` }));
+const strings: TString[] = [{ name: "m", bit: sql`1` }, ...planes("first_slot"), ...planes("last_slot")];
+const list = (items: ReturnType<typeof sql>[]) => sql.join(items, sql`, `);
+const bitsOf = (name: string) => sql`('x' || rpad(${sql.raw(name)}, 2048, '0'))::bit(8192)::varbit`;
+const merged = (col: "first_planes" | "last_planes") =>
+  list(
+    Array.from({ length: SLOT_BITS }, (_, j) =>
+      sql.raw(`(crm_rollup_day_bits.${col}[${j + 1}] & ~excluded.bits) | excluded.${col}[${j + 1}]`),
+    ),
+  );
+
+/**
+ * The tail of a WITH that writes the day bit strings of the user-days in `source` (rows of day, num, first_slot,
+ * last_slot: who was active, and their first and last slots bit-sliced): built per 64-bit word, then per 8192-bit
+ * chunk as hex. Where a (day, chunk) string exists, its users' old bits in the planes are cleared and the new ones
+ * OR-ed in, so a user-day changed twice ends with its final slots.
+ */
+function dayBitsFrom(source: ReturnType<typeof sql>) {
+  return sql`words AS (
+      SELECT day, num >> 13 AS chunk, (num & 8191) >> 6 AS word,
+        ${list(strings.map((p) => sql`bit_or((${p.bit})::int8 << (63 - (num & 63))) AS ${sql.raw(p.name)}`))}
+      FROM ${source} GROUP BY 1, 2, 3
+    ), strings AS (
+      SELECT day, chunk, ${list(
+        strings.map(
+          (p) =>
+            sql`string_agg(repeat('0', 16 * (word - coalesce(prev, -1) - 1)) || lpad(to_hex(${sql.raw(p.name)}), 16, '0'), '' ORDER BY word) AS ${sql.raw(p.name)}`,
+        ),
+      )}
+      FROM (SELECT *, lag(word) OVER (PARTITION BY day, chunk ORDER BY word) AS prev FROM words) x GROUP BY 1, 2
+    )
+    INSERT INTO crm_rollup_day_bits (day, chunk, bits, first_planes, last_planes)
+    SELECT day, chunk, ${bitsOf("m")}, ARRAY[${list(planes("first_slot").map((p) => bitsOf(p.name)))}],
+      ARRAY[${list(planes("last_slot").map((p) => bitsOf(p.name)))}] FROM strings ORDER BY day, chunk
+    ON CONFLICT (day, chunk) DO UPDATE SET bits = crm_rollup_day_bits.bits | excluded.bits,
+      first_planes = ARRAY[${merged("first_planes")}], last_planes = ARRAY[${merged("last_planes")}]`;
+}
+
+async function refreshBatch(
+  tx: DbOrTx,
+  batchSize: number,
+  deferBits: boolean,
+): Promise<{ rows: number; caughtUp: boolean; state: TRollupState }> {
   const S = srcSchema();
   const state = await readRollupState(tx);
   const [targets] = await executeRows<{ s: string | null; e: string | null; t: string | null }>(
@@ -77,53 +135,31 @@ async function refreshBatch(tx: DbOrTx, batchSize: number): Promise<{ rows: numb
     SELECT user_id, (SELECT coalesce(max(num), -1) FROM crm_user_numbers) + row_number() OVER (ORDER BY created_at NULLS LAST, user_id), created_at
     FROM fresh`);
 
-  // Activity: each user-day's first and last 15-minute slot, and the day's bit strings: who was active, and
-  // their first and last slots bit-sliced (crm_rollup_day_bits). The user-days this batch changed (their slots
-  // after the merge) are built into strings per 64-bit word, then per 8192-bit chunk as hex; their old bits in
-  // the planes are cleared and the new ones OR-ed in, so a user-day changed twice ends with its final slots.
-  type TString = { name: string; bit: ReturnType<typeof sql> };
-  const planes = (col: "first_slot" | "last_slot"): TString[] =>
-    Array.from({ length: SLOT_BITS }, (_, j) => ({ name: `${col[0]}${j}`, bit: sql`(${sql.raw(col)} >> ${sql.raw(String(j))}) & 1` }));
-  const strings: TString[] = [{ name: "m", bit: sql`1` }, ...planes("first_slot"), ...planes("last_slot")];
-  const list = (items: ReturnType<typeof sql>[]) => sql.join(items, sql`, `);
-  const bitsOf = (name: string) => sql`('x' || rpad(${sql.raw(name)}, 2048, '0'))::bit(8192)::varbit`;
-  const merged = (col: "first_planes" | "last_planes") =>
-    list(
-      Array.from({ length: SLOT_BITS }, (_, j) =>
-        sql.raw(`(crm_rollup_day_bits.${col}[${j + 1}] & ~excluded.bits) | excluded.${col}[${j + 1}]`),
-      ),
-    );
-  await tx.execute(sql`
-    WITH act AS (
+  // Activity: each user-day's first and last 15-minute slot, and the day's bit strings (crm_rollup_day_bits) built
+  // from them. A catch-up batch (far behind) leaves the strings of the days it touches stale, marked from its
+  // earliest day on: building them batch after batch rewrites the same strings again and again (a batch of rows
+  // in user order touches every day), so they are built once from the user-days when the catch-up is done.
+  const activity = sql`
       SELECT user_id, started_at AS at FROM ${S}.sessions WHERE id > ${s0} AND id <= ${s1}
       UNION ALL
-      SELECT user_id, occurred_at FROM ${S}.events WHERE id > ${e0} AND id <= ${e1}
-    ), agg AS (
+      SELECT user_id, occurred_at FROM ${S}.events WHERE id > ${e0} AND id <= ${e1}`;
+  const upsertDays = sql`
+    agg AS (
       SELECT n.num, ${day(sql`a.at`)} AS day, min(${slotInDay(sql`a.at`)}) AS f, max(${slotInDay(sql`a.at`)}) AS l
-      FROM act a JOIN crm_user_numbers n ON n.user_id = a.user_id GROUP BY 1, 2
+      FROM (${activity}) a JOIN crm_user_numbers n ON n.user_id = a.user_id GROUP BY 1, 2
     ), up AS (
       INSERT INTO crm_rollup_user_days (day, num, first_slot, last_slot) SELECT day, num, f, l FROM agg ORDER BY day, num
       ON CONFLICT (day, num) DO UPDATE SET first_slot = least(crm_rollup_user_days.first_slot, excluded.first_slot),
         last_slot = greatest(crm_rollup_user_days.last_slot, excluded.last_slot)
       RETURNING day, num, first_slot, last_slot
-    ), words AS (
-      SELECT day, num >> 13 AS chunk, (num & 8191) >> 6 AS word,
-        ${list(strings.map((p) => sql`bit_or((${p.bit})::int8 << (63 - (num & 63))) AS ${sql.raw(p.name)}`))}
-      FROM up GROUP BY 1, 2, 3
-    ), strings AS (
-      SELECT day, chunk, ${list(
-        strings.map(
-          (p) =>
-            sql`string_agg(repeat('0', 16 * (word - coalesce(prev, -1) - 1)) || lpad(to_hex(${sql.raw(p.name)}), 16, '0'), '' ORDER BY word) AS ${sql.raw(p.name)}`,
-        ),
-      )}
-      FROM (SELECT *, lag(word) OVER (PARTITION BY day, chunk ORDER BY word) AS prev FROM words) x GROUP BY 1, 2
-    )
-    INSERT INTO crm_rollup_day_bits (day, chunk, bits, first_planes, last_planes)
-    SELECT day, chunk, ${bitsOf("m")}, ARRAY[${list(planes("first_slot").map((p) => bitsOf(p.name)))}],
-      ARRAY[${list(planes("last_slot").map((p) => bitsOf(p.name)))}] FROM strings
-    ON CONFLICT (day, chunk) DO UPDATE SET bits = crm_rollup_day_bits.bits | excluded.bits,
-      first_planes = ARRAY[${merged("first_planes")}], last_planes = ARRAY[${merged("last_planes")}]`);
+    )`;
+  let bitsStaleFromDay = state.bitsStaleFromDay;
+  if (deferBits || bitsStaleFromDay !== null) {
+    const [row] = await executeRows<{ d: number | null }>(tx, sql`WITH ${upsertDays} SELECT min(day) AS d FROM up`);
+    if (row?.d !== null && row?.d !== undefined) bitsStaleFromDay = Math.min(bitsStaleFromDay ?? row.d, row.d);
+  } else {
+    await tx.execute(sql`WITH ${upsertDays}, ${dayBitsFrom(sql`up`)}`);
+  }
 
   // The intensive flow: first start, every completion.
   await tx.execute(sql`
@@ -200,27 +236,32 @@ async function refreshBatch(tx: DbOrTx, batchSize: number): Promise<{ rows: numb
     ON CONFLICT (user_id) DO UPDATE SET ai_tokens = crm_user_stats.ai_tokens + excluded.ai_tokens,
       ai_cost_micros = crm_user_stats.ai_cost_micros + excluded.ai_cost_micros`);
 
-  const next: TRollupState = { sessionsUntilId: s1, eventsUntilId: e1, tokensUntilId: t1, refreshedAt: new Date() };
+  const next: TRollupState = { sessionsUntilId: s1, eventsUntilId: e1, tokensUntilId: t1, refreshedAt: new Date(), bitsStaleFromDay };
   await tx.execute(sql`
-    INSERT INTO crm_rollup_state (id, sessions_until_id, events_until_id, tokens_until_id, refreshed_at)
-    VALUES ('main', ${s1}, ${e1}, ${t1}, now())
+    INSERT INTO crm_rollup_state (id, sessions_until_id, events_until_id, tokens_until_id, refreshed_at, bits_stale_from_day)
+    VALUES ('main', ${s1}, ${e1}, ${t1}, now(), ${bitsStaleFromDay})
     ON CONFLICT (id) DO UPDATE SET sessions_until_id = excluded.sessions_until_id,
-      events_until_id = excluded.events_until_id, tokens_until_id = excluded.tokens_until_id, refreshed_at = now()`);
+      events_until_id = excluded.events_until_id, tokens_until_id = excluded.tokens_until_id, refreshed_at = now(),
+      bits_stale_from_day = excluded.bits_stale_from_day`);
   const rows = s1 - s0 + (e1 - e0) + (t1 - t0);
   // Fewer rows than a full batch in every table means nothing is left behind.
   const caughtUp = s1 - s0 < batchSize && e1 - e0 < batchSize && t1 - t0 < batchSize;
   return { rows, caughtUp, state: next };
 }
 
-/** Runs batches until caught up or `maxBatches` ran (the caller schedules the rest). */
+/**
+ * Runs batches until caught up or `maxBatches` ran (the caller schedules the rest). The first batch takes
+ * `batchSize` rows of each table (250k by default); while batches come back full, a catch-up grows them up to
+ * CATCH_UP_BATCH (`grow`, the default when no batch size is given) and leaves the day bit strings to be built
+ * once it is caught up.
+ */
 export async function refreshAnalyticsRollups({
   ctx,
   input: opts = {},
-}: TServiceArgs<{ batchSize?: number; maxBatches?: number } | undefined>): Promise<TRefreshResult> {
+}: TServiceArgs<{ batchSize?: number; maxBatches?: number; grow?: boolean } | undefined>): Promise<TRefreshResult> {
   const { db } = ctx;
-  // A batch size the caller gives is kept; by default a catch-up grows its batches while it is far behind.
   const first = opts.batchSize ?? 250_000;
-  const grows = opts.batchSize === undefined;
+  const grows = opts.grow ?? opts.batchSize === undefined;
   const maxBatches = opts.maxBatches ?? 1_000;
   let rows = 0;
   let batchSize = first;
@@ -231,21 +272,55 @@ export async function refreshAnalyticsRollups({
       if (!lock?.ok) return null;
       // A catch-up batch sorts and groups millions of rows: give it the memory to do so without spilling.
       if (size > first) await tx.execute(sql`SET LOCAL work_mem = '256MB'`);
-      return refreshBatch(tx, size);
+      return refreshBatch(tx, size, size > first);
     });
     if (!result) return { caughtUp: false, rows, state: await readRollupState(db), skipped: "locked" };
     rows += result.rows;
     // Far behind (a full batch): take bigger bites, up to CATCH_UP_BATCH rows of each table.
-    if (grows) batchSize = Math.max(first, Math.min(batchSize * 4, CATCH_UP_BATCH));
+    if (grows) batchSize = Math.min(batchSize * 4, Math.max(first, CATCH_UP_BATCH));
     if (result.caughtUp) {
+      const built = result.state.bitsStaleFromDay === null || (await buildStaleDayBits(db));
       await refreshUserStats(db);
       await analyzeAfterBigCatchUp(db, rows);
-      return { caughtUp: true, rows, state: result.state };
+      const state = await readRollupState(db);
+      return built ? { caughtUp: true, rows, state } : { caughtUp: false, rows, state, skipped: "locked" };
     }
   }
   await refreshUserStats(db);
   await analyzeAfterBigCatchUp(db, rows);
   return { caughtUp: false, rows, state: await readRollupState(db) };
+}
+
+/** UTC days of bit strings built per transaction once a catch-up is done. */
+const BUILD_DAYS = 31;
+
+/**
+ * Builds the day bit strings a catch-up left stale, from the user-days: a slice of days per transaction
+ * (under the refresh's lock), moving the stale mark past it, so reads use the strings of every day built so far.
+ * False when another runner holds the lock (it builds the rest).
+ */
+async function buildStaleDayBits(db: DbOrTx): Promise<boolean> {
+  for (;;) {
+    const done = await db.transaction(async (tx) => {
+      const [lock] = await executeRows<{ ok: boolean }>(tx, sql`SELECT pg_try_advisory_xact_lock(${LOCK}) AS ok`);
+      if (!lock?.ok) return null;
+      const from = (await readRollupState(tx)).bitsStaleFromDay;
+      if (from === null) return true;
+      await tx.execute(sql`SET LOCAL work_mem = '256MB'`);
+      const to = from + BUILD_DAYS;
+      await tx.execute(sql`DELETE FROM crm_rollup_day_bits WHERE day >= ${from} AND day < ${to}`);
+      await tx.execute(sql`
+        WITH src AS (SELECT day, num, first_slot, last_slot FROM crm_rollup_user_days WHERE day >= ${from} AND day < ${to}),
+        ${dayBitsFrom(sql`src`)}`);
+      // The next day with activity, if any: the user-days are never removed, so later strings exist only there.
+      await tx.execute(sql`
+        UPDATE crm_rollup_state SET bits_stale_from_day = (SELECT min(day) FROM crm_rollup_user_days WHERE day >= ${to})
+        WHERE id = 'main'`);
+      return false;
+    });
+    if (done === null) return false;
+    if (done) return true;
+  }
 }
 
 /**

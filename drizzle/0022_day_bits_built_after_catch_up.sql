@@ -1,0 +1,1 @@
+ALTER TABLE "crm_rollup_state" ADD COLUMN "bits_stale_from_day" integer;
