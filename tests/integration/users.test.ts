@@ -233,11 +233,12 @@ describe.each(engines())("users on %s", (engine) => {
         ] as const
       ).map((f) => ({ tagMode: "any", ...f }) as TUserFilters);
       const tunings = [
-        { small: 0, large: 0, walk: 0 }, // walk every user in order
-        { small: 1_000, large: 1_000, walk: 0 }, // start from the candidates
-        { small: 0, large: 1_000, walk: 1 }, // walk one user, too few: start from the candidates
-        { small: 0, large: 1_000, walk: 3 }, // walk three users: sometimes a full page of 1, sometimes not
-        { small: 0, large: 1_000, walk: 1_000 }, // walk every user, bounded
+        { small: 0, large: 0, walk: 0, walkMax: 0 }, // walk every user in order
+        { small: 1_000, large: 1_000, walk: 0, walkMax: 0 }, // start from the candidates
+        { small: 0, large: 1_000, walk: 1, walkMax: 1 }, // walk one user, too few: start from the candidates
+        { small: 0, large: 1_000, walk: 3, walkMax: 3 }, // walk three users: sometimes a full page of 1, sometimes not
+        { small: 0, large: 1_000, walk: 1_000, walkMax: 1_000 }, // walk every user, bounded
+        { small: 0, large: 1_000, walk: 1, walkMax: 1_000 }, // walk as far as the candidates' share of all users asks
       ];
       for (const f of filters)
         for (const sort of ["joined", "lastActive"] as const)

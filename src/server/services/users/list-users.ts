@@ -36,13 +36,24 @@ export type TUserListItem = {
 /**
  * How a list page finds its users when a filter names a set of candidates (see candidateSets). Up to `small`
  * candidates, it starts from them: looking each up and sorting them is cheap. Up to `large`, it first walks
- * the first `walk` users in sort order (cheap when matches are common among them, as pro users are among
- * new users) and, when that does not fill the page, starts from the candidates: walking every user in order
+ * the first users in sort order among the smallest set of candidates (see walkLength: cheap when matches are
+ * spread over all users, or common among new users as pro users are) and, when that does not fill the page,
+ * starts from the candidates: walking every user in order
  * to find a page of rare matches (heavy AI users are old users) read most of a million users. Beyond
  * `large`, it walks users in sort order.
  */
-export type TListTuning = { small: number; large: number; walk: number };
-const TUNING: TListTuning = { small: 5_000, large: 50_000, walk: 5_000 };
+export type TListTuning = { small: number; large: number; walk: number; walkMax: number };
+const TUNING: TListTuning = { small: 5_000, large: 50_000, walk: 5_000, walkMax: 100_000 };
+
+/**
+ * How many users the walk reads: enough to meet twice a page of candidates when they are spread evenly over
+ * all users (`users`, from the numbering), at least `walk` and at most `walkMax`. It reads the order's index
+ * and fetches only the candidates' rows, so a longer walk costs little.
+ */
+function walkLength(tuning: TListTuning, limit: number, candidates: number, users: number): number {
+  const even = candidates > 0 ? Math.ceil((2 * (limit + 1) * users) / candidates) : tuning.walk;
+  return Math.max(tuning.walk, Math.min(tuning.walkMax, even));
+}
 
 type TRow = {
   id: string;
@@ -89,7 +100,7 @@ export async function listUsersPage(
   const spec = sortSpec(opts.sort);
   const conds = filterConditions(opts.filters, opts.timeZone);
   const keyset = opts.cursor ? keysetCondition(spec, decodeCursor(opts.cursor, opts.sort, opts.dir)) : null;
-  let fallback: SQL | null = null;
+  let fallback: { set: SQL; n: number } | null = null;
   if (!spec.usesStats) {
     for (const set of candidateSets(opts.filters)) {
       const [probe] = await executeRows<{ n: string | number }>(db, sql`SELECT count(*) AS n FROM (${set} LIMIT ${tuning.large + 1}) x`);
@@ -99,7 +110,7 @@ export async function listUsersPage(
         fallback = null;
         break;
       }
-      if (n <= tuning.large && !fallback) fallback = set;
+      if (n <= tuning.large && (!fallback || n < fallback.n)) fallback = { set, n };
     }
   }
   const select = (from: SQL, where: SQL[]) =>
@@ -111,10 +122,13 @@ export async function listUsersPage(
     );
   let rows: TRow[] | null = null;
   if (fallback) {
-    // The first `walk` users in order: a full page among them is the page (any later match sorts after them).
-    const first = await select(fromClause(false, { keyset, order: orderBySql(spec, opts.dir), limit: tuning.walk }), conds);
+    // The first users in order, among the candidates: a full page among them is the page (any later match
+    // sorts after them).
+    const [count] = await executeRows<{ n: string | number }>(db, sql`SELECT coalesce(max(num), -1) + 1 AS n FROM crm_user_numbers`);
+    const limit = walkLength(tuning, opts.limit, fallback.n, Number(count?.n ?? 0));
+    const first = await select(fromClause(false, { keyset, order: orderBySql(spec, opts.dir), limit, among: fallback.set }), conds);
     if (first.length > opts.limit) rows = first;
-    else conds.push(sql`u.id = ANY(ARRAY(${fallback}))`);
+    else conds.push(sql`u.id = ANY(ARRAY(${fallback.set}))`);
   }
   rows ??= await select(fromClause(spec.usesStats), keyset ? [...conds, keyset] : conds);
   const page = rows.slice(0, opts.limit);

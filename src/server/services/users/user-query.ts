@@ -39,13 +39,23 @@ export function sortSpec(sort: TUserSort): TSortSpec {
   }
 }
 
-/** The list's FROM; `first` limits the users to the first `limit` in the page's order (after its cursor). */
-export function fromClause(usesStats: boolean, first?: { keyset: SQL | null; order: SQL; limit: number }): SQL {
+/**
+ * The list's FROM; `first` limits the users to the first `limit` in the page's order (after its cursor), and
+ * `among` to those of them in a set of candidates: the walk then reads only the order's index (the ids, from
+ * an index alone for the signup order) and fetches the rows of the candidates it meets.
+ */
+export function fromClause(usesStats: boolean, first?: { keyset: SQL | null; order: SQL; limit: number; among?: SQL }): SQL {
   const S = srcSchema();
   if (usesStats) return sql`crm_user_stats s JOIN ${S}.users u ON u.id = s.user_id LEFT JOIN crm_user_metadata m ON m.user_id = u.id`;
-  const users = first
-    ? sql`(SELECT * FROM ${S}.users u ${first.keyset ? sql`WHERE ${first.keyset}` : sql``} ${first.order} LIMIT ${first.limit}) u`
-    : sql`${S}.users u`;
+  const walk = (cols: SQL) =>
+    first
+      ? sql`SELECT ${cols} FROM ${S}.users u ${first.keyset ? sql`WHERE ${first.keyset}` : sql``} ${first.order} LIMIT ${first.limit}`
+      : sql``;
+  const users = !first
+    ? sql`${S}.users u`
+    : first.among
+      ? sql`(SELECT * FROM ${S}.users u WHERE u.id IN (SELECT w.id FROM (${walk(sql`u.id`)}) w WHERE w.id IN (${first.among}))) u`
+      : sql`(${walk(sql`*`)}) u`;
   return sql`${users} LEFT JOIN crm_user_stats s ON s.user_id = u.id LEFT JOIN crm_user_metadata m ON m.user_id = u.id`;
 }
 
