@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import { inArray, sql } from "drizzle-orm";
 import { type Db, executeRows } from "@/server/db/client";
-import { crmAdmins, crmCampaigns, crmUserSegments } from "@/server/db/schema";
+import { crmAdmins, crmUserSegments } from "@/server/db/schema";
 import { ResendProvider } from "@/server/email/resend-provider";
 import { spacedProvider } from "@/server/email/spaced-provider";
 import { jobEvent } from "@/server/jobs/events";
@@ -11,6 +11,7 @@ import { startCampaignSend } from "@/server/services/campaigns/start-campaign";
 import type { AdminActor } from "@/server/services/context";
 import { recomputeSegment } from "@/server/services/segments/recompute-segment";
 import { startFakeResend } from "../../tests/fixtures/fake-resend-server";
+import { deleteCampaigns } from "../fixtures/delete-campaigns";
 import { checkDataSetSize, type TBenchFigure, type TBenchScenario } from "../types";
 
 /**
@@ -167,7 +168,7 @@ const scenario: TBenchScenario = {
       });
     } finally {
       await fake.close();
-      if (campaignIds.length) await db.delete(crmCampaigns).where(inArray(crmCampaigns.id, campaignIds));
+      await deleteCampaigns(db, campaignIds);
       if (segmentIds.length) await db.delete(crmUserSegments).where(inArray(crmUserSegments.id, segmentIds));
       await db.delete(crmAdmins).where(inArray(crmAdmins.id, [admin.id]));
     }

@@ -4,7 +4,7 @@ import { parseArgs } from "node:util";
 import { inArray, sql } from "drizzle-orm";
 import webpush from "web-push";
 import { type Db, executeRows } from "@/server/db/client";
-import { crmAdmins, crmCampaigns, crmUserSegments } from "@/server/db/schema";
+import { crmAdmins, crmUserSegments } from "@/server/db/schema";
 import { jobEvent } from "@/server/jobs/events";
 import { endpointProblem } from "@/server/push/endpoints";
 import { spacedPushSender } from "@/server/push/spaced-sender";
@@ -16,6 +16,7 @@ import { startCampaignSend } from "@/server/services/campaigns/start-campaign";
 import type { AdminActor } from "@/server/services/context";
 import { recomputeSegment } from "@/server/services/segments/recompute-segment";
 import type { TSubscriber } from "../../tests/fixtures/fake-push-service";
+import { deleteCampaigns } from "../fixtures/delete-campaigns";
 import type { TBenchFigure, TBenchScenario } from "../types";
 
 /**
@@ -242,7 +243,7 @@ const scenario: TBenchScenario = {
       figures.push({ name: "throttled: wall time", value: Math.round(limitedMs), unit: "ms", target: null });
     } finally {
       child.kill("SIGTERM");
-      if (campaignIds.length) await db.delete(crmCampaigns).where(inArray(crmCampaigns.id, campaignIds));
+      await deleteCampaigns(db, campaignIds);
       if (segmentIds.length) await db.delete(crmUserSegments).where(inArray(crmUserSegments.id, segmentIds));
       if (userIds.length) await db.execute(sql`DELETE FROM crm_push_subscriptions WHERE endpoint LIKE ${`${pushOrigin}/%`}`);
       await db.delete(crmAdmins).where(inArray(crmAdmins.id, [admin.id]));

@@ -5,6 +5,7 @@ import { serviceContext } from "@/server/runtime";
 import { listCampaignRecipients, startRecipientsExport } from "@/server/services/campaigns/campaign-recipients";
 import type { AdminActor } from "@/server/services/context";
 import { RECIPIENT_FILTERS } from "@/shared/schemas/campaigns";
+import { deleteCampaigns } from "../fixtures/delete-campaigns";
 import { insertTrackedRecipients } from "../fixtures/tracked-campaign";
 import { percentile, type TBenchFigure, type TBenchScenario, timeRuns } from "../types";
 
@@ -110,7 +111,7 @@ const scenario: TBenchScenario = {
         target: 50,
       });
     } finally {
-      await db.delete(crmCampaigns).where(inArray(crmCampaigns.id, [c.id]));
+      await deleteCampaigns(db, [c.id]);
       await executeRows(db, sql`DELETE FROM crm_audit_log WHERE actor_id = ${admin.id}::uuid`);
       await db.delete(crmAdmins).where(inArray(crmAdmins.id, [admin.id]));
     }

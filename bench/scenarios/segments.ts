@@ -8,6 +8,7 @@ import { systemActor } from "@/server/services/context";
 import { previewSegment } from "@/server/services/segments/preview-segment";
 import { recomputeSegment } from "@/server/services/segments/recompute-segment";
 import type { TCondition, TCriteria } from "@/shared/criteria/schema";
+import { deleteCampaigns } from "../fixtures/delete-campaigns";
 import { insertTrackedRecipients } from "../fixtures/tracked-campaign";
 import { checkDataSetSize, growthFigures, percentile, sizeClass, type TBenchFigure, type TBenchScenario, timeRuns } from "../types";
 
@@ -185,7 +186,7 @@ const scenario: TBenchScenario = {
         if (admin) await db.delete(crmAdmins).where(inArray(crmAdmins.id, [admin.id]));
       }
     } finally {
-      await db.delete(crmCampaigns).where(inArray(crmCampaigns.id, [campaign.id]));
+      await deleteCampaigns(db, [campaign.id]);
     }
     return [...figures, ...growthFigures("segments", users, figures)];
   },

@@ -5,6 +5,7 @@ import { parseArgs } from "node:util";
 import { sql } from "drizzle-orm";
 import { env } from "@/lib/env";
 import { type Db, executeRows } from "@/server/db/client";
+import { deleteCampaigns } from "../fixtures/delete-campaigns";
 import { percentile, type TBenchFigure, type TBenchScenario } from "../types";
 
 /**
@@ -182,7 +183,7 @@ const scenario: TBenchScenario = {
           // already gone
         }
       }
-      await executeRows(db, sql`DELETE FROM crm_campaigns WHERE id = ${campaign.id}::uuid`);
+      await deleteCampaigns(db as Db, [campaign.id]);
     }
     return figures;
   },

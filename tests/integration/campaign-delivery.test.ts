@@ -137,6 +137,15 @@ describe.each(engines())("campaign delivery on %s", (engine) => {
       { batch_no: 1, n: 100 },
       { batch_no: 2, n: 49 },
     ]);
+    // Recipient ids are time-ordered (UUID version 7, the time of the snapshot in their first 48 bits): a
+    // million-row snapshot appends to the key instead of scattering over it.
+    const ids = await db.query<{ id: string }>("SELECT id::text AS id FROM crm_campaign_tracking WHERE campaign_id = $1 ORDER BY id", [
+      c.id,
+    ]);
+    expect(new Set(ids.map((r) => r.id)).size).toBe(USERS - 1);
+    expect(ids.every((r) => /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(r.id))).toBe(true);
+    const ms = Number.parseInt(ids[0]?.id.replace(/-/g, "").slice(0, 12) ?? "0", 16);
+    expect(Math.abs(ms - Date.now())).toBeLessThan(60_000);
     const runner = testEngine(db.db, { email: provider });
     await askForDelivery(c.id, runner);
     await runner.drain();

@@ -318,7 +318,7 @@ describe.each(engines())("compiled criteria on %s", (engine) => {
     for (let seed = 1; seed <= 4; seed++) {
       const data = randomData(seed);
       await db.execScript(
-        `TRUNCATE app.users, app.events, app.token_usage, app.subscriptions, app.payments RESTART IDENTITY; DELETE FROM crm_user_metadata; DELETE FROM crm_campaigns; DELETE FROM crm_suppressions;
+        `TRUNCATE app.users, app.events, app.token_usage, app.subscriptions, app.payments RESTART IDENTITY; DELETE FROM crm_user_metadata; DELETE FROM crm_campaign_tracking; DELETE FROM crm_campaigns; DELETE FROM crm_suppressions;
          TRUNCATE crm_rollup_state, crm_rollup_buckets, crm_rollup_days, crm_rollup_day_bits, crm_rollup_user_days, crm_rollup_users,
            crm_rollup_user_day_tokens, crm_rollup_user_week_tokens, crm_user_numbers, crm_user_stats;`,
       );

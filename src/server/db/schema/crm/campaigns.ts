@@ -55,10 +55,17 @@ export const crmCampaigns = pgTable(
 export const crmCampaignTracking = pgTable(
   "crm_campaign_tracking",
   {
-    id: uuid("id").primaryKey().defaultRandom(),
-    campaignId: uuid("campaign_id")
-      .notNull()
-      .references(() => crmCampaigns.id, { onDelete: "cascade" }),
+    /**
+     * Time-ordered (UUID version 7, crm_uuid7()): a campaign's snapshot inserts up to millions of rows at once,
+     * and ids in insertion order land at the right edge of the key instead of on random pages across it.
+     */
+    id: uuid("id").primaryKey().default(sql`crm_uuid7()`),
+    /**
+     * The campaign (crm_campaigns.id). Not a foreign key: a snapshot of a million recipients would check the
+     * reference a million times (3.5 s of 17.6 s at 1M users), and campaigns are never deleted (they end sent or
+     * canceled); whoever deletes one by hand deletes its rows here first.
+     */
+    campaignId: uuid("campaign_id").notNull(),
     userId: uuid("user_id").notNull(),
     status: text("status").$type<(typeof TRACKING_STATUSES)[number]>().notNull(),
     timestamp: timestamp("timestamp", { withTimezone: true }).notNull().defaultNow(),
@@ -80,10 +87,11 @@ export const crmCampaignTracking = pgTable(
     providerFailedAt: timestamp("provider_failed_at", { withTimezone: true }),
   },
   (t) => [
-    index("crm_campaign_tracking_campaign_status_idx").on(t.campaignId, t.status),
+    /** A campaign's rows by status, and the queued rows of a batch (delivery): one index for both. */
+    index("crm_campaign_tracking_campaign_status_batch_idx").on(t.campaignId, t.status, t.batchNo),
     uniqueIndex("crm_campaign_tracking_campaign_user_idx").on(t.campaignId, t.userId),
-    index("crm_campaign_tracking_campaign_batch_idx").on(t.campaignId, t.batchNo),
-    index("crm_campaign_tracking_provider_idx").on(t.providerMessageId),
+    /** Webhooks find a row by the provider's id, which it has only once sent (a snapshot's rows add no entries). */
+    index("crm_campaign_tracking_provider_idx").on(t.providerMessageId).where(sql`provider_message_id IS NOT NULL`),
     /** The recipients table: a campaign's rows by address, paged by keyset. */
     index("crm_campaign_tracking_campaign_email_idx").on(t.campaignId, t.email, t.id),
     // The rare stages, so their filters read only their rows (a few per thousand) rather than walk the whole list.

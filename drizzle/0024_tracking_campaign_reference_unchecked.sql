@@ -1,0 +1,1 @@
+ALTER TABLE "crm_campaign_tracking" DROP CONSTRAINT "crm_campaign_tracking_campaign_id_crm_campaigns_id_fk";
