@@ -98,7 +98,7 @@ function dayBitsFrom(source: ReturnType<typeof sql>) {
 async function refreshBatch(
   tx: DbOrTx,
   batchSize: number,
-  deferBits: boolean,
+  catchUp: boolean,
 ): Promise<{ rows: number; caughtUp: boolean; state: TRollupState }> {
   const S = srcSchema();
   const state = await readRollupState(tx);
@@ -117,6 +117,13 @@ async function refreshBatch(
 
   // Number the users this batch mentions, and every signup since the last numbered one (all users on the
   // first run), in the order they signed up: a signup window's users then hold a narrow range of numbers.
+  // The last numbered signup is read first and passed as a value, so the planner sees how few signups follow
+  // it (a subquery's value it would guess as a third of all users, and hash every number to check them).
+  const [last] = await executeRows<{ at: string | null }>(
+    tx,
+    sql`SELECT (max(created_at) - interval '1 day')::text AS at FROM crm_user_numbers`,
+  );
+  const since = last?.at ? sql`${last.at}::timestamptz` : sql`'-infinity'::timestamptz`;
   await tx.execute(sql`
     WITH seen AS (
       SELECT user_id FROM ${S}.sessions WHERE id > ${s0} AND id <= ${s1}
@@ -128,7 +135,7 @@ async function refreshBatch(
       SELECT x.user_id, u.created_at FROM unnumbered x LEFT JOIN ${S}.users u ON u.id = x.user_id
       UNION
       SELECT u.id, u.created_at FROM ${S}.users u
-      WHERE u.created_at >= coalesce((SELECT max(created_at) FROM crm_user_numbers) - interval '1 day', '-infinity')
+      WHERE u.created_at >= ${since}
         AND NOT EXISTS (SELECT 1 FROM crm_user_numbers n WHERE n.user_id = u.id)
     )
     INSERT INTO crm_user_numbers (user_id, num, created_at)
@@ -143,10 +150,16 @@ async function refreshBatch(
       SELECT user_id, started_at AS at FROM ${S}.sessions WHERE id > ${s0} AND id <= ${s1}
       UNION ALL
       SELECT user_id, occurred_at FROM ${S}.events WHERE id > ${e0} AND id <= ${e1}`;
+  // A first batch (the steady state: thousands of rows) looks each row's number up by key (OFFSET 0 keeps the
+  // lookup from being flattened into a join); a catch-up batch (millions) hashes every number once. The planner,
+  // guessing the batch's size from the id range, would hash a million numbers for a few thousand rows.
+  const numbered = !catchUp
+    ? sql`(${activity}) a CROSS JOIN LATERAL (SELECT n.num FROM crm_user_numbers n WHERE n.user_id = a.user_id OFFSET 0) n`
+    : sql`(${activity}) a JOIN crm_user_numbers n ON n.user_id = a.user_id`;
   const upsertDays = sql`
     agg AS (
       SELECT n.num, ${day(sql`a.at`)} AS day, min(${slotInDay(sql`a.at`)}) AS f, max(${slotInDay(sql`a.at`)}) AS l
-      FROM (${activity}) a JOIN crm_user_numbers n ON n.user_id = a.user_id GROUP BY 1, 2
+      FROM ${numbered} GROUP BY 1, 2
     ), up AS (
       INSERT INTO crm_rollup_user_days (day, num, first_slot, last_slot) SELECT day, num, f, l FROM agg ORDER BY day, num
       ON CONFLICT (day, num) DO UPDATE SET first_slot = least(crm_rollup_user_days.first_slot, excluded.first_slot),
@@ -154,7 +167,7 @@ async function refreshBatch(
       RETURNING day, num, first_slot, last_slot
     )`;
   let bitsStaleFromDay = state.bitsStaleFromDay;
-  if (deferBits || bitsStaleFromDay !== null) {
+  if (catchUp || bitsStaleFromDay !== null) {
     const [row] = await executeRows<{ d: number | null }>(tx, sql`WITH ${upsertDays} SELECT min(day) AS d FROM up`);
     if (row?.d !== null && row?.d !== undefined) bitsStaleFromDay = Math.min(bitsStaleFromDay ?? row.d, row.d);
   } else {
