@@ -47,8 +47,8 @@ const TUNING: TListTuning = { small: 5_000, large: 50_000, walk: 5_000, walkMax:
 
 /**
  * How many users the walk reads: enough to meet twice a page of candidates when they are spread evenly over
- * all users (`users`, from the numbering), at least `walk` and at most `walkMax`. It reads the order's index
- * and fetches only the candidates' rows, so a longer walk costs little.
+ * all users (`users`, from the numbering), at least `walk` and at most `walkMax`. A walk longer than `walk`
+ * reads the order's index and fetches only the candidates' rows, so it costs little.
  */
 function walkLength(tuning: TListTuning, limit: number, candidates: number, users: number): number {
   const even = candidates > 0 ? Math.ceil((2 * (limit + 1) * users) / candidates) : tuning.walk;
@@ -126,7 +126,10 @@ export async function listUsersPage(
     // sorts after them).
     const [count] = await executeRows<{ n: string | number }>(db, sql`SELECT coalesce(max(num), -1) + 1 AS n FROM crm_user_numbers`);
     const limit = walkLength(tuning, opts.limit, fallback.n, Number(count?.n ?? 0));
-    const first = await select(fromClause(false, { keyset, order: orderBySql(spec, opts.dir), limit, among: fallback.set }), conds);
+    // A walk longer than the usual one (sparse candidates) reads only the index and the candidates' rows; the usual
+    // walk reads its users' rows and checks each one (cheaper than gathering tens of thousands of candidates).
+    const among = limit > tuning.walk ? fallback.set : undefined;
+    const first = await select(fromClause(false, { keyset, order: orderBySql(spec, opts.dir), limit, among }), conds);
     if (first.length > opts.limit) rows = first;
     else conds.push(sql`u.id = ANY(ARRAY(${fallback.set}))`);
   }
