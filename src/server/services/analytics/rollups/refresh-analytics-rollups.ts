@@ -339,10 +339,12 @@ async function buildStaleDayBits(db: DbOrTx): Promise<boolean> {
 /**
  * A large catch-up rewrites the same rows batch after batch: reclaim the dead
  * versions and refresh the planner's statistics now rather than whenever
- * autovacuum comes by (VACUUM runs outside a transaction).
+ * autovacuum comes by. VACUUM runs outside a transaction: inside a caller's
+ * (`rows` counts ids, and ids the main app rolled back are spent, so a few
+ * new rows can pass the mark) it is left to autovacuum.
  */
 async function analyzeAfterBigCatchUp(db: DbOrTx, rows: number) {
-  if (rows < 100_000) return;
+  if (rows < 100_000 || "rollback" in db) return;
   for (const table of [
     "crm_user_numbers",
     "crm_rollup_user_days",
