@@ -1,7 +1,7 @@
 import { type SQL, sql } from "drizzle-orm";
 import { type DbOrTx, executeRows } from "@/server/db/client";
 import { iso, num, srcSchema } from "@/server/db/source";
-import { readRollupState, type TRollupState } from "./rollups/refresh-analytics-rollups";
+import { bitsOf, hexStrings, readRollupState, type TRollupState } from "./rollups/refresh-analytics-rollups";
 import type { AnalyticsSource, TWindow } from "./source";
 
 /**
@@ -88,15 +88,8 @@ function windowBits(cut: TCut | null, stale: number | null, chunks?: { lo: SQL; 
   }
   if (fromUserDays.length) {
     const nums = chunks ? sql` AND num >= (${chunks.lo}) * 8192 AND num < ((${chunks.hi}) + 1) * 8192` : sql``;
-    // Per 64-bit word, then per chunk as hex (as the refresh builds them).
-    parts.push(sql`
-      SELECT chunk, ('x' || rpad(string_agg(repeat('0', 16 * (word - coalesce(prev, -1) - 1)) || lpad(to_hex(w), 16, '0'), '' ORDER BY word), 2048, '0'))::bit(8192)::varbit AS b
-      FROM (
-        SELECT chunk, word, w, lag(word) OVER (PARTITION BY chunk ORDER BY word) AS prev FROM (
-          SELECT num >> 13 AS chunk, (num & 8191) >> 6 AS word, bit_or(1::int8 << (63 - (num & 63))) AS w
-          FROM crm_rollup_user_days WHERE (${sql.join(fromUserDays, sql` OR `)})${nums} GROUP BY 1, 2
-        ) x
-      ) y GROUP BY chunk`);
+    const members = sql`(SELECT num FROM crm_rollup_user_days WHERE (${sql.join(fromUserDays, sql` OR `)})${nums}) d`;
+    parts.push(sql`SELECT chunk, ${bitsOf("m")} AS b FROM (${hexStrings(members, [])}) h`);
   }
   if (!parts.length) return sql`SELECT 0 AS chunk, NULL::varbit AS b WHERE false`;
   return sql`SELECT chunk, bit_or(b) AS b FROM (${sql.join(parts, sql` UNION ALL `)}) x GROUP BY chunk`;

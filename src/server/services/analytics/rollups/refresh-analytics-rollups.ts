@@ -60,7 +60,8 @@ const planes = (col: "first_slot" | "last_slot"): TString[] =>
   Array.from({ length: SLOT_BITS }, (_, j) => ({ name: `${col[0]}${j}`, bit: sql`(${sql.raw(col)} >> ${sql.raw(String(j))}) & 1` }));
 const strings: TString[] = [{ name: "m", bit: sql`1` }, ...planes("first_slot"), ...planes("last_slot")];
 const list = (items: ReturnType<typeof sql>[]) => sql.join(items, sql`, `);
-const bitsOf = (name: string) => sql`('x' || rpad(${sql.raw(name)}, 2048, '0'))::bit(8192)::varbit`;
+/** The bit string (8192 users of a chunk) of a hex column made by hexStrings. */
+export const bitsOf = (name: string) => sql`('x' || rpad(${sql.raw(name)}, 2048, '0'))::bit(8192)::varbit`;
 const merged = (col: "first_planes" | "last_planes") =>
   list(
     Array.from({ length: SLOT_BITS }, (_, j) =>
@@ -69,25 +70,36 @@ const merged = (col: "first_planes" | "last_planes") =>
   );
 
 /**
+ * Bit strings per chunk of 8192 user numbers (and per `keys`), from rows of `source` with a `num` column: each
+ * string's bit per row (`bit`: 0 or 1) OR-ed per 64-bit word, then the words of a chunk joined as hex, the words
+ * no row set filled with zeros. Columns: the keys, `chunk`, and each string's hex by its name (bitsOf makes it a
+ * string). The refresh writes crm_rollup_day_bits this way; reads build the days a catch-up left stale the same way.
+ */
+export function hexStrings(source: ReturnType<typeof sql>, keys: string[], of: TString[] = [{ name: "m", bit: sql`1` }]) {
+  const group = sql.raw([...keys, "chunk"].join(", "));
+  return sql`SELECT ${group}, ${list(
+    of.map(
+      (p) =>
+        sql`string_agg(repeat('0', 16 * (word - coalesce(prev, -1) - 1)) || lpad(to_hex(${sql.raw(p.name)}), 16, '0'), '' ORDER BY word) AS ${sql.raw(p.name)}`,
+    ),
+  )}
+    FROM (
+      SELECT *, lag(word) OVER (PARTITION BY ${group} ORDER BY word) AS prev FROM (
+        SELECT ${sql.raw(keys.map((k) => `${k}, `).join(""))}num >> 13 AS chunk, (num & 8191) >> 6 AS word,
+          ${list(of.map((p) => sql`bit_or((${p.bit})::int8 << (63 - (num & 63))) AS ${sql.raw(p.name)}`))}
+        FROM ${source} GROUP BY ${group}, word
+      ) w
+    ) x GROUP BY ${group}`;
+}
+
+/**
  * The tail of a WITH that writes the day bit strings of the user-days in `source` (rows of day, num, first_slot,
- * last_slot: who was active, and their first and last slots bit-sliced): built per 64-bit word, then per 8192-bit
- * chunk as hex. Where a (day, chunk) string exists, its users' old bits in the planes are cleared and the new ones
- * OR-ed in, so a user-day changed twice ends with its final slots.
+ * last_slot: who was active, and their first and last slots bit-sliced). Where a (day, chunk) string exists, its
+ * users' old bits in the planes are cleared and the new ones OR-ed in, so a user-day changed twice ends with its
+ * final slots.
  */
 function dayBitsFrom(source: ReturnType<typeof sql>) {
-  return sql`words AS (
-      SELECT day, num >> 13 AS chunk, (num & 8191) >> 6 AS word,
-        ${list(strings.map((p) => sql`bit_or((${p.bit})::int8 << (63 - (num & 63))) AS ${sql.raw(p.name)}`))}
-      FROM ${source} GROUP BY 1, 2, 3
-    ), strings AS (
-      SELECT day, chunk, ${list(
-        strings.map(
-          (p) =>
-            sql`string_agg(repeat('0', 16 * (word - coalesce(prev, -1) - 1)) || lpad(to_hex(${sql.raw(p.name)}), 16, '0'), '' ORDER BY word) AS ${sql.raw(p.name)}`,
-        ),
-      )}
-      FROM (SELECT *, lag(word) OVER (PARTITION BY day, chunk ORDER BY word) AS prev FROM words) x GROUP BY 1, 2
-    )
+  return sql`strings AS (${hexStrings(source, ["day"], strings)})
     INSERT INTO crm_rollup_day_bits (day, chunk, bits, first_planes, last_planes)
     SELECT day, chunk, ${bitsOf("m")}, ARRAY[${list(planes("first_slot").map((p) => bitsOf(p.name)))}],
       ARRAY[${list(planes("last_slot").map((p) => bitsOf(p.name)))}] FROM strings ORDER BY day, chunk
