@@ -121,8 +121,7 @@ export async function buildAppStatistics(
     tokens,
     topUsers,
     dailyTokens,
-    dailyRevenue,
-    byPlan,
+    revenueSplit,
     churn,
   ] = await Promise.all([
     source.activeUsers({ from: new Date(now.getTime() - 5 * 60_000), to: new Date(now.getTime() + 1) }),
@@ -135,14 +134,13 @@ export async function buildAppStatistics(
     source.tokens(w),
     source.topUsersByCost(w, 10),
     source.dailyTokens(w, tz),
-    source.dailyRevenue(w, tz),
-    source.revenueByPlan(w),
+    source.revenueBreakdown(w, tz),
     customerChurn(db, { from: w.from, to: minDate(w.to, now) }),
   ]);
   const dailyAssessments = fillDaily(period.from, period.to, assessments);
   const generated = events.get("vision.generated") ?? 0;
   const failed = events.get("vision.failed") ?? 0;
-  const revenueDaily = fillDaily(period.from, period.to, dailyRevenue).map((p) => ({ ...p, value: money(p.value) }));
+  const revenueDaily = fillDaily(period.from, period.to, revenueSplit.daily).map((p) => ({ ...p, value: money(p.value) }));
   const byModel = [...tokens].sort((a, b) => b.costUsd - a.costUsd || b.tokens - a.tokens || a.model.localeCompare(b.model));
   return {
     period,
@@ -179,7 +177,7 @@ export async function buildAppStatistics(
     revenue: {
       daily: revenueDaily,
       monthly: rollUpSeries(revenueDaily, "month").map((p) => ({ ...p, value: money(p.value) })),
-      byPlan: [...byPlan.entries()]
+      byPlan: [...revenueSplit.byPlan.entries()]
         .map(([plan, revenue]) => ({ plan, revenue: money(revenue) }))
         .sort((a, b) => b.revenue - a.revenue || a.plan.localeCompare(b.plan)),
       churnRate: ratio(churn.churned, churn.atStart),

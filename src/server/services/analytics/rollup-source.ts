@@ -101,9 +101,6 @@ const bitsInRange = (b: SQL, chunk: SQL, lo: SQL, hi: SQL) => {
   return sql`coalesce(bit_count(substring(${b} from ${start} + 1 for least(${hi} - ${chunk} * 8192, 8191) - ${start} + 1)), 0)`;
 };
 
-/** "User number `num` has its bit set in the window's string `b` (joined on its chunk)": false when no chunk joined. */
-const bitSet = (b: SQL, num: SQL) => sql`coalesce(get_bit(${b}, ${num} & 8191) = 1, false)`;
-
 /** How deep the top-users search looks into each week's most expensive users before it reads every user-day. */
 const TOP_USER_DEPTHS = [600, 2400, 9600];
 
@@ -127,6 +124,79 @@ function topUsersCache(db: DbOrTx): Map<string, TTopList> {
   }
   return cache;
 }
+
+/**
+ * What reads computed from the rollups alone (no live row, no tail), per database handle, under the rollups'
+ * version (crm_rollup_state.version, a new value in every transaction that changes them): a dashboard asks for
+ * the same windows again and again between two refreshes, and only its live parts need reading again. A value
+ * is kept only when its statement saw the version it is kept under (the statement reads the version itself).
+ * Bounded by size: MEMO_BYTES per handle (the strings of a window over 1M users are about 128 KB).
+ */
+type TMemo = { version: string; values: Map<string, { value: unknown; bytes: number }>; bytes: number };
+const MEMO = new WeakMap<object, TMemo>();
+const MEMO_BYTES = 32 * 1024 * 1024;
+/** The version a statement saw: read in the statement itself, so it names the snapshot its rollups came from. */
+const versionSeen = sql`(SELECT version::text FROM crm_rollup_state WHERE id = 'main')`;
+
+/**
+ * The values of `keys`: those kept under `version`, the others from `compute` (given the missing keys, it
+ * returns their values, their sizes and the version its statement saw).
+ */
+async function rememberedMany<T>(
+  db: DbOrTx,
+  version: string | null,
+  keys: string[],
+  compute: (missing: string[]) => Promise<{ values: Map<string, { value: T; bytes: number }>; version: string | null }>,
+): Promise<T[]> {
+  let memo = MEMO.get(db);
+  const kept = memo && version !== null && memo.version === version ? memo.values : null;
+  const missing = [...new Set(keys.filter((k) => !kept?.has(k)))];
+  const found = missing.length ? await compute(missing) : { values: new Map<string, { value: T; bytes: number }>(), version };
+  if (version !== null && found.version === version && missing.length) {
+    if (!memo || memo.version !== version) {
+      memo = { version, values: new Map(), bytes: 0 };
+      MEMO.set(db, memo);
+    }
+    for (const [k, v] of found.values) {
+      memo.values.set(k, v);
+      memo.bytes += v.bytes;
+    }
+    for (const [k, v] of memo.values) {
+      if (memo.bytes <= MEMO_BYTES) break;
+      memo.values.delete(k);
+      memo.bytes -= v.bytes;
+    }
+  }
+  return keys.map((k) => {
+    const v = found.values.get(k) ?? kept?.get(k);
+    if (!v) throw new Error(`analytics: no value for ${k}`);
+    return v.value as T;
+  });
+}
+
+const remembered = async <T>(
+  db: DbOrTx,
+  version: string | null,
+  key: string,
+  compute: () => Promise<{ value: T; bytes: number; version: string | null }>,
+): Promise<T> => {
+  const [value] = await rememberedMany<T>(db, version, [key], async () => {
+    const r = await compute();
+    return { values: new Map([[key, { value: r.value, bytes: r.bytes }]]), version: r.version };
+  });
+  return value as T;
+};
+
+/**
+ * Users active in a cut, per chunk of 8192 user numbers: how many (in the numbers asked for) and the chunks'
+ * strings as bytes (varbit_send: a 4-byte bit length, then the bits, first bit highest), to test a user's bit.
+ */
+type TWindowBits = { count: number; chunks: Map<number, Uint8Array> };
+const hasBit = (bits: TWindowBits, n: number) => {
+  const b = bits.chunks.get(n >> 13);
+  const i = n & 8191;
+  return b !== undefined && ((b[4 + (i >> 3)] ?? 0) & (0x80 >> (i & 7))) !== 0;
+};
 
 export async function rollupSource(db: DbOrTx, given?: TRollupState, opts: { topUserDepths?: number[] } = {}): Promise<AnalyticsSource> {
   const state = given ?? (await readRollupState(db));
@@ -178,6 +248,58 @@ export async function rollupSource(db: DbOrTx, given?: TRollupState, opts: { top
     return num(row?.n);
   };
 
+  /** The numbered users lo..hi active after the watermark, with the 15-minute slots they were active in (live). */
+  const tailSlotsOf = async (lo: number, hi: number) => {
+    const rows = await executeRows<{ num: number; slots: number[] }>(
+      db,
+      sql`SELECT n.num, array_agg(DISTINCT floor(date_part('epoch', t.at) / 900)::int) AS slots
+          FROM (${tailActivity}) t JOIN crm_user_numbers n ON n.user_id = t.user_id
+          WHERE n.num >= ${lo}::int AND n.num <= ${hi}::int GROUP BY n.num`,
+    );
+    return rows.map((r) => ({ num: Number(r.num), slots: r.slots.map(Number) }));
+  };
+
+  /**
+   * Who was active in each cut, among user numbers lo..hi (all users when not given), from the rollups alone:
+   * kept under their version, so a read asks the database only for the cuts it has not seen at this version.
+   */
+  const cutBits = (items: { cut: TCut; lo?: number; hi?: number }[]) => {
+    const keyOf = (x: { cut: TCut; lo?: number; hi?: number }) => `bits:${JSON.stringify(x.cut)}:${x.lo ?? ""}:${x.hi ?? ""}:${stale}`;
+    const byKey = new Map(items.map((x) => [keyOf(x), x]));
+    return rememberedMany<TWindowBits>(db, state.version, items.map(keyOf), async (missing) => {
+      const parts = missing.map((k, i) => {
+        const x = byKey.get(k) as { cut: TCut; lo?: number; hi?: number };
+        if (x.lo === undefined || x.hi === undefined)
+          return sql`SELECT ${i}::int AS item, chunk, b, bit_count(b)::int AS n FROM (${windowBits(x.cut, stale)}) wb WHERE b IS NOT NULL`;
+        const [lo, hi] = [sql`${x.lo}::int`, sql`${x.hi}::int`];
+        return sql`SELECT ${i}::int AS item, chunk, b, ${bitsInRange(sql`b`, sql`chunk`, lo, hi)}::int AS n
+                   FROM (${windowBits(x.cut, stale, { lo: sql`${x.lo >> 13}::int`, hi: sql`${x.hi >> 13}::int` })}) wb WHERE b IS NOT NULL`;
+      });
+      // One row at least (the version, with no item when nobody was active).
+      const rows = await executeRows<{
+        item: number | null;
+        chunk: number | null;
+        b: Uint8Array | null;
+        n: number | null;
+        v: string | null;
+      }>(
+        db,
+        sql`SELECT x.item, x.chunk, varbit_send(x.b) AS b, x.n, s.v
+            FROM (SELECT ${versionSeen} AS v) s LEFT JOIN (${sql.join(parts, sql` UNION ALL `)}) x ON true`,
+      );
+      const values = new Map(missing.map((k) => [k, { value: { count: 0, chunks: new Map() } as TWindowBits, bytes: 64 }]));
+      for (const r of rows) {
+        if (r.item === null || r.chunk === null || r.b === null) continue;
+        const v = values.get(missing[Number(r.item)] as string);
+        if (!v) continue;
+        v.value.count += Number(r.n);
+        v.value.chunks.set(Number(r.chunk), r.b);
+        v.bytes += r.b.length + 48;
+      }
+      return { values, version: rows[0]?.v ?? null };
+    });
+  };
+
   /** Sums of a bucket metric per dim over a window: rollup core + tail + fragments. */
   const bucketTotals = async (metric: "session" | "event" | "tokens", w: TWindow, groupByDay?: string, onlyDim?: string) => {
     const { core, fragments } = split(w);
@@ -194,7 +316,8 @@ export async function rollupSource(db: DbOrTx, given?: TRollupState, opts: { top
                  sum(round(cost_usd * 1000000)) AS v2
                  FROM ${S}.token_usage WHERE ${ids(twm)} ${inWin(sql`created_at`, range)} GROUP BY 1, 2`;
     };
-    const parts: SQL[] = [];
+    const rolled: SQL[] = [];
+    const live: SQL[] = [];
     if (core) {
       const dimFilter = onlyDim ? sql`AND dim = ${onlyDim}` : sql``;
       // float8 sums of integers are exact below 2^53 and much faster than numeric ones.
@@ -205,20 +328,47 @@ export async function rollupSource(db: DbOrTx, given?: TRollupState, opts: { top
       const d1 = Math.floor(core.to.getTime() / D);
       if (!groupByDay && d0 < d1) {
         // Whole UTC days from the day rows, the partial days at either end from the buckets.
-        parts.push(sql`SELECT '' AS k, dim, sum(n::float8) AS n, sum(v1::float8) AS v1, sum(v2::float8) AS v2 FROM crm_rollup_days
+        rolled.push(sql`SELECT '' AS k, dim, sum(n::float8) AS n, sum(v1::float8) AS v1, sum(v2::float8) AS v2 FROM crm_rollup_days
                        WHERE metric = ${metric} ${dimFilter} AND day >= ${d0} AND day < ${d1} GROUP BY 1, 2`);
-        if (core.from.getTime() < d0 * D) parts.push(fromBuckets({ from: core.from, to: new Date(d0 * D) }));
-        if (d1 * D < core.to.getTime()) parts.push(fromBuckets({ from: new Date(d1 * D), to: core.to }));
+        if (core.from.getTime() < d0 * D) rolled.push(fromBuckets({ from: core.from, to: new Date(d0 * D) }));
+        if (d1 * D < core.to.getTime()) rolled.push(fromBuckets({ from: new Date(d1 * D), to: core.to }));
       } else {
-        parts.push(fromBuckets(core));
+        rolled.push(fromBuckets(core));
       }
-      parts.push(raw(core, true));
+      live.push(raw(core, true));
     }
-    for (const f of fragments) parts.push(raw(f, false));
-    return executeRows<{ k: string; dim: string; n: string; v1: string; v2: string }>(
-      db,
-      sql`SELECT k, dim, sum(n) AS n, sum(v1) AS v1, sum(v2) AS v2 FROM (${sql.join(parts, sql` UNION ALL `)}) x GROUP BY k, dim`,
-    );
+    for (const f of fragments) live.push(raw(f, false));
+    type TRow = { k: string; dim: string; n: number; v1: number; v2: number };
+    const sum = (parts: SQL[]) =>
+      sql`SELECT k, dim, sum(n) AS n, sum(v1) AS v1, sum(v2) AS v2 FROM (${sql.join(parts, sql` UNION ALL `)}) x GROUP BY k, dim`;
+    const [fromRollups, fromRows] = await Promise.all([
+      rolled.length === 0
+        ? []
+        : remembered(
+            db,
+            state.version,
+            `totals:${metric}:${core?.from.getTime()}:${core?.to.getTime()}:${groupByDay}:${onlyDim}`,
+            async () => {
+              // One row at least, naming the version the sums were read at.
+              const rows = await executeRows<{ k: string | null; dim: string; n: string; v1: string; v2: string; v: string | null }>(
+                db,
+                sql`SELECT t.*, s.v FROM (SELECT ${versionSeen} AS v) s LEFT JOIN (${sum(rolled)}) t ON true`,
+              );
+              const value = rows
+                .filter((r) => r.k !== null)
+                .map((r) => ({ k: r.k as string, dim: r.dim, n: num(r.n), v1: num(r.v1), v2: num(r.v2) }));
+              return { value, bytes: 64 + value.length * 96, version: rows[0]?.v ?? null };
+            },
+          ),
+      live.length === 0 ? [] : executeRows<{ k: string; dim: string; n: string; v1: string; v2: string }>(db, sum(live)),
+    ]);
+    const out = new Map<string, TRow>();
+    for (const r of [...fromRollups, ...fromRows]) {
+      const at = `${r.k}\u0000${r.dim}`;
+      const cur = out.get(at) ?? { k: r.k, dim: r.dim, n: 0, v1: 0, v2: 0 };
+      out.set(at, { k: r.k, dim: r.dim, n: cur.n + num(r.n), v1: cur.v1 + num(r.v1), v2: cur.v2 + num(r.v2) });
+    }
+    return [...out.values()];
   };
 
   const retentionByUserDays = async (w: TWindow, ns: number[], tz: string, now: Date) => {
@@ -278,16 +428,16 @@ export async function rollupSource(db: DbOrTx, given?: TRollupState, opts: { top
     async activeUsers(w) {
       // Bits set in the window's strings (whole days, and the partial days by their slots), plus users active
       // only in the raw rows (after the watermark, or in what the cut leaves out).
+      // The strings come from the rollups alone: kept under their version, only the raw rows are read again.
       const { cut, union } = activityOf(w);
-      const [row] = await executeRows<{ n: string }>(
-        db,
-        sql`WITH wb AS MATERIALIZED (${windowBits(cut, stale)}),
-            extra AS MATERIALIZED (SELECT DISTINCT user_id FROM (${union}) x)
-            SELECT (SELECT coalesce(sum(bit_count(b)), 0) FROM wb)
-                 + (SELECT count(*) FROM extra x LEFT JOIN crm_user_numbers n ON n.user_id = x.user_id LEFT JOIN wb ON wb.chunk = n.num >> 13
-                    WHERE n.num IS NULL OR NOT ${bitSet(sql`wb.b`, sql`n.num`)}) AS n`,
-      );
-      return num(row?.n);
+      const [bits, extra] = await Promise.all([
+        cut ? cutBits([{ cut }]).then(([b]) => b as TWindowBits) : { count: 0, chunks: new Map() },
+        executeRows<{ num: number | null }>(
+          db,
+          sql`SELECT n.num FROM (SELECT DISTINCT user_id FROM (${union}) x) x LEFT JOIN crm_user_numbers n ON n.user_id = x.user_id`,
+        ),
+      ]);
+      return bits.count + extra.filter((r) => r.num === null || !hasBit(bits, Number(r.num))).length;
     },
 
     async retention(w, ns, tz, now) {
@@ -296,23 +446,18 @@ export async function rollupSource(db: DbOrTx, given?: TRollupState, opts: { top
       // window's strings (the day-N window's whole and partial UTC days), plus the range's users active only after
       // the watermark. A date whose numbers are not exactly its signups (users numbered out of order, signed up
       // since the last refresh, or deleted), or whose window the slots cannot decide, is read by its user-days.
+      // The bit counts come from the rollups alone (kept under their version); the ranges and the tail are live.
       const nowSlot = now.getTime() / Q;
       const perN = ns.map(
-        (n, i) => sql`SELECT d0, ${i}::int AS i, lo, hi, n, live,
+        (n, i) => sql`SELECT d0, s, x, ${i}::int AS i, lo, hi, n, live,
                         (date_part('epoch', (d0 + ${n}::int)::timestamp AT TIME ZONE ${tz}) / 900)::int AS a,
                         (date_part('epoch', (d0 + ${n + 1}::int)::timestamp AT TIME ZONE ${tz}) / 900)::int AS b FROM ranges`,
       );
-      const rows = await executeRows<{
-        kind: "fast" | "slow";
-        i: number | null;
-        e: string | null;
-        r: string | null;
-        s: Date | null;
-        x: Date | null;
-      }>(
+      type TDn = { d0: string; s: Date; x: Date; i: number; lo: number | null; hi: number | null; live: string; a: number; b: number };
+      type TFast = TDn & { da: number; sa: number; dz: number; sz: number; fast: boolean };
+      const rows = await executeRows<TFast>(
         db,
-        sql`WITH tail_slots AS (${tailSlots}),
-            dates AS MATERIALIZED (
+        sql`WITH dates AS MATERIALIZED (
               SELECT g.d::date AS d0,
                      greatest(g.d::date::timestamp AT TIME ZONE ${tz}, ${ts(w.from)}) AS s,
                      least((g.d::date + 1)::timestamp AT TIME ZONE ${tz}, ${ts(w.to)}) AS x
@@ -324,45 +469,43 @@ export async function rollupSource(db: DbOrTx, given?: TRollupState, opts: { top
                      (SELECT count(*) FROM ${S}.users u WHERE u.created_at >= d.s AND u.created_at < d.x) AS live
               FROM dates d CROSS JOIN LATERAL (
                 SELECT min(num) AS lo, max(num) AS hi, count(*) AS n FROM crm_user_numbers WHERE created_at >= d.s AND created_at < d.x) r
-            ),
-            dn AS MATERIALIZED (
-              SELECT y.*, (n = live AND n = hi - lo + 1 AND (da < dz OR sa = 0) AND dz < ${stale ?? 2147483647}::int) AS fast FROM (
-                SELECT x.*, floor(a / 96.0)::int AS da, a - floor(a / 96.0)::int * 96 AS sa,
-                       floor(b / 96.0)::int AS dz, b - floor(b / 96.0)::int * 96 AS sz
-                FROM (${sql.join(perN, sql` UNION ALL `)}) x WHERE b <= ${nowSlot}::float8 AND live > 0) y
-            ),
-            slow AS MATERIALIZED (SELECT DISTINCT d0 FROM dn WHERE NOT fast),
-            fd AS MATERIALIZED (SELECT * FROM dn WHERE d0 NOT IN (SELECT d0 FROM slow)),
-            wb AS MATERIALIZED (
-              SELECT fd.d0, fd.i, ch.c AS chunk, fd.lo, fd.hi, (
-                SELECT bit_or(y.b) FROM (
-                  SELECT bits & ~crm_slot_lt(last_planes, bits, fd.sa) AS b FROM crm_rollup_day_bits
-                  WHERE day = fd.da AND chunk = ch.c AND fd.da < fd.dz
-                  UNION ALL SELECT bits FROM crm_rollup_day_bits WHERE day > fd.da AND day < fd.dz AND chunk = ch.c
-                  UNION ALL SELECT crm_slot_lt(first_planes, bits, fd.sz) FROM crm_rollup_day_bits WHERE day = fd.dz AND chunk = ch.c AND fd.sz > 0
-                ) y) AS b
-              FROM fd CROSS JOIN LATERAL generate_series(fd.lo >> 13, fd.hi >> 13) ch(c)
-            ),
-            tailn AS MATERIALIZED (SELECT n.num, t.slots FROM tail_slots t JOIN crm_user_numbers n ON n.user_id = t.user_id)
-            SELECT 'fast' AS kind, fd.i, sum(fd.live) AS e,
-                   sum((SELECT coalesce(sum(${bitsInRange(sql`wb.b`, sql`wb.chunk`, sql`wb.lo`, sql`wb.hi`)}), 0) FROM wb WHERE wb.d0 = fd.d0 AND wb.i = fd.i)
-                     + (SELECT count(*) FROM tailn t LEFT JOIN wb ON wb.d0 = fd.d0 AND wb.i = fd.i AND wb.chunk = t.num >> 13
-                        WHERE t.num >= fd.lo AND t.num <= fd.hi AND t.slots && int4range(fd.a, fd.b) AND NOT ${bitSet(sql`wb.b`, sql`t.num`)})) AS r,
-                   NULL::timestamptz AS s, NULL::timestamptz AS x
-            FROM fd GROUP BY fd.i
-            UNION ALL
-            SELECT 'slow', NULL, NULL, NULL, r.s, r.x FROM ranges r WHERE r.d0 IN (SELECT d0 FROM slow)`,
+            )
+            SELECT y.d0::text, y.s, y.x, y.i, y.lo, y.hi, y.live, y.a, y.b, y.da, y.sa, y.dz, y.sz,
+                   (n = live AND n = hi - lo + 1 AND (da < dz OR sa = 0) AND dz < ${stale ?? 2147483647}::int) AS fast FROM (
+              SELECT x.*, floor(a / 96.0)::int AS da, a - floor(a / 96.0)::int * 96 AS sa,
+                     floor(b / 96.0)::int AS dz, b - floor(b / 96.0)::int * 96 AS sz
+              FROM (${sql.join(perN, sql` UNION ALL `)}) x WHERE b <= ${nowSlot}::float8 AND live > 0) y`,
       );
+      const slowDates = new Set(rows.filter((r) => !r.fast).map((r) => r.d0));
+      const fast = rows.filter((r) => !slowDates.has(r.d0) && r.lo !== null && r.hi !== null);
       const out = ns.map(() => ({ eligible: 0, retained: 0 }));
-      for (const r of rows) {
-        const at = out[Number(r.i)];
-        if (r.kind === "fast" && at) {
-          at.eligible += num(r.e);
-          at.retained += num(r.r);
-        }
+      if (fast.length) {
+        const lo = Math.min(...fast.map((r) => Number(r.lo)));
+        const hi = Math.max(...fast.map((r) => Number(r.hi)));
+        const cutOf = (r: TFast): TCut => ({
+          d0: r.sa === 0 ? r.da : r.da + 1,
+          d1: r.dz,
+          suffix: r.sa === 0 ? null : { day: r.da, from: r.sa },
+          prefix: r.sz === 0 ? null : { day: r.dz, to: r.sz },
+        });
+        const [bits, tail] = await Promise.all([
+          cutBits(fast.map((r) => ({ cut: cutOf(r), lo: Number(r.lo), hi: Number(r.hi) }))),
+          tailSlotsOf(lo, hi),
+        ]);
+        fast.forEach((r, k) => {
+          const at = out[r.i];
+          const b = bits[k] as TWindowBits;
+          if (!at) return;
+          at.eligible += num(r.live);
+          at.retained += b.count;
+          for (const t of tail)
+            if (t.num >= Number(r.lo) && t.num <= Number(r.hi) && t.slots.some((x) => x >= r.a && x < r.b) && !hasBit(b, t.num))
+              at.retained++;
+        });
       }
-      for (const r of rows.filter((x) => x.kind === "slow")) {
-        const slow = await retentionByUserDays({ from: new Date(r.s as Date), to: new Date(r.x as Date) }, ns, tz, now);
+      for (const d0 of slowDates) {
+        const r = rows.find((x) => x.d0 === d0) as TFast;
+        const slow = await retentionByUserDays({ from: new Date(r.s), to: new Date(r.x) }, ns, tz, now);
         slow.forEach((v, i) => {
           const at = out[i];
           if (at) {
@@ -390,32 +533,57 @@ export async function rollupSource(db: DbOrTx, given?: TRollupState, opts: { top
     },
 
     async intensive(w) {
-      const [row] = await executeRows<{ started: string; completed: string; hours: string | null }>(
-        db,
-        sql`WITH tail AS (
-              SELECT user_id, min(occurred_at) FILTER (WHERE name = 'intensive.started') AS started,
-                     coalesce(array_agg(occurred_at) FILTER (WHERE name = 'intensive.completed'), '{}') AS completions
-              FROM ${S}.events WHERE id > ${ewm} AND name IN ('intensive.started', 'intensive.completed') GROUP BY user_id
-            ), merged AS (
-              SELECT coalesce(r.user_id, t.user_id) AS user_id,
-                     CASE WHEN r.intensive_started_at IS NULL THEN t.started WHEN t.started IS NULL THEN r.intensive_started_at
-                          ELSE least(r.intensive_started_at, t.started) END AS started_at,
-                     coalesce(r.intensive_completions, '{}') || coalesce(t.completions, '{}') AS completions
-              -- Only users who can start in the window: a rolled-up start inside it (by its index), or rows after
-              -- the watermark (their start may move earlier). Everyone else's start stays outside it.
-              FROM (SELECT * FROM crm_rollup_users WHERE ${inWin(sql`intensive_started_at`, w)}
-                    UNION ALL
-                    SELECT * FROM crm_rollup_users x WHERE x.user_id IN (SELECT user_id FROM tail)
-                      AND (x.intensive_started_at IS NULL OR NOT (${inWin(sql`x.intensive_started_at`, w)}))) r
-              FULL JOIN tail t ON t.user_id = r.user_id
-            ), flow AS (
-              SELECT started_at, (SELECT min(c) FROM unnest(completions) c WHERE c >= started_at) AS completed_at
-              FROM merged WHERE ${inWin(sql`started_at`, w)}
-            )
-            SELECT count(*) AS started, count(completed_at) AS completed,
-                   sum(EXTRACT(EPOCH FROM (completed_at - started_at)) / 3600.0) AS hours FROM flow`,
-      );
-      return { started: num(row?.started), completed: num(row?.completed), totalHours: num(row?.hours) };
+      // Users whose first start falls in the window, with their first completion after it. The rolled-up users'
+      // part comes from the rollups alone (kept under their version); users with intensive rows after the
+      // watermark are read live: their rolled-up part is taken out and their merged one (rolled up and after
+      // the watermark together: their start may move earlier, a completion may arrive) put in. Hours are summed
+      // in whole microseconds.
+      const done = (start: SQL, completions: SQL) => sql`(SELECT min(c) FROM unnest(${completions}) c WHERE c >= ${start})`;
+      const micros = (from: SQL, to: SQL) => sql`EXTRACT(EPOCH FROM (${to} - ${from})) * 1000000`;
+      type TFlow = { started: string; completed: string; micros: string };
+      const [rolled, delta] = await Promise.all([
+        remembered(db, state.version, `intensive:${w.from.getTime()}:${w.to.getTime()}`, async () => {
+          const [row] = await executeRows<TFlow & { v: string | null }>(
+            db,
+            sql`SELECT s.v, f.* FROM (SELECT ${versionSeen} AS v) s CROSS JOIN (
+                  SELECT count(*) AS started, count(done) AS completed, coalesce(sum(${micros(sql`started_at`, sql`done`)}), 0)::bigint::text AS micros
+                  FROM (SELECT intensive_started_at AS started_at, ${done(sql`intensive_started_at`, sql`intensive_completions`)} AS done
+                        FROM crm_rollup_users WHERE ${inWin(sql`intensive_started_at`, w)}) x) f`,
+          );
+          return {
+            value: { started: num(row?.started), completed: num(row?.completed), micros: BigInt(row?.micros ?? 0) },
+            bytes: 96,
+            version: row?.v ?? null,
+          };
+        }),
+        executeRows<TFlow>(
+          db,
+          sql`WITH tail AS (
+                SELECT user_id, min(occurred_at) FILTER (WHERE name = 'intensive.started') AS started,
+                       coalesce(array_agg(occurred_at) FILTER (WHERE name = 'intensive.completed'), '{}') AS completions
+                FROM ${S}.events WHERE id > ${ewm} AND name IN ('intensive.started', 'intensive.completed') GROUP BY user_id
+              ), m AS (
+                SELECT r.intensive_started_at AS r_start, coalesce(r.intensive_completions, '{}') AS r_comps,
+                       CASE WHEN r.intensive_started_at IS NULL THEN t.started WHEN t.started IS NULL THEN r.intensive_started_at
+                            ELSE least(r.intensive_started_at, t.started) END AS m_start,
+                       coalesce(r.intensive_completions, '{}') || t.completions AS m_comps
+                FROM tail t LEFT JOIN crm_rollup_users r ON r.user_id = t.user_id
+              ), f AS (
+                SELECT ${inWin(sql`r_start`, w)} AS r_in, r_start, ${done(sql`r_start`, sql`r_comps`)} AS r_done,
+                       ${inWin(sql`m_start`, w)} AS m_in, m_start, ${done(sql`m_start`, sql`m_comps`)} AS m_done
+                FROM m
+              )
+              SELECT count(*) FILTER (WHERE m_in) - count(*) FILTER (WHERE r_in) AS started,
+                     count(m_done) FILTER (WHERE m_in) - count(r_done) FILTER (WHERE r_in) AS completed,
+                     (coalesce(sum(${micros(sql`m_start`, sql`m_done`)}) FILTER (WHERE m_in), 0)
+                      - coalesce(sum(${micros(sql`r_start`, sql`r_done`)}) FILTER (WHERE r_in), 0))::bigint::text AS micros
+              FROM f`,
+        ),
+      ]);
+      const d = delta[0];
+      const completed = rolled.completed + num(d?.completed);
+      const total = rolled.micros + BigInt(d?.micros ?? 0);
+      return { started: rolled.started + num(d?.started), completed, totalHours: Number(total) / 3_600_000_000 };
     },
 
     async tokens(w) {
@@ -558,20 +726,24 @@ export async function rollupSource(db: DbOrTx, given?: TRollupState, opts: { top
       );
       return num(row?.n);
     },
-    async revenueByPlan(w) {
-      const rows = await executeRows<{ plan: string | null; n: string }>(
+    async revenueBreakdown(w, tz) {
+      // One grouped read of the window's payments (by the paid_at index) for both splits; summed in whole cents.
+      const rows = await executeRows<{ d: string; plan: string | null; n: string }>(
         db,
-        sql`SELECT plan, sum(amount) AS n FROM ${S}.payments WHERE status = 'succeeded' AND ${inWin(sql`paid_at`, w)} GROUP BY plan`,
+        sql`SELECT to_char(d, 'YYYY-MM-DD') AS d, plan, n FROM (
+              SELECT (paid_at AT TIME ZONE ${tz})::date AS d, plan, sum(amount) AS n FROM ${S}.payments
+              WHERE status = 'succeeded' AND ${inWin(sql`paid_at`, w)} GROUP BY 1, 2) x`,
       );
-      return new Map(rows.map((r) => [r.plan ?? "(none)", num(r.n)]));
-    },
-    async dailyRevenue(w, tz) {
-      const rows = await executeRows<{ d: string; n: string }>(
-        db,
-        sql`SELECT to_char(paid_at AT TIME ZONE ${tz}, 'YYYY-MM-DD') AS d, sum(amount) AS n FROM ${S}.payments
-            WHERE status = 'succeeded' AND ${inWin(sql`paid_at`, w)} GROUP BY 1`,
-      );
-      return new Map(rows.map((r) => [r.d, num(r.n)]));
+      const daily = new Map<string, number>();
+      const byPlan = new Map<string, number>();
+      for (const r of rows) {
+        const cents = Math.round(num(r.n) * 100);
+        daily.set(r.d, (daily.get(r.d) ?? 0) + cents);
+        const plan = r.plan ?? "(none)";
+        byPlan.set(plan, (byPlan.get(plan) ?? 0) + cents);
+      }
+      const dollars = (m: Map<string, number>) => new Map([...m].map(([k, v]) => [k, v / 100]));
+      return { daily: dollars(daily), byPlan: dollars(byPlan) };
     },
 
     async cohortActivity(cohort, windows) {
@@ -580,7 +752,8 @@ export async function rollupSource(db: DbOrTx, given?: TRollupState, opts: { top
         const { cut, middle } = core ? cutByDay(core) : { cut: null, middle: null };
         // Cohort periods start and end at local midnights, always on 15-minute boundaries, and last a week or more.
         if (!core || fragments.length || middle) throw new Error("Cohort periods must start and end on 15-minute boundaries");
-        return { cut, slots: sql`int4range(${core.from.getTime() / Q}::int, ${core.to.getTime() / Q}::int)` };
+        const [from, to] = [core.from.getTime() / Q, core.to.getTime() / Q];
+        return { cut, from, to, slots: sql`int4range(${from}::int, ${to}::int)` };
       });
       /** Each period's strings (CTE wb<k>), over the chunks of user numbers lo..hi only. */
       const periodBits = (lo: SQL, hi: SQL) =>
@@ -600,23 +773,18 @@ export async function rollupSource(db: DbOrTx, given?: TRollupState, opts: { top
       if (size === 0) return { size: 0, active: windows.map(() => 0) };
       const contiguous = range?.lo != null && range.hi != null && num(range.n) === size && num(range.hi) - num(range.lo) + 1 === size;
       if (contiguous) {
-        const [lo, hi] = [sql`${num(range.lo)}::int`, sql`${num(range.hi)}::int`];
-        const ctes = periodBits(lo, hi);
-        const cols = periods.map((p, k) => {
-          const wb = sql.raw(`wb${k}`);
-          return sql`(SELECT coalesce(sum(${bitsInRange(sql`b`, sql`chunk`, lo, hi)}), 0) FROM ${wb})
-                   + (SELECT count(*) FROM tailn t LEFT JOIN ${wb} ON ${wb}.chunk = t.num >> 13
-                      WHERE t.slots && ${p.slots} AND NOT ${bitSet(sql`${wb}.b`, sql`t.num`)}) AS ${sql.raw(`a${k}`)}`;
+        // The periods' bit counts over that range come from the rollups alone (kept under their version).
+        const [lo, hi] = [num(range.lo), num(range.hi)];
+        const [bits, tail] = await Promise.all([
+          cutBits(periods.filter((p) => p.cut).map((p) => ({ cut: p.cut as TCut, lo, hi }))),
+          tailSlotsOf(lo, hi),
+        ]);
+        let at = 0;
+        const active = periods.map((p) => {
+          const b = p.cut ? (bits[at++] as TWindowBits) : { count: 0, chunks: new Map() };
+          return b.count + tail.filter((t) => t.slots.some((x) => x >= p.from && x < p.to) && !hasBit(b, t.num)).length;
         });
-        const [row] = await executeRows<Record<string, string>>(
-          db,
-          sql`WITH tail_slots AS (${tailSlots}),
-              tailn AS MATERIALIZED (SELECT n.num, t.slots FROM tail_slots t JOIN crm_user_numbers n ON n.user_id = t.user_id
-                                     WHERE n.num >= ${lo} AND n.num <= ${hi})
-              ${ctes.length ? sql`, ${sql.join(ctes, sql`, `)}` : sql``}
-              SELECT 1 AS one ${cols.length ? sql`, ${sql.join(cols, sql`, `)}` : sql``}`,
-        );
-        return { size, active: windows.map((_, k) => num(row?.[`a${k}`])) };
+        return { size, active };
       }
       // Otherwise member by member: each member's bit in the period's strings, or activity after the watermark.
       const lo = sql`(SELECT lo FROM r)`;

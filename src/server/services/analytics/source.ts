@@ -24,8 +24,8 @@ export interface AnalyticsSource {
   ): Promise<{ userId: string; name: string | null; email: string; tokens: number; costUsd: number }[]>;
   dailyTokens(w: TWindow, timezone: string): Promise<Map<string, { tokens: number; costUsd: number }>>;
   revenue(w: TWindow): Promise<number>;
-  revenueByPlan(w: TWindow): Promise<Map<string, number>>;
-  dailyRevenue(w: TWindow, timezone: string): Promise<Map<string, number>>;
+  /** Succeeded payments in the window per local date (YYYY-MM-DD) and per plan ("(none)" without one). */
+  revenueBreakdown(w: TWindow, timezone: string): Promise<{ daily: Map<string, number>; byPlan: Map<string, number> }>;
   /** Users active in each window, among users who signed up in `cohort`. */
   cohortActivity(cohort: TWindow, windows: TWindow[]): Promise<{ size: number; active: number[] }>;
 }

@@ -21,6 +21,11 @@ export const crmRollupState = pgTable("crm_rollup_state", {
    * builds them once it is done, and reads take those days from the user-days meanwhile. Null: none lag.
    */
   bitsStaleFromDay: integer("bits_stale_from_day"),
+  /**
+   * A new random value in every transaction that changes what the rollups hold (rows rolled up, strings built):
+   * reads keep what they computed from the rollups alone under it (rollup-source), still exact.
+   */
+  version: uuid("version").notNull().defaultRandom(),
 });
 
 /**

@@ -123,22 +123,20 @@ export function rawSource(db: DbOrTx): AnalyticsSource {
       count(sql`SELECT coalesce(sum(amount), 0) AS n FROM ${S}.payments WHERE status = 'succeeded'
                 AND paid_at >= ${iso(w.from)}::timestamptz AND paid_at < ${iso(w.to)}::timestamptz`),
 
-    async revenueByPlan(w) {
-      const rows = await executeRows<{ plan: string | null; n: string }>(
-        db,
-        sql`SELECT plan, sum(amount) AS n FROM ${S}.payments WHERE status = 'succeeded'
-            AND paid_at >= ${iso(w.from)}::timestamptz AND paid_at < ${iso(w.to)}::timestamptz GROUP BY plan`,
-      );
-      return new Map(rows.map((r) => [r.plan ?? "(none)", num(r.n)]));
-    },
-
-    async dailyRevenue(w, tz) {
-      const rows = await executeRows<{ d: string; n: string }>(
-        db,
-        sql`SELECT to_char(paid_at AT TIME ZONE ${tz}, 'YYYY-MM-DD') AS d, sum(amount) AS n FROM ${S}.payments
-            WHERE status = 'succeeded' AND paid_at >= ${iso(w.from)}::timestamptz AND paid_at < ${iso(w.to)}::timestamptz GROUP BY 1`,
-      );
-      return new Map(rows.map((r) => [r.d, num(r.n)]));
+    async revenueBreakdown(w, tz) {
+      const [byPlan, daily] = await Promise.all([
+        executeRows<{ plan: string | null; n: string }>(
+          db,
+          sql`SELECT plan, sum(amount) AS n FROM ${S}.payments WHERE status = 'succeeded'
+              AND paid_at >= ${iso(w.from)}::timestamptz AND paid_at < ${iso(w.to)}::timestamptz GROUP BY plan`,
+        ),
+        executeRows<{ d: string; n: string }>(
+          db,
+          sql`SELECT to_char(paid_at AT TIME ZONE ${tz}, 'YYYY-MM-DD') AS d, sum(amount) AS n FROM ${S}.payments
+              WHERE status = 'succeeded' AND paid_at >= ${iso(w.from)}::timestamptz AND paid_at < ${iso(w.to)}::timestamptz GROUP BY 1`,
+        ),
+      ]);
+      return { daily: new Map(daily.map((r) => [r.d, num(r.n)])), byPlan: new Map(byPlan.map((r) => [r.plan ?? "(none)", num(r.n)])) };
     },
 
     async cohortActivity(cohort, windows) {

@@ -19,6 +19,8 @@ export type TRollupState = {
   refreshedAt: Date | null;
   /** The day bit strings of this UTC day (days since 1970-01-01) and later lag the user-days (null: none lag). */
   bitsStaleFromDay: number | null;
+  /** A new value whenever the rollups change (null: never refreshed). Reads keep rollup-only results under it. */
+  version: string | null;
 };
 export type TRefreshResult = { caughtUp: boolean; rows: number; state: TRollupState; skipped?: "locked" };
 
@@ -29,18 +31,19 @@ const CATCH_UP_BATCH = 4_000_000;
 const SLOT_BITS = 7;
 
 export async function readRollupState(db: DbOrTx): Promise<TRollupState> {
-  const [row] = await executeRows<{ s: string; e: string; t: string; refreshed_at: Date; b: number | null }>(
+  const [row] = await executeRows<{ s: string; e: string; t: string; refreshed_at: Date; b: number | null; v: string }>(
     db,
-    sql`SELECT sessions_until_id AS s, events_until_id AS e, tokens_until_id AS t, refreshed_at, bits_stale_from_day AS b
+    sql`SELECT sessions_until_id AS s, events_until_id AS e, tokens_until_id AS t, refreshed_at, bits_stale_from_day AS b, version AS v
         FROM crm_rollup_state WHERE id = 'main'`,
   );
-  if (!row) return { sessionsUntilId: 0, eventsUntilId: 0, tokensUntilId: 0, refreshedAt: null, bitsStaleFromDay: null };
+  if (!row) return { sessionsUntilId: 0, eventsUntilId: 0, tokensUntilId: 0, refreshedAt: null, bitsStaleFromDay: null, version: null };
   return {
     sessionsUntilId: num(row.s),
     eventsUntilId: num(row.e),
     tokensUntilId: num(row.t),
     refreshedAt: new Date(row.refreshed_at),
     bitsStaleFromDay: row.b === null ? null : Number(row.b),
+    version: row.v,
   };
 }
 
@@ -261,14 +264,27 @@ async function refreshBatch(
     ON CONFLICT (user_id) DO UPDATE SET ai_tokens = crm_user_stats.ai_tokens + excluded.ai_tokens,
       ai_cost_micros = crm_user_stats.ai_cost_micros + excluded.ai_cost_micros`);
 
-  const next: TRollupState = { sessionsUntilId: s1, eventsUntilId: e1, tokensUntilId: t1, refreshedAt: new Date(), bitsStaleFromDay };
-  await tx.execute(sql`
+  const rows = s1 - s0 + (e1 - e0) + (t1 - t0);
+  // A new version when rows were rolled up: what reads computed from the rollups alone no longer holds.
+  const [saved] = await executeRows<{ version: string }>(
+    tx,
+    sql`
     INSERT INTO crm_rollup_state (id, sessions_until_id, events_until_id, tokens_until_id, refreshed_at, bits_stale_from_day)
     VALUES ('main', ${s1}, ${e1}, ${t1}, now(), ${bitsStaleFromDay})
     ON CONFLICT (id) DO UPDATE SET sessions_until_id = excluded.sessions_until_id,
       events_until_id = excluded.events_until_id, tokens_until_id = excluded.tokens_until_id, refreshed_at = now(),
-      bits_stale_from_day = excluded.bits_stale_from_day`);
-  const rows = s1 - s0 + (e1 - e0) + (t1 - t0);
+      bits_stale_from_day = excluded.bits_stale_from_day,
+      version = CASE WHEN ${rows > 0} THEN gen_random_uuid() ELSE crm_rollup_state.version END
+    RETURNING version`,
+  );
+  const next: TRollupState = {
+    sessionsUntilId: s1,
+    eventsUntilId: e1,
+    tokensUntilId: t1,
+    refreshedAt: new Date(),
+    bitsStaleFromDay,
+    version: saved?.version ?? null,
+  };
   // Fewer rows than a full batch in every table means nothing is left behind.
   const caughtUp = s1 - s0 < batchSize && e1 - e0 < batchSize && t1 - t0 < batchSize;
   return { rows, caughtUp, state: next };
@@ -339,7 +355,8 @@ async function buildStaleDayBits(db: DbOrTx): Promise<boolean> {
         ${dayBitsFrom(sql`src`)}`);
       // The next day with activity, if any: the user-days are never removed, so later strings exist only there.
       await tx.execute(sql`
-        UPDATE crm_rollup_state SET bits_stale_from_day = (SELECT min(day) FROM crm_rollup_user_days WHERE day >= ${to})
+        UPDATE crm_rollup_state SET bits_stale_from_day = (SELECT min(day) FROM crm_rollup_user_days WHERE day >= ${to}),
+          version = gen_random_uuid()
         WHERE id = 'main'`);
       return false;
     });

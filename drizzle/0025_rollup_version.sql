@@ -1,0 +1,1 @@
+ALTER TABLE "crm_rollup_state" ADD COLUMN "version" uuid DEFAULT gen_random_uuid() NOT NULL;
