@@ -266,29 +266,65 @@ export async function rollupSource(db: DbOrTx, given?: TRollupState, opts: { top
   const cutBits = (items: { cut: TCut; lo?: number; hi?: number }[]) => {
     const keyOf = (x: { cut: TCut; lo?: number; hi?: number }) => `bits:${JSON.stringify(x.cut)}:${x.lo ?? ""}:${x.hi ?? ""}:${stale}`;
     const byKey = new Map(items.map((x) => [keyOf(x), x]));
+    type TItem = { cut: TCut; lo?: number; hi?: number };
+    /** A cut whose days all have their strings built (none from `stale` on). */
+    const built = (c: TCut) => stale === null || Math.max(c.d1 - 1, c.suffix?.day ?? -1, c.prefix?.day ?? -1) < stale;
+    type TBitsRow = { item: number | null; chunk: number | null; b: Uint8Array | null; n: number | null; v: string | null };
     return rememberedMany<TWindowBits>(db, state.version, items.map(keyOf), async (missing) => {
-      const parts = missing.map((k, i) => {
-        const x = byKey.get(k) as { cut: TCut; lo?: number; hi?: number };
-        if (x.lo === undefined || x.hi === undefined)
-          return sql`SELECT ${i}::int AS item, chunk, b, bit_count(b)::int AS n FROM (${windowBits(x.cut, stale)}) wb WHERE b IS NOT NULL`;
-        const [lo, hi] = [sql`${x.lo}::int`, sql`${x.hi}::int`];
-        return sql`SELECT ${i}::int AS item, chunk, b, ${bitsInRange(sql`b`, sql`chunk`, lo, hi)}::int AS n
-                   FROM (${windowBits(x.cut, stale, { lo: sql`${x.lo >> 13}::int`, hi: sql`${x.hi >> 13}::int` })}) wb WHERE b IS NOT NULL`;
+      // Many ranges of user numbers over built days (retention: a range per signup date and N) in one statement
+      // that reads each range's chunks of each day by key; any other cut by windowBits, one subquery each.
+      const ranged = missing.flatMap((k, i) => {
+        const x = byKey.get(k) as TItem;
+        return x.lo !== undefined && x.hi !== undefined && built(x.cut) ? [{ i, x: x as Required<TItem> }] : [];
       });
-      // One row at least (the version, with no item when nobody was active).
-      const rows = await executeRows<{
-        item: number | null;
-        chunk: number | null;
-        b: Uint8Array | null;
-        n: number | null;
-        v: string | null;
-      }>(
-        db,
-        sql`SELECT x.item, x.chunk, varbit_send(x.b) AS b, x.n, s.v
-            FROM (SELECT ${versionSeen} AS v) s LEFT JOIN (${sql.join(parts, sql` UNION ALL `)}) x ON true`,
-      );
+      const rangedSet = new Set(ranged.map((r) => r.i));
+      const others = missing.flatMap((k, i) => (rangedSet.has(i) ? [] : [{ i, x: byKey.get(k) as TItem }]));
+      const statements: Promise<TBitsRow[]>[] = [];
+      if (ranged.length) {
+        const rowsOf = ranged.map(
+          ({ i, x }) =>
+            sql`(${i}::int, ${x.cut.d0}::int, ${x.cut.d1}::int, ${x.cut.suffix?.day ?? null}::int, ${x.cut.suffix?.from ?? 0}::int,
+                 ${x.cut.prefix?.day ?? null}::int, ${x.cut.prefix?.to ?? 0}::int, ${x.lo}::int, ${x.hi}::int)`,
+        );
+        statements.push(
+          executeRows<TBitsRow>(
+            db,
+            sql`WITH it(item, d0, d1, sday, sfrom, pday, pto, lo, hi) AS (VALUES ${sql.join(rowsOf, sql`, `)}),
+                x AS (
+                  SELECT it.item, ch.c AS chunk, w.b, ${bitsInRange(sql`w.b`, sql`ch.c`, sql`it.lo`, sql`it.hi`)}::int AS n
+                  FROM it CROSS JOIN LATERAL generate_series(it.lo >> 13, it.hi >> 13) ch(c)
+                  CROSS JOIN LATERAL (
+                    SELECT bit_or(y.b) AS b FROM (
+                      SELECT bits & ~crm_slot_lt(last_planes, bits, it.sfrom) AS b FROM crm_rollup_day_bits WHERE day = it.sday AND chunk = ch.c
+                      UNION ALL SELECT bits FROM crm_rollup_day_bits WHERE day >= it.d0 AND day < it.d1 AND chunk = ch.c
+                      UNION ALL SELECT crm_slot_lt(first_planes, bits, it.pto) FROM crm_rollup_day_bits WHERE day = it.pday AND chunk = ch.c
+                    ) y) w
+                  WHERE w.b IS NOT NULL
+                )
+                SELECT x.item, x.chunk, varbit_send(x.b) AS b, x.n, s.v FROM (SELECT ${versionSeen} AS v) s LEFT JOIN x ON true`,
+          ),
+        );
+      }
+      if (others.length) {
+        const parts = others.map(({ i, x }) => {
+          if (x.lo === undefined || x.hi === undefined)
+            return sql`SELECT ${i}::int AS item, chunk, b, bit_count(b)::int AS n FROM (${windowBits(x.cut, stale)}) wb WHERE b IS NOT NULL`;
+          const [lo, hi] = [sql`${x.lo}::int`, sql`${x.hi}::int`];
+          return sql`SELECT ${i}::int AS item, chunk, b, ${bitsInRange(sql`b`, sql`chunk`, lo, hi)}::int AS n
+                     FROM (${windowBits(x.cut, stale, { lo: sql`${x.lo >> 13}::int`, hi: sql`${x.hi >> 13}::int` })}) wb WHERE b IS NOT NULL`;
+        });
+        // One row at least (the version, with no item when nobody was active).
+        statements.push(
+          executeRows<TBitsRow>(
+            db,
+            sql`SELECT x.item, x.chunk, varbit_send(x.b) AS b, x.n, s.v
+                FROM (SELECT ${versionSeen} AS v) s LEFT JOIN (${sql.join(parts, sql` UNION ALL `)}) x ON true`,
+          ),
+        );
+      }
+      const results = await Promise.all(statements);
       const values = new Map(missing.map((k) => [k, { value: { count: 0, chunks: new Map() } as TWindowBits, bytes: 64 }]));
-      for (const r of rows) {
+      for (const r of results.flat()) {
         if (r.item === null || r.chunk === null || r.b === null) continue;
         const v = values.get(missing[Number(r.item)] as string);
         if (!v) continue;
@@ -296,7 +332,9 @@ export async function rollupSource(db: DbOrTx, given?: TRollupState, opts: { top
         v.value.chunks.set(Number(r.chunk), r.b);
         v.bytes += r.b.length + 48;
       }
-      return { values, version: rows[0]?.v ?? null };
+      // Kept only when every statement saw the same version.
+      const seen = new Set(results.map((rows) => rows[0]?.v ?? null));
+      return { values, version: seen.size === 1 ? ([...seen][0] ?? null) : null };
     });
   };
 
