@@ -37,16 +37,26 @@ function featureUsage(counts: Map<string, number>): TFeatureUsage {
   return usage;
 }
 
-async function retention(source: AnalyticsSource, w: TWindow, tz: string, now: Date): Promise<TRetention[]> {
-  const rs = await source.retention(w, [1, 7, 30], tz, now);
-  return rs.map((r) => ({ rate: ratio(r.retained, r.eligible), eligible: r.eligible, retained: r.retained }));
+async function retention(source: AnalyticsSource, w: TWindow, tz: string, now: Date): Promise<{ signups: number; byN: TRetention[] }> {
+  const { signups, byN } = await source.retention(w, [1, 7, 30], tz, now);
+  return { signups, byN: byN.map((r) => ({ rate: ratio(r.retained, r.eligible), eligible: r.eligible, retained: r.retained })) };
 }
 
 async function periodNumbers(source: AnalyticsSource, db: DbOrTx, w: TWindow, tz: string, now: Date, totalUsers: Promise<number>) {
-  const [total, active, fresh, [d1, d7, d30], events, revenue, mrr] = await Promise.all([
+  // The window's signups come with its retention (counted per signup date there).
+  const [
+    total,
+    active,
+    {
+      signups: fresh,
+      byN: [d1, d7, d30],
+    },
+    events,
+    revenue,
+    mrr,
+  ] = await Promise.all([
     totalUsers,
     source.activeUsers(w),
-    source.newUsers(w),
     retention(source, w, tz, now),
     source.eventCounts(w),
     source.revenue(w),

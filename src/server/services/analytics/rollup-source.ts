@@ -493,7 +493,7 @@ export async function rollupSource(db: DbOrTx, given?: TRollupState, opts: { top
       );
       type TDn = { d0: string; s: Date; x: Date; i: number; lo: number | null; hi: number | null; live: string; a: number; b: number };
       type TFast = TDn & { da: number; sa: number; dz: number; sz: number; fast: boolean };
-      const rows = await executeRows<TFast>(
+      const all = await executeRows<TFast & { signups: string }>(
         db,
         sql`WITH dates AS MATERIALIZED (
               SELECT g.d::date AS d0,
@@ -508,12 +508,16 @@ export async function rollupSource(db: DbOrTx, given?: TRollupState, opts: { top
               FROM dates d CROSS JOIN LATERAL (
                 SELECT min(num) AS lo, max(num) AS hi, count(*) AS n FROM crm_user_numbers WHERE created_at >= d.s AND created_at < d.x) r
             )
-            SELECT y.d0::text, y.s, y.x, y.i, y.lo, y.hi, y.live, y.a, y.b, y.da, y.sa, y.dz, y.sz,
-                   (n = live AND n = hi - lo + 1 AND (da < dz OR sa = 0) AND dz < ${stale ?? 2147483647}::int) AS fast FROM (
+            -- Every signup in the window falls on one of its dates: their sum is the window's signups (at least one row).
+            SELECT t.signups, y.d0::text, y.s, y.x, y.i, y.lo, y.hi, y.live, y.a, y.b, y.da, y.sa, y.dz, y.sz,
+                   (n = live AND n = hi - lo + 1 AND (da < dz OR sa = 0) AND dz < ${stale ?? 2147483647}::int) AS fast
+            FROM (SELECT coalesce(sum(live), 0) AS signups FROM ranges) t LEFT JOIN (
               SELECT x.*, floor(a / 96.0)::int AS da, a - floor(a / 96.0)::int * 96 AS sa,
                      floor(b / 96.0)::int AS dz, b - floor(b / 96.0)::int * 96 AS sz
-              FROM (${sql.join(perN, sql` UNION ALL `)}) x WHERE b <= ${nowSlot}::float8 AND live > 0) y`,
+              FROM (${sql.join(perN, sql` UNION ALL `)}) x WHERE b <= ${nowSlot}::float8 AND live > 0) y ON true`,
       );
+      const signups = num(all[0]?.signups);
+      const rows = all.filter((r) => r.d0 !== null);
       const slowDates = new Set(rows.filter((r) => !r.fast).map((r) => r.d0));
       const fast = rows.filter((r) => !slowDates.has(r.d0) && r.lo !== null && r.hi !== null);
       const out = ns.map(() => ({ eligible: 0, retained: 0 }));
@@ -552,7 +556,7 @@ export async function rollupSource(db: DbOrTx, given?: TRollupState, opts: { top
           }
         });
       }
-      return out;
+      return { signups, byN: out };
     },
 
     async eventCounts(w) {

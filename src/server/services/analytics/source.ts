@@ -10,8 +10,16 @@ export interface AnalyticsSource {
   totalUsersBefore(at: Date): Promise<number>;
   newUsers(w: TWindow): Promise<number>;
   activeUsers(w: TWindow): Promise<number>;
-  /** For each N: users who signed up in `w` whose local day N ended by `now`, and how many of them were active on it. */
-  retention(w: TWindow, ns: number[], timezone: string, now: Date): Promise<{ eligible: number; retained: number }[]>;
+  /**
+   * How many users signed up in `w` (newUsers(w)), and for each N: those of them whose local day N ended by `now`,
+   * and how many of them were active on it.
+   */
+  retention(
+    w: TWindow,
+    ns: number[],
+    timezone: string,
+    now: Date,
+  ): Promise<{ signups: number; byN: { eligible: number; retained: number }[] }>;
   eventCounts(w: TWindow): Promise<Map<string, number>>;
   sessionsStarted(w: TWindow): Promise<number>;
   /** Count of events with this name per local date (YYYY-MM-DD). */

@@ -33,18 +33,20 @@ export function rawSource(db: DbOrTx): AnalyticsSource {
     return { eligible: num(row?.eligible), retained: num(row?.retained) };
   };
 
+  const newUsers = (w: TWindow) =>
+    count(
+      sql`SELECT count(*) AS n FROM ${S}.users WHERE created_at >= ${iso(w.from)}::timestamptz AND created_at < ${iso(w.to)}::timestamptz`,
+    );
+
   return {
     totalUsersBefore: (at) => count(sql`SELECT count(*) AS n FROM ${S}.users WHERE created_at < ${iso(at)}::timestamptz`),
-    newUsers: (w) =>
-      count(
-        sql`SELECT count(*) AS n FROM ${S}.users WHERE created_at >= ${iso(w.from)}::timestamptz AND created_at < ${iso(w.to)}::timestamptz`,
-      ),
+    newUsers,
     activeUsers: (w) => count(sql`SELECT count(*) AS n FROM (${activeIn(w)}) x`),
 
     async retention(w, ns, tz, now) {
-      const out: { eligible: number; retained: number }[] = [];
-      for (const n of ns) out.push(await retentionFor(w, n, tz, now));
-      return out;
+      const byN: { eligible: number; retained: number }[] = [];
+      for (const n of ns) byN.push(await retentionFor(w, n, tz, now));
+      return { signups: await newUsers(w), byN };
     },
 
     async eventCounts(w) {
