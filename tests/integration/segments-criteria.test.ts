@@ -353,6 +353,43 @@ describe.each(engines())("compiled criteria on %s", (engine) => {
     expect(nonTrivial).toBeGreaterThan(200);
   }, 240_000);
 
+  it("AI cost over a range above an amount: the users whose lifetime cost reaches it, and those with rows after the watermark", async () => {
+    // The compiled condition sums only users whose lifetime cost (crm_user_stats) reaches the amount, or who have
+    // AI rows after the watermark: half of the rows here are after it, so members whose rolled-up lifetime cost
+    // is below the amount exist, and must still be found.
+    let viaTail = 0;
+    for (const seed of [5, 6]) {
+      const data = randomData(seed);
+      await db.execScript(
+        `TRUNCATE app.users, app.events, app.token_usage, app.subscriptions, app.payments RESTART IDENTITY; DELETE FROM crm_user_metadata; DELETE FROM crm_campaign_tracking; DELETE FROM crm_campaigns; DELETE FROM crm_suppressions;
+         TRUNCATE crm_rollup_state, crm_rollup_buckets, crm_rollup_days, crm_rollup_day_bits, crm_rollup_user_days, crm_rollup_users,
+           crm_rollup_user_day_tokens, crm_rollup_user_week_tokens, crm_user_numbers, crm_user_stats;`,
+      );
+      await db.execScript("ALTER TABLE app.subscriptions ALTER COLUMN id RESTART WITH 1");
+      await load(db, data);
+      await refreshAnalyticsRollups({ ctx: testCtx(db.db), input: { batchSize: Math.ceil(data.token_usage.length / 2), maxBatches: 1 } });
+      const { tokensUntilId } = await readRollupState(db.db);
+      const lifetime = new Map(
+        (await executeRows<{ user_id: string; c: string }>(db.db, sql`SELECT user_id, ai_cost_micros AS c FROM crm_user_stats`)).map(
+          (r) => [r.user_id, Number(r.c)],
+        ),
+      );
+      for (const days of DAYS)
+        for (const op of ["gt", "gte", "eq"] as const)
+          for (const value of [0.5, 1, 2, 3.5, 5]) {
+            const tree = group("all", cond({ field: "ai_usage", metric: "cost", days, op, value }));
+            const parsed = ZCriteria.parse(tree);
+            const expected = evaluateCriteria(parsed, data, { now: NOW, segments: new Map() });
+            for (const hint of [tokensUntilId, 0]) {
+              const actual = await members(parsed, new Map(), hint);
+              expect([...actual].sort(), `seed ${seed}, hint ${hint}: ${JSON.stringify(tree)}`).toEqual([...expected].sort());
+            }
+            viaTail += [...expected].filter((id) => (lifetime.get(id) ?? 0) < value * 1_000_000).length;
+          }
+    }
+    expect(viaTail).toBeGreaterThan(10);
+  }, 120_000);
+
   it("binds hostile text as values: quotes, comments, semicolons, unicode, LIKE wildcards", async () => {
     await db.execScript("TRUNCATE app.users; DELETE FROM crm_user_metadata;");
     const hostile = [

@@ -91,7 +91,19 @@ function aggregate(rows: { table: SQL; where: SQL[]; agg: SQL }, op: TCmp, value
  * refresh that commits after `hint` was read is neither missed nor counted twice; `id > hint` only narrows the
  * planner's index range. A model filter reads the raw rows (the rollups are not per model).
  */
-function aiUsage(metric: "tokens" | "cost", from: Date | null, model: string | undefined, hint: number | undefined): SQL {
+function aiUsage(
+  metric: "tokens" | "cost",
+  from: Date | null,
+  model: string | undefined,
+  hint: number | undefined,
+  /**
+   * The condition holds only for users whose usage since `from` is at least this many micro-dollars (a cost
+   * above a positive amount): usage since `from` is at most the lifetime total plus the rows after the
+   * watermark (costs are never negative), so only users whose lifetime total reaches it (crm_user_stats, by
+   * its index) or with rows after the watermark are summed, not every user with usage in the range.
+   */
+  atLeastMicros?: number,
+): SQL {
   const S = srcSchema();
   const raw = metric === "tokens" ? sql`input_tokens + output_tokens` : sql`round(cost_usd * 1000000)::bigint`;
   const rolled = sql.raw(metric === "tokens" ? "tokens" : "cost_micros");
@@ -122,9 +134,13 @@ function aiUsage(metric: "tokens" | "cost", from: Date | null, model: string | u
       ? sql` UNION ALL SELECT user_id, ${raw} FROM ${S}.token_usage
              WHERE created_at >= ${ts(from)} AND created_at < ${midnight(fromDay + 1)} AND id <= ${wm}`
       : sql``;
-  return sql`SELECT user_id, ${rolled} AS v FROM crm_rollup_user_week_tokens WHERE week >= ${firstWeek}::int
+  const rows = sql`SELECT user_id, ${rolled} AS v FROM crm_rollup_user_week_tokens WHERE week >= ${firstWeek}::int
     UNION ALL SELECT user_id, ${rolled} FROM crm_rollup_user_day_tokens WHERE day >= ${firstDay}::int AND day < ${firstWeek * 7}::int${partial}
     UNION ALL ${tail}`;
+  if (atLeastMicros === undefined || metric !== "cost") return rows;
+  return sql`SELECT user_id, v FROM (${rows}) r WHERE r.user_id IN (
+    SELECT user_id FROM crm_user_stats WHERE ai_cost_micros >= ${atLeastMicros}::bigint
+    UNION SELECT user_id FROM ${S}.token_usage WHERE id > ${hint} AND id > ${wm} AND created_at >= ${ts(from)})`;
 }
 
 type TDateCondition = Extract<TCondition, { op: "before" | "on_or_after" | "between" | "within_last" | "not_within_last" }>;
@@ -205,7 +221,10 @@ export function compileCriteria(criteria: TCriteria, ctx: TCompileContext): TCom
         return aggregate({ table: sql`${S}.events`, where, agg: sql`count(*)` }, op, value);
       }
       case "ai_usage": {
-        const table = sql`(${aiUsage(c.metric, since(c.days), c.model, ctx.tokensUntilId)}) usage`;
+        // A cost that must reach a positive amount: only users whose lifetime cost reaches it can (aiUsage).
+        const atLeast =
+          c.metric === "cost" && ["gt", "gte", "eq"].includes(c.op) && c.value > 0 ? Math.floor(c.value * 1_000_000) : undefined;
+        const table = sql`(${aiUsage(c.metric, since(c.days), c.model, ctx.tokensUntilId, atLeast)}) usage`;
         return aggregate({ table, where: [], agg: c.metric === "tokens" ? sql`sum(v)` : sql`sum(v) / 1000000.0` }, c.op, c.value);
       }
       case "margin": {
