@@ -42,7 +42,14 @@ async function retention(source: AnalyticsSource, w: TWindow, tz: string, now: D
   return { signups, byN: byN.map((r) => ({ rate: ratio(r.retained, r.eligible), eligible: r.eligible, retained: r.retained })) };
 }
 
-async function periodNumbers(source: AnalyticsSource, db: DbOrTx, w: TWindow, tz: string, now: Date, totalUsers: Promise<number>) {
+async function periodNumbers(
+  source: AnalyticsSource,
+  w: TWindow,
+  tz: string,
+  now: Date,
+  totalUsers: Promise<number>,
+  monthly: Promise<number>,
+) {
   // The window's signups come with its retention (counted per signup date there).
   const [
     total,
@@ -60,7 +67,7 @@ async function periodNumbers(source: AnalyticsSource, db: DbOrTx, w: TWindow, tz
     retention(source, w, tz, now),
     source.eventCounts(w),
     source.revenue(w),
-    monthlyRecurringRevenue(db, minDate(w.to, now)),
+    monthly,
   ]);
   if (!d1 || !d7 || !d30) throw new Error("retention returned fewer values than asked for");
   return {
@@ -88,9 +95,25 @@ export async function buildOverview(source: AnalyticsSource, db: DbOrTx, period:
     prevEnd <= curEnd
       ? Promise.all([curTotal, source.newUsers({ from: prevEnd, to: curEnd })]).then(([total, since]) => total - since)
       : source.totalUsersBefore(prevEnd);
+  // MRR at both periods' ends (or now) in one read of the subscriptions.
+  const mrr = monthlyRecurringRevenue(db, [curEnd, prevEnd]);
   const [cur, prev] = await Promise.all([
-    periodNumbers(source, db, { from: period.start, to: period.end }, tz, now, curTotal),
-    periodNumbers(source, db, { from: period.previousStart, to: period.previousEnd }, tz, now, prevTotal),
+    periodNumbers(
+      source,
+      { from: period.start, to: period.end },
+      tz,
+      now,
+      curTotal,
+      mrr.then((m) => m[0] ?? 0),
+    ),
+    periodNumbers(
+      source,
+      { from: period.previousStart, to: period.previousEnd },
+      tz,
+      now,
+      prevTotal,
+      mrr.then((m) => m[1] ?? 0),
+    ),
   ]);
   return {
     period,

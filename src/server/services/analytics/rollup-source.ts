@@ -487,37 +487,78 @@ export async function rollupSource(db: DbOrTx, given?: TRollupState, opts: { top
       // The bit counts come from the rollups alone (kept under their version); the ranges and the tail are live.
       const nowSlot = now.getTime() / Q;
       const perN = ns.map(
-        (n, i) => sql`SELECT d0, s, x, ${i}::int AS i, lo, hi, n, live,
+        (n, i) => sql`SELECT d0, s, x, ${i}::int AS i, live,
                         (date_part('epoch', (d0 + ${n}::int)::timestamp AT TIME ZONE ${tz}) / 900)::int AS a,
                         (date_part('epoch', (d0 + ${n + 1}::int)::timestamp AT TIME ZONE ${tz}) / 900)::int AS b FROM ranges`,
       );
-      type TDn = { d0: string; s: Date; x: Date; i: number; lo: number | null; hi: number | null; live: string; a: number; b: number };
-      type TFast = TDn & { da: number; sa: number; dz: number; sz: number; fast: boolean };
-      const all = await executeRows<TFast & { signups: string }>(
-        db,
-        sql`WITH dates AS MATERIALIZED (
-              SELECT g.d::date AS d0,
-                     greatest(g.d::date::timestamp AT TIME ZONE ${tz}, ${ts(w.from)}) AS s,
-                     least((g.d::date + 1)::timestamp AT TIME ZONE ${tz}, ${ts(w.to)}) AS x
-              FROM generate_series((${ts(w.from)} AT TIME ZONE ${tz})::date, ((${ts(w.to)} - interval '1 microsecond') AT TIME ZONE ${tz})::date,
-                                   interval '1 day') g(d)
-            ),
-            ranges AS MATERIALIZED (
-              SELECT d.d0, d.s, d.x, r.lo, r.hi, r.n,
-                     (SELECT count(*) FROM ${S}.users u WHERE u.created_at >= d.s AND u.created_at < d.x) AS live
-              FROM dates d CROSS JOIN LATERAL (
-                SELECT min(num) AS lo, max(num) AS hi, count(*) AS n FROM crm_user_numbers WHERE created_at >= d.s AND created_at < d.x) r
-            )
-            -- Every signup in the window falls on one of its dates: their sum is the window's signups (at least one row).
-            SELECT t.signups, y.d0::text, y.s, y.x, y.i, y.lo, y.hi, y.live, y.a, y.b, y.da, y.sa, y.dz, y.sz,
-                   (n = live AND n = hi - lo + 1 AND (da < dz OR sa = 0) AND dz < ${stale ?? 2147483647}::int) AS fast
-            FROM (SELECT coalesce(sum(live), 0) AS signups FROM ranges) t LEFT JOIN (
-              SELECT x.*, floor(a / 96.0)::int AS da, a - floor(a / 96.0)::int * 96 AS sa,
-                     floor(b / 96.0)::int AS dz, b - floor(b / 96.0)::int * 96 AS sz
-              FROM (${sql.join(perN, sql` UNION ALL `)}) x WHERE b <= ${nowSlot}::float8 AND live > 0) y ON true`,
-      );
+      type TDn = {
+        d0: string;
+        s: Date;
+        x: Date;
+        i: number;
+        live: string;
+        a: number;
+        b: number;
+        da: number;
+        sa: number;
+        dz: number;
+        sz: number;
+      };
+      type TFast = TDn & { lo: number | null; hi: number | null; fast: boolean };
+      const dates = sql`
+        SELECT g.d::date AS d0,
+               greatest(g.d::date::timestamp AT TIME ZONE ${tz}, ${ts(w.from)}) AS s,
+               least((g.d::date + 1)::timestamp AT TIME ZONE ${tz}, ${ts(w.to)}) AS x
+        FROM generate_series((${ts(w.from)} AT TIME ZONE ${tz})::date, ((${ts(w.to)} - interval '1 microsecond') AT TIME ZONE ${tz})::date,
+                             interval '1 day') g(d)`;
+      // Live: each signup date's signups in app.users, and its day-N windows. Kept under the rollups' version
+      // (the refresh numbers users in the same transaction that changes it): each date's user numbers.
+      const [all, numbered] = await Promise.all([
+        executeRows<TDn & { signups: string }>(
+          db,
+          sql`WITH dates AS MATERIALIZED (${dates}),
+              ranges AS MATERIALIZED (
+                SELECT d.d0, d.s, d.x, (SELECT count(*) FROM ${S}.users u WHERE u.created_at >= d.s AND u.created_at < d.x) AS live FROM dates d
+              )
+              -- Every signup in the window falls on one of its dates: their sum is the window's signups (at least one row).
+              SELECT t.signups, y.d0::text, y.s, y.x, y.i, y.live, y.a, y.b, y.da, y.sa, y.dz, y.sz
+              FROM (SELECT coalesce(sum(live), 0) AS signups FROM ranges) t LEFT JOIN (
+                SELECT x.*, floor(a / 96.0)::int AS da, a - floor(a / 96.0)::int * 96 AS sa,
+                       floor(b / 96.0)::int AS dz, b - floor(b / 96.0)::int * 96 AS sz
+                FROM (${sql.join(perN, sql` UNION ALL `)}) x WHERE b <= ${nowSlot}::float8 AND live > 0) y ON true`,
+        ),
+        remembered(db, state.version, `numbers:${tz}:${w.from.getTime()}:${w.to.getTime()}`, async () => {
+          const rows = await executeRows<{ d0: string | null; lo: number | null; hi: number | null; n: string | null; v: string | null }>(
+            db,
+            sql`SELECT s.v, r.* FROM (SELECT ${versionSeen} AS v) s LEFT JOIN (
+                  SELECT d.d0::text, r.lo, r.hi, r.n FROM (${dates}) d CROSS JOIN LATERAL (
+                    SELECT min(num) AS lo, max(num) AS hi, count(*) AS n FROM crm_user_numbers WHERE created_at >= d.s AND created_at < d.x) r
+                ) r ON true`,
+          );
+          const value = new Map(rows.filter((r) => r.d0 !== null).map((r) => [r.d0 as string, { lo: r.lo, hi: r.hi, n: num(r.n) }]));
+          return { value, bytes: 64 + value.size * 96, version: rows[0]?.v ?? null };
+        }),
+      ]);
       const signups = num(all[0]?.signups);
-      const rows = all.filter((r) => r.d0 !== null);
+      // A date is read from the rollups' strings when its numbers are exactly its signups and contiguous, and its
+      // window can be cut into whole days and slots of days whose strings are built.
+      const rows: TFast[] = all
+        .filter((r) => r.d0 !== null)
+        .map((r) => {
+          const m = numbered.get(r.d0);
+          const lo = m?.lo ?? null;
+          const hi = m?.hi ?? null;
+          const live = num(r.live);
+          const fast =
+            m !== undefined &&
+            lo !== null &&
+            hi !== null &&
+            m.n === live &&
+            m.n === Number(hi) - Number(lo) + 1 &&
+            (r.da < r.dz || r.sa === 0) &&
+            (stale === null || r.dz < stale);
+          return { ...r, lo, hi, fast };
+        });
       const slowDates = new Set(rows.filter((r) => !r.fast).map((r) => r.d0));
       const fast = rows.filter((r) => !slowDates.has(r.d0) && r.lo !== null && r.hi !== null);
       const out = ns.map(() => ({ eligible: 0, retained: 0 }));

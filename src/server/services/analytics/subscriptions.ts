@@ -8,15 +8,22 @@ import type { TWindow } from "./source";
  * directly in both implementations; it is not an event table.
  */
 
-/** MRR at an instant: monthly price of subscriptions running then (yearly plans count 1/12). */
-export async function monthlyRecurringRevenue(db: DbOrTx, at: Date): Promise<number> {
+/** MRR at each instant, in one read: monthly price of subscriptions running then (yearly plans count 1/12). */
+export async function monthlyRecurringRevenue(db: DbOrTx, ats: Date[]): Promise<number[]> {
   const S = srcSchema();
-  const [row] = await executeRows<{ n: string }>(
-    db,
-    sql`SELECT coalesce(round(sum(CASE interval WHEN 'year' THEN price / 12.0 ELSE price END), 2), 0) AS n
-        FROM ${S}.subscriptions WHERE started_at <= ${iso(at)}::timestamptz AND (canceled_at IS NULL OR canceled_at > ${iso(at)}::timestamptz)`,
+  if (!ats.length) return [];
+  const running = (at: Date) =>
+    sql`started_at <= ${iso(at)}::timestamptz AND (canceled_at IS NULL OR canceled_at > ${iso(at)}::timestamptz)`;
+  const cols = ats.map(
+    (at, i) =>
+      sql`coalesce(round(sum(CASE interval WHEN 'year' THEN price / 12.0 ELSE price END) FILTER (WHERE ${running(at)}), 2), 0) AS ${sql.raw(`m${i}`)}`,
   );
-  return num(row?.n);
+  const latest = ats.reduce((a, b) => (a > b ? a : b));
+  const [row] = await executeRows<Record<string, string>>(
+    db,
+    sql`SELECT ${sql.join(cols, sql`, `)} FROM ${S}.subscriptions WHERE started_at <= ${iso(latest)}::timestamptz`,
+  );
+  return ats.map((_, i) => num(row?.[`m${i}`]));
 }
 
 /** Customer churn over a window: subscribers at its start with no running subscription at its end. */

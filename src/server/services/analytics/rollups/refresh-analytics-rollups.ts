@@ -139,7 +139,9 @@ async function refreshBatch(
     sql`SELECT (max(created_at) - interval '1 day')::text AS at FROM crm_user_numbers`,
   );
   const since = last?.at ? sql`${last.at}::timestamptz` : sql`'-infinity'::timestamptz`;
-  await tx.execute(sql`
+  const [newNumbers] = await executeRows<{ n: number | string }>(
+    tx,
+    sql`
     WITH seen AS (
       SELECT user_id FROM ${S}.sessions WHERE id > ${s0} AND id <= ${s1}
       UNION SELECT user_id FROM ${S}.events WHERE id > ${e0} AND id <= ${e1}
@@ -152,10 +154,12 @@ async function refreshBatch(
       SELECT u.id, u.created_at FROM ${S}.users u
       WHERE u.created_at >= ${since}
         AND NOT EXISTS (SELECT 1 FROM crm_user_numbers n WHERE n.user_id = u.id)
-    )
+    ), ins AS (
     INSERT INTO crm_user_numbers (user_id, num, created_at)
     SELECT user_id, (SELECT coalesce(max(num), -1) FROM crm_user_numbers) + row_number() OVER (ORDER BY created_at NULLS LAST, user_id), created_at
-    FROM fresh`);
+    FROM fresh RETURNING 1)
+    SELECT count(*) AS n FROM ins`,
+  );
 
   // Activity: each user-day's first and last 15-minute slot, and the day's bit strings (crm_rollup_day_bits) built
   // from them. A catch-up batch (far behind) leaves the strings of the days it touches stale, marked from its
@@ -265,7 +269,10 @@ async function refreshBatch(
       ai_cost_micros = crm_user_stats.ai_cost_micros + excluded.ai_cost_micros`);
 
   const rows = s1 - s0 + (e1 - e0) + (t1 - t0);
-  // A new version when rows were rolled up: what reads computed from the rollups alone no longer holds.
+  // A new version when rows were rolled up or users numbered: what reads computed from the rollups alone no longer holds.
+  // (A signup date's numbers kept from before a numbering are fewer than its signups, so that date is read by its
+  // user-days, still exact: the new version only brings it back to the fast path.)
+  const changed = rows > 0 || Number(newNumbers?.n ?? 0) > 0;
   const [saved] = await executeRows<{ version: string }>(
     tx,
     sql`
@@ -274,7 +281,7 @@ async function refreshBatch(
     ON CONFLICT (id) DO UPDATE SET sessions_until_id = excluded.sessions_until_id,
       events_until_id = excluded.events_until_id, tokens_until_id = excluded.tokens_until_id, refreshed_at = now(),
       bits_stale_from_day = excluded.bits_stale_from_day,
-      version = CASE WHEN ${rows > 0} THEN gen_random_uuid() ELSE crm_rollup_state.version END
+      version = CASE WHEN ${changed} THEN gen_random_uuid() ELSE crm_rollup_state.version END
     RETURNING version`,
   );
   const next: TRollupState = {
