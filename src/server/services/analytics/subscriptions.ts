@@ -18,7 +18,7 @@ export async function monthlyRecurringRevenue(db: DbOrTx, ats: Date[]): Promise<
     (at, i) =>
       sql`coalesce(round(sum(CASE interval WHEN 'year' THEN price / 12.0 ELSE price END) FILTER (WHERE ${running(at)}), 2), 0) AS ${sql.raw(`m${i}`)}`,
   );
-  const latest = ats.reduce((a, b) => (a > b ? a : b));
+  const latest = new Date(Math.max(...ats.map((d) => d.getTime())));
   const [row] = await executeRows<Record<string, string>>(
     db,
     sql`SELECT ${sql.join(cols, sql`, `)} FROM ${S}.subscriptions WHERE started_at <= ${iso(latest)}::timestamptz`,
