@@ -312,23 +312,31 @@ describe.each(engines())("compiled criteria on %s", (engine) => {
       ),
     );
 
+  /**
+   * A random data set in place of the last one, with the first half of its AI usage rows rolled up: AI usage is
+   * then read from the rollups (per user-day and lifetime), the raw rows before the watermark in a window's
+   * first partial day, and the rows after it.
+   */
+  const loadHalfRolledUp = async (seed: number) => {
+    const data = randomData(seed);
+    await db.execScript(
+      `TRUNCATE app.users, app.events, app.token_usage, app.subscriptions, app.payments RESTART IDENTITY; DELETE FROM crm_user_metadata; DELETE FROM crm_campaign_tracking; DELETE FROM crm_campaigns; DELETE FROM crm_suppressions;
+       TRUNCATE crm_rollup_state, crm_rollup_buckets, crm_rollup_days, crm_rollup_day_bits, crm_rollup_user_days, crm_rollup_users,
+         crm_rollup_user_day_tokens, crm_rollup_user_week_tokens, crm_user_numbers, crm_user_stats;`,
+    );
+    // Subscription ids must match the evaluator's tie-break on equal start times.
+    await db.execScript("ALTER TABLE app.subscriptions ALTER COLUMN id RESTART WITH 1");
+    await load(db, data);
+    await refreshAnalyticsRollups({ ctx: testCtx(db.db), input: { batchSize: Math.ceil(data.token_usage.length / 2), maxBatches: 1 } });
+    const { tokensUntilId } = await readRollupState(db.db);
+    return { data, tokensUntilId };
+  };
+
   it("select exactly the users the reference evaluator selects, for 600 random trees over 4 random data sets", async () => {
     let compared = 0;
     let nonTrivial = 0;
     for (let seed = 1; seed <= 4; seed++) {
-      const data = randomData(seed);
-      await db.execScript(
-        `TRUNCATE app.users, app.events, app.token_usage, app.subscriptions, app.payments RESTART IDENTITY; DELETE FROM crm_user_metadata; DELETE FROM crm_campaign_tracking; DELETE FROM crm_campaigns; DELETE FROM crm_suppressions;
-         TRUNCATE crm_rollup_state, crm_rollup_buckets, crm_rollup_days, crm_rollup_day_bits, crm_rollup_user_days, crm_rollup_users,
-           crm_rollup_user_day_tokens, crm_rollup_user_week_tokens, crm_user_numbers, crm_user_stats;`,
-      );
-      // Subscription ids must match the evaluator's tie-break on equal start times.
-      await db.execScript("ALTER TABLE app.subscriptions ALTER COLUMN id RESTART WITH 1");
-      await load(db, data);
-      // The refresh rolls up the first half of the AI usage rows: AI usage is then read from the rollups (per user-day
-      // and lifetime), the raw rows before the watermark in a window's first partial day, and the rows after it.
-      await refreshAnalyticsRollups({ ctx: testCtx(db.db), input: { batchSize: Math.ceil(data.token_usage.length / 2), maxBatches: 1 } });
-      const { tokensUntilId } = await readRollupState(db.db);
+      const { data, tokensUntilId } = await loadHalfRolledUp(seed);
       expect(tokensUntilId).toBeGreaterThan(0);
       expect(tokensUntilId).toBeLessThan(data.token_usage.length);
       const r = prng(seed * 7919);
@@ -359,16 +367,7 @@ describe.each(engines())("compiled criteria on %s", (engine) => {
     // is below the amount exist, and must still be found.
     let viaTail = 0;
     for (const seed of [5, 6]) {
-      const data = randomData(seed);
-      await db.execScript(
-        `TRUNCATE app.users, app.events, app.token_usage, app.subscriptions, app.payments RESTART IDENTITY; DELETE FROM crm_user_metadata; DELETE FROM crm_campaign_tracking; DELETE FROM crm_campaigns; DELETE FROM crm_suppressions;
-         TRUNCATE crm_rollup_state, crm_rollup_buckets, crm_rollup_days, crm_rollup_day_bits, crm_rollup_user_days, crm_rollup_users,
-           crm_rollup_user_day_tokens, crm_rollup_user_week_tokens, crm_user_numbers, crm_user_stats;`,
-      );
-      await db.execScript("ALTER TABLE app.subscriptions ALTER COLUMN id RESTART WITH 1");
-      await load(db, data);
-      await refreshAnalyticsRollups({ ctx: testCtx(db.db), input: { batchSize: Math.ceil(data.token_usage.length / 2), maxBatches: 1 } });
-      const { tokensUntilId } = await readRollupState(db.db);
+      const { data, tokensUntilId } = await loadHalfRolledUp(seed);
       const lifetime = new Map(
         (await executeRows<{ user_id: string; c: string }>(db.db, sql`SELECT user_id, ai_cost_micros AS c FROM crm_user_stats`)).map(
           (r) => [r.user_id, Number(r.c)],

@@ -97,23 +97,18 @@ export async function buildOverview(source: AnalyticsSource, db: DbOrTx, period:
       : source.totalUsersBefore(prevEnd);
   // MRR at both periods' ends (or now) in one read of the subscriptions.
   const mrr = monthlyRecurringRevenue(db, [curEnd, prevEnd]);
+  const numbersOf = (w: TWindow, total: Promise<number>, i: number) =>
+    periodNumbers(
+      source,
+      w,
+      tz,
+      now,
+      total,
+      mrr.then((m) => m[i] ?? 0),
+    );
   const [cur, prev] = await Promise.all([
-    periodNumbers(
-      source,
-      { from: period.start, to: period.end },
-      tz,
-      now,
-      curTotal,
-      mrr.then((m) => m[0] ?? 0),
-    ),
-    periodNumbers(
-      source,
-      { from: period.previousStart, to: period.previousEnd },
-      tz,
-      now,
-      prevTotal,
-      mrr.then((m) => m[1] ?? 0),
-    ),
+    numbersOf({ from: period.start, to: period.end }, curTotal, 0),
+    numbersOf({ from: period.previousStart, to: period.previousEnd }, prevTotal, 1),
   ]);
   return {
     period,
