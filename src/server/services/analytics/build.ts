@@ -50,23 +50,24 @@ async function periodNumbers(
   totalUsers: Promise<number>,
   monthly: Promise<number>,
 ) {
-  // The window's signups come with its retention (counted per signup date there).
+  // The window's signups come with its retention (counted per signup date there). The longest live reads
+  // (signups per date, payments) are asked first: the statements outnumber the pool's connections.
   const [
-    total,
-    active,
     {
       signups: fresh,
       byN: [d1, d7, d30],
     },
-    events,
     revenue,
+    total,
+    active,
+    events,
     mrr,
   ] = await Promise.all([
+    retention(source, w, tz, now),
+    source.revenue(w),
     totalUsers,
     source.activeUsers(w),
-    retention(source, w, tz, now),
     source.eventCounts(w),
-    source.revenue(w),
     monthly,
   ]);
   if (!d1 || !d7 || !d30) throw new Error("retention returned fewer values than asked for");
@@ -138,6 +139,9 @@ export async function buildAppStatistics(
 ): Promise<TAppStatistics> {
   const tz = period.timezone;
   const w: TWindow = { from: period.start, to: period.end };
+  // The longest live reads first: the statements outnumber the pool's connections, and the answer waits for the last.
+  const churnRead = customerChurn(db, { from: w.from, to: minDate(w.to, now) });
+  const revenueRead = source.revenueBreakdown(w, tz);
   const [
     activeNow,
     sessionsToday,
@@ -162,8 +166,8 @@ export async function buildAppStatistics(
     source.tokens(w),
     source.topUsersByCost(w, 10),
     source.dailyTokens(w, tz),
-    source.revenueBreakdown(w, tz),
-    customerChurn(db, { from: w.from, to: minDate(w.to, now) }),
+    revenueRead,
+    churnRead,
   ]);
   const dailyAssessments = fillDaily(period.from, period.to, assessments);
   const generated = events.get("vision.generated") ?? 0;
