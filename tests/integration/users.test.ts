@@ -326,6 +326,31 @@ describe.each(engines())("users on %s", (engine) => {
         );
         await refreshAnalyticsRollups({ ctx: testCtx(db.db), input: undefined });
       }
+      // Gone again: the refresh finds the row by what it holds, though the user has no payment or subscription left.
+      expect(await ids({ filters: { plans: ["pro"] } })).toEqual(n([1]));
+      expect(await ids({ filters: { spentMin: 50 } })).toEqual(n([1]));
+    });
+
+    it("lists a new signup in the stats orders after the refresh, and a user inserted with an old signup time within a day", async () => {
+      const spentOrder = () => ids({ sort: { sort: "spent", dir: "desc" } });
+      await insertSourceRows(db, {
+        users: [
+          { id: uuid(11), email: "new@example.com", name: "New", created_at: ago(0), last_active_at: null },
+          { id: uuid(12), email: "late@example.com", name: "Late", created_at: "2025-06-01T12:00:00Z", last_active_at: null },
+        ],
+      });
+      try {
+        await refreshAnalyticsRollups({ ctx: testCtx(db.db), input: undefined });
+        expect(await spentOrder()).toContain(uuid(11));
+        // The day's pass over every user (its last one a day ago) gives the late row its stats row too.
+        await db.execScript(`UPDATE crm_user_stats_state SET all_users_at = now() - interval '25 hours'`);
+        await refreshAnalyticsRollups({ ctx: testCtx(db.db), input: undefined });
+        const order = await spentOrder();
+        expect(order).toHaveLength(12);
+        expect(order).toEqual(expect.arrayContaining(n([11, 12])));
+      } finally {
+        await db.execScript(`DELETE FROM app.users WHERE id IN ('${uuid(11)}', '${uuid(12)}')`);
+      }
     });
   });
 
