@@ -48,16 +48,20 @@ export const MIGRATIONS = {
  */
 export function connectPostgres(
   url: string,
-  opts: { max?: number; statementTimeoutMs?: number; applicationName?: string } = {},
+  opts: { max?: number; statementTimeoutMs?: number; applicationName?: string; parallelWorkers?: boolean } = {},
 ): DatabaseHandle {
   const client = postgres(url, {
     max: opts.max ?? 10,
     onnotice: () => {},
     // Dates travel as ISO strings; drizzle maps them to Date where the schema says so.
-    // JIT compiling costs more than it saves on the CRM's short analytic queries (tens of ms each).
+    // JIT compiling costs more than it saves on the CRM's short analytic queries (tens of ms each). Parallel
+    // workers too, on the connections that answer requests: starting them took 30-40 ms of a 50-100 ms statement
+    // here, and each takes another core of the shared database from the main app. Background jobs (scans of whole
+    // tables, minutes apart) keep the server's setting.
     connection: {
       application_name: opts.applicationName ?? "vibrationfit-crm",
       jit: "off",
+      ...(opts.parallelWorkers ? {} : { max_parallel_workers_per_gather: "0" }),
       ...(opts.statementTimeoutMs ? { statement_timeout: opts.statementTimeoutMs, idle_in_transaction_session_timeout: 60_000 } : {}),
     },
   });

@@ -21,7 +21,8 @@ export async function openConfiguredDatabase(e: TEnv = env(), opts: { max?: numb
 /**
  * Background jobs' own pool on Postgres, with the longer
  * JOB_STATEMENT_TIMEOUT_MS (a rollup catch-up or a segment recompute may
- * take minutes; a request never should). The embedded database is one
+ * take minutes; a request never should) and the server's parallel workers
+ * (the request pool goes without). The embedded database is one
  * instance for both (PGlite has no statement timeout).
  */
 export function openJobsPool(e: TEnv = env()): DatabaseHandle | null {
@@ -30,5 +31,6 @@ export function openJobsPool(e: TEnv = env()): DatabaseHandle | null {
     max: 4,
     statementTimeoutMs: e.JOB_STATEMENT_TIMEOUT_MS,
     applicationName: "vibrationfit-crm-jobs",
+    parallelWorkers: true,
   });
 }
