@@ -29,8 +29,6 @@ export const crmUserStats = pgTable(
     index("crm_user_stats_ai_cost_idx").on(t.aiCostMicros, t.userId),
     index("crm_user_stats_margin_idx").on(t.marginMicros, t.userId),
     index("crm_user_stats_plan_idx").on(t.plan, t.subscriptionStatus),
-    // The rows holding a plan, a status or a spend: the refresh rechecks them without reading every user's row.
-    index("crm_user_stats_paying_idx").on(t.userId).where(sql`plan <> 'free' OR subscription_status <> 'none' OR spent_cents <> 0`),
   ],
 );
 
@@ -38,8 +36,6 @@ export const crmUserStats = pgTable(
 export const crmUserStatsState = pgTable("crm_user_stats_state", {
   id: text("id").primaryKey(),
   refreshedAt: timestamp("refreshed_at", { withTimezone: true }).notNull().defaultNow(),
-  /** When every main-app user was last checked for a row (null: never); between such passes only recent signups are. */
-  allUsersAt: timestamp("all_users_at", { withTimezone: true }),
 });
 
 /** A users-list view an admin saved: its name and the list's URL query. */

@@ -1,2 +1,0 @@
-ALTER TABLE "crm_user_stats_state" ADD COLUMN "all_users_at" timestamp with time zone;--> statement-breakpoint
-CREATE INDEX "crm_user_stats_paying_idx" ON "crm_user_stats" USING btree ("user_id") WHERE plan <> 'free' OR subscription_status <> 'none' OR spent_cents <> 0;
