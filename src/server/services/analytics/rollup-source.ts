@@ -192,6 +192,8 @@ const remembered = async <T>(
  * strings as bytes (varbit_send: a 4-byte bit length, then the bits, first bit highest), to test a user's bit.
  */
 type TWindowBits = { count: number; chunks: Map<number, Uint8Array> };
+/** Nobody active. */
+const noBits = (): TWindowBits => ({ count: 0, chunks: new Map() });
 const hasBit = (bits: TWindowBits, n: number) => {
   const b = bits.chunks.get(n >> 13);
   const i = n & 8191;
@@ -323,7 +325,7 @@ export async function rollupSource(db: DbOrTx, given?: TRollupState, opts: { top
         );
       }
       const results = await Promise.all(statements);
-      const values = new Map(missing.map((k) => [k, { value: { count: 0, chunks: new Map() } as TWindowBits, bytes: 64 }]));
+      const values = new Map(missing.map((k) => [k, { value: noBits(), bytes: 64 }]));
       for (const r of results.flat()) {
         if (r.item === null || r.chunk === null || r.b === null) continue;
         const v = values.get(missing[Number(r.item)] as string);
@@ -469,7 +471,7 @@ export async function rollupSource(db: DbOrTx, given?: TRollupState, opts: { top
       // The strings come from the rollups alone: kept under their version, only the raw rows are read again.
       const { cut, union } = activityOf(w);
       const [bits, extra] = await Promise.all([
-        cut ? cutBits([{ cut }]).then(([b]) => b as TWindowBits) : { count: 0, chunks: new Map() },
+        cut ? cutBits([{ cut }]).then(([b]) => b as TWindowBits) : noBits(),
         executeRows<{ num: number | null }>(
           db,
           sql`SELECT n.num FROM (SELECT DISTINCT user_id FROM (${union}) x) x LEFT JOIN crm_user_numbers n ON n.user_id = x.user_id`,
@@ -864,7 +866,7 @@ export async function rollupSource(db: DbOrTx, given?: TRollupState, opts: { top
         ]);
         let at = 0;
         const active = periods.map((p) => {
-          const b = p.cut ? (bits[at++] as TWindowBits) : { count: 0, chunks: new Map() };
+          const b = p.cut ? (bits[at++] as TWindowBits) : noBits();
           return b.count + tail.filter((t) => t.slots.some((x) => x >= p.from && x < p.to) && !hasBit(b, t.num)).length;
         });
         return { size, active };
