@@ -232,30 +232,62 @@ describe.each(engines())("users on %s", (engine) => {
           { statuses: ["canceled", "trialing", "active"] },
         ] as const
       ).map((f) => ({ tagMode: "any", ...f }) as TUserFilters);
+      const statsOrder = false;
       const tunings = [
         { small: 0, large: 0, walk: 0, walkMax: 0 }, // walk every user in order
-        { small: 1_000, large: 1_000, walk: 0, walkMax: 0 }, // start from the candidates
-        { small: 0, large: 1_000, walk: 1, walkMax: 1 }, // walk one user, too few: start from the candidates
-        { small: 0, large: 1_000, walk: 3, walkMax: 3 }, // walk three users: sometimes a full page of 1, sometimes not
-        { small: 0, large: 1_000, walk: 1_000, walkMax: 1_000 }, // walk every user, bounded
-        { small: 0, large: 1_000, walk: 1, walkMax: 1_000 }, // walk as far as the candidates' share of all users asks
+        { small: 1_000, large: 1_000, walk: 0, walkMax: 0, statsOrder }, // start from the candidates
+        { small: 0, large: 1_000, walk: 1, walkMax: 1, statsOrder }, // walk one user, too few: start from the candidates
+        { small: 0, large: 1_000, walk: 3, walkMax: 3, statsOrder }, // walk three users: sometimes a full page of 1, sometimes not
+        { small: 0, large: 1_000, walk: 1_000, walkMax: 1_000, statsOrder }, // walk every user, bounded
+        { small: 0, large: 1_000, walk: 1, walkMax: 1_000, statsOrder }, // walk as far as the candidates' share of all users asks
+        { small: 1_000, large: 1_000, walk: 0, walkMax: 0 }, // in signup order: sort the stats candidates by their copy of it
+        { small: 0, large: 1_000, walk: 1, walkMax: 1 }, // the same, for a set of candidates too large to start from
       ];
-      for (const f of filters)
-        for (const sort of ["joined", "lastActive"] as const)
-          for (const dir of ["asc", "desc"] as const) {
-            const expected = await ids({ filters: f, sort: { sort, dir } });
-            expect(expected.length, JSON.stringify(f)).toBeGreaterThan(1);
-            for (const tuning of tunings) {
-              const paged: string[] = [];
-              let cursor: string | undefined;
-              do {
-                const page = await listUsersPage(db.db, { filters: f, sort, dir, limit: 1, cursor, timeZone: "UTC" }, tuning);
-                paged.push(...page.items.map((u) => u.id));
-                cursor = page.nextCursor ?? undefined;
-              } while (cursor && paged.length <= expected.length);
-              expect(paged, `${JSON.stringify(f)} ${sort} ${dir} ${JSON.stringify(tuning)}`).toEqual(expected);
+      const check = async (when: string) => {
+        for (const f of filters)
+          for (const sort of ["joined", "lastActive"] as const)
+            for (const dir of ["asc", "desc"] as const) {
+              const expected = await ids({ filters: f, sort: { sort, dir } });
+              expect(expected.length, JSON.stringify(f)).toBeGreaterThan(1);
+              for (const tuning of tunings) {
+                const paged: string[] = [];
+                let cursor: string | undefined;
+                do {
+                  const page = await listUsersPage(db.db, { filters: f, sort, dir, limit: 1, cursor, timeZone: "UTC" }, tuning);
+                  paged.push(...page.items.map((u) => u.id));
+                  cursor = page.nextCursor ?? undefined;
+                } while (cursor && paged.length <= expected.length);
+                expect(paged, `${when}: ${JSON.stringify(f)} ${sort} ${dir} ${JSON.stringify(tuning)}`).toEqual(expected);
+              }
             }
-          }
+      };
+      // One more user whose id sorts last but who signed up first (ids and signup times disagree), with AI usage and a plan.
+      await insertSourceRows(db, {
+        users: [{ id: uuid(13), email: "early@example.com", name: "Early", created_at: "2025-12-15T12:00:00Z", last_active_at: ago(3) }],
+        token_usage: [
+          { user_id: uuid(13), model: "gpt-4o", feature: "vision", input_tokens: 10, output_tokens: 10, cost_usd: 0.3, created_at: ago(3) },
+        ],
+        subscriptions: [
+          { user_id: uuid(13), plan: "starter", status: "active", price: 10, interval: "month", started_at: ago(3), canceled_at: null },
+        ],
+      });
+      try {
+        await refreshAnalyticsRollups({ ctx: testCtx(db.db), input: undefined });
+        await check("after the refresh");
+        // Between an AI-usage batch and the stats refresh, a user's stats row can lack its copy of the signup time (a
+        // batch makes the row of a user who had none): those users are merged in by their own signup time.
+        const ordered = await ids({ filters: { aiCostMin: 0.1 } });
+        expect(ordered).toEqual(n([5, 2, 1, 13]));
+        await db.execScript(`UPDATE crm_user_stats SET joined_at = NULL WHERE user_id IN ('${uuid(5)}', '${uuid(1)}')`);
+        expect(await ids({ filters: { aiCostMin: 0.1 } })).toEqual(ordered);
+        await check("rows without a signup time");
+      } finally {
+        await db.execScript(
+          `DELETE FROM app.token_usage WHERE user_id = '${uuid(13)}'; DELETE FROM app.subscriptions WHERE user_id = '${uuid(13)}';
+           DELETE FROM app.users WHERE id = '${uuid(13)}'`,
+        );
+        await refreshAnalyticsRollups({ ctx: testCtx(db.db), input: undefined });
+      }
     });
 
     it("neither skips nor repeats users when users sign up between pages", async () => {

@@ -1,5 +1,6 @@
 import { type SQL, sql } from "drizzle-orm";
 import { type DbOrTx, executeRows } from "@/server/db/client";
+import { srcSchema } from "@/server/db/source";
 import { type TListUsersInput, ZListUsersInput } from "@/shared/schemas/users";
 import type { TUserFilters, TUserSort } from "@/shared/users-query";
 import type { TServiceArgs } from "../context";
@@ -14,6 +15,7 @@ import {
   keysetCondition,
   orderBySql,
   sortSpec,
+  type TCandidateSet,
   whereSql,
 } from "./user-query";
 
@@ -40,9 +42,17 @@ export type TUserListItem = {
  * spread over all users, or common among new users as pro users are) and, when that does not fill the page,
  * starts from the candidates: walking every user in order
  * to find a page of rare matches (heavy AI users are old users) read most of a million users. Beyond
- * `large`, it walks users in sort order.
+ * `large`, it walks users in sort order. A page in signup order that starts from the stats set sorts it by the
+ * stats' copy of the signup time (statsOrder), from the filter's index, and looks up only the page's users.
  */
-export type TListTuning = { small: number; large: number; walk: number; walkMax: number };
+export type TListTuning = {
+  small: number;
+  large: number;
+  walk: number;
+  walkMax: number;
+  /** A page in signup order starting from the stats set sorts it by the stats' copy of the signup time (default on). */
+  statsOrder?: boolean;
+};
 const TUNING: TListTuning = { small: 5_000, large: 50_000, walk: 5_000, walkMax: 100_000 };
 
 /**
@@ -99,27 +109,57 @@ export async function listUsersPage(
 ): Promise<{ items: TUserListItem[]; nextCursor: string | null }> {
   const spec = sortSpec(opts.sort);
   const conds = filterConditions(opts.filters, opts.timeZone);
-  const keyset = opts.cursor ? keysetCondition(spec, decodeCursor(opts.cursor, opts.sort, opts.dir)) : null;
-  let fallback: { set: SQL; n: number } | null = null;
+  const cursor = opts.cursor ? decodeCursor(opts.cursor, opts.sort, opts.dir) : null;
+  const keyset = cursor ? keysetCondition(spec, cursor) : null;
+  let small: TCandidateSet | null = null;
+  let fallback: (TCandidateSet & { n: number }) | null = null;
   if (!spec.usesStats) {
-    for (const set of candidateSets(opts.filters)) {
-      const [probe] = await executeRows<{ n: string | number }>(db, sql`SELECT count(*) AS n FROM (${set} LIMIT ${tuning.large + 1}) x`);
+    for (const candidates of candidateSets(opts.filters)) {
+      const [probe] = await executeRows<{ n: string | number }>(
+        db,
+        sql`SELECT count(*) AS n FROM (${candidates.set} LIMIT ${tuning.large + 1}) x`,
+      );
       const n = Number(probe?.n ?? 0);
       if (n <= tuning.small) {
-        conds.push(sql`u.id = ANY(ARRAY(${set}))`);
+        small = candidates;
         fallback = null;
         break;
       }
-      if (n <= tuning.large && (!fallback || n < fallback.n)) fallback = { set, n };
+      if (n <= tuning.large && (!fallback || n < fallback.n)) fallback = { ...candidates, n };
     }
   }
+  const columns = sql`u.id, u.email, u.name, u.created_at, u.last_active_at, s.plan, s.subscription_status, s.spent_cents,
+    s.ai_tokens, s.ai_cost_micros, m.tags, m.priority, ${cursorValueSql(spec)} AS cursor_value`;
   const select = (from: SQL, where: SQL[]) =>
-    executeRows<TRow>(
+    executeRows<TRow>(db, sql`SELECT ${columns} FROM ${from} ${whereSql(where)} ${orderBySql(spec, opts.dir)} LIMIT ${opts.limit + 1}`);
+  // In signup order, the stats set's candidates can be sorted by the stats' copy of the signup time (statsOrder).
+  const bySignup = opts.sort === "joined" && tuning.statsOrder !== false;
+  const inSignupOrder = async (statsWhere: SQL) => {
+    // The candidates' (user, signup time) from the filter's stats index alone, sorted; each in turn is looked up
+    // (stats row, then app.users, where the other conditions are checked) until the page is full. Rows made by an
+    // AI-usage batch since the last stats refresh have no copy yet (a partial index finds them): they are read whole
+    // and merged in by their own signup time.
+    const order = opts.dir === "desc" ? sql`DESC` : sql`ASC`;
+    const after = (key: SQL, tie: SQL) => (cursor ? sql`AND ${keysetCondition({ ...spec, key, tie }, cursor)}` : sql``);
+    const joins = sql`JOIN ${srcSchema()}.users u ON u.id = s.user_id LEFT JOIN crm_user_metadata m ON m.user_id = u.id`;
+    return executeRows<TRow>(
       db,
-      sql`SELECT u.id, u.email, u.name, u.created_at, u.last_active_at, s.plan, s.subscription_status, s.spent_cents,
-            s.ai_tokens, s.ai_cost_micros, m.tags, m.priority, ${cursorValueSql(spec)} AS cursor_value
-          FROM ${from} ${whereSql(where)} ${orderBySql(spec, opts.dir)} LIMIT ${opts.limit + 1}`,
+      sql`SELECT * FROM (
+          (SELECT ${columns} FROM (
+              SELECT s.user_id, s.joined_at FROM crm_user_stats s
+              WHERE ${statsWhere} AND s.joined_at IS NOT NULL ${after(sql`s.joined_at`, sql`s.user_id`)}
+              ORDER BY s.joined_at ${order}, s.user_id ${order} OFFSET 0
+            ) c CROSS JOIN LATERAL (SELECT * FROM crm_user_stats s WHERE s.user_id = c.user_id OFFSET 0) s ${joins}
+            ${whereSql(conds)} ORDER BY c.joined_at ${order}, c.user_id ${order} LIMIT ${opts.limit + 1})
+          UNION ALL
+          (SELECT ${columns} FROM crm_user_stats s ${joins}
+            WHERE s.joined_at IS NULL AND ${statsWhere} ${conds.length ? sql`AND ${sql.join(conds, sql` AND `)}` : sql``}
+            ${after(sql`u.created_at`, sql`u.id`)})
+        ) x ORDER BY x.created_at ${order}, x.id ${order} LIMIT ${opts.limit + 1}`,
     );
+  };
+  if (small?.statsWhere && bySignup) return pageOf(await inSignupOrder(small.statsWhere), opts);
+  if (small) conds.push(sql`u.id = ANY(ARRAY(${small.set}))`);
   let rows: TRow[] | null = null;
   if (fallback) {
     // The first users in order, among the candidates: a full page among them is the page (any later match
@@ -131,9 +171,15 @@ export async function listUsersPage(
     const among = limit > tuning.walk ? fallback.set : undefined;
     const first = await select(fromClause(false, { keyset, order: orderBySql(spec, opts.dir), limit, among }), conds);
     if (first.length > opts.limit) rows = first;
+    else if (fallback.statsWhere && bySignup) rows = await inSignupOrder(fallback.statsWhere);
     else conds.push(sql`u.id = ANY(ARRAY(${fallback.set}))`);
   }
   rows ??= await select(fromClause(spec.usesStats), keyset ? [...conds, keyset] : conds);
+  return pageOf(rows, opts);
+}
+
+/** A page (the first `limit` rows) and the cursor after it, when more follow. */
+function pageOf(rows: TRow[], opts: { sort: TUserSort; dir: "asc" | "desc"; limit: number }) {
   const page = rows.slice(0, opts.limit);
   const last = page.at(-1);
   return {

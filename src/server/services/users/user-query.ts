@@ -107,15 +107,25 @@ export function filterConditions(f: TUserFilters, timeZone: string): SQL[] {
  * walking users in sort order (which is slow when the matches are all old
  * users, as heavy AI users tend to be).
  */
-export function candidateSets(f: TUserFilters): SQL[] {
+export type TCandidateSet = {
+  /** The ids, as a SELECT of one column. */
+  set: SQL;
+  /** For the stats set, its condition on crm_user_stats s (a page in signup order can sort the set by s.joined_at). */
+  statsWhere?: SQL;
+};
+
+export function candidateSets(f: TUserFilters): TCandidateSet[] {
   const strict: SQL[] = [];
   if (f.spentMin !== undefined && f.spentMin > 0) strict.push(sql`s.spent_cents >= ${Math.round(f.spentMin * 100)}`);
   if (f.aiCostMin !== undefined && f.aiCostMin > 0) strict.push(sql`s.ai_cost_micros >= ${Math.round(f.aiCostMin * 1_000_000)}`);
   if (f.unprofitable) strict.push(sql`s.margin_micros < 0`);
   if (f.plans?.length && !f.plans.includes("free")) strict.push(sql`s.plan IN (${list(f.plans)})`);
   if (f.statuses?.length && !f.statuses.includes("none")) strict.push(sql`s.subscription_status IN (${list(f.statuses)})`);
-  const sets: SQL[] = [];
-  if (strict.length) sets.push(sql`SELECT s.user_id FROM crm_user_stats s WHERE ${sql.join(strict, sql` AND `)}`);
+  const sets: TCandidateSet[] = [];
+  if (strict.length) {
+    const statsWhere = sql.join(strict, sql` AND `);
+    sets.push({ set: sql`SELECT s.user_id FROM crm_user_stats s WHERE ${statsWhere}`, statsWhere });
+  }
   // Priorities and tags live in crm_user_metadata (indexed on priority, and GIN on tags): the few users who have them.
   const meta: SQL[] = [];
   if (f.priorities?.length) meta.push(sql`m.priority IN (${list(f.priorities)})`);
@@ -123,8 +133,8 @@ export function candidateSets(f: TUserFilters): SQL[] {
     const tags = sql`ARRAY[${list([...new Set(f.tags.map(normalizeTag))])}]::text[]`;
     meta.push(f.tagMode === "all" ? sql`m.tags @> ${tags}` : sql`m.tags && ${tags}`);
   }
-  if (meta.length) sets.push(sql`SELECT m.user_id FROM crm_user_metadata m WHERE ${sql.join(meta, sql` AND `)}`);
-  if (f.segmentId) sets.push(sql`SELECT user_id FROM crm_segment_members WHERE segment_id = ${f.segmentId}`);
+  if (meta.length) sets.push({ set: sql`SELECT m.user_id FROM crm_user_metadata m WHERE ${sql.join(meta, sql` AND `)}` });
+  if (f.segmentId) sets.push({ set: sql`SELECT user_id FROM crm_segment_members WHERE segment_id = ${f.segmentId}` });
   return sets;
 }
 

@@ -23,12 +23,22 @@ export const crmUserStats = pgTable(
     aiCostMicros: bigint("ai_cost_micros", { mode: "number" }).notNull().default(0),
     /** Lifetime revenue minus lifetime AI cost, in micro-dollars. */
     marginMicros: bigint("margin_micros", { mode: "number" }).notNull().generatedAlwaysAs(sql`spent_cents * 10000 - ai_cost_micros`),
+    /**
+     * The user's signup time (app.users.created_at, which never changes), copied by the stats refresh: a page of
+     * users with a stats filter (AI cost ≥ $2) in signup order sorts its candidates from here, without looking
+     * each one up in app.users. Null only for a row an AI-usage batch made since the last stats refresh.
+     */
+    joinedAt: timestamp("joined_at", { withTimezone: true }),
   },
   (t) => [
-    index("crm_user_stats_spent_idx").on(t.spentCents, t.userId),
-    index("crm_user_stats_ai_cost_idx").on(t.aiCostMicros, t.userId),
-    index("crm_user_stats_margin_idx").on(t.marginMicros, t.userId),
-    index("crm_user_stats_plan_idx").on(t.plan, t.subscriptionStatus),
+    // Each filter's index ends with the user and the signup time: the users matching it are listed in signup order
+    // from the index alone (list-users.ts), and sorting by the column itself reads (column, user) in order.
+    index("crm_user_stats_spent_idx").on(t.spentCents, t.userId, t.joinedAt),
+    index("crm_user_stats_ai_cost_idx").on(t.aiCostMicros, t.userId, t.joinedAt),
+    index("crm_user_stats_margin_idx").on(t.marginMicros, t.userId, t.joinedAt),
+    index("crm_user_stats_plan_idx").on(t.plan, t.subscriptionStatus, t.userId, t.joinedAt),
+    // The few rows without a copy of the signup time yet (made by an AI-usage batch since the last stats refresh).
+    index("crm_user_stats_unjoined_idx").on(t.userId).where(sql`joined_at IS NULL`),
   ],
 );
 
