@@ -24,6 +24,24 @@ export type TRollupState = {
 };
 export type TRefreshResult = { caughtUp: boolean; rows: number; state: TRollupState; skipped?: "locked" };
 
+/**
+ * Every table the refresh derives from the main app's rows, and the watermark they match: all UNLOGGED (migration
+ * 0027), so a crash empties them together and the next refresh rebuilds them (docs/deploy.md).
+ */
+export const DERIVED_TABLES = [
+  "crm_rollup_state",
+  "crm_user_numbers",
+  "crm_rollup_user_days",
+  "crm_rollup_day_bits",
+  "crm_rollup_users",
+  "crm_rollup_buckets",
+  "crm_rollup_days",
+  "crm_rollup_user_day_tokens",
+  "crm_rollup_user_week_tokens",
+  "crm_user_stats",
+  "crm_user_stats_state",
+] as const;
+
 const LOCK = sql`hashtext('crm-analytics-rollups')`;
 /**
  * The largest batch (ids of each source table) a catch-up takes at once. Rows written user by user (an import, the
@@ -389,17 +407,5 @@ async function buildStaleDayBits(db: DbOrTx): Promise<boolean> {
  */
 async function analyzeAfterBigCatchUp(db: DbOrTx, rows: number) {
   if (rows < 100_000 || "rollback" in db) return;
-  for (const table of [
-    "crm_user_numbers",
-    "crm_rollup_user_days",
-    "crm_rollup_day_bits",
-    "crm_rollup_users",
-    "crm_rollup_buckets",
-    "crm_rollup_days",
-    "crm_rollup_user_day_tokens",
-    "crm_rollup_user_week_tokens",
-    "crm_user_stats",
-  ]) {
-    await db.execute(sql.raw(`VACUUM (ANALYZE) ${table}`));
-  }
+  for (const table of DERIVED_TABLES) await db.execute(sql.raw(`VACUUM (ANALYZE) ${table}`));
 }
