@@ -140,21 +140,20 @@ export async function listUsersPage(
     // AI-usage batch since the last stats refresh have no copy yet (a partial index finds them): they are read whole
     // and merged in by their own signup time.
     const order = opts.dir === "desc" ? sql`DESC` : sql`ASC`;
-    const after = (key: SQL, tie: SQL) => (cursor ? sql`AND ${keysetCondition({ ...spec, key, tie }, cursor)}` : sql``);
+    const after = (key: SQL, tie: SQL) => (cursor ? [keysetCondition({ ...spec, key, tie }, cursor)] : []);
     const joins = sql`JOIN ${srcSchema()}.users u ON u.id = s.user_id LEFT JOIN crm_user_metadata m ON m.user_id = u.id`;
     return executeRows<TRow>(
       db,
       sql`SELECT * FROM (
           (SELECT ${columns} FROM (
               SELECT s.user_id, s.joined_at FROM crm_user_stats s
-              WHERE ${statsWhere} AND s.joined_at IS NOT NULL ${after(sql`s.joined_at`, sql`s.user_id`)}
+              ${whereSql([statsWhere, sql`s.joined_at IS NOT NULL`, ...after(sql`s.joined_at`, sql`s.user_id`)])}
               ORDER BY s.joined_at ${order}, s.user_id ${order} OFFSET 0
             ) c CROSS JOIN LATERAL (SELECT * FROM crm_user_stats s WHERE s.user_id = c.user_id OFFSET 0) s ${joins}
             ${whereSql(conds)} ORDER BY c.joined_at ${order}, c.user_id ${order} LIMIT ${opts.limit + 1})
           UNION ALL
           (SELECT ${columns} FROM crm_user_stats s ${joins}
-            WHERE s.joined_at IS NULL AND ${statsWhere} ${conds.length ? sql`AND ${sql.join(conds, sql` AND `)}` : sql``}
-            ${after(sql`u.created_at`, sql`u.id`)})
+            ${whereSql([sql`s.joined_at IS NULL`, statsWhere, ...conds, ...after(sql`u.created_at`, sql`u.id`)])})
         ) x ORDER BY x.created_at ${order}, x.id ${order} LIMIT ${opts.limit + 1}`,
     );
   };
