@@ -288,3 +288,44 @@ describe("analytics inputs", () => {
     ).rejects.toThrow("The range cannot end after today (2026-03-20 in UTC)");
   });
 });
+
+describe.each(engines())("customer churn on %s", (dbEngine) => {
+  let db: TTestDatabase;
+  const FROM = "2026-03-01T00:00:00Z";
+  const TO = "2026-03-20T00:00:00Z"; // the range's end: March 19 is the last whole day before NOW in UTC
+  const sub = (user: number, started_at: string, canceled_at: string | null) => ({
+    user_id: uuid(user),
+    plan: "pro",
+    status: canceled_at ? "canceled" : "active",
+    price: 49,
+    interval: "month",
+    started_at,
+    canceled_at,
+  });
+  beforeAll(async () => {
+    db = await createTestDatabase(dbEngine);
+    await insertSourceRows(db, {
+      subscriptions: [
+        sub(101, "2026-01-01T00:00:00Z", null), // running throughout: stays
+        sub(102, "2026-01-01T00:00:00Z", "2026-03-10T00:00:00Z"), // canceled inside: churned
+        sub(103, "2026-01-01T00:00:00Z", "2026-03-05T00:00:00Z"), // an upgrade: canceled, and
+        sub(103, "2026-03-05T00:00:00Z", null), // another started inside: stays
+        sub(104, "2026-01-01T00:00:00Z", FROM), // canceled at the start itself: not a subscriber then
+        sub(105, FROM, TO), // started at the start (a subscriber), canceled at the end itself: churned
+        sub(106, "2026-03-02T00:00:00Z", null), // started inside: not a subscriber at the start
+        sub(107, "2026-01-01T00:00:00Z", "2026-03-08T00:00:00Z"), // two running at the start, one canceled:
+        sub(107, "2026-02-01T00:00:00Z", null), // stays
+      ],
+    });
+  });
+  afterAll(async () => db?.drop());
+
+  it.each(["raw", "rollups"] as const)("counts subscribers at the start without one at the end (%s)", async (engine) => {
+    const stats = (range: { from: string; to: string }) =>
+      getAppStatistics({ ctx: testCtx(db.db, undefined, { clock: () => NOW }), input: { range, timezone: "UTC" }, engine });
+    // Subscribers at the start: 101, 102, 103, 105, 107; without a running subscription at the end: 102, 105.
+    expect((await stats({ from: "2026-03-01", to: "2026-03-19" })).revenue.churnRate).toBe(2 / 5);
+    // Nobody had a subscription on Dec 1: no rate.
+    expect((await stats({ from: "2025-12-01", to: "2025-12-31" })).revenue.churnRate).toBeNull();
+  });
+});

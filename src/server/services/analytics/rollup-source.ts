@@ -718,7 +718,13 @@ export async function rollupSource(db: DbOrTx, given?: TRollupState, opts: { top
       const key = `${w.from.getTime()}:${w.to.getTime()}`;
       const cache = opts.topUserDepths ? null : topUsersCache(db);
       const hit = cache?.get(key);
-      if (hit && limit <= hit.users.length && twm - hit.twm <= TOP_CACHE_MAX_ROWS_SINCE && Date.now() - hit.at <= TOP_CACHE_MAX_AGE_MS) {
+      if (
+        hit &&
+        state.userDayIndex &&
+        limit <= hit.users.length &&
+        twm - hit.twm <= TOP_CACHE_MAX_ROWS_SINCE &&
+        Date.now() - hit.at <= TOP_CACHE_MAX_AGE_MS
+      ) {
         const listed = hit.users.length
           ? sql`SELECT user_id FROM (VALUES ${sql.join(
               hit.users.map((id) => sql`(${id}::uuid)`),
@@ -757,7 +763,9 @@ export async function rollupSource(db: DbOrTx, given?: TRollupState, opts: { top
       async function searchTop(n: number): Promise<TRow[]> {
         const w0 = Math.floor(Math.floor(w.from.getTime() / D) / 7);
         const w1 = Math.floor((Math.ceil(w.to.getTime() / D) - 1) / 7);
-        for (const depth of opts.topUserDepths ?? TOP_USER_DEPTHS) {
+        // Without the by-user index (a big catch-up builds it at its end) each candidate's total would scan the
+        // window's user-days: one grouped read of them instead.
+        for (const depth of state.userDayIndex ? (opts.topUserDepths ?? TOP_USER_DEPTHS) : []) {
           const rows = await executeRows<TRow>(
             db,
             withNames(sql`WITH tops AS MATERIALIZED (
