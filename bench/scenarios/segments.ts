@@ -4,7 +4,8 @@ import type { Db } from "@/server/db/client";
 import { executeRows } from "@/server/db/client";
 import { openJobsPool } from "@/server/db/open";
 import { crmAdmins, crmCampaigns, crmUserSegments } from "@/server/db/schema";
-import { serviceContext } from "@/server/runtime";
+import { jobEvent } from "@/server/jobs/events";
+import { createJobEngine, serviceContext } from "@/server/runtime";
 import { systemActor } from "@/server/services/context";
 import { previewSegment } from "@/server/services/segments/preview-segment";
 import { recomputeSegment } from "@/server/services/segments/recompute-segment";
@@ -167,24 +168,28 @@ const scenario: TBenchScenario = {
         });
         figures.push({ name: "five-condition segment: members after recompute", value: initial.userCount, unit: "users", target: null });
 
-        const t2 = performance.now();
-        let members = 0;
-        for (const id of ids) members += (await recomputeSegment({ ctx: jobCtx, input: { segmentId: id } })).userCount;
-        figures.push({
-          name: "recompute 20 segments (first time)",
-          value: Math.round(performance.now() - t2),
-          unit: "ms",
-          target: twentyTarget,
-        });
+        // The 20 go through the job queue as the schedule sends them (one recompute job per segment, the in-process
+        // engine running three at a time, on the jobs' pool), timed until the queue is empty.
+        const engine = createJobEngine(jobs.db as Db, { pollMs: 20 });
+        const computed = () =>
+          db
+            .select({ n: crmUserSegments.userCount, at: crmUserSegments.lastComputedAt })
+            .from(crmUserSegments)
+            .where(inArray(crmUserSegments.id, ids));
+        const recomputeAll = async () => {
+          const before = Math.max(0, ...(await computed()).map((r) => r.at?.getTime() ?? 0));
+          const t = performance.now();
+          await engine.enqueue(ids.map((segmentId) => jobEvent("crm/segment.recompute.requested", { segmentId, requestedBy: "bench" })));
+          await engine.drain({ timeoutMs: 30 * 60_000 });
+          const ms = Math.round(performance.now() - t);
+          if ((await computed()).some((r) => (r.at?.getTime() ?? 0) <= before))
+            throw new Error("The queue left a bench segment unrecomputed");
+          return ms;
+        };
+        figures.push({ name: "recompute 20 segments (first time)", value: await recomputeAll(), unit: "ms", target: twentyTarget });
+        const members = (await computed()).reduce((sum, r) => sum + r.n, 0);
         figures.push({ name: "members across the 20 segments", value: members, unit: "rows", target: null });
-        const t3 = performance.now();
-        for (const id of ids) await recomputeSegment({ ctx: jobCtx, input: { segmentId: id } });
-        figures.push({
-          name: "recompute 20 segments (again)",
-          value: Math.round(performance.now() - t3),
-          unit: "ms",
-          target: twentyTarget,
-        });
+        figures.push({ name: "recompute 20 segments (again)", value: await recomputeAll(), unit: "ms", target: twentyTarget });
       } finally {
         await db.delete(crmUserSegments).where(inArray(crmUserSegments.id, ids));
         if (admin) await db.delete(crmAdmins).where(inArray(crmAdmins.id, [admin.id]));
