@@ -8,12 +8,14 @@ import type { TWindow } from "./source";
  * directly in both implementations; it is not an event table.
  */
 
+/** A subscription running at `at`: started by then and not canceled by then. */
+const running = (at: Date) =>
+  sql`(started_at <= ${iso(at)}::timestamptz AND (canceled_at IS NULL OR canceled_at > ${iso(at)}::timestamptz))`;
+
 /** MRR at each instant, in one read: monthly price of subscriptions running then (yearly plans count 1/12). */
 export async function monthlyRecurringRevenue(db: DbOrTx, ats: Date[]): Promise<number[]> {
   const S = srcSchema();
   if (!ats.length) return [];
-  const running = (at: Date) =>
-    sql`started_at <= ${iso(at)}::timestamptz AND (canceled_at IS NULL OR canceled_at > ${iso(at)}::timestamptz)`;
   const cols = ats.map(
     (at, i) =>
       sql`coalesce(round(sum(CASE interval WHEN 'year' THEN price / 12.0 ELSE price END) FILTER (WHERE ${running(at)}), 2), 0) AS ${sql.raw(`m${i}`)}`,
@@ -33,8 +35,7 @@ export async function monthlyRecurringRevenue(db: DbOrTx, ats: Date[]): Promise<
  */
 export async function customerChurn(db: DbOrTx, w: TWindow): Promise<{ atStart: number; churned: number }> {
   const S = srcSchema();
-  const running = (at: string) => sql`(started_at <= ${at}::timestamptz AND (canceled_at IS NULL OR canceled_at > ${at}::timestamptz))`;
-  const [start, end] = [running(iso(w.from)), running(iso(w.to))];
+  const [start, end] = [running(w.from), running(w.to)];
   const [row] = await executeRows<{ at_start: string; churned: string }>(
     db,
     sql`SELECT count(*) AS at_start, count(*) FILTER (WHERE NOT at_end) AS churned FROM (

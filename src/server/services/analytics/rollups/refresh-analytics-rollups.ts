@@ -53,22 +53,20 @@ const LOCK = sql`hashtext('crm-analytics-rollups')`;
  */
 const CATCH_UP_BATCH = 16_000_000;
 /**
- * Indexes a big catch-up drops and builds once it is caught up. The by-user index of the AI usage per user-day is
+ * The index a big catch-up drops and builds once it is caught up. The by-user index of the AI usage per user-day is
  * written in random order (its key starts with the user's uuid, the batch's rows come in day order), so at 1M users
  * a catch-up that kept it spent most of its AI-usage statements (309 s) dirtying and reading back pages of it.
  * Building it from the finished table is one sort. Meanwhile it is missing and the reads that use it (the top users by
- * cost's exact totals) look rows up by day instead: slower, still exact.
+ * cost's exact totals) look rows up by day instead: slower, still exact. `create` is the definition of migration 0017
+ * (schema/crm/analytics-rollups.ts); the catch-up test checks the rebuilt one against it.
  */
-const USER_DAY_INDEX = "crm_rollup_user_day_tokens_user_idx";
-const BUILT_AFTER_CATCH_UP = [
-  {
-    name: USER_DAY_INDEX,
-    table: "crm_rollup_user_day_tokens",
-    create: sql`CREATE INDEX IF NOT EXISTS crm_rollup_user_day_tokens_user_idx ON crm_rollup_user_day_tokens (user_id, day, cost_micros, tokens)`,
-  },
-] as const;
-/** A catch-up drops those indexes when at least this many token rows are behind, and more than the table holds. */
-const REBUILD_INDEXES_FROM = 1_000_000;
+const USER_DAY_INDEX = {
+  name: "crm_rollup_user_day_tokens_user_idx",
+  table: "crm_rollup_user_day_tokens",
+  create: sql`CREATE INDEX IF NOT EXISTS crm_rollup_user_day_tokens_user_idx ON crm_rollup_user_day_tokens (user_id, day, cost_micros, tokens)`,
+} as const;
+/** A catch-up drops that index when at least this many token rows are behind, and more than the table holds. */
+const REBUILD_INDEX_FROM = 1_000_000;
 /** Slots of a day (0–95) take 7 bits: the planes of crm_rollup_day_bits. */
 const SLOT_BITS = 7;
 
@@ -85,7 +83,7 @@ export async function readRollupState(db: DbOrTx): Promise<TRollupState> {
     db,
     sql`SELECT sessions_until_id AS s, events_until_id AS e, tokens_until_id AS t, refreshed_at, bits_stale_from_day AS b, version AS v,
           i.present AS i
-        FROM (SELECT to_regclass(${USER_DAY_INDEX}) IS NOT NULL AS present) i LEFT JOIN crm_rollup_state ON id = 'main'`,
+        FROM (SELECT to_regclass(${USER_DAY_INDEX.name}) IS NOT NULL AS present) i LEFT JOIN crm_rollup_state ON id = 'main'`,
   );
   const userDayIndex = row?.i ?? true;
   if (!row?.refreshed_at)
@@ -373,7 +371,7 @@ export async function refreshAnalyticsRollups({
   ctx,
   input: opts = {},
 }: TServiceArgs<
-  { batchSize?: number; maxBatches?: number; grow?: boolean; rebuildIndexesFrom?: number } | undefined
+  { batchSize?: number; maxBatches?: number; grow?: boolean; rebuildIndexFrom?: number } | undefined
 >): Promise<TRefreshResult> {
   const { db } = ctx;
   const first = opts.batchSize ?? 250_000;
@@ -381,7 +379,7 @@ export async function refreshAnalyticsRollups({
   const maxBatches = opts.maxBatches ?? 1_000;
   let rows = 0;
   let batchSize = first;
-  if (grows) await dropIndexesForCatchUp(db, opts.rebuildIndexesFrom ?? REBUILD_INDEXES_FROM);
+  if (grows) await dropIndexForCatchUp(db, opts.rebuildIndexFrom ?? REBUILD_INDEX_FROM);
   for (let i = 0; i < maxBatches; i++) {
     const size = batchSize;
     const result = await db.transaction(async (tx) => {
@@ -396,7 +394,7 @@ export async function refreshAnalyticsRollups({
     // Far behind (a full batch): take bigger bites, up to CATCH_UP_BATCH rows of each table.
     if (grows) batchSize = Math.min(batchSize * 4, Math.max(first, CATCH_UP_BATCH));
     if (result.caughtUp) {
-      const built = (result.state.bitsStaleFromDay === null || (await buildStaleDayBits(db))) && (await buildIndexesAfterCatchUp(db));
+      const built = (result.state.bitsStaleFromDay === null || (await buildStaleDayBits(db))) && (await buildIndexAfterCatchUp(db));
       await refreshUserStats(db);
       await analyzeAfterBigCatchUp(db, rows);
       const state = await readRollupState(db);
@@ -410,30 +408,28 @@ export async function refreshAnalyticsRollups({
 
 /**
  * Before a catch-up far enough behind (`from` token rows or more, and more than the per-user-day table holds: its
- * first run, or after a crash emptied it), drops BUILT_AFTER_CATCH_UP, in a transaction of its own under the
- * refresh's lock. A read holding the table makes it give up after a moment and keep the indexes.
+ * first run, or after a crash emptied it), drops USER_DAY_INDEX, in a transaction of its own under the refresh's
+ * lock. A read holding the table makes it give up after a moment and keep the index.
  */
-async function dropIndexesForCatchUp(db: DbOrTx, from: number) {
+async function dropIndexForCatchUp(db: DbOrTx, from: number) {
   const S = srcSchema();
   try {
     await db.transaction(async (tx) => {
       const [lock] = await executeRows<{ ok: boolean }>(tx, sql`SELECT pg_try_advisory_xact_lock(${LOCK}) AS ok`);
       if (!lock?.ok) return;
-      for (const index of BUILT_AFTER_CATCH_UP) {
-        const [row] = await executeRows<{ behind: string | null; held: number | null; present: boolean }>(
-          tx,
-          sql`SELECT (SELECT max(id) FROM ${S}.token_usage) - coalesce((SELECT tokens_until_id FROM crm_rollup_state WHERE id = 'main'), 0) AS behind,
-                     (SELECT reltuples FROM pg_class WHERE oid = to_regclass(${index.table})) AS held,
-                     to_regclass(${index.name}) IS NOT NULL AS present`,
-        );
-        const behind = num(row?.behind ?? 0);
-        if (!row?.present || behind < from || behind <= Math.max(0, Number(row.held ?? 0))) continue;
-        await tx.execute(sql`SET LOCAL lock_timeout = '2s'`);
-        await tx.execute(sql.raw(`DROP INDEX IF EXISTS ${index.name}`));
-      }
+      const [row] = await executeRows<{ behind: string | null; held: number | null; present: boolean }>(
+        tx,
+        sql`SELECT (SELECT max(id) FROM ${S}.token_usage) - coalesce((SELECT tokens_until_id FROM crm_rollup_state WHERE id = 'main'), 0) AS behind,
+                   (SELECT reltuples FROM pg_class WHERE oid = to_regclass(${USER_DAY_INDEX.table})) AS held,
+                   to_regclass(${USER_DAY_INDEX.name}) IS NOT NULL AS present`,
+      );
+      const behind = num(row?.behind ?? 0);
+      if (!row?.present || behind < from || behind <= Math.max(0, Number(row.held ?? 0))) return;
+      await tx.execute(sql`SET LOCAL lock_timeout = '2s'`);
+      await tx.execute(sql.raw(`DROP INDEX IF EXISTS ${USER_DAY_INDEX.name}`));
     });
   } catch (error) {
-    // Kept (a read held the table): the catch-up writes them as it goes, slower but the same.
+    // Kept (a read held the table): the catch-up writes it as it goes, slower but the same.
     if (!isLockTimeout(error)) throw error;
   }
 }
@@ -445,20 +441,18 @@ function isLockTimeout(error: unknown): boolean {
   return false;
 }
 
-/** Builds the indexes a catch-up dropped (none missing: nothing to do). False when another runner holds the lock. */
-async function buildIndexesAfterCatchUp(db: DbOrTx): Promise<boolean> {
-  const done = await db.transaction(async (tx) => {
+/** Builds the index a catch-up dropped (present: nothing to do). False when another runner holds the lock. */
+function buildIndexAfterCatchUp(db: DbOrTx): Promise<boolean> {
+  return db.transaction(async (tx) => {
     const [lock] = await executeRows<{ ok: boolean }>(tx, sql`SELECT pg_try_advisory_xact_lock(${LOCK}) AS ok`);
     if (!lock?.ok) return false;
-    for (const index of BUILT_AFTER_CATCH_UP) {
-      const [row] = await executeRows<{ present: boolean }>(tx, sql`SELECT to_regclass(${index.name}) IS NOT NULL AS present`);
-      if (row?.present) continue;
+    const [row] = await executeRows<{ present: boolean }>(tx, sql`SELECT to_regclass(${USER_DAY_INDEX.name}) IS NOT NULL AS present`);
+    if (!row?.present) {
       await tx.execute(sql`SET LOCAL maintenance_work_mem = '256MB'`);
-      await tx.execute(index.create);
+      await tx.execute(USER_DAY_INDEX.create);
     }
     return true;
   });
-  return done;
 }
 
 /** UTC days of bit strings built per transaction once a catch-up is done. */
