@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import { PgDialect } from "drizzle-orm/pg-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { executeRows } from "@/server/db/client";
 import { readRollupState, refreshAnalyticsRollups } from "@/server/services/analytics/rollups/refresh-analytics-rollups";
@@ -305,11 +306,17 @@ describe.each(engines())("compiled criteria on %s", (engine) => {
   });
   afterAll(async () => db?.drop());
 
-  const members = async (criteria: TCriteria, segments = new Map<string, TCriteria>(), tokensUntilId?: number, now = NOW) =>
+  const members = async (
+    criteria: TCriteria,
+    segments = new Map<string, TCriteria>(),
+    tokensUntilId?: number,
+    now = NOW,
+    userDayIndex = true,
+  ) =>
     new Set(
-      (await executeRows<{ id: string }>(db.db, membersQuery(ZCriteria.parse(criteria), { now, segments, tokensUntilId }))).map(
-        (r) => r.id,
-      ),
+      (
+        await executeRows<{ id: string }>(db.db, membersQuery(ZCriteria.parse(criteria), { now, segments, tokensUntilId, userDayIndex }))
+      ).map((r) => r.id),
     );
 
   /**
@@ -349,8 +356,9 @@ describe.each(engines())("compiled criteria on %s", (engine) => {
         const now = i % 2 === 0 ? NOW : new Date(NOW.getTime() - 7 * 3_600_000);
         const expected = evaluateCriteria(parsed.data, data, { now, segments: new Map() });
         // Raw rows only; the rollups at the watermark read before compiling; the rollups with a stale hint (0), where
-        // the statement's own watermark decides.
-        const actual = await members(parsed.data, new Map(), [undefined, tokensUntilId, 0][i % 3], now);
+        // the statement's own watermark decides; AI cost candidates from the week lists (with the by-user index) or
+        // from the lifetime totals (without it).
+        const actual = await members(parsed.data, new Map(), [undefined, tokensUntilId, 0][i % 3], now, Math.floor(i / 2) % 2 === 0);
         expect([...actual].sort(), `seed ${seed}, tree ${i}: ${JSON.stringify(tree)}`).toEqual([...expected].sort());
         compared++;
         if (expected.size > 0 && expected.size < data.users.length) nonTrivial++;
@@ -361,10 +369,10 @@ describe.each(engines())("compiled criteria on %s", (engine) => {
     expect(nonTrivial).toBeGreaterThan(200);
   }, 240_000);
 
-  it("AI cost over a range above an amount: the users whose lifetime cost reaches it, and those with rows after the watermark", async () => {
-    // The compiled condition sums only users whose lifetime cost (crm_user_stats) reaches the amount, or who have
-    // AI rows after the watermark: half of the rows here are after it, so members whose rolled-up lifetime cost
-    // is below the amount exist, and must still be found.
+  it("AI cost over a range above an amount: only the users who may reach it are summed, and every member is found", async () => {
+    // The compiled condition sums only the users whose week lists' bound (with the by-user index, up to 8 weeks) or
+    // lifetime cost (crm_user_stats) reaches the amount, or who have AI rows after the watermark: half of the rows
+    // here are after it, so members whose rolled-up cost is below the amount exist, and must still be found.
     let viaTail = 0;
     for (const seed of [5, 6]) {
       const { data, tokensUntilId } = await loadHalfRolledUp(seed);
@@ -379,15 +387,109 @@ describe.each(engines())("compiled criteria on %s", (engine) => {
             const tree = group("all", cond({ field: "ai_usage", metric: "cost", days, op, value }));
             const parsed = ZCriteria.parse(tree);
             const expected = evaluateCriteria(parsed, data, { now: NOW, segments: new Map() });
-            for (const hint of [tokensUntilId, 0]) {
-              const actual = await members(parsed, new Map(), hint);
-              expect([...actual].sort(), `seed ${seed}, hint ${hint}: ${JSON.stringify(tree)}`).toEqual([...expected].sort());
-            }
+            for (const hint of [tokensUntilId, 0])
+              for (const byIndex of [true, false]) {
+                const actual = await members(parsed, new Map(), hint, NOW, byIndex);
+                expect([...actual].sort(), `seed ${seed}, hint ${hint}, ${byIndex}: ${JSON.stringify(tree)}`).toEqual([...expected].sort());
+              }
             viaTail += [...expected].filter((id) => (lifetime.get(id) ?? 0) < value * 1_000_000).length;
           }
     }
     expect(viaTail).toBeGreaterThan(10);
   }, 120_000);
+
+  it("AI cost over the last 30 days of at least $1: the week lists' bound keeps every member, to the micro-dollar", async () => {
+    // The compiled condition sums only the users whose listed week costs (each ≥ cut = ⌈⅔ · $1 ÷ k⌉, over the k
+    // weeks from the week of `from` to the week of now) plus cut − 1 for each other week reach $1. Users built on
+    // that bound's edge, either side of `from`, after now (clock skew) and after the watermark.
+    const DAY = 86_400_000;
+    const T = 1_000_000;
+    for (const now of [NOW, new Date(NOW.getTime() - 7 * 3_600_000)]) {
+      const from = new Date(now.getTime() - 30 * DAY);
+      const weekOf = (d: Date) => Math.floor(Math.floor(d.getTime() / DAY) / 7);
+      const w0 = weekOf(from);
+      const k = weekOf(now) - w0 + 1;
+      const cut = Math.ceil((2 * T) / (3 * k));
+      // A time inside week w and inside [from, now].
+      const inWeek = (w: number) => {
+        const start = Math.max(w * 7 * DAY, from.getTime() + 3_600_000);
+        const end = Math.min((w + 1) * 7 * DAY, now.getTime() - 3_600_000);
+        return new Date(Math.floor((start + end) / 2)).toISOString();
+      };
+      const data: TDataSet = {
+        users: [],
+        events: [],
+        token_usage: [],
+        subscriptions: [],
+        payments: [],
+        metadata: [],
+        campaign_tracking: [],
+        suppressions: [],
+      };
+      const user = (n: number, costs: [micros: number, at: string][]) => {
+        const id = uuid(80_000 + n);
+        data.users.push({ id, email: `edge${n}@acme.com`, name: null, created_at: "2026-01-01T00:00:00Z", last_active_at: null });
+        for (const [micros, at] of costs)
+          data.token_usage.push({
+            user_id: id,
+            model: "gpt-4o",
+            input_tokens: 1,
+            output_tokens: 1,
+            cost_usd: micros / 1e6,
+            created_at: at,
+          });
+        return id;
+      };
+      const weeks = Array.from({ length: k }, (_, i) => w0 + i);
+      const spread = (first: number) => weeks.map((w, i): [number, string] => [i === 0 ? first : cut - 1, inWeek(w)]);
+      const exactly = user(1, spread(T - (k - 1) * (cut - 1))); // $1.000000: listed once, every other week just under the cut
+      user(2, spread(T - (k - 1) * (cut - 1) - 1)); // $0.999999: no condition below holds for it
+      user(3, [
+        [T, new Date(from.getTime() - 60_000).toISOString()], // in the week of `from`, a minute before it
+        [cut, inWeek(w0 + 1)],
+      ]);
+      const skewed = user(4, [[T, new Date(now.getTime() + 9 * DAY).toISOString()]]); // stamped in a later week than now
+      const firstDay = user(5, [[T, new Date(from.getTime() + 60_000).toISOString()]]);
+      const quiet = user(6, spread(cut - 1)); // under every cut, then spends after the watermark
+      await db.execScript(
+        `TRUNCATE app.users, app.events, app.token_usage, app.subscriptions, app.payments RESTART IDENTITY; DELETE FROM crm_campaign_tracking; DELETE FROM crm_campaigns;
+         TRUNCATE crm_rollup_state, crm_rollup_buckets, crm_rollup_days, crm_rollup_day_bits, crm_rollup_user_days, crm_rollup_users,
+           crm_rollup_user_day_tokens, crm_rollup_user_week_tokens, crm_user_numbers, crm_user_stats;`,
+      );
+      await load(db, data);
+      await refreshAnalyticsRollups({ ctx: testCtx(db.db), input: {} });
+      const late = {
+        user_id: quiet,
+        model: "gpt-4o",
+        input_tokens: 1,
+        output_tokens: 1,
+        cost_usd: (T - k * (cut - 1)) / 1e6,
+        created_at: inWeek(w0 + 1),
+      };
+      await insertSourceRows(db, { token_usage: [{ ...late, feature: "f" }] });
+      data.token_usage.push(late);
+      const { tokensUntilId } = await readRollupState(db.db);
+      expect(tokensUntilId).toBe(data.token_usage.length - 1);
+      const expectations: [op: "gte" | "gt" | "eq", value: number, members: string[]][] = [
+        ["gte", 1, [exactly, skewed, firstDay, quiet]],
+        ["gt", 0.999999, [exactly, skewed, firstDay, quiet]],
+        ["gt", 1, []],
+        ["eq", 1, [exactly, skewed, firstDay, quiet]],
+      ];
+      for (const [op, value, want] of expectations) {
+        const parsed = ZCriteria.parse(group("all", cond({ field: "ai_usage", metric: "cost", days: 30, op, value })));
+        const sqlText = new PgDialect().sqlToQuery(
+          membersQuery(parsed, { now, segments: new Map(), tokensUntilId, userDayIndex: true }),
+        ).sql;
+        expect(sqlText).toContain("crm_rollup_user_week_tokens WHERE week IN");
+        const expected = evaluateCriteria(parsed, data, { now, segments: new Map() });
+        expect([...expected].sort(), `${op} ${value}`).toEqual([...want].sort());
+        expect([...(await members(parsed, new Map(), tokensUntilId, now))].sort(), `${now.toISOString()} ${op} ${value}`).toEqual(
+          [...expected].sort(),
+        );
+      }
+    }
+  }, 60_000);
 
   it("binds hostile text as values: quotes, comments, semicolons, unicode, LIKE wildcards", async () => {
     await db.execScript("TRUNCATE app.users; DELETE FROM crm_user_metadata;");

@@ -190,8 +190,8 @@ export async function enrolFromSources({ ctx }: TServiceArgs<void>): Promise<{ a
     } else if (t.kind === "criteria") {
       if (a.enrolCursor && now.getTime() - a.enrolCursor.getTime() < CRITERIA_TRIGGER_EVERY_MS) continue;
       const segments = await loadReferencedCriteria(db, t.criteria);
-      const { tokensUntilId } = await readRollupState(db);
-      const compiled = compileCriteria(t.criteria, { now, segments, tokensUntilId });
+      const { tokensUntilId, userDayIndex } = await readRollupState(db);
+      const compiled = compileCriteria(t.criteria, { now, segments, tokensUntilId, userDayIndex });
       candidates = sql`SELECT u.id AS user_id, NULL::text AS trigger_key FROM ${criteriaFrom(compiled)} WHERE ${compiled.where}`;
     }
     if (!candidates) continue;

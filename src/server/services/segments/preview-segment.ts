@@ -12,8 +12,8 @@ export async function previewSegment({ ctx, input: raw }: TServiceArgs<TPreviewS
   const { db } = ctx;
   const now = ctx.clock();
   const segments = await loadReferencedCriteria(db, input.criteria, input.segmentId);
-  const { tokensUntilId } = await readRollupState(db);
-  const compiled = compileCriteria(input.criteria, { now, segments, tokensUntilId });
+  const { tokensUntilId, userDayIndex } = await readRollupState(db);
+  const compiled = compileCriteria(input.criteria, { now, segments, tokensUntilId, userDayIndex });
   // One evaluation for both the count and the sample. It may scan the raw events of every user (a second or
   // more at 1M users): unlike the request's other reads it asks for the parallel workers its connection goes
   // without (p50 2.6 s without them, 1.8–2.0 s with them, at 1M users here).

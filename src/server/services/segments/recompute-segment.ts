@@ -41,8 +41,8 @@ export async function recomputeSegment({ ctx, input }: TServiceArgs<{ segmentId:
     if (!parsed.success)
       throw new InvalidInputError(`Segment “${segment.name}” has criteria that are no longer valid; edit it to fix them`);
     const segments = await loadReferencedCriteria(tx, parsed.data, segment.id);
-    const { tokensUntilId } = await readRollupState(tx);
-    const compiled = compileCriteria(parsed.data, { now, segments, tokensUntilId });
+    const { tokensUntilId, userDayIndex } = await readRollupState(tx);
+    const compiled = compileCriteria(parsed.data, { now, segments, tokensUntilId, userDayIndex });
     const at = sql`${now.toISOString()}::timestamptz`;
     const seg = sql`${segmentId}::uuid`;
     const [diff] = await executeRows<{ entered: string | number; exited: string | number; total: string | number }>(

@@ -34,6 +34,11 @@ export type TCompileContext = {
    * the statement reads the watermark it runs at itself. Without it, AI usage is summed from the raw rows.
    */
   tokensUntilId?: number;
+  /**
+   * The by-user index of AI usage per user-day exists (readRollupState; a big catch-up drops it until done): the
+   * days of the users who may pass an AI cost condition are then read by it, a few index entries each.
+   */
+  userDayIndex?: boolean;
 };
 export type TCompiled = { where: SQL; needsSubscription: boolean; needsMetadata: boolean };
 /** A condition that is never unknown (EXISTS / NOT EXISTS): left unwrapped so the planner can make it a join. */
@@ -97,12 +102,11 @@ function aiUsage(
   model: string | undefined,
   hint: number | undefined,
   /**
-   * The condition holds only for users whose usage since `from` is at least this many micro-dollars (a cost
-   * above a positive amount): usage since `from` is at most the lifetime total plus the rows after the
-   * watermark (costs are never negative), so only users whose lifetime total reaches it (crm_user_stats, by
-   * its index) or with rows after the watermark are summed, not every user with usage in the range.
+   * The condition holds only for users whose usage since `from` is at least `atLeastMicros` micro-dollars (a
+   * cost above a positive amount, `now` the evaluation's): only the users who may reach it are summed
+   * (`costCandidates`, their days by the by-user index when `byUserIndex`), not every user with usage in the range.
    */
-  atLeastMicros?: number,
+  bound?: { atLeastMicros: number; now: Date; byUserIndex: boolean },
 ): SQL {
   const S = srcSchema();
   const raw = metric === "tokens" ? sql`input_tokens + output_tokens` : sql`round(cost_usd * 1000000)::bigint`;
@@ -127,20 +131,60 @@ function aiUsage(
   const firstDay = into === 0 || subtract ? fromDay : fromDay + 1;
   const firstWeek = Math.ceil(firstDay / 7);
   const midnight = (d: number) => ts(new Date(d * DAY_MS));
-  const partial = subtract
-    ? sql` UNION ALL SELECT user_id, -(${raw}) FROM ${S}.token_usage
-           WHERE created_at >= ${midnight(fromDay)} AND created_at < ${ts(from)} AND id <= ${wm}`
-    : into > 0
-      ? sql` UNION ALL SELECT user_id, ${raw} FROM ${S}.token_usage
-             WHERE created_at >= ${ts(from)} AND created_at < ${midnight(fromDay + 1)} AND id <= ${wm}`
-      : sql``;
+  const partial = (only = sql``) =>
+    subtract
+      ? sql` UNION ALL SELECT user_id, -(${raw}) FROM ${S}.token_usage
+             WHERE created_at >= ${midnight(fromDay)} AND created_at < ${ts(from)} AND id <= ${wm}${only}`
+      : into > 0
+        ? sql` UNION ALL SELECT user_id, ${raw} FROM ${S}.token_usage
+               WHERE created_at >= ${ts(from)} AND created_at < ${midnight(fromDay + 1)} AND id <= ${wm}${only}`
+        : sql``;
+  const tailUsers = sql`SELECT user_id FROM ${S}.token_usage WHERE id > ${hint} AND id > ${wm} AND created_at >= ${ts(from)}`;
+  const candidates = bound?.byUserIndex && metric === "cost" ? costCandidates(from, bound.now, bound.atLeastMicros) : null;
+  if (candidates) {
+    // Each candidate's whole days summed by the by-user index (a lookup per candidate: as a join, the planner, which
+    // cannot estimate how many pass the bound, would hash every user's days of the range instead). The first
+    // day's raw rows are everyone's: a user who is not a candidate sums at most part of their usage (or less than
+    // nothing), below the amount, so does not pass.
+    return sql`SELECT c.user_id, d.v FROM (${candidates} UNION ${tailUsers}) c CROSS JOIN LATERAL (
+        SELECT coalesce(sum(${rolled}), 0) AS v FROM crm_rollup_user_day_tokens WHERE user_id = c.user_id AND day >= ${firstDay}::int) d
+      ${partial()}
+      UNION ALL ${tail}`;
+  }
   const rows = sql`SELECT user_id, ${rolled} AS v FROM crm_rollup_user_week_tokens WHERE week >= ${firstWeek}::int
-    UNION ALL SELECT user_id, ${rolled} FROM crm_rollup_user_day_tokens WHERE day >= ${firstDay}::int AND day < ${firstWeek * 7}::int${partial}
+    UNION ALL SELECT user_id, ${rolled} FROM crm_rollup_user_day_tokens WHERE day >= ${firstDay}::int AND day < ${firstWeek * 7}::int${partial()}
     UNION ALL ${tail}`;
-  if (atLeastMicros === undefined || metric !== "cost") return rows;
+  if (!bound || metric !== "cost") return rows;
+  // Usage since `from` is at most the lifetime total plus the rows after the watermark (costs are never negative).
   return sql`SELECT user_id, v FROM (${rows}) r WHERE r.user_id IN (
-    SELECT user_id FROM crm_user_stats WHERE ai_cost_micros >= ${atLeastMicros}::bigint
-    UNION SELECT user_id FROM ${S}.token_usage WHERE id > ${hint} AND id > ${wm} AND created_at >= ${ts(from)})`;
+    SELECT user_id FROM crm_user_stats WHERE ai_cost_micros >= ${bound.atLeastMicros}::bigint UNION ${tailUsers})`;
+}
+
+/** Past this many weeks in a range, the week rollup's lists are long and the lifetime bound does as well. */
+const PRUNE_MAX_WEEKS = 8;
+
+/**
+ * The users whose AI cost from `from` to the watermark may reach `atLeast` micro-dollars, from the per-user-week
+ * rollup's most expensive entries (threshold algorithm), or null past PRUNE_MAX_WEEKS weeks. The rows since `from`
+ * lie in weeks w0 (the week of `from`, counted whole) to wNow (the week of `now`) or later (clock skew): k weeks.
+ * Each week's entries costing at least `cut` (⌈2·atLeast ÷ 3k⌉) are read, by the (week, cost desc) index. A user
+ * absent from every list spent less than `cut` each week, at most k·(cut − 1) < ⅔·atLeast in all; a user present
+ * in some spent at most their listed costs plus cut − 1 for each other week, and is a candidate only if that
+ * reaches `atLeast`. Users with entries after wNow are candidates; so are users with rows after the watermark.
+ * The cut trades the lists' length for candidates: at 1M users (30 days, $0.50, k = 6), ⌈atLeast ÷ 2k⌉ read 315k
+ * entries for 12,756 candidates (~220 ms to group them), ⌈2·atLeast ÷ 3k⌉ 204k for 15,240 (~140 ms), and
+ * ⌈atLeast ÷ k⌉ (no pruning left) 50,625 candidates, each a lookup.
+ */
+function costCandidates(from: Date, now: Date, atLeast: number): SQL | null {
+  const w0 = Math.floor(Math.floor(from.getTime() / DAY_MS) / 7);
+  const wNow = Math.floor(Math.floor(now.getTime() / DAY_MS) / 7);
+  const k = wNow - w0 + 1;
+  if (k < 1 || k > PRUNE_MAX_WEEKS) return null;
+  const cut = Math.max(1, Math.ceil((2 * atLeast) / (3 * k)));
+  const weeks = list(Array.from({ length: k }, (_, i) => w0 + i));
+  return sql`SELECT user_id FROM crm_rollup_user_week_tokens WHERE week IN (${weeks}) AND cost_micros >= ${cut}::bigint
+      GROUP BY user_id HAVING sum(cost_micros) + (${k}::int - count(*)) * ${cut - 1}::bigint >= ${atLeast}::bigint
+    UNION SELECT user_id FROM crm_rollup_user_week_tokens WHERE week > ${wNow}::int`;
 }
 
 type TDateCondition = Extract<TCondition, { op: "before" | "on_or_after" | "between" | "within_last" | "not_within_last" }>;
@@ -221,10 +265,12 @@ export function compileCriteria(criteria: TCriteria, ctx: TCompileContext): TCom
         return aggregate({ table: sql`${S}.events`, where, agg: sql`count(*)` }, op, value);
       }
       case "ai_usage": {
-        // A cost that must reach a positive amount: only users whose lifetime cost reaches it can (aiUsage).
-        const atLeast =
-          c.metric === "cost" && ["gt", "gte", "eq"].includes(c.op) && c.value > 0 ? Math.floor(c.value * 1_000_000) : undefined;
-        const table = sql`(${aiUsage(c.metric, since(c.days), c.model, ctx.tokensUntilId, atLeast)}) usage`;
+        // A cost that must reach a positive amount: only the users who may reach it are summed (aiUsage).
+        const bound =
+          c.metric === "cost" && ["gt", "gte", "eq"].includes(c.op) && c.value > 0
+            ? { atLeastMicros: Math.floor(c.value * 1_000_000), now: ctx.now, byUserIndex: ctx.userDayIndex ?? false }
+            : undefined;
+        const table = sql`(${aiUsage(c.metric, since(c.days), c.model, ctx.tokensUntilId, bound)}) usage`;
         return aggregate({ table, where: [], agg: c.metric === "tokens" ? sql`sum(v)` : sql`sum(v) / 1000000.0` }, c.op, c.value);
       }
       case "margin": {
