@@ -67,21 +67,23 @@ const TAGS = ["beta", "vip-lead", "churn-risk"];
 const DAYS = [1, 7, 30, 90];
 const CAMPAIGNS = [uuid(70001), uuid(70002), uuid(70003)];
 
+const emptyData = (): TDataSet => ({
+  users: [],
+  events: [],
+  token_usage: [],
+  subscriptions: [],
+  payments: [],
+  metadata: [],
+  campaign_tracking: [],
+  suppressions: [],
+});
+
 function randomData(seed: number): TDataSet {
   const r = prng(seed);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)] as T;
   const at = (maxDaysAgo: number) => new Date(NOW.getTime() - Math.floor(r() * maxDaysAgo * 86_400_000)).toISOString();
   const maybeAt = (p: number, maxDaysAgo: number) => (r() < p ? at(maxDaysAgo) : null);
-  const data: TDataSet = {
-    users: [],
-    events: [],
-    token_usage: [],
-    subscriptions: [],
-    payments: [],
-    metadata: [],
-    campaign_tracking: [],
-    suppressions: [],
-  };
+  const data = emptyData();
   for (let i = 1; i <= 24; i++) {
     const id = uuid(seed * 1000 + i);
     data.users.push({
@@ -319,6 +321,14 @@ describe.each(engines())("compiled criteria on %s", (engine) => {
       ).map((r) => r.id),
     );
 
+  /** Empties the source tables, the CRM rows the data sets fill and the rollups. */
+  const reset = () =>
+    db.execScript(
+      `TRUNCATE app.users, app.events, app.token_usage, app.subscriptions, app.payments RESTART IDENTITY; DELETE FROM crm_user_metadata; DELETE FROM crm_campaign_tracking; DELETE FROM crm_campaigns; DELETE FROM crm_suppressions;
+       TRUNCATE crm_rollup_state, crm_rollup_buckets, crm_rollup_days, crm_rollup_day_bits, crm_rollup_user_days, crm_rollup_users,
+         crm_rollup_user_day_tokens, crm_rollup_user_week_tokens, crm_user_numbers, crm_user_stats;`,
+    );
+
   /**
    * A random data set in place of the last one, with the first half of its AI usage rows rolled up: AI usage is
    * then read from the rollups (per user-day and lifetime), the raw rows before the watermark in a window's
@@ -326,11 +336,7 @@ describe.each(engines())("compiled criteria on %s", (engine) => {
    */
   const loadHalfRolledUp = async (seed: number) => {
     const data = randomData(seed);
-    await db.execScript(
-      `TRUNCATE app.users, app.events, app.token_usage, app.subscriptions, app.payments RESTART IDENTITY; DELETE FROM crm_user_metadata; DELETE FROM crm_campaign_tracking; DELETE FROM crm_campaigns; DELETE FROM crm_suppressions;
-       TRUNCATE crm_rollup_state, crm_rollup_buckets, crm_rollup_days, crm_rollup_day_bits, crm_rollup_user_days, crm_rollup_users,
-         crm_rollup_user_day_tokens, crm_rollup_user_week_tokens, crm_user_numbers, crm_user_stats;`,
-    );
+    await reset();
     // Subscription ids must match the evaluator's tie-break on equal start times.
     await db.execScript("ALTER TABLE app.subscriptions ALTER COLUMN id RESTART WITH 1");
     await load(db, data);
@@ -416,16 +422,7 @@ describe.each(engines())("compiled criteria on %s", (engine) => {
         const end = Math.min((w + 1) * 7 * DAY, now.getTime() - 3_600_000);
         return new Date(Math.floor((start + end) / 2)).toISOString();
       };
-      const data: TDataSet = {
-        users: [],
-        events: [],
-        token_usage: [],
-        subscriptions: [],
-        payments: [],
-        metadata: [],
-        campaign_tracking: [],
-        suppressions: [],
-      };
+      const data = emptyData();
       const user = (n: number, costs: [micros: number, at: string][]) => {
         const id = uuid(80_000 + n);
         data.users.push({ id, email: `edge${n}@acme.com`, name: null, created_at: "2026-01-01T00:00:00Z", last_active_at: null });
@@ -451,11 +448,7 @@ describe.each(engines())("compiled criteria on %s", (engine) => {
       const skewed = user(4, [[T, new Date(now.getTime() + 9 * DAY).toISOString()]]); // stamped in a later week than now
       const firstDay = user(5, [[T, new Date(from.getTime() + 60_000).toISOString()]]);
       const quiet = user(6, spread(cut - 1)); // under every cut, then spends after the watermark
-      await db.execScript(
-        `TRUNCATE app.users, app.events, app.token_usage, app.subscriptions, app.payments RESTART IDENTITY; DELETE FROM crm_campaign_tracking; DELETE FROM crm_campaigns;
-         TRUNCATE crm_rollup_state, crm_rollup_buckets, crm_rollup_days, crm_rollup_day_bits, crm_rollup_user_days, crm_rollup_users,
-           crm_rollup_user_day_tokens, crm_rollup_user_week_tokens, crm_user_numbers, crm_user_stats;`,
-      );
+      await reset();
       await load(db, data);
       await refreshAnalyticsRollups({ ctx: testCtx(db.db), input: {} });
       const late = {
