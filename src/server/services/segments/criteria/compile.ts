@@ -294,16 +294,30 @@ export function compileCriteria(criteria: TCriteria, ctx: TCompileContext): TCom
         if (c.op === "in") return sql`m.priority IN (${list(c.values)})`;
         return sql`(m.priority IS NULL OR m.priority NOT IN (${list(c.values)}))`;
       case "engagement": {
-        // Per recipient row: when the action happened (NULL if it did not). A click implies an open, as in the funnel.
-        const received = sql`CASE WHEN t.bounced_at IS NULL AND t.provider_failed_at IS NULL THEN t.sent_at END`;
-        const at = { received, opened: sql`least(t.first_opened_at, t.first_clicked_at)`, clicked: sql`t.first_clicked_at` };
+        // Per recipient row: whether and when the action happened. A click implies an open, as in the funnel. Written
+        // column by column (not as one CASE or least() tested for NULL), so the planner estimates how many rows pass
+        // from each column's statistics: as one opaque expression it guessed 2k of 590k rows at 1M users and looked
+        // each user up by key instead of hashing them.
+        const received = sql`t.sent_at IS NOT NULL AND t.bounced_at IS NULL AND t.provider_failed_at IS NULL`;
+        const happened = {
+          received,
+          opened: sql`(t.first_opened_at IS NOT NULL OR t.first_clicked_at IS NOT NULL)`,
+          clicked: sql`t.first_clicked_at IS NOT NULL`,
+        };
+        const at = {
+          received: sql`t.sent_at`,
+          opened: sql`least(t.first_opened_at, t.first_clicked_at)`,
+          clicked: sql`t.first_clicked_at`,
+        };
         const from = since(c.days);
         const where = [c.campaignId ? sql`t.campaign_id = ${c.campaignId}::uuid` : sql`true`];
         if (c.op === "received_not") {
-          where.push(sql`${received} IS NOT NULL`, sql`${at[c.action]} IS NULL`);
-          if (from) where.push(sql`${received} >= ${ts(from)}`);
+          const notDone =
+            c.action === "clicked" ? sql`t.first_clicked_at IS NULL` : sql`t.first_opened_at IS NULL AND t.first_clicked_at IS NULL`;
+          where.push(received, notDone);
+          if (from) where.push(sql`t.sent_at >= ${ts(from)}`);
         } else {
-          where.push(sql`${at[c.action]} IS NOT NULL`);
+          where.push(happened[c.action]);
           if (from) where.push(sql`${at[c.action]} >= ${ts(from)}`);
         }
         const rows = sql`SELECT 1 FROM crm_campaign_tracking t WHERE t.user_id = u.id AND ${sql.join(where, sql` AND `)}`;
