@@ -377,8 +377,9 @@ describe.each(engines())("compiled criteria on %s", (engine) => {
 
   it("AI cost over a range above an amount: only the users who may reach it are summed, and every member is found", async () => {
     // The compiled condition sums only the users whose week lists' bound (with the by-user index, up to 8 weeks) or
-    // lifetime cost (crm_user_stats) reaches the amount, or who have AI rows after the watermark: half of the rows
-    // here are after it, so members whose rolled-up cost is below the amount exist, and must still be found.
+    // lifetime cost (crm_user_stats; for one model too) reaches the amount, or who have AI rows after the watermark:
+    // half of the rows here are after it, so members whose rolled-up cost is below the amount exist, and must still
+    // be found.
     let viaTail = 0;
     for (const seed of [5, 6]) {
       const { data, tokensUntilId } = await loadHalfRolledUp(seed);
@@ -387,10 +388,15 @@ describe.each(engines())("compiled criteria on %s", (engine) => {
           (r) => [r.user_id, Number(r.c)],
         ),
       );
-      for (const days of DAYS)
+      for (const days of [...DAYS, undefined])
         for (const op of ["gt", "gte", "eq"] as const)
           for (const value of [0.5, 1, 2, 3.5, 5]) {
-            const tree = group("all", cond({ field: "ai_usage", metric: "cost", days, op, value }));
+            // One model's cost: the raw rows of the users whose lifetime cost (every model) reaches the amount.
+            const model = value === 1 || value === 3.5 ? "gpt-4o" : undefined;
+            const tree = group(
+              "all",
+              cond({ field: "ai_usage", metric: "cost", ...(days ? { days } : {}), op, value, ...(model ? { model } : {}) }),
+            );
             const parsed = ZCriteria.parse(tree);
             const expected = evaluateCriteria(parsed, data, { now: NOW, segments: new Map() });
             for (const hint of [tokensUntilId, 0])
