@@ -137,14 +137,13 @@ function aiUsage(
   const firstDay = into === 0 || subtract ? fromDay : fromDay + 1;
   const firstWeek = Math.ceil(firstDay / 7);
   const midnight = (d: number) => ts(new Date(d * DAY_MS));
-  const partial = (only = sql``) =>
-    subtract
-      ? sql` UNION ALL SELECT user_id, -(${raw}) FROM ${S}.token_usage
-             WHERE created_at >= ${midnight(fromDay)} AND created_at < ${ts(from)} AND id <= ${wm}${only}`
-      : into > 0
-        ? sql` UNION ALL SELECT user_id, ${raw} FROM ${S}.token_usage
-               WHERE created_at >= ${ts(from)} AND created_at < ${midnight(fromDay + 1)} AND id <= ${wm}${only}`
-        : sql``;
+  const partial = subtract
+    ? sql` UNION ALL SELECT user_id, -(${raw}) FROM ${S}.token_usage
+           WHERE created_at >= ${midnight(fromDay)} AND created_at < ${ts(from)} AND id <= ${wm}`
+    : into > 0
+      ? sql` UNION ALL SELECT user_id, ${raw} FROM ${S}.token_usage
+             WHERE created_at >= ${ts(from)} AND created_at < ${midnight(fromDay + 1)} AND id <= ${wm}`
+      : sql``;
   const tailUsers = sql`SELECT user_id FROM ${S}.token_usage WHERE id > ${hint} AND id > ${wm} AND created_at >= ${ts(from)}`;
   const candidates = bound?.byUserIndex && metric === "cost" ? costCandidates(from, bound.now, bound.atLeastMicros) : null;
   if (candidates) {
@@ -154,11 +153,11 @@ function aiUsage(
     // nothing), below the amount, so does not pass.
     return sql`SELECT c.user_id, d.v FROM (${candidates} UNION ${tailUsers}) c CROSS JOIN LATERAL (
         SELECT coalesce(sum(${rolled}), 0) AS v FROM crm_rollup_user_day_tokens WHERE user_id = c.user_id AND day >= ${firstDay}::int) d
-      ${partial()}
+      ${partial}
       UNION ALL ${tail}`;
   }
   const rows = sql`SELECT user_id, ${rolled} AS v FROM crm_rollup_user_week_tokens WHERE week >= ${firstWeek}::int
-    UNION ALL SELECT user_id, ${rolled} FROM crm_rollup_user_day_tokens WHERE day >= ${firstDay}::int AND day < ${firstWeek * 7}::int${partial()}
+    UNION ALL SELECT user_id, ${rolled} FROM crm_rollup_user_day_tokens WHERE day >= ${firstDay}::int AND day < ${firstWeek * 7}::int${partial}
     UNION ALL ${tail}`;
   if (!bound || metric !== "cost") return rows;
   // Usage since `from` is at most the lifetime total plus the rows after the watermark (costs are never negative).
