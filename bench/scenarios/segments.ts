@@ -168,8 +168,8 @@ const scenario: TBenchScenario = {
         });
         figures.push({ name: "five-condition segment: members after recompute", value: initial.userCount, unit: "users", target: null });
 
-        // The 20 go through the job queue as the schedule sends them (one recompute job per segment, the in-process
-        // engine running three at a time, on the jobs' pool), timed until the queue is empty.
+        // The 20 go through the job queue as the schedule sends them (one recompute job per segment, run one at a time
+        // by the in-process engine, on the jobs' pool), timed until the queue is empty.
         const engine = createJobEngine(jobs.db as Db, { pollMs: 20 });
         const computed = () =>
           db

@@ -429,18 +429,18 @@ describe.each(engines())("compiled criteria on %s", (engine) => {
         return new Date(Math.floor((start + end) / 2)).toISOString();
       };
       const data = emptyData();
+      const usage = (userId: string, micros: number, at: string) => ({
+        user_id: userId,
+        model: "gpt-4o",
+        input_tokens: 1,
+        output_tokens: 1,
+        cost_usd: micros / 1e6,
+        created_at: at,
+      });
       const user = (n: number, costs: [micros: number, at: string][]) => {
         const id = uuid(80_000 + n);
         data.users.push({ id, email: `edge${n}@acme.com`, name: null, created_at: "2026-01-01T00:00:00Z", last_active_at: null });
-        for (const [micros, at] of costs)
-          data.token_usage.push({
-            user_id: id,
-            model: "gpt-4o",
-            input_tokens: 1,
-            output_tokens: 1,
-            cost_usd: micros / 1e6,
-            created_at: at,
-          });
+        for (const [micros, at] of costs) data.token_usage.push(usage(id, micros, at));
         return id;
       };
       const weeks = Array.from({ length: k }, (_, i) => w0 + i);
@@ -457,14 +457,7 @@ describe.each(engines())("compiled criteria on %s", (engine) => {
       await reset();
       await load(db, data);
       await refreshAnalyticsRollups({ ctx: testCtx(db.db), input: {} });
-      const late = {
-        user_id: quiet,
-        model: "gpt-4o",
-        input_tokens: 1,
-        output_tokens: 1,
-        cost_usd: (T - k * (cut - 1)) / 1e6,
-        created_at: inWeek(w0 + 1),
-      };
+      const late = usage(quiet, T - k * (cut - 1), inWeek(w0 + 1));
       await insertSourceRows(db, { token_usage: [{ ...late, feature: "f" }] });
       data.token_usage.push(late);
       const { tokensUntilId } = await readRollupState(db.db);

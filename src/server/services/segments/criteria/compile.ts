@@ -112,6 +112,12 @@ function aiUsage(
   const raw = metric === "tokens" ? sql`input_tokens + output_tokens` : sql`round(cost_usd * 1000000)::bigint`;
   const rolled = sql.raw(metric === "tokens" ? "tokens" : "cost_micros");
   const wm = sql`(SELECT coalesce(max(tokens_until_id), 0) FROM crm_rollup_state WHERE id = 'main')`;
+  // The raw rows after the watermark (since `from`), and the users who have them.
+  const afterWatermark = sql`FROM ${S}.token_usage WHERE id > ${hint} AND id > ${wm}${from ? sql` AND created_at >= ${ts(from)}` : sql``}`;
+  const tail = sql`SELECT user_id, ${raw} AS v ${afterWatermark}`;
+  // Usage since `from` is at most the lifetime total plus the rows after the watermark (costs are never negative).
+  const lifetimeCandidates = (atLeast: number) =>
+    sql`SELECT user_id FROM crm_user_stats WHERE ai_cost_micros >= ${atLeast}::bigint UNION SELECT user_id ${afterWatermark}`;
   if (hint === undefined || model !== undefined) {
     const where: SQL[] = [];
     if (model !== undefined) where.push(sql`model = ${model}`);
@@ -119,12 +125,9 @@ function aiUsage(
     // A model's cost is part of the user's whole cost: with the rollups, only the users whose lifetime cost reaches the
     // amount, or with rows after the watermark, can pass (at 1M, gpt-4o over $2 of all time: 10,393 users' 3.7M rows
     // read by the user index instead of all 17.4M).
-    if (hint !== undefined && bound && metric === "cost")
-      where.push(sql`user_id IN (SELECT user_id FROM crm_user_stats WHERE ai_cost_micros >= ${bound.atLeastMicros}::bigint
-        UNION SELECT user_id FROM ${S}.token_usage WHERE id > ${hint} AND id > ${wm})`);
+    if (hint !== undefined && bound && metric === "cost") where.push(sql`user_id IN (${lifetimeCandidates(bound.atLeastMicros)})`);
     return sql`SELECT user_id, ${raw} AS v FROM ${S}.token_usage${where.length ? sql` WHERE ${sql.join(where, sql` AND `)}` : sql``}`;
   }
-  const tail = sql`SELECT user_id, ${raw} AS v FROM ${S}.token_usage WHERE id > ${hint} AND id > ${wm}${from ? sql` AND created_at >= ${ts(from)}` : sql``}`;
   if (!from) {
     const total = sql.raw(metric === "tokens" ? "ai_tokens" : "ai_cost_micros");
     return sql`SELECT user_id, ${total} AS v FROM crm_user_stats WHERE ${total} <> 0 UNION ALL ${tail}`;
@@ -144,14 +147,13 @@ function aiUsage(
       ? sql` UNION ALL SELECT user_id, ${raw} FROM ${S}.token_usage
              WHERE created_at >= ${ts(from)} AND created_at < ${midnight(fromDay + 1)} AND id <= ${wm}`
       : sql``;
-  const tailUsers = sql`SELECT user_id FROM ${S}.token_usage WHERE id > ${hint} AND id > ${wm} AND created_at >= ${ts(from)}`;
   const candidates = bound?.byUserIndex && metric === "cost" ? costCandidates(from, bound.now, bound.atLeastMicros) : null;
   if (candidates) {
     // Each candidate's whole days summed by the by-user index (a lookup per candidate: as a join, the planner, which
     // cannot estimate how many pass the bound, would hash every user's days of the range instead). The first
     // day's raw rows are everyone's: a user who is not a candidate sums at most part of their usage (or less than
     // nothing), below the amount, so does not pass.
-    return sql`SELECT c.user_id, d.v FROM (${candidates} UNION ${tailUsers}) c CROSS JOIN LATERAL (
+    return sql`SELECT c.user_id, d.v FROM (${candidates} UNION SELECT user_id ${afterWatermark}) c CROSS JOIN LATERAL (
         SELECT coalesce(sum(${rolled}), 0) AS v FROM crm_rollup_user_day_tokens WHERE user_id = c.user_id AND day >= ${firstDay}::int) d
       ${partial}
       UNION ALL ${tail}`;
@@ -160,12 +162,10 @@ function aiUsage(
     UNION ALL SELECT user_id, ${rolled} FROM crm_rollup_user_day_tokens WHERE day >= ${firstDay}::int AND day < ${firstWeek * 7}::int${partial}
     UNION ALL ${tail}`;
   if (!bound || metric !== "cost") return rows;
-  // Usage since `from` is at most the lifetime total plus the rows after the watermark (costs are never negative).
-  return sql`SELECT user_id, v FROM (${rows}) r WHERE r.user_id IN (
-    SELECT user_id FROM crm_user_stats WHERE ai_cost_micros >= ${bound.atLeastMicros}::bigint UNION ${tailUsers})`;
+  return sql`SELECT user_id, v FROM (${rows}) r WHERE r.user_id IN (${lifetimeCandidates(bound.atLeastMicros)})`;
 }
 
-/** Past this many weeks in a range, the week rollup's lists are long and the lifetime bound does as well. */
+/** Past this many weeks in a range, the week lists grow with the weeks and the lifetime bound is used instead. */
 const PRUNE_MAX_WEEKS = 8;
 
 /**
