@@ -63,6 +63,11 @@ export const ZEnv = z.object({
   HEARTBEAT_CRON: withDefault(z.string().min(9), "*/5 * * * *"),
   /** Cron expression for moving the analytics rollups forward. */
   ANALYTICS_REFRESH_CRON: withDefault(z.string().min(9), "*/3 * * * *"),
+  /**
+   * Minutes between full recomputes of the users list's plan and spend (they read every user, subscription and
+   * payment of the main app); the refreshes in between add only new signups. An admin's "Refresh" always recomputes.
+   */
+  USER_STATS_REFRESH_MINUTES: withDefault(z.coerce.number().int().min(1).max(1440), 15),
   SEGMENTS_RECOMPUTE_CRON: withDefault(z.string().min(9), "*/15 * * * *"),
   AUTOMATIONS_CRON: withDefault(z.string().min(9), "* * * * *"),
   /** Requests per second to the email provider for campaign batches (Resend's default limit is 2). */

@@ -130,6 +130,30 @@ describe.each(engines())("jobs on %s", (engine) => {
     expect(run).toEqual({ last_status: "ok", last_runner: "inngest" });
   });
 
+  it("a scheduled refresh-analytics run recomputes the users list's plan and spend only when due; a requested one always", async () => {
+    await db.execScript(sourceTablesDdl("app"));
+    const user = "00000000-0000-4000-8000-000000000002";
+    // Imported with an old signup time and a plan: only a full recompute finds them.
+    await db.query(`INSERT INTO app.users (id, email, name, created_at) VALUES ('${user}', 'p@example.com', 'P', '2025-01-01T00:00:00Z')`);
+    await db.query(
+      `INSERT INTO app.subscriptions (user_id, plan, status, price, interval, started_at) VALUES ('${user}', 'pro', 'active', 20, 'month', '2025-01-02T00:00:00Z')`,
+    );
+    const plan = async () => (await db.query<{ plan: string }>(`SELECT plan FROM crm_user_stats WHERE user_id = '${user}'`))[0]?.plan;
+    const t = new InngestTestEngine({ function: inngestFunction("refresh-analytics") });
+    try {
+      // The previous test's requested run recomputed them minutes ago: a scheduled run (Inngest's cron event) does not.
+      const scheduled = await t.execute({ events: [{ name: "inngest/scheduled.timer", data: { cron: "*/3 * * * *" } }] });
+      expect(scheduled.error).toBeUndefined();
+      expect(await plan()).toBeUndefined();
+      const asked = await t.execute({ events: [{ name: "crm/analytics.refresh.requested", data: { requestedBy: "admin@example.com" } }] });
+      expect(asked.error).toBeUndefined();
+      expect(await plan()).toBe("pro");
+    } finally {
+      await db.query(`DELETE FROM app.subscriptions WHERE user_id = '${user}'`);
+      await db.query(`DELETE FROM app.users WHERE id = '${user}'`);
+    }
+  });
+
   it("schedules the cron jobs, and one tick enqueues one run however many instances fire it", async () => {
     const a = testEngine(db.db).start();
     const b = testEngine(db.db).start();

@@ -340,30 +340,43 @@ describe.each(engines())("users on %s", (engine) => {
       expect(await caller.users.count({ filters: { unprofitable: true } })).toEqual({ count: 2, exact: true });
     });
 
-    it("reflects a new payment and a new subscription after the stats refresh", async () => {
+    it("reflects a new payment and a new subscription at the next full recompute: at once when asked, else when due", async () => {
       await insertSourceRows(db, {
         payments: [{ user_id: uuid(4), amount: 99, currency: "USD", status: "succeeded", plan: "pro", paid_at: ago(1) }],
         subscriptions: [
           { user_id: uuid(4), plan: "pro", status: "active", price: 99, interval: "month", started_at: ago(1), canceled_at: null },
         ],
       });
+      const asOf = async () => (await callerFor(db.db, viewer).users.list({ limit: 1 })).statsAsOf?.getTime();
+      const before = await asOf();
       try {
         expect(await ids({ filters: { plans: ["pro"] } })).toEqual(n([1]));
-        await refreshAnalyticsRollups({ ctx: testCtx(db.db), input: undefined });
+        // A scheduled refresh minutes after the last recompute leaves plan and spend as of that recompute (and says so).
+        expect((await refreshAnalyticsRollups({ ctx: testCtx(db.db), input: undefined })).userStatsFull).toBe(false);
+        expect(await ids({ filters: { plans: ["pro"] } })).toEqual(n([1]));
+        expect(await asOf()).toBe(before);
+        // A refresh an admin asked for (the job's run for "Refresh rollups") recomputes them.
+        expect((await refreshAnalyticsRollups({ ctx: testCtx(db.db), input: { userStats: "full" } })).userStatsFull).toBe(true);
         expect(await ids({ filters: { plans: ["pro"] } })).toEqual(n([4, 1]));
         expect((await ids({ sort: { sort: "spent", dir: "desc" } }))[0]).toBe(uuid(4));
+        expect(await asOf()).toBeGreaterThan(before ?? 0);
       } finally {
         await db.execScript(
           `DELETE FROM app.payments WHERE user_id = '${uuid(4)}'; DELETE FROM app.subscriptions WHERE user_id = '${uuid(4)}'`,
         );
-        await refreshAnalyticsRollups({ ctx: testCtx(db.db), input: undefined });
       }
-      // Gone again: the user is back to free and $0, though nothing of theirs is left to recompute from.
+      // USER_STATS_REFRESH_MINUTES (15) after the last recompute, a scheduled refresh recomputes them: the user is
+      // back to free and $0, though nothing of theirs is left to recompute from.
+      await db.execScript("UPDATE crm_user_stats_state SET refreshed_at = now() - interval '14 minutes'");
+      expect((await refreshAnalyticsRollups({ ctx: testCtx(db.db), input: undefined })).userStatsFull).toBe(false);
+      expect(await ids({ filters: { plans: ["pro"] } })).toEqual(n([4, 1]));
+      await db.execScript("UPDATE crm_user_stats_state SET refreshed_at = now() - interval '15 minutes'");
+      expect((await refreshAnalyticsRollups({ ctx: testCtx(db.db), input: undefined })).userStatsFull).toBe(true);
       expect(await ids({ filters: { plans: ["pro"] } })).toEqual(n([1]));
       expect(await ids({ filters: { spentMin: 50 } })).toEqual(n([1]));
     });
 
-    it("lists new users in the stats orders after the refresh, a new signup and one inserted with an old signup time", async () => {
+    it("lists a new signup in the stats orders at the next refresh, and one inserted with an old signup time at the next full recompute", async () => {
       await insertSourceRows(db, {
         users: [
           { id: uuid(11), email: "new@example.com", name: "New", created_at: ago(0), last_active_at: null },
@@ -371,8 +384,14 @@ describe.each(engines())("users on %s", (engine) => {
         ],
       });
       try {
-        await refreshAnalyticsRollups({ ctx: testCtx(db.db), input: undefined });
-        const order = await ids({ sort: { sort: "spent", dir: "desc" } });
+        expect((await refreshAnalyticsRollups({ ctx: testCtx(db.db), input: undefined })).userStatsFull).toBe(false);
+        let order = await ids({ sort: { sort: "spent", dir: "desc" } });
+        expect(order).toHaveLength(11);
+        expect(order).toContain(uuid(11));
+        // Listed at once where the list does not sort or filter by the stats.
+        expect(await ids({})).toEqual(expect.arrayContaining(n([11, 12])));
+        await refreshAnalyticsRollups({ ctx: testCtx(db.db), input: { userStats: "full" } });
+        order = await ids({ sort: { sort: "spent", dir: "desc" } });
         expect(order).toHaveLength(12);
         expect(order).toEqual(expect.arrayContaining(n([11, 12])));
       } finally {

@@ -73,10 +73,13 @@ export const refreshAnalytics = defineJob({
   recordRuns: true,
   // Each step applies a bounded number of batches (a step must finish well inside a request's time
   // limit); the run goes on until caught up, at most 50 steps, and the next scheduled run continues.
-  handler: async ({ step, ctx }) => {
+  // A run someone asked for (an admin's "Refresh", a start) also recomputes the users list's plan and spend;
+  // scheduled runs do when the last recompute is USER_STATS_REFRESH_MINUTES old.
+  handler: async ({ data, step, ctx }) => {
+    const userStats = data.requestedBy === "schedule" ? "due" : "full";
     let rows = 0;
     for (let i = 0; i < 50; i++) {
-      const result = await step.run(`refresh-batches-${i}`, () => refreshAnalyticsRollups({ ctx, input: { maxBatches: 4 } }));
+      const result = await step.run(`refresh-batches-${i}`, () => refreshAnalyticsRollups({ ctx, input: { maxBatches: 4, userStats } }));
       rows += result.rows;
       if (result.caughtUp || result.skipped) return { rows, caughtUp: result.caughtUp, steps: i + 1 };
     }

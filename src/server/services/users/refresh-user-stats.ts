@@ -3,11 +3,69 @@ import { type DbOrTx, executeRows } from "@/server/db/client";
 import { srcSchema } from "@/server/db/source";
 
 /**
- * Brings every user's plan, subscription status, lifetime spend and signup
- * time in crm_user_stats up to date with the source tables, and gives every
- * user a row. Payments and subscriptions change in place (refunds, cancellations), so
- * they are recomputed rather than followed by id; only rows whose values
- * changed are written. Lifetime AI usage is added by the rollup batches.
+ * The users list's plan, subscription status, lifetime spend and signup time in crm_user_stats (lifetime AI usage is
+ * added by the rollup batches, in their transactions).
+ *
+ * Payments and subscriptions change in place (refunds, cancellations) and the main app says nothing when they do, so
+ * bringing plan and spend up to date means reading every user, subscription and payment: the full recompute (1.8 s of
+ * database time at 1M users). It runs when the last one is `everyMinutes` old (USER_STATS_REFRESH_MINUTES), when an
+ * admin asks for a refresh, and after a catch-up; `crm_user_stats_state.refreshed_at` is when it last ran, the time the
+ * list shows. The refreshes in between only give rows to the users who signed up since shortly before it (and to rows
+ * an AI-usage batch made without a signup time): a few index lookups, so new users join the lists sorted by spend
+ * or AI cost within minutes.
+ */
+export type TUserStatsMode = "due" | "full";
+
+/** Signups this long before the last full recompute may have committed after it (a long transaction): looked at again. */
+const FRESH_MARGIN = sql`interval '1 hour'`;
+
+export async function syncUserStats(
+  db: DbOrTx,
+  opts: { mode: TUserStatsMode; everyMinutes: number },
+): Promise<{ full: boolean; changed: number }> {
+  if (opts.mode === "full") return { full: true, ...(await refreshUserStats(db)) };
+  const [state] = await executeRows<{ due: boolean }>(
+    db,
+    sql`SELECT coalesce(bool_and(refreshed_at <= now() - make_interval(mins => ${opts.everyMinutes}::int)), true) AS due
+        FROM crm_user_stats_state WHERE id = 'main'`,
+  );
+  if (state?.due !== false) return { full: true, ...(await refreshUserStats(db)) };
+  return { full: false, changed: await addFreshUsers(db) };
+}
+
+/**
+ * Rows for the users with none who signed up since an hour before the last full recompute, and the signup time of
+ * rows an AI-usage batch made, with their plan and spend looked up user by user.
+ */
+async function addFreshUsers(db: DbOrTx): Promise<number> {
+  const S = srcSchema();
+  const [row] = await executeRows<{ changed: number | string }>(
+    db,
+    sql`
+    WITH fresh AS (
+      SELECT u.id AS user_id, u.created_at FROM ${S}.users u
+      WHERE u.created_at >= (SELECT refreshed_at - ${FRESH_MARGIN} FROM crm_user_stats_state WHERE id = 'main')
+        AND NOT EXISTS (SELECT 1 FROM crm_user_stats s WHERE s.user_id = u.id)
+      UNION
+      SELECT u.id, u.created_at FROM crm_user_stats s JOIN ${S}.users u ON u.id = s.user_id WHERE s.joined_at IS NULL
+    ), written AS (
+    INSERT INTO crm_user_stats (user_id, plan, subscription_status, spent_cents, joined_at)
+    SELECT f.user_id, coalesce(c.plan, 'free'), coalesce(c.status, 'none'), p.cents, f.created_at
+    FROM fresh f
+    LEFT JOIN LATERAL (SELECT plan, status FROM ${S}.subscriptions WHERE user_id = f.user_id ORDER BY started_at DESC, id DESC LIMIT 1) c ON true
+    CROSS JOIN LATERAL (
+      SELECT coalesce(sum(round(amount * 100)), 0)::bigint AS cents FROM ${S}.payments WHERE user_id = f.user_id AND status = 'succeeded') p
+    ON CONFLICT (user_id) DO UPDATE SET plan = excluded.plan, subscription_status = excluded.subscription_status,
+      spent_cents = excluded.spent_cents, joined_at = excluded.joined_at
+    RETURNING 1)
+    SELECT count(*) AS changed FROM written`,
+  );
+  return Number(row?.changed ?? 0);
+}
+
+/**
+ * The full recompute: every user's plan, status, spend and signup time from the source tables, and a row for every
+ * user; only rows whose values changed are written.
  */
 export async function refreshUserStats(db: DbOrTx): Promise<{ changed: number }> {
   const S = srcSchema();
@@ -43,7 +101,7 @@ export async function refreshUserStats(db: DbOrTx): Promise<{ changed: number }>
   return { changed: Number(row?.changed ?? 0) };
 }
 
-/** When the list's plan, spend and AI figures were last brought up to date (null: never). */
+/** When the list's plan and spend were last recomputed (null: never); its AI figures are at least as fresh. */
 export async function readUserStatsFreshness(db: DbOrTx): Promise<Date | null> {
   const [row] = await executeRows<{ refreshed_at: Date | string }>(
     db,

@@ -1,8 +1,9 @@
 import { sql } from "drizzle-orm";
+import { env } from "@/lib/env";
 import { type DbOrTx, executeRows } from "@/server/db/client";
 import { num, srcSchema } from "@/server/db/source";
 import type { TServiceArgs } from "../../context";
-import { refreshUserStats } from "../../users/refresh-user-stats";
+import { syncUserStats, type TUserStatsMode } from "../../users/refresh-user-stats";
 
 /**
  * Moves the analytics rollups forward over the source rows written since the
@@ -24,7 +25,14 @@ export type TRollupState = {
   /** The by-user index of the AI usage per user-day exists (a big catch-up drops it until it is done). */
   userDayIndex: boolean;
 };
-export type TRefreshResult = { caughtUp: boolean; rows: number; state: TRollupState; skipped?: "locked" };
+export type TRefreshResult = {
+  caughtUp: boolean;
+  rows: number;
+  state: TRollupState;
+  skipped?: "locked";
+  /** Whether the users list's plan and spend were recomputed in full (every USER_STATS_REFRESH_MINUTES, or asked). */
+  userStatsFull?: boolean;
+};
 
 /**
  * Every table the refresh derives from the main app's rows, and the watermark they match: all UNLOGGED (migration
@@ -371,7 +379,7 @@ export async function refreshAnalyticsRollups({
   ctx,
   input: opts = {},
 }: TServiceArgs<
-  { batchSize?: number; maxBatches?: number; grow?: boolean; rebuildIndexFrom?: number } | undefined
+  { batchSize?: number; maxBatches?: number; grow?: boolean; rebuildIndexFrom?: number; userStats?: TUserStatsMode } | undefined
 >): Promise<TRefreshResult> {
   const { db } = ctx;
   const first = opts.batchSize ?? 250_000;
@@ -380,6 +388,8 @@ export async function refreshAnalyticsRollups({
   let rows = 0;
   let batchSize = first;
   if (grows) await dropIndexForCatchUp(db, opts.rebuildIndexFrom ?? REBUILD_INDEX_FROM);
+  // The users list's stats: in full when due or asked for (an admin's refresh), else only new signups' rows.
+  const userStats = () => syncUserStats(db, { mode: opts.userStats ?? "due", everyMinutes: env().USER_STATS_REFRESH_MINUTES });
   for (let i = 0; i < maxBatches; i++) {
     const size = batchSize;
     const result = await db.transaction(async (tx) => {
@@ -395,15 +405,17 @@ export async function refreshAnalyticsRollups({
     if (grows) batchSize = Math.min(batchSize * 4, Math.max(first, CATCH_UP_BATCH));
     if (result.caughtUp) {
       const built = (result.state.bitsStaleFromDay === null || (await buildStaleDayBits(db))) && (await buildIndexAfterCatchUp(db));
-      await refreshUserStats(db);
+      const { full } = await userStats();
       await analyzeAfterBigCatchUp(db, rows);
       const state = await readRollupState(db);
-      return built ? { caughtUp: true, rows, state } : { caughtUp: false, rows, state, skipped: "locked" };
+      return built
+        ? { caughtUp: true, rows, state, userStatsFull: full }
+        : { caughtUp: false, rows, state, skipped: "locked", userStatsFull: full };
     }
   }
-  await refreshUserStats(db);
+  const { full } = await userStats();
   await analyzeAfterBigCatchUp(db, rows);
-  return { caughtUp: false, rows, state: await readRollupState(db) };
+  return { caughtUp: false, rows, state: await readRollupState(db), userStatsFull: full };
 }
 
 /**
