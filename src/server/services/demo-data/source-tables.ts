@@ -81,7 +81,7 @@ CREATE INDEX IF NOT EXISTS users_name_trgm_idx ON ${s}.users USING gin (name gin
 CREATE INDEX IF NOT EXISTS sessions_user_started_idx ON ${s}.sessions (user_id, started_at);
 CREATE INDEX IF NOT EXISTS sessions_started_idx ON ${s}.sessions (started_at);
 CREATE INDEX IF NOT EXISTS events_user_occurred_idx ON ${s}.events (user_id, occurred_at);
-CREATE INDEX IF NOT EXISTS events_name_occurred_idx ON ${s}.events (name, occurred_at);
+CREATE INDEX IF NOT EXISTS events_name_occurred_user_idx ON ${s}.events (name, occurred_at) INCLUDE (user_id);
 CREATE INDEX IF NOT EXISTS events_occurred_idx ON ${s}.events (occurred_at);
 CREATE INDEX IF NOT EXISTS token_usage_user_created_idx ON ${s}.token_usage (user_id, created_at);
 CREATE INDEX IF NOT EXISTS token_usage_created_idx ON ${s}.token_usage (created_at);
