@@ -114,8 +114,11 @@ function randomData(seed: number): TDataSet {
           r() < 0.35 ? new Date(NOW.getTime() - pick(DAYS) * 86_400_000 + Math.floor((r() - 0.5) * 24 * 3_600_000)).toISOString() : at(100),
       });
     }
+    let previous: string | null = null;
     for (let k = Math.floor(r() * 3); k > 0; k--) {
-      const started = at(150);
+      // Some start at the same instant as the user's previous one: the higher id is the latest.
+      const started: string = previous && r() < 0.35 ? previous : at(150);
+      previous = started;
       data.subscriptions.push({
         id: data.subscriptions.length + 1,
         user_id: id,

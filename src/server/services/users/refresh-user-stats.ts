@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { type DbOrTx, executeRows } from "@/server/db/client";
-import { srcSchema } from "@/server/db/source";
+import { latestSubscriptions, srcSchema } from "@/server/db/source";
 
 /**
  * The users list's plan, subscription status, lifetime spend and signup time in crm_user_stats (lifetime AI usage is
@@ -73,7 +73,7 @@ export async function refreshUserStats(db: DbOrTx): Promise<{ changed: number }>
     db,
     sql`
     WITH cur AS (
-      SELECT DISTINCT ON (user_id) user_id, plan, status FROM ${S}.subscriptions ORDER BY user_id, started_at DESC, id DESC
+      ${latestSubscriptions(sql`s.user_id, s.plan, s.status`)}
     ), paid AS (
       SELECT user_id, sum(round(amount * 100))::bigint AS cents FROM ${S}.payments WHERE status = 'succeeded' GROUP BY user_id
     ), wanted AS (

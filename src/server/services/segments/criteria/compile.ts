@@ -1,5 +1,5 @@
 import { type SQL, sql } from "drizzle-orm";
-import { srcSchema } from "@/server/db/source";
+import { latestSubscriptions, srcSchema } from "@/server/db/source";
 import type { CMP_OPS, TCondition, TCriteria, TNode } from "@/shared/criteria/schema";
 import { escapeLike, normalizeTag } from "@/shared/text";
 
@@ -363,8 +363,7 @@ export function criteriaFrom(compiled: TCompiled): SQL {
   const S = srcSchema();
   return sql`${S}.users u${
     compiled.needsSubscription
-      ? sql` LEFT JOIN (SELECT DISTINCT ON (user_id) user_id, plan, status, started_at, canceled_at FROM ${S}.subscriptions
-          ORDER BY user_id, started_at DESC, id DESC) sub ON sub.user_id = u.id`
+      ? sql` LEFT JOIN (${latestSubscriptions(sql`s.user_id, s.plan, s.status, s.started_at, s.canceled_at`)}) sub ON sub.user_id = u.id`
       : sql``
   }${compiled.needsMetadata ? sql` LEFT JOIN crm_user_metadata m ON m.user_id = u.id` : sql``}`;
 }
