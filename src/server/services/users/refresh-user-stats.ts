@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { type DbOrTx, executeRows } from "@/server/db/client";
-import { latestSubscriptions, srcSchema } from "@/server/db/source";
+import { latestSubscriptions, SPENT_CENTS, srcSchema } from "@/server/db/source";
 
 /**
  * The users list's plan, subscription status, lifetime spend and signup time in crm_user_stats (lifetime AI usage is
@@ -26,10 +26,10 @@ export async function syncUserStats(
   if (opts.mode === "full") return { full: true, ...(await refreshUserStats(db)) };
   const [state] = await executeRows<{ due: boolean }>(
     db,
-    sql`SELECT coalesce(bool_and(refreshed_at <= now() - make_interval(mins => ${opts.everyMinutes}::int)), true) AS due
-        FROM crm_user_stats_state WHERE id = 'main'`,
+    sql`SELECT NOT EXISTS (SELECT 1 FROM crm_user_stats_state
+          WHERE id = 'main' AND refreshed_at > now() - make_interval(mins => ${opts.everyMinutes}::int)) AS due`,
   );
-  if (state?.due !== false) return { full: true, ...(await refreshUserStats(db)) };
+  if (state?.due) return { full: true, ...(await refreshUserStats(db)) };
   return { full: false, changed: await addFreshUsers(db) };
 }
 
@@ -52,9 +52,8 @@ async function addFreshUsers(db: DbOrTx): Promise<number> {
     INSERT INTO crm_user_stats (user_id, plan, subscription_status, spent_cents, joined_at)
     SELECT f.user_id, coalesce(c.plan, 'free'), coalesce(c.status, 'none'), p.cents, f.created_at
     FROM fresh f
-    LEFT JOIN LATERAL (SELECT plan, status FROM ${S}.subscriptions WHERE user_id = f.user_id ORDER BY started_at DESC, id DESC LIMIT 1) c ON true
-    CROSS JOIN LATERAL (
-      SELECT coalesce(sum(round(amount * 100)), 0)::bigint AS cents FROM ${S}.payments WHERE user_id = f.user_id AND status = 'succeeded') p
+    LEFT JOIN LATERAL (${latestSubscriptions(sql`s.plan, s.status`, sql`s.user_id = f.user_id`)}) c ON true
+    CROSS JOIN LATERAL (SELECT ${SPENT_CENTS} AS cents FROM ${S}.payments WHERE user_id = f.user_id) p
     ON CONFLICT (user_id) DO UPDATE SET plan = excluded.plan, subscription_status = excluded.subscription_status,
       spent_cents = excluded.spent_cents, joined_at = excluded.joined_at
     RETURNING 1)
@@ -75,7 +74,7 @@ export async function refreshUserStats(db: DbOrTx): Promise<{ changed: number }>
     WITH cur AS (
       ${latestSubscriptions(sql`s.user_id, s.plan, s.status`)}
     ), paid AS (
-      SELECT user_id, sum(round(amount * 100))::bigint AS cents FROM ${S}.payments WHERE status = 'succeeded' GROUP BY user_id
+      SELECT user_id, ${SPENT_CENTS} AS cents FROM ${S}.payments WHERE status = 'succeeded' GROUP BY user_id
     ), wanted AS (
       SELECT u.id AS user_id, coalesce(cur.plan, 'free') AS plan, coalesce(cur.status, 'none') AS status, coalesce(paid.cents, 0) AS cents,
         u.created_at AS joined_at
