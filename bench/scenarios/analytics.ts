@@ -1,7 +1,7 @@
 import { isDeepStrictEqual, parseArgs } from "node:util";
 import { sql } from "drizzle-orm";
 import { env } from "@/lib/env";
-import { connectPostgres } from "@/server/db/client";
+import { connectPostgres, executeRows } from "@/server/db/client";
 import { serviceContext } from "@/server/runtime";
 import { getAppStatistics, getOverview, getRetentionCohorts, type TEngine } from "@/server/services/analytics/get-analytics";
 import { refreshAnalyticsRollups } from "@/server/services/analytics/rollups/refresh-analytics-rollups";
@@ -179,50 +179,113 @@ const scenario: TBenchScenario = {
       );
     }
 
-    // Database time of one dashboard view (overview + appStatistics + cohorts): on a pool of one connection every
-    // statement waits for the one before, so the view's wall time is the sum of its statements' times (plus the
-    // little JavaScript between them: an upper bound). Target: 100 ms at 1M users.
+    // Database time of one dashboard view (overview + appStatistics + cohorts), on a pool of one connection. Where
+    // pg_stat_statements is loaded (Supabase has it), the statements' own time on the server, planning included: the
+    // sum over the view's statements. Its wall time on one connection is an upper bound (the statements, one after
+    // another, plus the round trips and JavaScript between them). Target: 100 ms at 1M users.
     if (handle.mode === "postgres") {
       const single = connectPostgres(env().DATABASE_URL as string, { max: 1 });
-      try {
-        const one = serviceContext(single.db, systemActor("bench"), { clock: () => now });
-        const view = async () => {
-          await getOverview({ ctx: one, input: { range: lastDays(30, tz, now), timezone: tz }, engine: "rollups" });
-          await getAppStatistics({ ctx: one, input: { range: lastDays(30, tz, now), timezone: tz }, engine: "rollups" });
-          await getRetentionCohorts({ ctx: one, input: { cohort: "week", periods: 8, timezone: tz }, engine: "rollups" });
-        };
-        const { samples } = await time(view, Math.max(3, Math.round(runs / 3)));
-        const { samples: afterRefresh } = await time(
-          async () => {
-            await newVersion();
-            const s = performance.now();
-            await view();
-            return performance.now() - s;
-          },
-          3,
-          false,
+      const statementsSeen = await executeRows(db, sql`SELECT pg_stat_statements_reset()`)
+        .then(() => true)
+        .catch(() => false);
+      /** The view at `t`: its wall time, and its statements' time on the server (null without pg_stat_statements). */
+      const view = async (t: Date) => {
+        const at = serviceContext(single.db, systemActor("bench"), { clock: () => t });
+        if (statementsSeen) await executeRows(db, sql`SELECT pg_stat_statements_reset()`);
+        const s0 = performance.now();
+        await getOverview({ ctx: at, input: { range: lastDays(30, tz, t), timezone: tz }, engine: "rollups" });
+        await getAppStatistics({ ctx: at, input: { range: lastDays(30, tz, t), timezone: tz }, engine: "rollups" });
+        await getRetentionCohorts({ ctx: at, input: { cohort: "week", periods: 8, timezone: tz }, engine: "rollups" });
+        const wall = performance.now() - s0;
+        if (!statementsSeen) return { wall, server: null };
+        const [row] = await executeRows<{ ms: number | null }>(
+          db,
+          sql`SELECT sum(total_exec_time + total_plan_time)::float8 AS ms FROM pg_stat_statements
+              WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND query NOT ILIKE '%pg_stat_statements%'`,
         );
+        return { wall, server: Number(row?.ms ?? 0) };
+      };
+      const report = (label: string, samples: { wall: number; server: number | null }[], target: number | null) => {
+        const server = samples.flatMap((x) => (x.server === null ? [] : [x.server]));
+        const wall = samples.map((x) => x.wall);
         figures.push(
           {
-            name: "database time per dashboard view (one connection) p50",
-            value: Math.round(percentile(samples, 50)),
+            name: `database time per dashboard view${label}, wall on one connection p50`,
+            value: Math.round(percentile(wall, 50)),
             unit: "ms",
             target: null,
           },
           {
-            name: "database time per dashboard view (one connection) p95",
-            value: Math.round(percentile(samples, 95)),
+            name: `database time per dashboard view${label}, wall on one connection p95`,
+            value: Math.round(percentile(wall, 95)),
             unit: "ms",
-            target: 100,
-          },
-          {
-            // The sample includes the version update (one-row UPDATE, well under a millisecond).
-            name: "database time per dashboard view, first after the rollups changed (one connection) p50",
-            value: Math.round(percentile(afterRefresh, 50)),
-            unit: "ms",
-            target: null,
+            target: server.length ? null : target,
           },
         );
+        if (server.length)
+          figures.push(
+            {
+              name: `database time per dashboard view${label}, statements (pg_stat_statements) p50`,
+              value: Math.round(percentile(server, 50)),
+              unit: "ms",
+              target: null,
+            },
+            {
+              name: `database time per dashboard view${label}, statements (pg_stat_statements) p95`,
+              value: Math.round(percentile(server, 95)),
+              unit: "ms",
+              target,
+            },
+          );
+      };
+      const n = Math.max(3, Math.round(runs / 3));
+      try {
+        await view(now);
+        const warm: { wall: number; server: number | null }[] = [];
+        for (let i = 0; i < n; i++) warm.push(await view(now));
+        const afterRefresh: { wall: number; server: number | null }[] = [];
+        for (let i = 0; i < 3; i++) {
+          await newVersion();
+          afterRefresh.push(await view(now));
+        }
+        // The main app keeps writing: before each view, a minute of its changes to the tables analytics keeps numbers
+        // of (3 signups, 2 payments, 1 cancellation: about its rate at 1M users), and "now" a minute later. The kept
+        // numbers move forward by the change log (the rows changed, and subscriptions crossing the minute); without
+        // the log they are read in full. Undone afterwards.
+        const changed: { users: string[]; payments: string[]; subscriptions: string[] } = { users: [], payments: [], subscriptions: [] };
+        const moving: { wall: number; server: number | null }[] = [];
+        try {
+          for (let k = 1; k <= n + 1; k++) {
+            const t = new Date(now.getTime() + k * 60_000);
+            const [row] = await executeRows<{ users: string[]; payments: string[]; sub: string | null }>(
+              db,
+              sql`WITH u AS (INSERT INTO app.users (id, email, created_at)
+                             SELECT gen_random_uuid(), 'bench-' || gen_random_uuid() || '@example.com', ${t.toISOString()}::timestamptz
+                             FROM generate_series(1, 3) RETURNING id),
+                  p AS (INSERT INTO app.payments (user_id, amount, status, plan, paid_at)
+                        SELECT id, 49, 'succeeded', 'pro', ${t.toISOString()}::timestamptz FROM u LIMIT 2 RETURNING id),
+                  s AS (UPDATE app.subscriptions SET canceled_at = ${t.toISOString()}::timestamptz
+                        WHERE id = (SELECT id FROM app.subscriptions WHERE canceled_at IS NULL ORDER BY id OFFSET ${k * 97} LIMIT 1) RETURNING id)
+                  SELECT (SELECT array_agg(id::text) FROM u) AS users, (SELECT array_agg(id::text) FROM p) AS payments,
+                         (SELECT id::text FROM s) AS sub`,
+            );
+            changed.users.push(...(row?.users ?? []));
+            changed.payments.push(...(row?.payments ?? []));
+            if (row?.sub) changed.subscriptions.push(row.sub);
+            const sample = await view(t);
+            if (k > 1) moving.push(sample);
+          }
+        } finally {
+          // An array parameter in its text form (drizzle would spread a JS array into a row).
+          const list = (ids: string[]) => `{${ids.join(",")}}`;
+          if (changed.payments.length) await db.execute(sql`DELETE FROM app.payments WHERE id = ANY(${list(changed.payments)}::bigint[])`);
+          if (changed.users.length) await db.execute(sql`DELETE FROM app.users WHERE id = ANY(${list(changed.users)}::uuid[])`);
+          if (changed.subscriptions.length)
+            await db.execute(sql`UPDATE app.subscriptions SET canceled_at = NULL WHERE id = ANY(${list(changed.subscriptions)}::bigint[])`);
+        }
+        report("", warm, 100);
+        report(", a minute of the main app's changes before each", moving, 100);
+        report(", first after the rollups changed", afterRefresh, null);
       } finally {
         await single.close();
       }

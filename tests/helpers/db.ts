@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import postgres from "postgres";
 import { connectPglite, connectPostgres, type DatabaseHandle, migrateDatabase } from "@/server/db/client";
-import { sourceIndexesDdl, sourceTablesDdl } from "@/server/services/demo-data/source-tables";
+import { sourceChangeLogDdl, sourceIndexesDdl, sourceTablesDdl } from "@/server/services/demo-data/source-tables";
 
 export type TEngine = "pglite" | "postgres";
 export type TTestDatabase = DatabaseHandle & { engine: TEngine; url?: string; drop(): Promise<void> };
@@ -46,7 +46,7 @@ export async function createTestDatabase(
     handle = await connectPglite(null);
   }
   if (migrate) await migrateDatabase(handle, url);
-  if (sourceTables) await handle.execScript(sourceTablesDdl("app") + sourceIndexesDdl("app"));
+  if (sourceTables) await handle.execScript(sourceTablesDdl("app") + sourceIndexesDdl("app") + (migrate ? sourceChangeLogDdl("app") : ""));
   return {
     ...handle,
     engine,

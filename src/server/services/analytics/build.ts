@@ -1,8 +1,6 @@
-import type { DbOrTx } from "@/server/db/client";
 import { localDates } from "@/shared/day";
 import { fillDaily, ratio, rollUpSeries, round } from "./period";
 import type { AnalyticsSource, TWindow } from "./source";
-import { customerChurn, monthlyRecurringRevenue } from "./subscriptions";
 import type { TAppStatistics, TFeatureUsage, TPeriod, TRetention, TRetentionCohorts, TUserAnalytics } from "./types";
 
 /**
@@ -85,7 +83,7 @@ async function periodNumbers(
   };
 }
 
-export async function buildOverview(source: AnalyticsSource, db: DbOrTx, period: TPeriod, now: Date): Promise<TUserAnalytics> {
+export async function buildOverview(source: AnalyticsSource, period: TPeriod, now: Date): Promise<TUserAnalytics> {
   const tz = period.timezone;
   // Users who signed up before each period's end (or now): one count of every signup; the previous period's is that
   // less the signups between the two ends, a narrow range of the created_at index.
@@ -97,7 +95,7 @@ export async function buildOverview(source: AnalyticsSource, db: DbOrTx, period:
       ? Promise.all([curTotal, source.newUsers({ from: prevEnd, to: curEnd })]).then(([total, since]) => total - since)
       : source.totalUsersBefore(prevEnd);
   // MRR at both periods' ends (or now) in one read of the subscriptions.
-  const mrr = monthlyRecurringRevenue(db, [curEnd, prevEnd]);
+  const mrr = source.monthlyRecurringRevenue([curEnd, prevEnd]);
   const numbersOf = (w: TWindow, total: Promise<number>, i: number) =>
     periodNumbers(
       source,
@@ -130,17 +128,11 @@ export async function buildOverview(source: AnalyticsSource, db: DbOrTx, period:
   };
 }
 
-export async function buildAppStatistics(
-  source: AnalyticsSource,
-  db: DbOrTx,
-  period: TPeriod,
-  today: TWindow,
-  now: Date,
-): Promise<TAppStatistics> {
+export async function buildAppStatistics(source: AnalyticsSource, period: TPeriod, today: TWindow, now: Date): Promise<TAppStatistics> {
   const tz = period.timezone;
   const w: TWindow = { from: period.start, to: period.end };
   // The longest live reads first: the statements outnumber the pool's connections, and the answer waits for the last.
-  const churnRead = customerChurn(db, { from: w.from, to: minDate(w.to, now) });
+  const churnRead = source.customerChurn({ from: w.from, to: minDate(w.to, now) });
   const revenueRead = source.revenueBreakdown(w, tz);
   const [
     activeNow,

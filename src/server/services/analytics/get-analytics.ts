@@ -34,7 +34,7 @@ export async function getOverview({ ctx, input, engine }: TArgs<TAnalyticsInput>
   const now = ctx.clock();
   const parsed = ZAnalyticsInput.parse(input);
   const period = await resolvePeriod(db, parsed, now);
-  return fromSource(db, engine, (source, at) => buildOverview(source, at, period, now));
+  return fromSource(db, engine, (source) => buildOverview(source, period, now));
 }
 
 async function todayWindow(db: DbOrTx, timezone: string, now: Date): Promise<TWindow> {
@@ -52,7 +52,7 @@ export async function getAppStatistics({ ctx, input, engine }: TArgs<TAnalyticsI
   const now = ctx.clock();
   const parsed = ZAnalyticsInput.parse(input);
   const [period, today] = await Promise.all([resolvePeriod(db, parsed, now), todayWindow(db, parsed.timezone, now)]);
-  return fromSource(db, engine, (source, at) => buildAppStatistics(source, at, period, today, now));
+  return fromSource(db, engine, (source) => buildAppStatistics(source, period, today, now));
 }
 
 export async function getRetentionCohorts({ ctx, input, engine }: TArgs<TRetentionCohortsInput>): Promise<TRetentionCohorts> {

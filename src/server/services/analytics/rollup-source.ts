@@ -1,6 +1,14 @@
 import { type SQL, sql } from "drizzle-orm";
 import { type DbOrTx, executeRows } from "@/server/db/client";
 import { iso, num, srcSchema } from "@/server/db/source";
+import {
+  keptCustomerChurn,
+  keptMonthlyRecurringRevenue,
+  keptRevenue,
+  keptRevenueBreakdown,
+  keptSignupsByDate,
+  keptUsersIn,
+} from "./kept-source";
 import { bitsOf, hexStrings, readRollupState, type TRollupState } from "./rollups/refresh-analytics-rollups";
 import type { AnalyticsSource, TWindow } from "./source";
 
@@ -243,13 +251,6 @@ export async function rollupSource(db: DbOrTx, given?: TRollupState, opts: { top
     LEFT JOIN crm_user_numbers n ON n.created_at = x.created_at AND n.user_id = x.id AND ${inWin(sql`n.created_at`, w)}
     LEFT JOIN tail_slots t ON t.user_id = x.id
     WHERE ${inWin(sql`x.created_at`, w)}`;
-  /** Signups in [from, to) (from null: since the beginning), by app.users' created_at index. */
-  const countUsers = async (from: Date | null, to: Date) => {
-    const cond = from ? sql`created_at >= ${ts(from)} AND created_at < ${ts(to)}` : sql`created_at < ${ts(to)}`;
-    const [row] = await executeRows<{ n: string }>(db, sql`SELECT count(*) AS n FROM ${S}.users WHERE ${cond}`);
-    return num(row?.n);
-  };
-
   /** The numbered users lo..hi active after the watermark, with the 15-minute slots they were active in (live). */
   const tailSlotsOf = async (lo: number, hi: number) => {
     const rows = await executeRows<{ num: number; slots: number[] }>(
@@ -462,8 +463,11 @@ export async function rollupSource(db: DbOrTx, given?: TRollupState, opts: { top
   };
 
   return {
-    totalUsersBefore: (at) => countUsers(null, at),
-    newUsers: (w) => countUsers(w.from, w.to),
+    // The main app's users, subscriptions and payments change in place: kept between reads, forward by its change log.
+    totalUsersBefore: (at) => keptUsersIn(db, { from: null, to: at }),
+    monthlyRecurringRevenue: (ats) => keptMonthlyRecurringRevenue(db, ats),
+    customerChurn: (w) => keptCustomerChurn(db, w),
+    newUsers: (w) => keptUsersIn(db, w),
 
     async activeUsers(w) {
       // Bits set in the window's strings (whole days, and the partial days by their slots), plus users active
@@ -513,14 +517,18 @@ export async function rollupSource(db: DbOrTx, given?: TRollupState, opts: { top
                least((g.d::date + 1)::timestamp AT TIME ZONE ${tz}, ${ts(w.to)}) AS x
         FROM generate_series((${ts(w.from)} AT TIME ZONE ${tz})::date, ((${ts(w.to)} - interval '1 microsecond') AT TIME ZONE ${tz})::date,
                              interval '1 day') g(d)`;
-      // Live: each signup date's signups in app.users, and its day-N windows. Kept under the rollups' version
-      // (the refresh numbers users in the same transaction that changes it): each date's user numbers.
+      // Each signup date's signups in app.users (kept by the change log, kept-source.ts), and its day-N windows.
+      // Kept under the rollups' version (the refresh numbers users in the same transaction that changes it): each
+      // date's user numbers.
+      const bySignupDate = await keptSignupsByDate(db, w, tz);
+      const [dateList, counts] = [[...bySignupDate.keys()], [...bySignupDate.values()]];
       const [all, numbered] = await Promise.all([
         executeRows<TDn & { signups: string }>(
           db,
           sql`WITH dates AS MATERIALIZED (${dates}),
               ranges AS MATERIALIZED (
-                SELECT d.d0, d.s, d.x, (SELECT count(*) FROM ${S}.users u WHERE u.created_at >= d.s AND u.created_at < d.x) AS live FROM dates d
+                SELECT d.d0, d.s, d.x, coalesce(k.n, 0) AS live
+                FROM dates d LEFT JOIN unnest(${`{${dateList.join(",")}}`}::date[], ${`{${counts.join(",")}}`}::bigint[]) k(d0, n) ON k.d0 = d.d0
               )
               -- Every signup in the window falls on one of its dates: their sum is the window's signups (at least one row).
               SELECT t.signups, y.d0::text, y.s, y.x, y.i, y.live, y.a, y.b, y.da, y.sa, y.dz, y.sz
@@ -811,29 +819,16 @@ export async function rollupSource(db: DbOrTx, given?: TRollupState, opts: { top
       return out;
     },
 
-    // Payments change after they are written (refunds): read live, by paid_at (indexed, small).
-    async revenue(w) {
-      const [row] = await executeRows<{ n: string }>(
-        db,
-        sql`SELECT coalesce(sum(amount), 0) AS n FROM ${S}.payments WHERE status = 'succeeded' AND ${inWin(sql`paid_at`, w)}`,
-      );
-      return num(row?.n);
-    },
+    // Payments change after they are written (refunds): kept per window, brought forward by the change log.
+    revenue: (w) => keptRevenue(db, w),
     async revenueBreakdown(w, tz) {
-      // One grouped read of the window's payments (by the paid_at index) for both splits; summed in whole cents.
-      const rows = await executeRows<{ d: string; plan: string | null; n: string }>(
-        db,
-        sql`SELECT to_char(d, 'YYYY-MM-DD') AS d, plan, n FROM (
-              SELECT (paid_at AT TIME ZONE ${tz})::date AS d, plan, sum(amount) AS n FROM ${S}.payments
-              WHERE status = 'succeeded' AND ${inWin(sql`paid_at`, w)} GROUP BY 1, 2) x`,
-      );
+      const rows = await keptRevenueBreakdown(db, w, tz);
       const daily = new Map<string, number>();
       const byPlan = new Map<string, number>();
       for (const r of rows) {
-        const cents = Math.round(num(r.n) * 100);
-        daily.set(r.d, (daily.get(r.d) ?? 0) + cents);
+        daily.set(r.d, (daily.get(r.d) ?? 0) + r.cents);
         const plan = r.plan ?? "(none)";
-        byPlan.set(plan, (byPlan.get(plan) ?? 0) + cents);
+        byPlan.set(plan, (byPlan.get(plan) ?? 0) + r.cents);
       }
       const dollars = (m: Map<string, number>) => new Map([...m].map(([k, v]) => [k, v / 100]));
       return { daily: dollars(daily), byPlan: dollars(byPlan) };
@@ -856,13 +851,18 @@ export async function rollupSource(db: DbOrTx, given?: TRollupState, opts: { top
       // The cohort's members were numbered together in signup order (the usual case) when its numbers are exactly
       // its signups and contiguous: then each period is a bit count over that range of the period's strings, plus
       // members active only after the watermark.
-      const [range] = await executeRows<{ lo: number | null; hi: number | null; n: string; live: string }>(
-        db,
-        sql`SELECT min(num) AS lo, max(num) AS hi, count(*) AS n,
-                   (SELECT count(*) FROM ${S}.users WHERE ${inWin(sql`created_at`, cohort)}) AS live
-            FROM crm_user_numbers WHERE ${inWin(sql`created_at`, cohort)}`,
-      );
-      const size = num(range?.live);
+      // Its size from app.users (kept by the change log); its numbers' range from the rollups' numbering (kept
+      // under their version).
+      const [size, range] = await Promise.all([
+        keptUsersIn(db, cohort),
+        remembered(db, state.version, `cohort-numbers:${cohort.from.getTime()}:${cohort.to.getTime()}`, async () => {
+          const [row] = await executeRows<{ lo: number | null; hi: number | null; n: string; v: string | null }>(
+            db,
+            sql`SELECT min(num) AS lo, max(num) AS hi, count(*) AS n, ${versionSeen} AS v FROM crm_user_numbers WHERE ${inWin(sql`created_at`, cohort)}`,
+          );
+          return { value: { lo: row?.lo ?? null, hi: row?.hi ?? null, n: row?.n ?? "0" }, bytes: 96, version: row?.v ?? null };
+        }),
+      ]);
       if (size === 0) return { size: 0, active: windows.map(() => 0) };
       const contiguous = range?.lo != null && range.hi != null && num(range.n) === size && num(range.hi) - num(range.lo) + 1 === size;
       if (contiguous) {

@@ -34,6 +34,10 @@ export interface AnalyticsSource {
   revenue(w: TWindow): Promise<number>;
   /** Succeeded payments in the window per local date (YYYY-MM-DD) and per plan ("(none)" without one). */
   revenueBreakdown(w: TWindow, timezone: string): Promise<{ daily: Map<string, number>; byPlan: Map<string, number> }>;
+  /** MRR at each instant (subscriptions running then; yearly plans count 1/12), rounded to cents. */
+  monthlyRecurringRevenue(ats: Date[]): Promise<number[]>;
+  /** Subscribers at the window's start, and how many of them have no running subscription at its end. */
+  customerChurn(w: TWindow): Promise<{ atStart: number; churned: number }>;
   /** Users active in each window, among users who signed up in `cohort`. */
   cohortActivity(cohort: TWindow, windows: TWindow[]): Promise<{ size: number; active: number[] }>;
 }

@@ -86,6 +86,55 @@ CREATE INDEX IF NOT EXISTS events_occurred_idx ON ${s}.events (occurred_at);
 CREATE INDEX IF NOT EXISTS token_usage_user_created_idx ON ${s}.token_usage (user_id, created_at);
 CREATE INDEX IF NOT EXISTS token_usage_created_idx ON ${s}.token_usage (created_at);
 CREATE INDEX IF NOT EXISTS subscriptions_user_idx ON ${s}.subscriptions (user_id, started_at);
+CREATE INDEX IF NOT EXISTS subscriptions_started_idx ON ${s}.subscriptions (started_at);
+CREATE INDEX IF NOT EXISTS subscriptions_canceled_idx ON ${s}.subscriptions (canceled_at);
 CREATE INDEX IF NOT EXISTS payments_user_paid_idx ON ${s}.payments (user_id, paid_at);
 CREATE INDEX IF NOT EXISTS payments_paid_idx ON ${s}.payments (paid_at) INCLUDE (status, amount, plan);`;
+}
+
+/**
+ * The columns of the main app's tables that analytics reads live and keeps between reads (kept-source.ts), logged by
+ * the change-log triggers when a row is inserted, deleted, or updated in one of them.
+ */
+export const LOGGED_COLUMNS = {
+  users: ["id", "created_at"],
+  subscriptions: ["id", "user_id", "price", "interval", "started_at", "canceled_at"],
+  payments: ["id", "amount", "status", "plan", "paid_at"],
+} as const;
+export type TLoggedTable = keyof typeof LOGGED_COLUMNS;
+/** The triggers each logged table carries; all three enabled ALWAYS (they fire under session_replication_role = replica too). */
+export const CHANGE_LOG_TRIGGERS = ["crm_log_change", "crm_log_update", "crm_log_truncate"] as const;
+
+/**
+ * The change-log triggers on the main app's users, subscriptions and payments, where they are tables of the contract's
+ * shape (docs/source-contract.md, "Change log", shows the same for tables behind views): installed by the seed after
+ * its bulk load, and in production by the main app's owner. Each (re)installation registers the table and writes a
+ * row with neither image, so numbers kept from before are read again. Needs the CRM's migrations (the function, the
+ * log and the register).
+ */
+export function sourceChangeLogDdl(schemaName: string): string {
+  const s = assertIdentifier(schemaName);
+  return Object.entries(LOGGED_COLUMNS)
+    .map(([table, cols]) => {
+      const args = [table, ...cols].map((c) => `'${c}'`).join(", ");
+      const row = (side: string) => `ROW(${cols.map((c) => `${side}.${c}`).join(", ")})`;
+      return `
+CREATE OR REPLACE TRIGGER crm_log_change AFTER INSERT OR DELETE ON ${s}.${table} FOR EACH ROW EXECUTE FUNCTION crm_log_source_change(${args});
+CREATE OR REPLACE TRIGGER crm_log_update AFTER UPDATE ON ${s}.${table} FOR EACH ROW
+  WHEN (${row("OLD")} IS DISTINCT FROM ${row("NEW")}) EXECUTE FUNCTION crm_log_source_change(${args});
+CREATE OR REPLACE TRIGGER crm_log_truncate AFTER TRUNCATE ON ${s}.${table} FOR EACH STATEMENT EXECUTE FUNCTION crm_log_source_change('${table}');
+${CHANGE_LOG_TRIGGERS.map((t) => `ALTER TABLE ${s}.${table} ENABLE ALWAYS TRIGGER ${t};`).join("\n")}
+INSERT INTO crm_source_change_sources (tbl, relation) VALUES ('${table}', '${s}.${table}')
+  ON CONFLICT (tbl) DO UPDATE SET relation = excluded.relation;
+INSERT INTO crm_source_changes (tbl) VALUES ('${table}');`;
+    })
+    .join("\n");
+}
+
+/** Drops the change-log triggers (before a bulk load: sourceChangeLogDdl puts them back, and says so in the log). */
+export function dropChangeLogDdl(schemaName: string): string {
+  const s = assertIdentifier(schemaName);
+  return Object.keys(LOGGED_COLUMNS)
+    .flatMap((table) => CHANGE_LOG_TRIGGERS.map((t) => `DROP TRIGGER IF EXISTS ${t} ON ${s}.${table};`))
+    .join("\n");
 }

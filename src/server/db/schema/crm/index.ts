@@ -10,6 +10,7 @@ export * from "./push";
 export * from "./rate-limits";
 export * from "./segments";
 export * from "./settings";
+export * from "./source-changes";
 export * from "./templates";
 export * from "./user-metadata";
 export * from "./user-stats";

@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import { type DbOrTx, executeRows } from "@/server/db/client";
 import { iso, num, srcSchema } from "@/server/db/source";
 import type { AnalyticsSource, TWindow } from "../source";
+import { customerChurn, monthlyRecurringRevenue } from "../subscriptions";
 
 /**
  * docs/metrics.md as straightforward SQL over the raw tables. Slow on large
@@ -120,6 +121,9 @@ export function rawSource(db: DbOrTx): AnalyticsSource {
       );
       return new Map(rows.map((r) => [r.d, { tokens: num(r.tokens), costUsd: num(r.cost) }]));
     },
+
+    monthlyRecurringRevenue: (ats) => monthlyRecurringRevenue(db, ats),
+    customerChurn: (w) => customerChurn(db, w),
 
     revenue: (w) =>
       count(sql`SELECT coalesce(sum(amount), 0) AS n FROM ${S}.payments WHERE status = 'succeeded'
