@@ -25,7 +25,7 @@ import { churnOver, mrrAt } from "./subscriptions";
  * trigger disabled and enabled again) lasts longer; the heartbeat deletes log rows an hour after they can matter.
  */
 const KEPT_MAX_AGE_MS = 15 * 60_000;
-const KEPT_ENTRIES = 64;
+const KEPT_ENTRIES = 256;
 /** More changes than this since a number was kept: read it in full (cheaper than the log by then). */
 const MAX_CHANGES = 20_000;
 
