@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getAppStatistics, getOverview, getRetentionCohorts } from "@/server/services/analytics/get-analytics";
@@ -185,8 +186,8 @@ describe.each(ENGINES)("analytics' kept numbers on %s", (engine) => {
   });
 });
 
-// Two connections at once: real Postgres only (PGlite has one).
-describe.each(ENGINES.filter((e) => e === "postgres"))("analytics' kept numbers with concurrent writers on %s", (engine) => {
+// Two connections at once, and database roles: real Postgres only (PGlite has one connection and one user).
+describe.each(ENGINES.filter((e) => e === "postgres"))("analytics' change log with concurrent writers and other roles on %s", (engine) => {
   let db: TTestDatabase;
   beforeAll(async () => {
     db = await createWithData(engine);
@@ -212,6 +213,31 @@ describe.each(ENGINES.filter((e) => e === "postgres"))("analytics' kept numbers 
       await expectSame(db, NOW);
     } finally {
       await other.end();
+    }
+  });
+  it("lets only a role granted EXECUTE on the logging function attach it to a table (writing to the log)", async () => {
+    const role = `crm_t_${randomBytes(4).toString("hex")}`;
+    const admin = postgres(db.url as string, { max: 1, onnotice: () => {} });
+    // As a role owning a table of its own: creating a trigger needs EXECUTE on the function, revoked from PUBLIC.
+    const attach = (sqlText: string) =>
+      admin.unsafe(`SET ROLE ${role};
+        CREATE TABLE IF NOT EXISTS ${role}.payments (id int, amount numeric, status text, plan text, paid_at timestamptz);
+        CREATE TRIGGER forged AFTER INSERT ON ${role}.payments FOR EACH ROW EXECUTE FUNCTION crm_log_source_change('payments', 'id', 'amount');
+        ${sqlText}`);
+    try {
+      await admin.unsafe(`CREATE ROLE ${role}; CREATE SCHEMA ${role} AUTHORIZATION ${role}; GRANT USAGE ON SCHEMA public TO ${role}`);
+      const before = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM crm_source_changes");
+      await expect(attach(`INSERT INTO ${role}.payments VALUES (1, 10, 'succeeded', 'pro', now())`)).rejects.toThrow(
+        /permission denied for function crm_log_source_change/,
+      );
+      expect(await db.query<{ n: number }>("SELECT count(*)::int AS n FROM crm_source_changes")).toEqual(before);
+      // The grant the source contract asks the main app's owner to receive is what makes it possible.
+      await admin.unsafe(`RESET ROLE; GRANT EXECUTE ON FUNCTION crm_log_source_change() TO ${role}`);
+      await attach(`INSERT INTO ${role}.payments VALUES (1, 10, 'succeeded', 'pro', now()); RESET ROLE`);
+      expect((await db.query<{ n: number }>("SELECT count(*)::int AS n FROM crm_source_changes"))[0]?.n).toBe((before[0]?.n ?? 0) + 1);
+    } finally {
+      await admin.unsafe(`RESET ROLE; DROP SCHEMA IF EXISTS ${role} CASCADE; DROP OWNED BY ${role}; DROP ROLE IF EXISTS ${role}`);
+      await admin.end();
     }
   });
 });

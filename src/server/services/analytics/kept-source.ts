@@ -110,6 +110,22 @@ const ts = (ms: number) => sql`${iso(new Date(ms))}::timestamptz`;
 const dayOf = (d: Date) => Math.floor(d.getTime() / 86_400_000);
 const inWindow = (col: SQL, w: TWindow) => sql`${col} >= ${ts(w.from.getTime())} AND ${col} < ${ts(w.to.getTime())}`;
 
+/** Grouped sums read as one JSON array (column `v`): postgres-js may hand it over as text or parsed. */
+const groupsOf = <T>(r: TRow): T[] => (typeof r.v === "string" ? JSON.parse(r.v) : r.v) as T[];
+
+/**
+ * Kept groups brought forward: each group's counts plus the changes' (`n`, the rows in it, and the sums `add`
+ * adds); a group no row is left in goes, as a full read would not have it.
+ */
+function mergeGroups<T extends { n: number }>(kept: T[], changes: T[], keyOf: (e: T) => string, add: (a: T, b: T) => T): T[] {
+  const out = new Map(kept.map((e) => [keyOf(e), e]));
+  for (const e of changes) {
+    const cur = out.get(keyOf(e));
+    out.set(keyOf(e), cur ? add(cur, e) : e);
+  }
+  return [...out.values()].filter((e) => e.n > 0);
+}
+
 /** Signups this recent end a window read as "signups since its start, less those since its end" (a narrow read). */
 const RECENT_MS = 36 * 3_600_000;
 
@@ -160,11 +176,15 @@ export async function keptSignupsByDate(db: DbOrTx, w: TWindow, tz: string): Pro
     () => sql`SELECT ${grouped(sql`${S}.users`, sql`1`)}, ${snapshotCols("users")}`,
     (k) => sql`WITH ${changesSince("users", k.snap)} SELECT ${grouped(sql`imgs`, sql`-w`)}, ${snapshotCols("users")}, ${logCols}`,
     (r, from) => {
-      const rows = ((typeof r.v === "string" ? JSON.parse(r.v) : r.v) as TEntry[]).map((e) => ({ d: e.d, n: Number(e.n) }));
-      if (!from) return rows;
-      const out = new Map(from.value.map((e) => [e.d, e.n]));
-      for (const e of rows) out.set(e.d, (out.get(e.d) ?? 0) + e.n);
-      return [...out].filter(([, n]) => n > 0).map(([d, n]) => ({ d, n }));
+      const rows = groupsOf<TEntry>(r).map((e) => ({ d: e.d, n: Number(e.n) }));
+      return from
+        ? mergeGroups(
+            from.value,
+            rows,
+            (e) => e.d,
+            (a, b) => ({ d: a.d, n: a.n + b.n }),
+          )
+        : rows;
     },
   );
   return new Map(entries.map((e) => [e.d, e.n]));
@@ -219,7 +239,7 @@ async function subscriptionNumbers(
 }
 
 /** A decimal string rounded to 2 places as Postgres' round(numeric, 2) does, as a number. */
-export function roundToCents(v: string): number {
+function roundToCents(v: string): number {
   const m = /^(-?)(\d+)(?:\.(\d*))?$/.exec(v.trim());
   if (!m) throw new Error(`analytics: not a decimal: ${v}`);
   const frac = (m[3] ?? "").padEnd(3, "0");
@@ -249,7 +269,7 @@ export async function keptCustomerChurn(db: DbOrTx, w: TWindow): Promise<{ atSta
   return { atStart: num(atStart), churned: num(churned) };
 }
 
-/** Succeeded payments in a window, in cents: their sum, and per local date and plan. */
+/** Succeeded payments in a window. */
 const paid = (w: TWindow) => sql`status = 'succeeded' AND ${inWindow(sql`paid_at`, w)}`;
 
 /** Revenue in a window (kept per window: payments change in place, refunds, and are brought forward by the log). */
@@ -289,19 +309,8 @@ export async function keptRevenueBreakdown(
     () => sql`SELECT ${grouped(sql`${S}.payments`, sql`1`)}, ${snapshotCols("payments")}`,
     (k) => sql`WITH ${changesSince("payments", k.snap)} SELECT ${grouped(sql`imgs`, sql`-w`)}, ${snapshotCols("payments")}, ${logCols}`,
     (r, from) => {
-      const rows = ((typeof r.v === "string" ? JSON.parse(r.v) : r.v) as TEntry[]).map((e) => ({
-        ...e,
-        cents: Number(e.cents),
-        n: Number(e.n),
-      }));
-      if (!from) return rows;
-      // Brought forward: the kept groups plus the changes'; a group no payment is left in goes, as in a full read.
-      const out = new Map(from.value.map((e) => [keyOf(e), { ...e }]));
-      for (const e of rows) {
-        const cur = out.get(keyOf(e)) ?? { d: e.d, plan: e.plan, cents: 0, n: 0 };
-        out.set(keyOf(e), { ...cur, cents: cur.cents + e.cents, n: cur.n + e.n });
-      }
-      return [...out.values()].filter((e) => e.n > 0);
+      const rows = groupsOf<TEntry>(r).map((e) => ({ ...e, cents: Number(e.cents), n: Number(e.n) }));
+      return from ? mergeGroups(from.value, rows, keyOf, (a, b) => ({ ...a, cents: a.cents + b.cents, n: a.n + b.n })) : rows;
     },
   );
   return entries.map(({ d, plan, cents }) => ({ d, plan, cents }));
@@ -323,8 +332,8 @@ export async function purgeSourceChanges(db: DbOrTx): Promise<number> {
     sql`WITH cut AS (SELECT taken_at, oldest_xid FROM crm_source_change_horizons WHERE taken_at <= now() - ${LOG_KEPT}
                      ORDER BY taken_at DESC LIMIT 1),
         gone AS (DELETE FROM crm_source_changes WHERE xid < (SELECT oldest_xid FROM cut) RETURNING 1),
-        older AS (DELETE FROM crm_source_change_horizons WHERE taken_at < (SELECT taken_at FROM cut) RETURNING 1)
-        SELECT (SELECT count(*) FROM gone) AS n, (SELECT count(*) FROM older) AS h`,
+        older AS (DELETE FROM crm_source_change_horizons WHERE taken_at < (SELECT taken_at FROM cut))
+        SELECT (SELECT count(*) FROM gone) AS n`,
   );
   return num(row?.n);
 }
