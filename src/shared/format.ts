@@ -48,3 +48,12 @@ export function formatAgo(d: Date | null | undefined, now = Date.now()) {
   if (s < 86400 * 60) return `${Math.floor(s / 86400)} d ago`;
   return formatDate(d);
 }
+
+/**
+ * A change between two figures to one decimal, with its direction: "+1.2%", "-0.4 pts", and "0.0" when it rounds to
+ * nothing (never "-0.0": a tile would show a fall that is not there).
+ */
+export function formatChange(n: number, unit: string): { text: string; tone: "up" | "down" | "flat" } {
+  if (!Number.isFinite(n) || Math.abs(n) < 0.05) return { text: `0.0${unit}`, tone: "flat" };
+  return { text: `${n > 0 ? "+" : ""}${n.toFixed(1)}${unit}`, tone: n > 0 ? "up" : "down" };
+}

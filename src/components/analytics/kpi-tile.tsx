@@ -1,5 +1,6 @@
 import { formatValue, type TValueFormat } from "@/components/charts/formatters";
 import { Card } from "@/components/ui/primitives";
+import { formatChange } from "@/shared/format";
 
 /** A number, its previous-period value and the change; `higherIsBetter` colours the change. */
 export function KpiTile({
@@ -20,13 +21,11 @@ export function KpiTile({
   let delta: { text: string; tone: "up" | "down" | "flat" } | null = null;
   if (value !== null && previous !== null) {
     if (format === "percent") {
-      const pts = (value - previous) * 100;
-      delta = { text: `${pts >= 0 ? "+" : ""}${pts.toFixed(1)} pts`, tone: Math.abs(pts) < 0.05 ? "flat" : pts > 0 ? "up" : "down" };
+      delta = formatChange((value - previous) * 100, " pts");
     } else if (previous === 0) {
       delta = value === 0 ? { text: "no change", tone: "flat" } : { text: "new", tone: "up" };
     } else {
-      const pct = ((value - previous) / Math.abs(previous)) * 100;
-      delta = { text: `${pct >= 0 ? "+" : ""}${pct.toFixed(1)}%`, tone: Math.abs(pct) < 0.05 ? "flat" : pct > 0 ? "up" : "down" };
+      delta = formatChange(((value - previous) / Math.abs(previous)) * 100, "%");
     }
   }
   const good = delta && delta.tone !== "flat" && (delta.tone === "up") === higherIsBetter;
