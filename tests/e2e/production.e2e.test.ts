@@ -207,6 +207,19 @@ describe("a production start", () => {
     expect(api.headers.get("x-content-type-options")).toBe("nosniff");
   });
 
+  it("sends small API answers uncompressed (no gzip stream for each webhook's answer) and still compresses pages", async () => {
+    const gzip = { "accept-encoding": "gzip" };
+    const live = await fetch(`${APP_URL}/api/health/live`, { headers: gzip });
+    expect(live.headers.get("content-encoding")).toBeNull();
+    expect(await live.json()).toEqual({ status: "ok" });
+    const webhook = await fetch(`${APP_URL}/api/webhooks/resend`, { method: "POST", headers: gzip, body: "{}" });
+    expect(webhook.status).toBeGreaterThanOrEqual(400);
+    expect(webhook.headers.get("content-encoding")).toBeNull();
+    expect(webhook.headers.get("cache-control")).toBe("no-store, no-transform");
+    const page = await fetch(`${APP_URL}/sign-in`, { headers: gzip });
+    expect(page.headers.get("content-encoding")).toBe("gzip");
+  });
+
   it("logs JSON lines, and on SIGTERM stops taking work and exits", async () => {
     const lines = appOutput()
       .split("\n")

@@ -1,5 +1,6 @@
 import { ZodError, z } from "zod";
 import { env } from "@/lib/env";
+import { jsonResponse } from "@/server/api/http/json";
 import type { TServiceCtx, WebhookActor } from "@/server/services/context";
 import { systemActor } from "@/server/services/context";
 import { consumeRateLimit } from "@/server/services/limits/rate-limit";
@@ -48,6 +49,6 @@ export function apiRoute<P extends Record<string, string>>(idParams: (keyof P & 
     };
     const result = await handler({ request, ctx: { ...ctx, actor: mainAppActor(key.name) }, params, body });
     await touchApiKey(ctx.db, key.id);
-    return Response.json({ data: result.data }, { status: result.status ?? 200, headers: { "cache-control": "no-store" } });
+    return jsonResponse({ data: result.data }, { status: result.status ?? 200, headers: { "cache-control": "no-store" } });
   });
 }

@@ -1,3 +1,4 @@
+import { jsonResponse } from "@/server/api/http/json";
 import { routeHandler } from "@/server/api/http/route-handler";
 import { systemActor } from "@/server/services/context";
 import { getHealth } from "@/server/services/health/get-health";
@@ -11,5 +12,5 @@ export const dynamic = "force-dynamic";
  */
 export const GET = routeHandler({ public: systemActor("health"), session: "optional" }, async ({ ctx, admin }) => {
   const health = await getHealth({ ctx, input: { detail: admin !== null } });
-  return Response.json(health, { status: health.status === "ok" ? 200 : 503, headers: { "cache-control": "no-store" } });
+  return jsonResponse(health, { status: health.status === "ok" ? 200 : 503, headers: { "cache-control": "no-store" } });
 });

@@ -1,6 +1,7 @@
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server";
 import { firstLine, log } from "@/lib/log";
 import { type DomainError, TooManyRequestsError } from "@/server/services/errors";
+import { jsonResponse } from "./json";
 
 /** Every domain error's tRPC code and HTTP status, in one table used by tRPC and by every route handler. */
 export const DOMAIN_ERRORS: Record<DomainError["code"], { trpc: TRPC_ERROR_CODE_KEY; http: number }> = {
@@ -24,7 +25,7 @@ const noStore = { "cache-control": "no-store" };
 
 /** `{ error: { message, fields? } }` with a status, never cached. */
 export function errorResponse(status: number, message: string, extra: { fields?: Record<string, string[]>; headers?: HeadersInit } = {}) {
-  return Response.json(
+  return jsonResponse(
     { error: { message, ...(extra.fields ? { fields: extra.fields } : {}) } },
     { status, headers: { ...noStore, ...(extra.headers as Record<string, string> | undefined) } },
   );

@@ -10,6 +10,7 @@ import { sessionAdmin } from "../request-context";
 import { hasRole } from "../roles";
 import { requestIdOf } from "./body";
 import { BodyTooLargeError, domainErrorResponse, errorResponse, internalErrorResponse } from "./errors";
+import { jsonResponse } from "./json";
 
 /**
  * Who may reach a route handler: a signed-in admin of at least `role` (the
@@ -84,7 +85,7 @@ export function routeHandler<T extends TRouteAccess, P extends Record<string, st
         requestId,
       });
       if (result instanceof Response) return result;
-      return Response.json(result, { headers: { "cache-control": "no-store" } });
+      return jsonResponse(result, { headers: { "cache-control": "no-store" } });
     } catch (err) {
       if (err instanceof BodyTooLargeError) return errorResponse(413, err.message);
       if (err instanceof ZodError) {

@@ -1,4 +1,5 @@
 import { NextRequest } from "next/server";
+import { jsonResponse } from "@/server/api/http/json";
 import { routeHandler } from "@/server/api/http/route-handler";
 import { handlers } from "@/server/auth";
 import { systemActor } from "@/server/services/context";
@@ -11,7 +12,7 @@ import { systemActor } from "@/server/services/context";
  * an old-style link) lands on that page and uses nothing up.
  */
 const action = (request: NextRequest) => request.nextUrl.pathname.replace(/^\/api\/auth\/?/, "");
-const notFound = () => Response.json({ error: "Not found" }, { status: 404 });
+const notFound = () => jsonResponse({ error: "Not found" }, { status: 404 });
 const asNext = (request: Request) => (request instanceof NextRequest ? request : new NextRequest(request));
 
 export const GET = routeHandler({ public: systemActor("sign-in") }, async ({ request: raw }) => {

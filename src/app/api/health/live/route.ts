@@ -1,3 +1,5 @@
+import { jsonResponse } from "@/server/api/http/json";
+
 export const dynamic = "force-dynamic";
 
 /**
@@ -6,5 +8,5 @@ export const dynamic = "force-dynamic";
  * readiness's business: /api/health/ready).
  */
 export function GET() {
-  return Response.json({ status: "ok" }, { headers: { "cache-control": "no-store" } });
+  return jsonResponse({ status: "ok" }, { headers: { "cache-control": "no-store" } });
 }

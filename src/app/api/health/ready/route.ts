@@ -1,3 +1,4 @@
+import { jsonResponse } from "@/server/api/http/json";
 import { routeHandler } from "@/server/api/http/route-handler";
 import { systemActor } from "@/server/services/context";
 import { getHealth } from "@/server/services/health/get-health";
@@ -12,5 +13,5 @@ export const dynamic = "force-dynamic";
 export const GET = routeHandler({ public: systemActor("health") }, async ({ ctx }) => {
   const health = await getHealth({ ctx, input: { detail: false } });
   const ready = health.status === "ok";
-  return Response.json({ status: ready ? "ready" : "not ready" }, { status: ready ? 200 : 503, headers: { "cache-control": "no-store" } });
+  return jsonResponse({ status: ready ? "ready" : "not ready" }, { status: ready ? 200 : 503, headers: { "cache-control": "no-store" } });
 });

@@ -2,6 +2,7 @@ import { Resend } from "resend";
 import { ZodError } from "zod";
 import { env } from "@/lib/env";
 import { readBoundedText } from "@/server/api/http/body";
+import { jsonResponse } from "@/server/api/http/json";
 import { routeHandler } from "@/server/api/http/route-handler";
 import { EmailSendError } from "@/server/email/types";
 import {
@@ -25,7 +26,7 @@ const getVerifier = () => {
   return verifier;
 };
 
-const reply = (status: number, body: Record<string, unknown>) => Response.json(body, { status, headers: { "cache-control": "no-store" } });
+const reply = (status: number, body: Record<string, unknown>) => jsonResponse(body, { status, headers: { "cache-control": "no-store" } });
 
 /**
  * Resend's webhooks. Before the body is read: the headers are present and
