@@ -130,7 +130,7 @@ describe.each(engines())("jobs on %s", (engine) => {
     expect(run).toEqual({ last_status: "ok", last_runner: "inngest" });
   });
 
-  it("a scheduled refresh-analytics run recomputes the users list's plan and spend only when due; a requested one always", async () => {
+  it("a scheduled refresh-analytics run recomputes the users list's plan and spend only when due; a requested one unless the last is under a minute old", async () => {
     await db.execScript(sourceTablesDdl("app"));
     const user = "00000000-0000-4000-8000-000000000002";
     // Imported with an old signup time and a plan: only a full recompute finds them.
@@ -141,10 +141,16 @@ describe.each(engines())("jobs on %s", (engine) => {
     const plan = async () => (await db.query<{ plan: string }>(`SELECT plan FROM crm_user_stats WHERE user_id = '${user}'`))[0]?.plan;
     const t = new InngestTestEngine({ function: inngestFunction("refresh-analytics") });
     try {
-      // The previous test's requested run recomputed them minutes ago: a scheduled run (Inngest's cron event) does not.
+      // The previous test's requested run recomputed them just now: a scheduled run (Inngest's cron event) does not.
       const scheduled = await t.execute({ events: [{ name: "inngest/scheduled.timer", data: { cron: "*/3 * * * *" } }] });
       expect(scheduled.error).toBeUndefined();
       expect(await plan()).toBeUndefined();
+      // Asked for within a minute of the last recompute: not again (a click on Refresh twice costs one).
+      await db.query("UPDATE crm_user_stats_state SET refreshed_at = now() - interval '30 seconds'");
+      const again = await t.execute({ events: [{ name: "crm/analytics.refresh.requested", data: { requestedBy: "admin@example.com" } }] });
+      expect(again.error).toBeUndefined();
+      expect(await plan()).toBeUndefined();
+      await db.query("UPDATE crm_user_stats_state SET refreshed_at = now() - interval '61 seconds'");
       const asked = await t.execute({ events: [{ name: "crm/analytics.refresh.requested", data: { requestedBy: "admin@example.com" } }] });
       expect(asked.error).toBeUndefined();
       expect(await plan()).toBe("pro");

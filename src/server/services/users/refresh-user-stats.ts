@@ -9,12 +9,19 @@ import { latestSubscriptions, SPENT_CENTS, srcSchema } from "@/server/db/source"
  * Payments and subscriptions change in place (refunds, cancellations) and the main app says nothing when they do, so
  * bringing plan and spend up to date means reading every user, subscription and payment: the full recompute (1.8 s of
  * database time at 1M users). It runs when the last one is `everyMinutes` old (USER_STATS_REFRESH_MINUTES), when an
- * admin asks for a refresh, and after a catch-up; `crm_user_stats_state.refreshed_at` is when it last ran, the time the
- * list shows. The refreshes in between only give rows to the users who signed up since shortly before it (and to rows
+ * admin asks for a refresh (at most once a minute: FULL_FLOOR), and after a catch-up; `crm_user_stats_state.refreshed_at`
+ * is when it last ran, the time the list shows. The refreshes in between only give rows to the users who signed up since shortly before it (and to rows
  * an AI-usage batch made without a signup time): a few index lookups, so new users join the lists sorted by spend
  * or AI cost within minutes.
  */
 export type TUserStatsMode = "due" | "full";
+
+/**
+ * A recompute asked for within this long of the last one does not run again (the fresh users' rows are added): each
+ * costs seconds of the shared database's time at 1M users, and an admin clicking Refresh twice gets figures a minute old
+ * at most.
+ */
+const FULL_FLOOR = sql`interval '1 minute'`;
 
 /** Signups this long before the last full recompute may have committed after it (a long transaction): looked at again. */
 const FRESH_MARGIN = sql`interval '1 hour'`;
@@ -23,11 +30,10 @@ export async function syncUserStats(
   db: DbOrTx,
   opts: { mode: TUserStatsMode; everyMinutes: number },
 ): Promise<{ full: boolean; changed: number }> {
-  if (opts.mode === "full") return { full: true, ...(await refreshUserStats(db)) };
+  const since = opts.mode === "full" ? FULL_FLOOR : sql`make_interval(mins => ${opts.everyMinutes}::int)`;
   const [state] = await executeRows<{ due: boolean }>(
     db,
-    sql`SELECT NOT EXISTS (SELECT 1 FROM crm_user_stats_state
-          WHERE id = 'main' AND refreshed_at > now() - make_interval(mins => ${opts.everyMinutes}::int)) AS due`,
+    sql`SELECT NOT EXISTS (SELECT 1 FROM crm_user_stats_state WHERE id = 'main' AND refreshed_at > now() - ${since}) AS due`,
   );
   if (state?.due) return { full: true, ...(await refreshUserStats(db)) };
   return { full: false, changed: await addFreshUsers(db) };
