@@ -146,11 +146,15 @@ describe.each(engines())("jobs on %s", (engine) => {
       expect(scheduled.error).toBeUndefined();
       expect(await plan()).toBeUndefined();
       // Asked for within a minute of the last recompute: not again (a click on Refresh twice costs one).
-      await db.query("UPDATE crm_user_stats_state SET refreshed_at = now() - interval '30 seconds'");
+      await db.query(
+        "UPDATE crm_user_stats_state SET refreshed_at = now() - interval '30 seconds', full_at = now() - interval '30 seconds'",
+      );
       const again = await t.execute({ events: [{ name: "crm/analytics.refresh.requested", data: { requestedBy: "admin@example.com" } }] });
       expect(again.error).toBeUndefined();
       expect(await plan()).toBeUndefined();
-      await db.query("UPDATE crm_user_stats_state SET refreshed_at = now() - interval '61 seconds'");
+      await db.query(
+        "UPDATE crm_user_stats_state SET refreshed_at = now() - interval '61 seconds', full_at = now() - interval '61 seconds'",
+      );
       const asked = await t.execute({ events: [{ name: "crm/analytics.refresh.requested", data: { requestedBy: "admin@example.com" } }] });
       expect(asked.error).toBeUndefined();
       expect(await plan()).toBe("pro");

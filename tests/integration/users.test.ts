@@ -1,5 +1,7 @@
+import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { refreshAnalyticsRollups } from "@/server/services/analytics/rollups/refresh-analytics-rollups";
+import { dropChangeLogDdl, sourceChangeLogDdl } from "@/server/services/demo-data/source-tables";
 import { listUsersPage } from "@/server/services/users/list-users";
 import type { TListUsersInput } from "@/shared/schemas/users";
 import type { TUserFilters } from "@/shared/users-query";
@@ -340,49 +342,116 @@ describe.each(engines())("users on %s", (engine) => {
       expect(await caller.users.count({ filters: { unprofitable: true } })).toEqual({ count: 2, exact: true });
     });
 
-    it("reflects a new payment and a new subscription at the next full recompute: at once when asked, else when due", async () => {
+    it("reflects a new subscription, a payment, a status change and their deletion at the next refresh, through the change log", async () => {
+      const refresh = () => refreshAnalyticsRollups({ ctx: testCtx(db.db), input: undefined });
       await insertSourceRows(db, {
         payments: [{ user_id: uuid(4), amount: 99, currency: "USD", status: "succeeded", plan: "pro", paid_at: ago(1) }],
         subscriptions: [
           { user_id: uuid(4), plan: "pro", status: "active", price: 99, interval: "month", started_at: ago(1), canceled_at: null },
         ],
       });
-      const asOf = async () => (await callerFor(db.db, viewer).users.list({ limit: 1 })).statsAsOf?.getTime();
+      const asOf = async () => (await callerFor(db.db, viewer).users.list({ limit: 1 })).statsAsOf?.getTime() ?? 0;
       const before = await asOf();
       try {
         expect(await ids({ filters: { plans: ["pro"] } })).toEqual(n([1]));
-        // A scheduled refresh minutes after the last recompute leaves plan and spend as of that recompute (and says so).
-        expect((await refreshAnalyticsRollups({ ctx: testCtx(db.db), input: undefined })).userStatsFull).toBe(false);
-        expect(await ids({ filters: { plans: ["pro"] } })).toEqual(n([1]));
-        expect(await asOf()).toBe(before);
-        // A refresh an admin asked for (the job's run for "Refresh rollups") recomputes them, unless the last
-        // recompute is less than a minute old (each reads every user, subscription and payment).
-        await db.execScript("UPDATE crm_user_stats_state SET refreshed_at = now() - interval '50 seconds'");
-        expect((await refreshAnalyticsRollups({ ctx: testCtx(db.db), input: { userStats: "full" } })).userStatsFull).toBe(false);
-        expect(await ids({ filters: { plans: ["pro"] } })).toEqual(n([1]));
-        await db.execScript("UPDATE crm_user_stats_state SET refreshed_at = now() - interval '61 seconds'");
-        const backdated = await asOf();
-        expect((await refreshAnalyticsRollups({ ctx: testCtx(db.db), input: { userStats: "full" } })).userStatsFull).toBe(true);
+        // The next scheduled refresh, minutes after the last full recompute, recomputes only the users the log names.
+        expect((await refresh()).userStatsFull).toBe(false);
         expect(await ids({ filters: { plans: ["pro"] } })).toEqual(n([4, 1]));
         expect((await ids({ sort: { sort: "spent", dir: "desc" } }))[0]).toBe(uuid(4));
-        expect(await asOf()).toBeGreaterThan(backdated ?? 0);
+        expect(await asOf()).toBeGreaterThan(before);
+        // A change of status alone (the main app marks the subscription past due) is logged too.
+        await db.execScript(`UPDATE app.subscriptions SET status = 'past_due' WHERE user_id = '${uuid(4)}'`);
+        expect((await refresh()).userStatsFull).toBe(false);
+        expect(await ids({ filters: { statuses: ["past_due"] } })).toEqual(n([4]));
+        // A refund alone (a payments row, no subscription change): the spend drops at the next refresh.
+        expect(await ids({ filters: { spentMin: 50 } })).toEqual(n([4, 1]));
+        await db.execScript(`UPDATE app.payments SET status = 'refunded' WHERE user_id = '${uuid(4)}'`);
+        expect((await refresh()).userStatsFull).toBe(false);
+        expect(await ids({ filters: { spentMin: 50 } })).toEqual(n([1]));
       } finally {
         await db.execScript(
           `DELETE FROM app.payments WHERE user_id = '${uuid(4)}'; DELETE FROM app.subscriptions WHERE user_id = '${uuid(4)}'`,
         );
       }
-      // USER_STATS_REFRESH_MINUTES (15) after the last recompute, a scheduled refresh recomputes them: the user is
-      // back to free and $0, though nothing of theirs is left to recompute from.
-      await db.execScript("UPDATE crm_user_stats_state SET refreshed_at = now() - interval '14 minutes'");
-      expect((await refreshAnalyticsRollups({ ctx: testCtx(db.db), input: undefined })).userStatsFull).toBe(false);
-      expect(await ids({ filters: { plans: ["pro"] } })).toEqual(n([4, 1]));
-      await db.execScript("UPDATE crm_user_stats_state SET refreshed_at = now() - interval '15 minutes'");
-      expect((await refreshAnalyticsRollups({ ctx: testCtx(db.db), input: undefined })).userStatsFull).toBe(true);
+      // Deleted: back to free and $0 at the next refresh, though nothing of theirs is left to recompute from.
+      expect((await refresh()).userStatsFull).toBe(false);
       expect(await ids({ filters: { plans: ["pro"] } })).toEqual(n([1]));
       expect(await ids({ filters: { spentMin: 50 } })).toEqual(n([1]));
+      // Installed again (or a table truncated): the log cannot say what changed, so the next refresh reads everything.
+      await db.execScript(sourceChangeLogDdl("app"));
+      expect((await refresh()).userStatsFull).toBe(true);
+      expect((await refresh()).userStatsFull).toBe(false);
+      // Triggers of an earlier version (payments logged without their user) are not followed: read in full, then
+      // not again until due.
+      await db.execScript(
+        "UPDATE crm_source_change_sources SET columns = ARRAY['id', 'amount', 'status', 'plan', 'paid_at'] WHERE tbl = 'payments'",
+      );
+      expect((await refresh()).userStatsFull).toBe(true);
+      await insertSourceRows(db, {
+        payments: [{ user_id: uuid(4), amount: 99, currency: "USD", status: "succeeded", plan: "pro", paid_at: ago(1) }],
+      });
+      try {
+        expect((await refresh()).userStatsFull).toBe(false);
+        expect(await ids({ filters: { spentMin: 50 } })).toEqual(n([1]));
+      } finally {
+        await db.execScript(`DELETE FROM app.payments WHERE user_id = '${uuid(4)}'`);
+        await db.execScript(sourceChangeLogDdl("app"));
+      }
     });
 
-    it("lists a new signup in the stats orders at the next refresh, and one inserted with an old signup time at the next full recompute", async () => {
+    it("without the change log, reflects them at the next full recompute: when asked (at most once a minute), else when due", async () => {
+      const refresh = (userStats?: "full") =>
+        refreshAnalyticsRollups({ ctx: testCtx(db.db), input: userStats ? { userStats } : undefined });
+      const lastFull = (ago: string) =>
+        db.execScript(`UPDATE crm_user_stats_state SET refreshed_at = now() - interval '${ago}', full_at = now() - interval '${ago}'`);
+      await db.execScript(dropChangeLogDdl("app"));
+      await insertSourceRows(db, {
+        payments: [{ user_id: uuid(4), amount: 99, currency: "USD", status: "succeeded", plan: "pro", paid_at: ago(1) }],
+        subscriptions: [
+          { user_id: uuid(4), plan: "pro", status: "active", price: 99, interval: "month", started_at: ago(1), canceled_at: null },
+        ],
+      });
+      const asOf = async () => (await callerFor(db.db, viewer).users.list({ limit: 1 })).statsAsOf?.getTime() ?? 0;
+      try {
+        // The log named nothing (the triggers are gone): the refresh reads everything once, and then waits.
+        await lastFull("5 minutes");
+        await refresh();
+        await db.execScript(`UPDATE app.subscriptions SET plan = 'business' WHERE user_id = '${uuid(4)}'`);
+        const before = await asOf();
+        // A scheduled refresh minutes after the last recompute leaves plan and spend as of that recompute (and says so).
+        await lastFull("5 minutes");
+        const stale = await asOf();
+        expect((await refresh()).userStatsFull).toBe(false);
+        expect(await ids({ filters: { plans: ["business"] } })).toEqual([]);
+        expect(await asOf()).toBe(stale);
+        // Asked for (the job's run for "Refresh rollups"): recomputed, unless the last recompute is under a minute old.
+        await lastFull("50 seconds");
+        expect((await refresh("full")).userStatsFull).toBe(false);
+        expect(await ids({ filters: { plans: ["business"] } })).toEqual([]);
+        await lastFull("61 seconds");
+        expect((await refresh("full")).userStatsFull).toBe(true);
+        expect(await ids({ filters: { plans: ["business"] } })).toEqual(n([4]));
+        expect(await asOf()).toBeGreaterThan(before);
+      } finally {
+        await db.execScript(
+          `DELETE FROM app.payments WHERE user_id = '${uuid(4)}'; DELETE FROM app.subscriptions WHERE user_id = '${uuid(4)}'`,
+        );
+      }
+      // USER_STATS_REFRESH_MINUTES (15) after the last recompute, a scheduled refresh recomputes them.
+      await lastFull("14 minutes");
+      expect((await refresh()).userStatsFull).toBe(false);
+      expect(await ids({ filters: { plans: ["business"] } })).toEqual(n([4]));
+      await lastFull("15 minutes");
+      expect((await refresh()).userStatsFull).toBe(true);
+      expect(await ids({ filters: { plans: ["business"] } })).toEqual([]);
+      expect(await ids({ filters: { spentMin: 50 } })).toEqual(n([1]));
+      // Installed again: the first refresh reads everything (the reinstall says "read again"), then follows the log.
+      await db.execScript(sourceChangeLogDdl("app"));
+      expect((await refresh()).userStatsFull).toBe(true);
+      expect((await refresh()).userStatsFull).toBe(false);
+    });
+
+    it("lists new signups in the stats orders at the next refresh, one inserted with an old signup time too", async () => {
       await insertSourceRows(db, {
         users: [
           { id: uuid(11), email: "new@example.com", name: "New", created_at: ago(0), last_active_at: null },
@@ -390,15 +459,10 @@ describe.each(engines())("users on %s", (engine) => {
         ],
       });
       try {
-        expect((await refreshAnalyticsRollups({ ctx: testCtx(db.db), input: undefined })).userStatsFull).toBe(false);
-        let order = await ids({ sort: { sort: "spent", dir: "desc" } });
-        expect(order).toHaveLength(11);
-        expect(order).toContain(uuid(11));
         // Listed at once where the list does not sort or filter by the stats.
         expect(await ids({})).toEqual(expect.arrayContaining(n([11, 12])));
-        await db.execScript("UPDATE crm_user_stats_state SET refreshed_at = now() - interval '2 minutes'");
-        expect((await refreshAnalyticsRollups({ ctx: testCtx(db.db), input: { userStats: "full" } })).userStatsFull).toBe(true);
-        order = await ids({ sort: { sort: "spent", dir: "desc" } });
+        expect((await refreshAnalyticsRollups({ ctx: testCtx(db.db), input: undefined })).userStatsFull).toBe(false);
+        const order = await ids({ sort: { sort: "spent", dir: "desc" } });
         expect(order).toHaveLength(12);
         expect(order).toEqual(expect.arrayContaining(n([11, 12])));
       } finally {
@@ -582,5 +646,42 @@ describe.each(engines())("users on %s", (engine) => {
       await mine.users.savedViews.delete({ id: view.id });
       expect(await mine.users.savedViews.list()).toEqual([]);
     });
+  });
+});
+
+// Two connections at once: real Postgres only (PGlite has one connection).
+describe.each(engines().filter((e) => e === "postgres"))("users list stats with a concurrent writer on %s", (engine) => {
+  let db: TTestDatabase;
+  let viewer: TTestAdmin;
+  const ids = async (input: TListUsersInput) =>
+    (await callerFor(db.db, viewer).users.list({ limit: 200, ...input })).items.map((u) => u.id);
+  beforeAll(async () => {
+    db = await createTestDatabase(engine);
+    viewer = (await createAdmins(db.db, `uc-${engine}`)).viewer;
+    await seed(db);
+  });
+  afterAll(async () => db?.drop());
+
+  it("counts a payment whose transaction was open during a refresh at the next one", async () => {
+    const refresh = () => refreshAnalyticsRollups({ ctx: testCtx(db.db), input: undefined });
+    expect((await refresh()).userStatsFull).toBe(false);
+    const other = postgres(db.url as string, { max: 1, onnotice: () => {} });
+    try {
+      await other.begin(async (tx) => {
+        await tx.unsafe(
+          `INSERT INTO app.payments (user_id, amount, currency, status, plan, paid_at) VALUES ('${uuid(4)}', 99, 'USD', 'succeeded', 'pro', now())`,
+        );
+        // Refreshed while that transaction is open: its payment is not in this snapshot, nor yet counted.
+        expect((await refresh()).userStatsFull).toBe(false);
+        expect(await ids({ filters: { spentMin: 50 } })).toEqual(n([1]));
+      });
+      expect((await refresh()).userStatsFull).toBe(false);
+      expect(await ids({ filters: { spentMin: 50 } })).toEqual(n([4, 1]));
+    } finally {
+      await other.end();
+      await db.execScript(`DELETE FROM app.payments WHERE user_id = '${uuid(4)}'`);
+    }
+    await refresh();
+    expect(await ids({ filters: { spentMin: 50 } })).toEqual(n([1]));
   });
 });

@@ -1,7 +1,7 @@
 import { type SQL, sql } from "drizzle-orm";
 import { type DbOrTx, executeRows } from "@/server/db/client";
 import { iso, num, srcSchema } from "@/server/db/source";
-import { CHANGE_LOG_TRIGGERS, type TLoggedTable } from "../demo-data/source-tables";
+import { CHANGE_LOG_TRIGGERS, LOGGED_COLUMNS, type TLoggedTable } from "../demo-data/source-tables";
 import type { TWindow } from "./source";
 import { churnOver, mrrAt } from "./subscriptions";
 
@@ -49,12 +49,16 @@ function keep<T>(db: DbOrTx, key: string, entry: TKept<T>) {
 }
 
 /**
- * Whether the table is logged: the relation registered for it (the table, or the one behind its view) carries the
- * three change-log triggers, enabled always. Read in the same statement as the numbers.
+ * Whether the table is logged: the relation registered for it (the table, or the one behind its view), registered
+ * as logging this version's columns, carries the three change-log triggers, enabled always. Read in the same
+ * statement as the numbers.
  */
-const logged = (table: TLoggedTable) =>
+export const changeLogInstalled = (table: TLoggedTable) =>
   sql`(SELECT count(*) = ${CHANGE_LOG_TRIGGERS.length} FROM crm_source_change_sources r JOIN pg_trigger t ON t.tgrelid = to_regclass(r.relation)
-       WHERE r.tbl = ${table} AND t.tgenabled = 'A' AND t.tgname IN (${sql.join(
+       WHERE r.tbl = ${table} AND r.columns = ARRAY[${sql.join(
+         LOGGED_COLUMNS[table].map((c) => sql`${c}`),
+         sql`, `,
+       )}]::text[] AND t.tgenabled = 'A' AND t.tgname IN (${sql.join(
          CHANGE_LOG_TRIGGERS.map((n) => sql`${n}`),
          sql`, `,
        )}))`;
@@ -72,7 +76,7 @@ const changesSince = (table: TLoggedTable, snap: string) => {
                       UNION ALL SELECT r.*, -1 FROM ch, jsonb_populate_record(NULL::${t}, ch.new) r WHERE ch.new IS NOT NULL)`;
 };
 /** Columns every statement returns: its snapshot and whether the table is logged; after `ch`, the log's verdict. */
-const snapshotCols = (table: TLoggedTable) => sql`pg_current_snapshot()::text AS snap, ${logged(table)} AS logged`;
+const snapshotCols = (table: TLoggedTable) => sql`pg_current_snapshot()::text AS snap, ${changeLogInstalled(table)} AS logged`;
 const logCols = sql`(SELECT count(*) FROM ch) AS changes, EXISTS (SELECT 1 FROM ch WHERE old IS NULL AND new IS NULL) AS reset`;
 
 type TRow = { snap: string; logged: boolean; changes?: string; reset?: boolean } & Record<string, unknown>;

@@ -98,8 +98,8 @@ CREATE INDEX IF NOT EXISTS payments_paid_idx ON ${s}.payments (paid_at) INCLUDE 
  */
 export const LOGGED_COLUMNS = {
   users: ["id", "created_at"],
-  subscriptions: ["id", "user_id", "price", "interval", "started_at", "canceled_at"],
-  payments: ["id", "amount", "status", "plan", "paid_at"],
+  subscriptions: ["id", "user_id", "plan", "status", "price", "interval", "started_at", "canceled_at"],
+  payments: ["id", "user_id", "amount", "status", "plan", "paid_at"],
 } as const;
 export type TLoggedTable = keyof typeof LOGGED_COLUMNS;
 /** The triggers each logged table carries; all three enabled ALWAYS (they fire under session_replication_role = replica too). */
@@ -124,8 +124,8 @@ CREATE OR REPLACE TRIGGER crm_log_update AFTER UPDATE ON ${s}.${table} FOR EACH 
   WHEN (${row("OLD")} IS DISTINCT FROM ${row("NEW")}) EXECUTE FUNCTION crm_log_source_change(${args});
 CREATE OR REPLACE TRIGGER crm_log_truncate AFTER TRUNCATE ON ${s}.${table} FOR EACH STATEMENT EXECUTE FUNCTION crm_log_source_change('${table}');
 ${CHANGE_LOG_TRIGGERS.map((t) => `ALTER TABLE ${s}.${table} ENABLE ALWAYS TRIGGER ${t};`).join("\n")}
-INSERT INTO crm_source_change_sources (tbl, relation) VALUES ('${table}', '${s}.${table}')
-  ON CONFLICT (tbl) DO UPDATE SET relation = excluded.relation;
+INSERT INTO crm_source_change_sources (tbl, relation, columns) VALUES ('${table}', '${s}.${table}', ARRAY[${cols.map((c) => `'${c}'`).join(", ")}])
+  ON CONFLICT (tbl) DO UPDATE SET relation = excluded.relation, columns = excluded.columns;
 INSERT INTO crm_source_changes (tbl) VALUES ('${table}');`;
     })
     .join("\n");

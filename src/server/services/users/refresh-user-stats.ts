@@ -1,18 +1,24 @@
-import { sql } from "drizzle-orm";
-import { type DbOrTx, executeRows } from "@/server/db/client";
+import { type SQL, sql } from "drizzle-orm";
+import { type Db, type DbOrTx, executeRows } from "@/server/db/client";
 import { latestSubscriptions, SPENT_CENTS, srcSchema } from "@/server/db/source";
+import { changeLogInstalled } from "../analytics/kept-source";
 
 /**
  * The users list's plan, subscription status, lifetime spend and signup time in crm_user_stats (lifetime AI usage is
  * added by the rollup batches, in their transactions).
  *
- * Payments and subscriptions change in place (refunds, cancellations) and the main app says nothing when they do, so
- * bringing plan and spend up to date means reading every user, subscription and payment: the full recompute (1.8 s of
- * database time at 1M users). It runs when the last one is `everyMinutes` old (USER_STATS_REFRESH_MINUTES), when an
- * admin asks for a refresh (at most once a minute: FULL_FLOOR), and after a catch-up; `crm_user_stats_state.refreshed_at`
- * is when it last ran, the time the list shows. The refreshes in between only give rows to the users who signed up since shortly before it (and to rows
- * an AI-usage batch made without a signup time): a few index lookups, so new users join the lists sorted by spend
- * or AI cost within minutes.
+ * Payments and subscriptions change in place (refunds, cancellations). With the change-log triggers installed
+ * (docs/source-contract.md, "Change log") every change writes a row of crm_source_changes, and each refresh recomputes
+ * only the users whose users, subscriptions or payments rows changed since the snapshot the stats are at
+ * (`crm_user_stats_state.log_snapshot`): the stats then equal a full recompute at the refresh's own snapshot, for a few
+ * index lookups per changed user. Without the log, bringing them up to date means reading every user, subscription and
+ * payment (the full recompute: 1.8 s of database time at 1M users), done when the last one is `everyMinutes` old
+ * (USER_STATS_REFRESH_MINUTES); the refreshes in between only give rows to new signups.
+ *
+ * A full recompute also runs when an admin asks for a refresh (at most once a minute: FULL_FLOOR), after a catch-up,
+ * when the log cannot say what changed (triggers reinstalled or truncated, more than MAX_LOGGED_CHANGES rows), and
+ * with the log once a day (LOGGED_FULL_EVERY: a safety net for changes a disabled trigger missed).
+ * `refreshed_at` is when the stats were last brought up to date either way, the time the list shows.
  */
 export type TUserStatsMode = "due" | "full";
 
@@ -22,21 +28,97 @@ export type TUserStatsMode = "due" | "full";
  * at most.
  */
 const FULL_FLOOR = sql`interval '1 minute'`;
+/** With the change log, the full recompute's period. */
+const LOGGED_FULL_EVERY = sql`interval '24 hours'`;
+/** More log rows than this since the stats' snapshot: recompute in full (cheaper than the lookups by then). */
+const MAX_LOGGED_CHANGES = 50_000;
+/** One sync at a time across instances: a full recompute at an older snapshot must not land after a newer sync. */
+const LOCK = sql`hashtext('crm-user-stats')`;
 
 /** Signups this long before the last full recompute may have committed after it (a long transaction): looked at again. */
 const FRESH_MARGIN = sql`interval '1 hour'`;
 
+const LOGGED_TABLES = ["users", "subscriptions", "payments"] as const;
+/** All three tables logged by this version's triggers, read in the statement that reads or applies the log. */
+const allLogged = sql.join(
+  LOGGED_TABLES.map((t) => changeLogInstalled(t)),
+  sql` AND `,
+);
+
 export async function syncUserStats(
-  db: DbOrTx,
+  db: Db,
   opts: { mode: TUserStatsMode; everyMinutes: number },
 ): Promise<{ full: boolean; changed: number }> {
-  const since = opts.mode === "full" ? FULL_FLOOR : sql`make_interval(mins => ${opts.everyMinutes}::int)`;
-  const [state] = await executeRows<{ due: boolean }>(
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`SELECT pg_advisory_xact_lock(${LOCK})`);
+    const [st] = await executeRows<{
+      floor: boolean | null;
+      fresh: boolean | null;
+      daily: boolean | null;
+      snap: string | null;
+      logged: boolean;
+    }>(
+      tx,
+      sql`SELECT ${allLogged} AS logged, coalesce(st.full_at, st.refreshed_at) > now() - ${FULL_FLOOR} AS floor,
+                 coalesce(st.full_at, st.refreshed_at) > now() - make_interval(mins => ${opts.everyMinutes}::int) AS fresh,
+                 coalesce(st.full_at, st.refreshed_at) > now() - ${LOGGED_FULL_EVERY} AS daily,
+                 st.log_snapshot AS snap
+          FROM (SELECT 1) one LEFT JOIN crm_user_stats_state st ON st.id = 'main'`,
+    );
+    // Recent enough not to recompute in full: asked for, a minute; following the log, a day; without it,
+    // USER_STATS_REFRESH_MINUTES, and not at all once the log is installed (the next full one starts following it).
+    const recent = opts.mode === "full" ? st?.floor : st?.snap ? st.daily : st?.fresh && !st.logged;
+    if (!recent) return { full: true, ...(await refreshUserStats(tx)) };
+    if (st?.snap) {
+      const applied = await applyChangeLog(tx, st.snap);
+      // The log cannot say what changed (or is gone): read everything, which also says whether to follow it from now.
+      if (applied === null) return { full: true, ...(await refreshUserStats(tx)) };
+      return { full: false, changed: applied + (await addFreshUsers(tx)) };
+    }
+    return { full: false, changed: await addFreshUsers(tx) };
+  });
+}
+
+/**
+ * Recomputes the users whose rows of users, subscriptions or payments changed since `snap` (the log rows this
+ * statement sees and `snap` did not), and moves the stats' snapshot to this statement's. Null, changing nothing, when
+ * the log cannot be followed: triggers missing or of another version, a reinstall or truncate, too many rows.
+ */
+async function applyChangeLog(db: DbOrTx, snap: string): Promise<number | null> {
+  const S = srcSchema();
+  const idsIn = (table: (typeof LOGGED_TABLES)[number], col: SQL) =>
+    sql`SELECT r.${col} AS uid FROM ch, LATERAL (VALUES (ch.old), (ch.new)) v(img), jsonb_populate_record(NULL::${S}.${sql.raw(table)}, v.img) r
+        WHERE ch.tbl = ${table} AND v.img IS NOT NULL`;
+  const [row] = await executeRows<{ changed: number | string; snap: string; ok: boolean }>(
     db,
-    sql`SELECT NOT EXISTS (SELECT 1 FROM crm_user_stats_state WHERE id = 'main' AND refreshed_at > now() - ${since}) AS due`,
+    sql`
+    WITH ch AS MATERIALIZED (
+      SELECT tbl, old, new FROM crm_source_changes
+      WHERE tbl IN (${sql.join(
+        LOGGED_TABLES.map((t) => sql`${t}`),
+        sql`, `,
+      )}) AND xid >= pg_snapshot_xmin(${snap}::pg_snapshot) AND NOT pg_visible_in_snapshot(xid, ${snap}::pg_snapshot)
+    ), verdict AS MATERIALIZED (
+      SELECT ${allLogged} AND count(*) <= ${MAX_LOGGED_CHANGES} AND NOT coalesce(bool_or(old IS NULL AND new IS NULL), false) AS ok FROM ch
+    ), touched AS (
+      SELECT uid FROM (${idsIn("users", sql`id`)} UNION ${idsIn("subscriptions", sql`user_id`)} UNION ${idsIn("payments", sql`user_id`)}) t
+      WHERE uid IS NOT NULL AND (SELECT ok FROM verdict)
+    ), written AS (
+    INSERT INTO crm_user_stats (user_id, plan, subscription_status, spent_cents, joined_at)
+    SELECT u.id, coalesce(c.plan, 'free'), coalesce(c.status, 'none'), p.cents, u.created_at
+    FROM touched t JOIN ${S}.users u ON u.id = t.uid
+    LEFT JOIN LATERAL (${latestSubscriptions(sql`s.plan, s.status`, sql`s.user_id = u.id`)}) c ON true
+    CROSS JOIN LATERAL (SELECT ${SPENT_CENTS} AS cents FROM ${S}.payments WHERE user_id = u.id) p
+    ON CONFLICT (user_id) DO UPDATE SET plan = excluded.plan, subscription_status = excluded.subscription_status,
+      spent_cents = excluded.spent_cents, joined_at = excluded.joined_at
+    WHERE (crm_user_stats.plan, crm_user_stats.subscription_status, crm_user_stats.spent_cents, crm_user_stats.joined_at)
+      IS DISTINCT FROM (excluded.plan, excluded.subscription_status, excluded.spent_cents, excluded.joined_at)
+    RETURNING 1)
+    SELECT (SELECT count(*) FROM written) AS changed, pg_current_snapshot()::text AS snap, (SELECT ok FROM verdict) AS ok`,
   );
-  if (state?.due) return { full: true, ...(await refreshUserStats(db)) };
-  return { full: false, changed: await addFreshUsers(db) };
+  if (!row?.ok) return null;
+  await db.execute(sql`UPDATE crm_user_stats_state SET refreshed_at = now(), log_snapshot = ${row.snap} WHERE id = 'main'`);
+  return Number(row.changed);
 }
 
 /**
@@ -50,7 +132,7 @@ async function addFreshUsers(db: DbOrTx): Promise<number> {
     sql`
     WITH fresh AS (
       SELECT u.id AS user_id, u.created_at FROM ${S}.users u
-      WHERE u.created_at >= (SELECT refreshed_at - ${FRESH_MARGIN} FROM crm_user_stats_state WHERE id = 'main')
+      WHERE u.created_at >= (SELECT coalesce(full_at, refreshed_at) - ${FRESH_MARGIN} FROM crm_user_stats_state WHERE id = 'main')
         AND NOT EXISTS (SELECT 1 FROM crm_user_stats s WHERE s.user_id = u.id)
       UNION
       SELECT u.id, u.created_at FROM crm_user_stats s JOIN ${S}.users u ON u.id = s.user_id WHERE s.joined_at IS NULL
@@ -74,7 +156,7 @@ async function addFreshUsers(db: DbOrTx): Promise<number> {
  */
 export async function refreshUserStats(db: DbOrTx): Promise<{ changed: number }> {
   const S = srcSchema();
-  const [row] = await executeRows<{ changed: number | string }>(
+  const [row] = await executeRows<{ changed: number | string; snap: string; logged: boolean }>(
     db,
     sql`
     WITH cur AS (
@@ -98,15 +180,17 @@ export async function refreshUserStats(db: DbOrTx): Promise<{ changed: number }>
     WHERE (crm_user_stats.plan, crm_user_stats.subscription_status, crm_user_stats.spent_cents, crm_user_stats.joined_at)
       IS DISTINCT FROM (excluded.plan, excluded.subscription_status, excluded.spent_cents, excluded.joined_at)
     RETURNING 1)
-    SELECT count(*) AS changed FROM written`,
+    SELECT (SELECT count(*) FROM written) AS changed, pg_current_snapshot()::text AS snap, ${allLogged} AS logged`,
   );
+  // Logged: later refreshes follow the log from this statement's snapshot; else they wait for the next full one.
+  const snap = row?.logged === true ? row.snap : null;
   await db.execute(sql`
-    INSERT INTO crm_user_stats_state (id, refreshed_at) VALUES ('main', now())
-    ON CONFLICT (id) DO UPDATE SET refreshed_at = now()`);
+    INSERT INTO crm_user_stats_state (id, refreshed_at, full_at, log_snapshot) VALUES ('main', now(), now(), ${snap})
+    ON CONFLICT (id) DO UPDATE SET refreshed_at = now(), full_at = now(), log_snapshot = ${snap}`);
   return { changed: Number(row?.changed ?? 0) };
 }
 
-/** When the list's plan and spend were last recomputed (null: never); its AI figures are at least as fresh. */
+/** When the list's plan and spend were last brought up to date (null: never); its AI figures are at least as fresh. */
 export async function readUserStatsFreshness(db: DbOrTx): Promise<Date | null> {
   const [row] = await executeRows<{ refreshed_at: Date | string }>(
     db,

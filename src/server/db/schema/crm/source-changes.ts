@@ -26,12 +26,15 @@ export const crmSourceChanges = pgTable(
 
 /**
  * Which relation's triggers log each contract table (`tbl`: users, subscriptions, payments): the table itself, or
- * the table behind the view SOURCE_SCHEMA maps onto it. Analytics keeps a table's numbers only while that relation
- * carries the three change-log triggers, enabled always.
+ * the table behind the view SOURCE_SCHEMA maps onto it, and the columns they log. Analytics and the users list follow
+ * a table's log only while that relation carries the three change-log triggers, enabled always, and logs this
+ * version's columns.
  */
 export const crmSourceChangeSources = pgTable("crm_source_change_sources", {
   tbl: text("tbl").primaryKey(),
   relation: text("relation").notNull(),
+  /** The columns its triggers log (null: registered before migration 0029): other than this version's, not followed. */
+  columns: text("columns").array(),
 });
 
 /** When the refresh job looked at the oldest running transaction: log rows older than one taken an hour ago can go. */

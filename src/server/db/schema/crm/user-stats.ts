@@ -45,7 +45,12 @@ export const crmUserStats = pgTable(
 /** When the per-user stats were last brought up to date. One row, id 'main'. */
 export const crmUserStatsState = pgTable("crm_user_stats_state", {
   id: text("id").primaryKey(),
+  /** When plan, status and spend were last brought up to date (in full, or from the change log). */
   refreshedAt: timestamp("refreshed_at", { withTimezone: true }).notNull().defaultNow(),
+  /** When they were last recomputed in full (null: before migration 0029; refreshed_at then). */
+  fullAt: timestamp("full_at", { withTimezone: true }),
+  /** The snapshot (pg_snapshot as text) they are up to date at: the change log's rows it does not see are applied next. */
+  logSnapshot: text("log_snapshot"),
 });
 
 /** A users-list view an admin saved: its name and the list's URL query. */
