@@ -73,8 +73,9 @@ export const refreshAnalytics = defineJob({
   recordRuns: true,
   // Each step applies a bounded number of batches (a step must finish well inside a request's time
   // limit); the run goes on until caught up, at most 50 steps, and the next scheduled run continues.
-  // A run someone asked for (an admin's "Refresh", a start) also recomputes the users list's plan and spend;
-  // scheduled runs do when the last recompute is USER_STATS_REFRESH_MINUTES old.
+  // A run someone asked for (an admin's "Refresh", a start) also recomputes the users list's plan and spend in full
+  // (at most once a minute); scheduled runs follow the change log, or without it recompute them when the last
+  // recompute is USER_STATS_REFRESH_MINUTES old (users/refresh-user-stats.ts).
   handler: async ({ data, step, ctx }) => {
     const userStats = data.requestedBy === "schedule" ? "due" : "full";
     let rows = 0;
