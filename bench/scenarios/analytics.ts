@@ -4,7 +4,7 @@ import { env } from "@/lib/env";
 import { connectPostgres, executeRows } from "@/server/db/client";
 import { serviceContext } from "@/server/runtime";
 import { getAppStatistics, getOverview, getRetentionCohorts, type TEngine } from "@/server/services/analytics/get-analytics";
-import { changeLogInstalled } from "@/server/services/analytics/kept-source";
+import { changeLogFollowed } from "@/server/services/analytics/kept-source";
 import { refreshAnalyticsRollups } from "@/server/services/analytics/rollups/refresh-analytics-rollups";
 import { systemActor } from "@/server/services/context";
 import { refreshUserStats } from "@/server/services/users/refresh-user-stats";
@@ -59,10 +59,7 @@ const scenario: TBenchScenario = {
       try {
         const steady: { rows: number; runMs: number; statsMs: number } = { rows: 0, runMs: 0, statsMs: 0 };
         const fullEvery = env().USER_STATS_REFRESH_MINUTES;
-        const [log] = await executeRows<{ logged: boolean }>(
-          single.db,
-          sql`SELECT ${changeLogInstalled("users")} AND ${changeLogInstalled("subscriptions")} AND ${changeLogInstalled("payments")} AS logged`,
-        );
+        const [log] = await executeRows<{ logged: boolean }>(single.db, sql`SELECT ${changeLogFollowed} AS logged`);
         const logged = log?.logged === true;
         await single.db
           .transaction(async (tx) => {

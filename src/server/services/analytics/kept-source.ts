@@ -63,6 +63,12 @@ export const changeLogInstalled = (table: TLoggedTable) =>
          sql`, `,
        )}))`;
 
+/** All three tables logged by this version's triggers (what the users list's stats need to follow the log). */
+export const changeLogFollowed = sql.join(
+  (Object.keys(LOGGED_COLUMNS) as TLoggedTable[]).map((t) => changeLogInstalled(t)),
+  sql` AND `,
+);
+
 /**
  * CTEs of the table's log rows this statement sees and the snapshot `snap` did not: `ch` (old, new) and `imgs`, the
  * images as rows of the table (columns not logged are null) with `w` = 1 for an old image and -1 for a new one.

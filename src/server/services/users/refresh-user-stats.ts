@@ -1,7 +1,8 @@
 import { type SQL, sql } from "drizzle-orm";
 import { type Db, type DbOrTx, executeRows } from "@/server/db/client";
 import { latestSubscriptions, SPENT_CENTS, srcSchema } from "@/server/db/source";
-import { changeLogInstalled } from "../analytics/kept-source";
+import { changeLogFollowed } from "../analytics/kept-source";
+import { LOGGED_COLUMNS, type TLoggedTable } from "../demo-data/source-tables";
 
 /**
  * The users list's plan, subscription status, lifetime spend and signup time in crm_user_stats (lifetime AI usage is
@@ -15,7 +16,7 @@ import { changeLogInstalled } from "../analytics/kept-source";
  * payment (the full recompute: 1.8 s of database time at 1M users), done when the last one is `everyMinutes` old
  * (USER_STATS_REFRESH_MINUTES); the refreshes in between only give rows to new signups.
  *
- * A full recompute also runs when an admin asks for a refresh (at most once a minute: FULL_FLOOR), after a catch-up,
+ * A full recompute also runs when an admin asks for a refresh (at most once a minute: FULL_FLOOR; a start asks too),
  * when the log cannot say what changed (triggers reinstalled or truncated, more than MAX_LOGGED_CHANGES rows), and
  * with the log once a day (LOGGED_FULL_EVERY: a safety net for changes a disabled trigger missed).
  * `refreshed_at` is when the stats were last brought up to date either way, the time the list shows.
@@ -38,12 +39,26 @@ const LOCK = sql`hashtext('crm-user-stats')`;
 /** Signups this long before the last full recompute may have committed after it (a long transaction): looked at again. */
 const FRESH_MARGIN = sql`interval '1 hour'`;
 
-const LOGGED_TABLES = ["users", "subscriptions", "payments"] as const;
-/** All three tables logged by this version's triggers, read in the statement that reads or applies the log. */
-const allLogged = sql.join(
-  LOGGED_TABLES.map((t) => changeLogInstalled(t)),
-  sql` AND `,
-);
+const LOGGED_TABLES = Object.keys(LOGGED_COLUMNS) as TLoggedTable[];
+
+/** The upsert's conflict clause: a row is written only when its values changed. */
+const UPDATE_IF_CHANGED = sql`ON CONFLICT (user_id) DO UPDATE SET plan = excluded.plan, subscription_status = excluded.subscription_status,
+      spent_cents = excluded.spent_cents, joined_at = excluded.joined_at
+    WHERE (crm_user_stats.plan, crm_user_stats.subscription_status, crm_user_stats.spent_cents, crm_user_stats.joined_at)
+      IS DISTINCT FROM (excluded.plan, excluded.subscription_status, excluded.spent_cents, excluded.joined_at)`;
+
+/** The stats of the users in `users` (a CTE of user_id, created_at), their plan and spend looked up user by user. */
+const upsertLookedUp = (users: SQL) => {
+  const S = srcSchema();
+  return sql`
+    INSERT INTO crm_user_stats (user_id, plan, subscription_status, spent_cents, joined_at)
+    SELECT f.user_id, coalesce(c.plan, 'free'), coalesce(c.status, 'none'), p.cents, f.created_at
+    FROM ${users} f
+    LEFT JOIN LATERAL (${latestSubscriptions(sql`s.plan, s.status`, sql`s.user_id = f.user_id`)}) c ON true
+    CROSS JOIN LATERAL (SELECT ${SPENT_CENTS} AS cents FROM ${S}.payments WHERE user_id = f.user_id) p
+    ${UPDATE_IF_CHANGED}
+    RETURNING 1`;
+};
 
 export async function syncUserStats(
   db: Db,
@@ -59,7 +74,7 @@ export async function syncUserStats(
       logged: boolean;
     }>(
       tx,
-      sql`SELECT ${allLogged} AS logged, coalesce(st.full_at, st.refreshed_at) > now() - ${FULL_FLOOR} AS floor,
+      sql`SELECT ${changeLogFollowed} AS logged, coalesce(st.full_at, st.refreshed_at) > now() - ${FULL_FLOOR} AS floor,
                  coalesce(st.full_at, st.refreshed_at) > now() - make_interval(mins => ${opts.everyMinutes}::int) AS fresh,
                  coalesce(st.full_at, st.refreshed_at) > now() - ${LOGGED_FULL_EVERY} AS daily,
                  st.log_snapshot AS snap
@@ -86,7 +101,7 @@ export async function syncUserStats(
  */
 async function applyChangeLog(db: DbOrTx, snap: string): Promise<number | null> {
   const S = srcSchema();
-  const idsIn = (table: (typeof LOGGED_TABLES)[number], col: SQL) =>
+  const idsIn = (table: TLoggedTable, col: SQL) =>
     sql`SELECT r.${col} AS uid FROM ch, LATERAL (VALUES (ch.old), (ch.new)) v(img), jsonb_populate_record(NULL::${S}.${sql.raw(table)}, v.img) r
         WHERE ch.tbl = ${table} AND v.img IS NOT NULL`;
   const [row] = await executeRows<{ changed: number | string; snap: string; ok: boolean }>(
@@ -99,21 +114,11 @@ async function applyChangeLog(db: DbOrTx, snap: string): Promise<number | null> 
         sql`, `,
       )}) AND xid >= pg_snapshot_xmin(${snap}::pg_snapshot) AND NOT pg_visible_in_snapshot(xid, ${snap}::pg_snapshot)
     ), verdict AS MATERIALIZED (
-      SELECT ${allLogged} AND count(*) <= ${MAX_LOGGED_CHANGES} AND NOT coalesce(bool_or(old IS NULL AND new IS NULL), false) AS ok FROM ch
+      SELECT ${changeLogFollowed} AND count(*) <= ${MAX_LOGGED_CHANGES} AND NOT coalesce(bool_or(old IS NULL AND new IS NULL), false) AS ok FROM ch
     ), touched AS (
-      SELECT uid FROM (${idsIn("users", sql`id`)} UNION ${idsIn("subscriptions", sql`user_id`)} UNION ${idsIn("payments", sql`user_id`)}) t
-      WHERE uid IS NOT NULL AND (SELECT ok FROM verdict)
-    ), written AS (
-    INSERT INTO crm_user_stats (user_id, plan, subscription_status, spent_cents, joined_at)
-    SELECT u.id, coalesce(c.plan, 'free'), coalesce(c.status, 'none'), p.cents, u.created_at
-    FROM touched t JOIN ${S}.users u ON u.id = t.uid
-    LEFT JOIN LATERAL (${latestSubscriptions(sql`s.plan, s.status`, sql`s.user_id = u.id`)}) c ON true
-    CROSS JOIN LATERAL (SELECT ${SPENT_CENTS} AS cents FROM ${S}.payments WHERE user_id = u.id) p
-    ON CONFLICT (user_id) DO UPDATE SET plan = excluded.plan, subscription_status = excluded.subscription_status,
-      spent_cents = excluded.spent_cents, joined_at = excluded.joined_at
-    WHERE (crm_user_stats.plan, crm_user_stats.subscription_status, crm_user_stats.spent_cents, crm_user_stats.joined_at)
-      IS DISTINCT FROM (excluded.plan, excluded.subscription_status, excluded.spent_cents, excluded.joined_at)
-    RETURNING 1)
+      SELECT u.id AS user_id, u.created_at FROM ${S}.users u
+      WHERE (SELECT ok FROM verdict) AND u.id IN (${idsIn("users", sql`id`)} UNION ${idsIn("subscriptions", sql`user_id`)} UNION ${idsIn("payments", sql`user_id`)})
+    ), written AS (${upsertLookedUp(sql`touched`)})
     SELECT (SELECT count(*) FROM written) AS changed, pg_current_snapshot()::text AS snap, (SELECT ok FROM verdict) AS ok`,
   );
   if (!row?.ok) return null;
@@ -136,15 +141,7 @@ async function addFreshUsers(db: DbOrTx): Promise<number> {
         AND NOT EXISTS (SELECT 1 FROM crm_user_stats s WHERE s.user_id = u.id)
       UNION
       SELECT u.id, u.created_at FROM crm_user_stats s JOIN ${S}.users u ON u.id = s.user_id WHERE s.joined_at IS NULL
-    ), written AS (
-    INSERT INTO crm_user_stats (user_id, plan, subscription_status, spent_cents, joined_at)
-    SELECT f.user_id, coalesce(c.plan, 'free'), coalesce(c.status, 'none'), p.cents, f.created_at
-    FROM fresh f
-    LEFT JOIN LATERAL (${latestSubscriptions(sql`s.plan, s.status`, sql`s.user_id = f.user_id`)}) c ON true
-    CROSS JOIN LATERAL (SELECT ${SPENT_CENTS} AS cents FROM ${S}.payments WHERE user_id = f.user_id) p
-    ON CONFLICT (user_id) DO UPDATE SET plan = excluded.plan, subscription_status = excluded.subscription_status,
-      spent_cents = excluded.spent_cents, joined_at = excluded.joined_at
-    RETURNING 1)
+    ), written AS (${upsertLookedUp(sql`fresh`)})
     SELECT count(*) AS changed FROM written`,
   );
   return Number(row?.changed ?? 0);
@@ -175,12 +172,9 @@ export async function refreshUserStats(db: DbOrTx): Promise<{ changed: number }>
     ), written AS (
     INSERT INTO crm_user_stats (user_id, plan, subscription_status, spent_cents, joined_at)
     SELECT user_id, plan, status, cents, joined_at FROM changed
-    ON CONFLICT (user_id) DO UPDATE SET plan = excluded.plan, subscription_status = excluded.subscription_status,
-      spent_cents = excluded.spent_cents, joined_at = excluded.joined_at
-    WHERE (crm_user_stats.plan, crm_user_stats.subscription_status, crm_user_stats.spent_cents, crm_user_stats.joined_at)
-      IS DISTINCT FROM (excluded.plan, excluded.subscription_status, excluded.spent_cents, excluded.joined_at)
+    ${UPDATE_IF_CHANGED}
     RETURNING 1)
-    SELECT (SELECT count(*) FROM written) AS changed, pg_current_snapshot()::text AS snap, ${allLogged} AS logged`,
+    SELECT (SELECT count(*) FROM written) AS changed, pg_current_snapshot()::text AS snap, ${changeLogFollowed} AS logged`,
   );
   // Logged: later refreshes follow the log from this statement's snapshot; else they wait for the next full one.
   const snap = row?.logged === true ? row.snap : null;
