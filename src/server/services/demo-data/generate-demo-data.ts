@@ -188,7 +188,9 @@ CREATE TEMP TABLE seed_u (
     const hi = Math.min(users, (c + 1) * chunk);
     const cu = `(SELECT * FROM seed_u WHERE i BETWEEN ${lo} AND ${hi})`;
 
-    // Users: signups grow over time (density rises towards the anchor); a kind drives activity.
+    // Users: signups grow over time (density rises towards the anchor); a kind drives activity. User i signs up at the
+    // (i - ½)/n quantile of that density, so rows are written in signup order as the main app writes them (a list in
+    // signup order reads neighbouring rows, not one page per user).
     await handle.execScript(`
 INSERT INTO seed_u (i, id, kind, created_at, last_active_at, n_sessions)
 SELECT i, id, kind, created_at, last_active_at,
@@ -211,7 +213,7 @@ FROM (
       SELECT i, md5('vf-${seed}-' || i)::uuid AS id,
         CASE WHEN ${r("i", 1)} < 0.05 THEN 'power' WHEN ${r("i", 1)} < 0.30 THEN 'regular'
              WHEN ${r("i", 1)} < 0.65 THEN 'casual' ELSE 'dormant' END AS kind,
-        ${anchor} - (1 - sqrt(${r("i", 2)})) * interval '${days} days' - interval '1 hour' AS created_at
+        ${anchor} - (1 - sqrt((i - 0.5) / ${users})) * interval '${days} days' - interval '1 hour' AS created_at
       FROM generate_series(${lo}::bigint, ${hi}::bigint) AS i
     ) a
   ) b

@@ -13,6 +13,7 @@ import {
   filterConditions,
   fromClause,
   keysetCondition,
+  onUsersAlone,
   orderBySql,
   sortSpec,
   type TCandidateSet,
@@ -168,12 +169,21 @@ export async function listUsersPage(
     // A walk longer than the usual one (sparse candidates) reads only the index and the candidates' rows; the usual
     // walk reads its users' rows and checks each one (cheaper than gathering tens of thousands of candidates).
     const among = limit > tuning.walk ? fallback.set : undefined;
-    const first = await select(fromClause(false, { keyset, order: orderBySql(spec, opts.dir), limit, among }), conds);
+    const first = await select(
+      fromClause(false, { where: keyset ? [keyset] : [], order: orderBySql(spec, opts.dir), limit, among }),
+      conds,
+    );
     if (first.length > opts.limit) rows = first;
     else if (fallback.statsWhere && bySignup) rows = await inSignupOrder(fallback.statsWhere);
     else conds.push(sql`u.id = ANY(ARRAY(${fallback.set}))`);
   }
-  rows ??= await select(fromClause(spec.usesStats), keyset ? [...conds, keyset] : conds);
+  const where = keyset ? [...conds, keyset] : conds;
+  // Every condition and the order on app.users: the page is picked there and only its rows are joined to their stats
+  // and metadata (the planner joined every match first: a search for "kim5" read 4,438 stats rows at 1M users).
+  if (!rows && !spec.usesStats && onUsersAlone(opts.filters)) {
+    rows = await select(fromClause(false, { where, order: orderBySql(spec, opts.dir), limit: opts.limit + 1 }), []);
+  }
+  rows ??= await select(fromClause(spec.usesStats), where);
   return pageOf(rows, opts);
 }
 

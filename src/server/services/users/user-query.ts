@@ -40,17 +40,16 @@ export function sortSpec(sort: TUserSort): TSortSpec {
 }
 
 /**
- * The list's FROM; `first` limits the users to the first `limit` in the page's order (after its cursor), and
- * `among` to those of them in a set of candidates: the walk then reads only the order's index (the ids, from
- * an index alone for the signup order) and fetches the rows of the candidates it meets.
+ * The list's FROM; `first` limits the users to the first `limit` in the page's order that meet `where` (conditions
+ * on app.users alone, and the cursor's), and `among` to those of them in a set of candidates: the walk then reads
+ * only the order's index (the ids, from an index alone for the signup order) and fetches the rows of the candidates
+ * it meets. Only those users' stats and metadata are joined.
  */
-export function fromClause(usesStats: boolean, first?: { keyset: SQL | null; order: SQL; limit: number; among?: SQL }): SQL {
+export function fromClause(usesStats: boolean, first?: { where: SQL[]; order: SQL; limit: number; among?: SQL }): SQL {
   const S = srcSchema();
   if (usesStats) return sql`crm_user_stats s JOIN ${S}.users u ON u.id = s.user_id LEFT JOIN crm_user_metadata m ON m.user_id = u.id`;
   const walk = (cols: SQL) =>
-    first
-      ? sql`SELECT ${cols} FROM ${S}.users u ${first.keyset ? sql`WHERE ${first.keyset}` : sql``} ${first.order} LIMIT ${first.limit}`
-      : sql``;
+    first ? sql`SELECT ${cols} FROM ${S}.users u ${whereSql(first.where)} ${first.order} LIMIT ${first.limit}` : sql``;
   const users = !first
     ? sql`${S}.users u`
     : first.among
@@ -64,18 +63,33 @@ const localDayStart = (day: string, timeZone: string, plusDays = 0) =>
   sql`((${day}::date + ${plusDays}::int)::timestamp AT TIME ZONE ${timeZone})`;
 
 export function filterConditions(f: TUserFilters, timeZone: string): SQL[] {
-  const where: SQL[] = [];
+  return conditionsOf(f, timeZone).map((c) => c.sql);
+}
+
+/**
+ * Whether every filter is on app.users' own columns (search, signup and activity dates, segment): a list page is
+ * then picked from app.users alone and only its rows are joined to their stats and metadata.
+ */
+export function onUsersAlone(f: TUserFilters): boolean {
+  return conditionsOf(f, "UTC").every((c) => c.on === "u");
+}
+
+/** Each filter's condition and the table it reads: app.users (u), the stats (s) or the metadata (m). */
+function conditionsOf(f: TUserFilters, timeZone: string): { sql: SQL; on: "u" | "s" | "m" }[] {
+  const where: { sql: SQL; on: "u" | "s" | "m" }[] = [];
+  const on = (table: "u" | "s" | "m", c: SQL) => where.push({ sql: c, on: table });
   if (f.search) {
     const pattern = `%${escapeLike(f.search)}%`;
-    where.push(sql`(u.email ILIKE ${pattern} OR u.name ILIKE ${pattern})`);
+    on("u", sql`(u.email ILIKE ${pattern} OR u.name ILIKE ${pattern})`);
   }
   // Users without a stats row count as free / never subscribed / $0. When a filter cannot match
   // them, it compares the column itself, so the stats indexes apply.
   if (f.plans?.length) {
-    where.push(f.plans.includes("free") ? sql`coalesce(s.plan, 'free') IN (${list(f.plans)})` : sql`s.plan IN (${list(f.plans)})`);
+    on("s", f.plans.includes("free") ? sql`coalesce(s.plan, 'free') IN (${list(f.plans)})` : sql`s.plan IN (${list(f.plans)})`);
   }
   if (f.statuses?.length) {
-    where.push(
+    on(
+      "s",
       f.statuses.includes("none")
         ? sql`coalesce(s.subscription_status, 'none') IN (${list(f.statuses)})`
         : sql`s.subscription_status IN (${list(f.statuses)})`,
@@ -83,20 +97,20 @@ export function filterConditions(f: TUserFilters, timeZone: string): SQL[] {
   }
   if (f.tags?.length) {
     const tags = sql`ARRAY[${list([...new Set(f.tags.map(normalizeTag))])}]::text[]`;
-    where.push(f.tagMode === "all" ? sql`m.tags @> ${tags}` : sql`m.tags && ${tags}`);
+    on("m", f.tagMode === "all" ? sql`m.tags @> ${tags}` : sql`m.tags && ${tags}`);
   }
-  if (f.priorities?.length) where.push(sql`m.priority IN (${list(f.priorities)})`);
-  if (f.joinedFrom) where.push(sql`u.created_at >= ${localDayStart(f.joinedFrom, timeZone)}`);
-  if (f.joinedTo) where.push(sql`u.created_at < ${localDayStart(f.joinedTo, timeZone, 1)}`);
-  if (f.activeFrom) where.push(sql`u.last_active_at >= ${localDayStart(f.activeFrom, timeZone)}`);
-  if (f.activeTo) where.push(sql`u.last_active_at < ${localDayStart(f.activeTo, timeZone, 1)}`);
+  if (f.priorities?.length) on("m", sql`m.priority IN (${list(f.priorities)})`);
+  if (f.joinedFrom) on("u", sql`u.created_at >= ${localDayStart(f.joinedFrom, timeZone)}`);
+  if (f.joinedTo) on("u", sql`u.created_at < ${localDayStart(f.joinedTo, timeZone, 1)}`);
+  if (f.activeFrom) on("u", sql`u.last_active_at >= ${localDayStart(f.activeFrom, timeZone)}`);
+  if (f.activeTo) on("u", sql`u.last_active_at < ${localDayStart(f.activeTo, timeZone, 1)}`);
   const atLeast = (col: SQL, v: number) => (v > 0 ? sql`${col} >= ${v}` : sql`coalesce(${col}, 0) >= ${v}`);
-  if (f.spentMin !== undefined) where.push(atLeast(sql`s.spent_cents`, Math.round(f.spentMin * 100)));
-  if (f.spentMax !== undefined) where.push(sql`coalesce(s.spent_cents, 0) <= ${Math.round(f.spentMax * 100)}`);
-  if (f.aiCostMin !== undefined) where.push(atLeast(sql`s.ai_cost_micros`, Math.round(f.aiCostMin * 1_000_000)));
-  if (f.aiCostMax !== undefined) where.push(sql`coalesce(s.ai_cost_micros, 0) <= ${Math.round(f.aiCostMax * 1_000_000)}`);
-  if (f.unprofitable) where.push(sql`s.margin_micros < 0`);
-  if (f.segmentId) where.push(sql`u.id IN (SELECT user_id FROM crm_segment_members WHERE segment_id = ${f.segmentId})`);
+  if (f.spentMin !== undefined) on("s", atLeast(sql`s.spent_cents`, Math.round(f.spentMin * 100)));
+  if (f.spentMax !== undefined) on("s", sql`coalesce(s.spent_cents, 0) <= ${Math.round(f.spentMax * 100)}`);
+  if (f.aiCostMin !== undefined) on("s", atLeast(sql`s.ai_cost_micros`, Math.round(f.aiCostMin * 1_000_000)));
+  if (f.aiCostMax !== undefined) on("s", sql`coalesce(s.ai_cost_micros, 0) <= ${Math.round(f.aiCostMax * 1_000_000)}`);
+  if (f.unprofitable) on("s", sql`s.margin_micros < 0`);
+  if (f.segmentId) on("u", sql`u.id IN (SELECT user_id FROM crm_segment_members WHERE segment_id = ${f.segmentId})`);
   return where;
 }
 
