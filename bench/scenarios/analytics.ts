@@ -57,64 +57,78 @@ const scenario: TBenchScenario = {
       const single = connectPostgres(env().DATABASE_URL as string, { max: 1, parallelWorkers: true });
       const ROLLBACK = new Error("rollback");
       try {
-        const steady: { rows: number; runMs: number; statsMs: number } = { rows: 0, runMs: 0, statsMs: 0 };
+        const steady: { rows: number; runMs: number[]; statsMs: number[] } = { rows: 0, runMs: [], statsMs: [] };
         const fullEvery = env().USER_STATS_REFRESH_MINUTES;
         const [log] = await executeRows<{ logged: boolean }>(single.db, sql`SELECT ${changeLogFollowed} AS logged`);
         const logged = log?.logged === true;
-        await single.db
-          .transaction(async (tx) => {
-            await tx.execute(sql`
+        // Three runs, each on its own three minutes of rows, rolled back: the first after the catch-up is the slowest
+        // (at 1M users here 1,066 ms against 604 and 652); the median is the figure, the slowest is reported too.
+        for (let k = 0; k < 3; k++)
+          await single.db
+            .transaction(async (tx) => {
+              await tx.execute(sql`
               WITH u AS (SELECT id FROM app.users ORDER BY random() LIMIT 2000)
               INSERT INTO app.events (user_id, name, properties, occurred_at)
               SELECT (SELECT id FROM u OFFSET (g % 2000) LIMIT 1), (ARRAY['audio.played','journal.entry_created','vision_board.viewed','assessment.completed'])[1 + g % 4],
                      '{}'::jsonb, now() - (g % 180) * interval '1 second' FROM generate_series(1, 7000) g`);
-            await tx.execute(sql`
+              await tx.execute(sql`
               WITH u AS (SELECT id FROM app.users ORDER BY random() LIMIT 1000)
               INSERT INTO app.sessions (user_id, started_at) SELECT id, now() - interval '90 seconds' FROM u`);
-            await tx.execute(sql`
+              await tx.execute(sql`
               WITH u AS (SELECT id FROM app.users ORDER BY random() LIMIT 1000)
               INSERT INTO app.token_usage (user_id, model, feature, input_tokens, output_tokens, cost_usd, created_at)
               SELECT id, 'gpt-4o-mini', 'coach_chat', 800, 300, 0.0021, now() - interval '60 seconds' FROM u`);
-            // The main app's billing in those 3 minutes (logged by the change-log triggers, which the users list's
-            // plan and spend follow): 6 charges, 3 cancellations, a subscription past due.
-            await tx.execute(sql`
+              // The main app's billing in those 3 minutes (logged by the change-log triggers, which the users list's
+              // plan and spend follow): 6 charges, 3 cancellations, a subscription past due.
+              await tx.execute(sql`
               INSERT INTO app.payments (user_id, amount, currency, status, plan, paid_at)
               SELECT id, 20, 'USD', 'succeeded', 'pro', now() - interval '100 seconds' FROM (SELECT id FROM app.users ORDER BY random() LIMIT 6) u`);
-            await tx.execute(sql`
+              await tx.execute(sql`
               UPDATE app.subscriptions SET canceled_at = now() - interval '50 seconds'
               WHERE id IN (SELECT id FROM app.subscriptions WHERE canceled_at IS NULL ORDER BY random() LIMIT 3)`);
-            await tx.execute(sql`
+              await tx.execute(sql`
               UPDATE app.subscriptions SET status = 'past_due'
               WHERE id IN (SELECT id FROM app.subscriptions WHERE canceled_at IS NULL AND status = 'active' ORDER BY random() LIMIT 1)`);
-            const one = serviceContext(tx, systemActor("bench"), { clock: () => now });
-            const r0 = performance.now();
-            const run = await refreshAnalyticsRollups({ ctx: one, input: undefined });
-            steady.runMs = performance.now() - r0;
-            steady.rows = 9000; // 7,000 events, 1,000 sessions, 1,000 token rows (run.rows counts ids, and rolled-back ids are spent)
-            if (run.rows < 9000) throw new Error(`the steady-state run rolled up ${run.rows} rows, not the 9,000 inserted`);
-            // The catch-up above recomputed the users list's plan and spend; a scheduled run minutes later follows the
-            // change log (or only adds new signups' rows without it). The full recompute is timed by itself below.
-            if (run.userStatsFull) throw new Error("the steady-state run recomputed the users list's plan and spend; it is not due");
-            const s0 = performance.now();
-            await refreshUserStats(tx);
-            steady.statsMs = performance.now() - s0;
-            throw ROLLBACK;
-          })
-          .catch((e) => {
-            if (e !== ROLLBACK) throw e;
-          });
+              const one = serviceContext(tx, systemActor("bench"), { clock: () => now });
+              const r0 = performance.now();
+              const run = await refreshAnalyticsRollups({ ctx: one, input: undefined });
+              steady.runMs.push(performance.now() - r0);
+              steady.rows = 9000; // 7,000 events, 1,000 sessions, 1,000 token rows (run.rows counts ids, and rolled-back ids are spent)
+              if (run.rows < 9000) throw new Error(`the steady-state run rolled up ${run.rows} rows, not the 9,000 inserted`);
+              // The catch-up above recomputed the users list's plan and spend; a scheduled run minutes later follows the
+              // change log (or only adds new signups' rows without it). The full recompute is timed by itself below.
+              if (run.userStatsFull) throw new Error("the steady-state run recomputed the users list's plan and spend; it is not due");
+              const s0 = performance.now();
+              await refreshUserStats(tx);
+              steady.statsMs.push(performance.now() - s0);
+              throw ROLLBACK;
+            })
+            .catch((e) => {
+              if (e !== ROLLBACK) throw e;
+            });
         figures.push(
           { name: "steady-state refresh: new rows (3 min at 50 events/s)", value: steady.rows, unit: "rows", target: null },
-          { name: "steady-state refresh run, database time", value: Math.round(steady.runMs), unit: "ms", target: 1000 },
+          {
+            name: "steady-state refresh run, database time (median of 3)",
+            value: Math.round(percentile(steady.runMs, 50)),
+            unit: "ms",
+            target: 1000,
+          },
+          {
+            name: "  slowest of the 3",
+            value: Math.round(Math.max(...steady.runMs)),
+            unit: "ms",
+            target: null,
+          },
           {
             name: `users list's plan and spend, full recompute (${logged ? "daily with the change log" : `every ${fullEvery} min`}, and on request)`,
-            value: Math.round(steady.statsMs),
+            value: Math.round(percentile(steady.statsMs, 50)),
             unit: "ms",
             target: null,
           },
           {
             name: "  database time per 3 minutes, on average (a run, and the share of a recompute)",
-            value: Math.round(steady.runMs + (steady.statsMs * 3) / (logged ? 24 * 60 : fullEvery)),
+            value: Math.round(percentile(steady.runMs, 50) + (percentile(steady.statsMs, 50) * 3) / (logged ? 24 * 60 : fullEvery)),
             unit: "ms",
             target: null,
           },
