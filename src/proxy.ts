@@ -1,7 +1,9 @@
 import { type NextRequest, NextResponse } from "next/server";
+import { API_POLICY, isHttps, securityHeaders } from "@/lib/security-headers";
 
 /*
- * Runs before every request but static assets: gives it an id (the
+ * Runs before every request but static assets and the provider webhooks (they take hundreds of requests a second
+ * and set the same headers themselves: routeHandler's `proxied: false`): gives it an id (the
  * x-request-id header, in the log and in any "something went wrong"
  * message) and gives every response its security headers. Pages get a
  * Content-Security-Policy with a fresh nonce: Next.js puts it on its own
@@ -9,7 +11,6 @@ import { type NextRequest, NextResponse } from "next/server";
  * email previews (a srcdoc frame inherits the page's policy).
  */
 
-const isHttps = () => (process.env.APP_URL ?? "").startsWith("https://");
 const dev = process.env.NODE_ENV === "development";
 
 function pagePolicy(nonce: string) {
@@ -29,21 +30,6 @@ function pagePolicy(nonce: string) {
     "frame-ancestors 'none'",
     ...(isHttps() ? ["upgrade-insecure-requests"] : []),
   ].join("; ");
-}
-
-/** API answers are data, never documents: nothing may load from them or frame them. */
-const API_POLICY = "default-src 'none'; frame-ancestors 'none'";
-
-function securityHeaders(): Record<string, string> {
-  return {
-    "x-content-type-options": "nosniff",
-    "x-frame-options": "DENY",
-    // Sign-in links carry their token in the URL: never send a URL of the CRM to anyone.
-    "referrer-policy": "no-referrer",
-    "permissions-policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
-    "cross-origin-opener-policy": "same-origin",
-    ...(isHttps() ? { "strict-transport-security": "max-age=63072000; includeSubDomains" } : {}),
-  };
 }
 
 export function proxy(request: NextRequest) {
@@ -67,5 +53,5 @@ export function proxy(request: NextRequest) {
 }
 
 export const config = {
-  matcher: ["/((?!_next/static|_next/image|favicon.ico).*)"],
+  matcher: ["/((?!_next/static|_next/image|favicon.ico|api/webhooks/).*)"],
 };

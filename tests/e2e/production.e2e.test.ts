@@ -205,6 +205,18 @@ describe("a production start", () => {
     const api = await fetch(`${APP_URL}/api/health`);
     expect(api.headers.get("content-security-policy")).toBe("default-src 'none'; frame-ancestors 'none'");
     expect(api.headers.get("x-content-type-options")).toBe("nosniff");
+    // The provider webhooks skip the proxy (their load) and set the same headers themselves, with an id of their own.
+    const webhook = await fetch(`${APP_URL}/api/webhooks/resend`, {
+      method: "POST",
+      headers: { "x-request-id": "forged-id-1234" },
+      body: "{}",
+    });
+    expect(webhook.status).toBeGreaterThanOrEqual(400);
+    expect(webhook.headers.get("content-security-policy")).toBe("default-src 'none'; frame-ancestors 'none'");
+    expect(webhook.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(webhook.headers.get("x-frame-options")).toBe("DENY");
+    expect(webhook.headers.get("referrer-policy")).toBe("no-referrer");
+    expect(webhook.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it("sends small API answers uncompressed (no gzip stream for each webhook's answer) and still compresses pages", async () => {

@@ -1,5 +1,6 @@
 import { ZodError, z } from "zod";
 import { firstLine, log, withRequestId } from "@/lib/log";
+import { API_POLICY, securityHeaders } from "@/lib/security-headers";
 import { getDb } from "@/server/db";
 import type { Db } from "@/server/db/client";
 import { serviceContext } from "@/server/runtime";
@@ -16,9 +17,10 @@ import { jsonResponse } from "./json";
  * Who may reach a route handler: a signed-in admin of at least `role` (the
  * same rule as the role-named tRPC procedures), or anyone, acting as
  * `actor` (a webhook, an unsubscribe link, the main app before its key is
- * checked). `session: "optional"` also reads the session of a public route.
+ * checked). `session: "optional"` also reads the session of a public route. `proxied: false` marks a route
+ * src/proxy.ts skips (its matcher): it gets a fresh request id and its answers the API's security headers here.
  */
-export type TRouteAccess = { role: TAdminRole } | { public: Actor; session?: "optional" };
+export type TRouteAccess = { role: TAdminRole } | { public: Actor; session?: "optional"; proxied?: false };
 
 export type TRouteArgs<P, A extends Actor> = {
   request: Request;
@@ -52,10 +54,18 @@ export function routeHandler<T extends TRouteAccess, P extends Record<string, st
   access: T,
   handler: (args: TRouteArgs<P, TAccessActor<T>>) => Promise<Response | unknown>,
 ) {
+  const proxied = !("proxied" in access && access.proxied === false);
   return async (request: Request, context?: { params?: Promise<P> }): Promise<Response> => {
-    const requestId = requestIdOf(request);
+    // A client's x-request-id is never taken as ours: src/proxy.ts replaces it, and a route it skips makes one.
+    const requestId = proxied ? requestIdOf(request) : crypto.randomUUID();
     // Every line logged while this request is handled carries its id (lib/log.ts).
-    return withRequestId(requestId, () => handle(request, requestId, context));
+    const response = await withRequestId(requestId, () => handle(request, requestId, context));
+    if (!proxied) {
+      response.headers.set("x-request-id", requestId);
+      response.headers.set("content-security-policy", API_POLICY);
+      for (const [name, value] of Object.entries(securityHeaders())) response.headers.set(name, value);
+    }
+    return response;
   };
 
   async function handle(request: Request, requestId: string, context?: { params?: Promise<P> }): Promise<Response> {
