@@ -108,6 +108,9 @@ export async function generateDemoData(handle: DatabaseHandle, opts: TGenerateOp
 
   const stages = ["users", "sessions", "product events", "AI visions", "assessments", "intensive", "coach chat", "billing"];
   const chunks = Math.ceil(users / chunk);
+  // An address's number is a permutation of 1..users (multiplying by a prime that does not divide users), not the
+  // signup rank: newest first, the list would count down (…2000, …1999).
+  const emailStep = [7919, 7907, 7901].find((p) => users % p !== 0) ?? 1;
   const total = chunks * stages.length + 2;
   let done = 0;
   const tick = (stage: string) => {
@@ -220,7 +223,7 @@ FROM (
 ) c;
 INSERT INTO ${s}.users (id, email, name, created_at, last_active_at)
 SELECT u.id,
-  lower(translate(f.first || '.' || l.last, 'üéèöäñçå', 'ueeoanca')) || u.i || '@' || ${pick(domains, r("u.i", 8))},
+  lower(translate(f.first || '.' || l.last, 'üéèöäñçå', 'ueeoanca')) || ((u.i - 1) * ${emailStep} % ${users} + 1) || '@' || ${pick(domains, r("u.i", 8))},
   f.first || ' ' || l.last, u.created_at, u.last_active_at
 FROM ${cu} u,
   LATERAL (SELECT ${pick(first, r("u.i", 6))} AS first) f,
