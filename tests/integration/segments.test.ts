@@ -190,9 +190,19 @@ describe.each(engines())("segments on %s", (engine) => {
       message: "“Launch audience” is the audience of “Spring launch” (scheduled). Cancel or finish that campaign first.",
     });
     await db.query("UPDATE crm_campaigns SET status = 'sent' WHERE segment_id = $1", [id]);
+    const other = await admin().segments.create({ name: "Other audience", criteria: paidPro });
+    expect((await members(id)).length).toBeGreaterThan(0);
+    expect((await history(id)).length).toBeGreaterThan(0);
+    const otherMembers = await members(other.id);
+    expect(otherMembers.length).toBeGreaterThan(0);
     await admin().segments.delete({ id });
     expect(await db.query("SELECT 1 FROM crm_user_segments WHERE id = $1", [id])).toEqual([]);
+    // Its members and history go with it (a trigger, not a foreign key's cascade); another segment's stay.
     expect(await members(id)).toEqual([]);
+    expect(await history(id)).toEqual([]);
+    expect(await members(other.id)).toEqual(otherMembers);
+    expect((await history(other.id)).length).toBe(otherMembers.length);
+    await admin().segments.delete({ id: other.id });
     const audit = await db.query<{ action: string }>(
       "SELECT action FROM crm_audit_log WHERE target_type = 'segment' AND target_id = $1 ORDER BY id",
       [id],

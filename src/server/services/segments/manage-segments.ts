@@ -42,7 +42,7 @@ export async function getSegment({ ctx, input }: TServiceArgs<{ id: string }>) {
       db,
       sql`SELECT h.id, h.user_id, h.change, h.at, u.email, u.name FROM crm_segment_membership_history h
           LEFT JOIN ${srcSchema()}.users u ON u.id = h.user_id
-          WHERE h.segment_id = ${id} ORDER BY h.at DESC, h.id DESC LIMIT 50`,
+          WHERE h.segment_id = ${id} ORDER BY h.id DESC LIMIT 50`,
     ),
   ]);
   return {

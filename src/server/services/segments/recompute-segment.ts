@@ -48,13 +48,15 @@ export async function recomputeSegment({ ctx, input }: TServiceArgs<{ segmentId:
     const [diff] = await executeRows<{ entered: string | number; exited: string | number; total: string | number }>(
       tx,
       sql`WITH target AS MATERIALIZED (SELECT u.id FROM ${criteriaFrom(compiled)} WHERE ${compiled.where}),
+        current AS MATERIALIZED (SELECT sm.user_id FROM crm_segment_members sm WHERE sm.segment_id = ${seg}),
         entered AS (
-          -- The members already there are skipped by the primary key, not by a probe of the table being filled (a plan
-          -- made while it was empty scans it once per row as it grows). In user order: the key's probes and a first
-          -- recompute's million inserts land on neighbouring index pages.
+          -- The members already there are skipped by an anti-join with the members read before the statement, not by a
+          -- probe of the table being filled (a plan made while it was empty scans it once per row as it grows) nor by
+          -- ON CONFLICT (a speculative insertion per row: 30% more write-ahead log). Nothing else writes this segment's
+          -- members while its row is held. In user order: a first recompute's million inserts land on neighbouring
+          -- index pages.
           INSERT INTO crm_segment_members (segment_id, user_id, entered_at)
-          SELECT ${seg}, t.id, ${at} FROM target t ORDER BY t.id
-          ON CONFLICT (segment_id, user_id) DO NOTHING
+          SELECT ${seg}, t.id, ${at} FROM target t WHERE NOT EXISTS (SELECT 1 FROM current c WHERE c.user_id = t.id) ORDER BY t.id
           RETURNING user_id),
         exited AS (
           -- NOT EXISTS (an anti-join that may spill to disk), not NOT IN: a NOT IN whose list outgrows work_mem is checked row by row.
