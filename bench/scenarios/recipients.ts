@@ -6,14 +6,15 @@ import { listCampaignRecipients, startRecipientsExport } from "@/server/services
 import type { AdminActor } from "@/server/services/context";
 import { RECIPIENT_FILTERS } from "@/shared/schemas/campaigns";
 import { deleteCampaigns } from "../fixtures/delete-campaigns";
-import { insertTrackedRecipients } from "../fixtures/tracked-campaign";
+import { insertTrackedRecipients, insertUnsubscribes, removeUnsubscribes } from "../fixtures/tracked-campaign";
 import { percentile, type TBenchFigure, type TBenchScenario, timeRuns } from "../types";
 
 /**
  * The recipients table of a campaign sent to every seeded user (100k at the
  * bench's size), with tracking as a real send leaves it: delivered, opened
  * (some several times), clicked with provider click events, bounced with
- * bounce events, complained, failed. Pages of 50 through the service the
+ * bounce events, complained, failed, some unsubscribed (and earlier
+ * campaigns' unsubscribes on the list). Pages of 50 through the service the
  * tRPC procedure calls: the first page of every filter, pages deep into the
  * list by keyset, searches; then the whole list as CSV (time and retained
  * heap). Baseline in the same process: the same first page read by OFFSET
@@ -33,9 +34,11 @@ const scenario: TBenchScenario = {
     const ctx = serviceContext(db, actor);
     const [c] = await db.insert(crmCampaigns).values({ name: "bench: recipients", type: "email", status: "sent" }).returning();
     if (!c) throw new Error("no campaign");
+    let unsubscribes: string[] = [];
     try {
       const t0 = performance.now();
       await insertTrackedRecipients(db, c.id);
+      unsubscribes = await insertUnsubscribes(db, c.id);
       const [n] = await executeRows<{ n: string }>(
         db,
         sql`SELECT count(*) AS n FROM crm_campaign_tracking WHERE campaign_id = ${c.id}::uuid`,
@@ -43,6 +46,7 @@ const scenario: TBenchScenario = {
       const total = Number(n?.n ?? 0);
       figures.push({ name: "recipients", value: total, unit: "rows", target: null });
       figures.push({ name: "setup (tracking + events)", value: Math.round(performance.now() - t0), unit: "ms", target: null });
+      figures.push({ name: "unsubscribes on the list (all campaigns)", value: unsubscribes.length, unit: "addresses", target: null });
 
       const page = (input: Record<string, unknown>) => listCampaignRecipients({ ctx, input: { id: c.id, limit: 50, ...input } });
       const all: number[] = [];
@@ -61,6 +65,11 @@ const scenario: TBenchScenario = {
       record("page 1,000 by keyset, all", await timeRuns(() => page({ filter: "all", cursor }), 15));
       const deepOpened = await page({ filter: "opened", limit: 200 });
       record("page 2 by keyset, opened", await timeRuns(() => page({ filter: "opened", cursor: deepOpened.nextCursor ?? undefined }), 15));
+      const unsubscribed = await page({ filter: "unsubscribed" });
+      record(
+        "page 2 by keyset, unsubscribed",
+        await timeRuns(() => page({ filter: "unsubscribed", cursor: unsubscribed.nextCursor ?? undefined }), 15),
+      );
       const [someone] = await executeRows<{ email: string }>(
         db,
         sql`SELECT email FROM crm_campaign_tracking WHERE campaign_id = ${c.id}::uuid ORDER BY user_id LIMIT 1 OFFSET 777`,
@@ -111,6 +120,7 @@ const scenario: TBenchScenario = {
         target: 50,
       });
     } finally {
+      await removeUnsubscribes(db, unsubscribes);
       await deleteCampaigns(db, [c.id]);
       await executeRows(db, sql`DELETE FROM crm_audit_log WHERE actor_id = ${admin.id}::uuid`);
       await db.delete(crmAdmins).where(inArray(crmAdmins.id, [admin.id]));

@@ -249,6 +249,86 @@ describe.each(engines())("provider webhooks on %s", (engine) => {
     ]);
   });
 
+  it("lists as unsubscribed exactly the recipients whose address unsubscribed after the campaign reached it, whatever its case", async () => {
+    const ctx = testCtx(db.db);
+    const [c] = await db.query<{ id: string }>(
+      "INSERT INTO crm_campaigns (name, type, status) VALUES ('Unsubscribes', 'email', 'sent') RETURNING id",
+    );
+    const id = c?.id as string;
+    const sent = "2026-11-20T10:00:00Z";
+    // address, sent (null: still queued), the suppression's reason and time (null: none)
+    const cases: [string, string | null, string | null, string | null][] = [
+      ["u1@example.com", sent, "unsubscribed", "2026-11-20T11:00:00Z"], // yes
+      ["U2@Example.com", sent, "unsubscribed", "2026-11-21T09:00:00Z"], // yes: stored with capitals, unsubscribed in lower case
+      ["u3@example.com", sent, "unsubscribed", "2026-11-19T10:00:00Z"], // no: before the campaign reached it
+      ["u4@example.com", sent, "bounced", "2026-11-20T11:00:00Z"], // no: bounced
+      ["u5@example.com", null, "unsubscribed", "2026-11-20T11:00:00Z"], // no: never sent
+      ["a0@example.com", sent, "unsubscribed", "2026-11-20T10:00:00Z"], // yes: the same instant counts
+      ["Zz@Example.com", sent, "unsubscribed", "2026-11-22T10:00:00Z"], // yes
+      ["b7@example.com", sent, null, null], // no: not suppressed
+    ];
+    for (const [i, [email, sentAt, reason, at]] of cases.entries()) {
+      const userId = `00000000-0000-4000-8000-0000000001${String(i).padStart(2, "0")}`;
+      await db.query("INSERT INTO app.users (id, email, name, created_at) VALUES ($1, $2, $3, now())", [userId, email, `Unsub ${i}`]);
+      await db.query("INSERT INTO crm_campaign_tracking (campaign_id, user_id, email, status, sent_at) VALUES ($1, $2, $3, $4, $5)", [
+        id,
+        userId,
+        email,
+        sentAt ? "sent" : "queued",
+        sentAt,
+      ]);
+      if (reason)
+        await db.query("INSERT INTO crm_suppressions (email, user_id, reason, created_at) VALUES ($1, $2, $3, $4)", [
+          email.toLowerCase(),
+          userId,
+          reason,
+          at,
+        ]);
+    }
+    // Another campaign reached u1 too, after the unsubscribe: not in this list, not unsubscribed in that one.
+    await db.query("INSERT INTO crm_campaign_tracking (campaign_id, user_id, email, status, sent_at) VALUES ($1, $2, $3, 'sent', $4)", [
+      campaignId,
+      "00000000-0000-4000-8000-000000000100",
+      "u1@example.com",
+      "2026-11-23T10:00:00Z",
+    ]);
+    const list = (more: { filter?: (typeof RECIPIENT_FILTERS)[number]; search?: string; limit?: number; cursor?: string }) =>
+      listCampaignRecipients({ ctx, input: { id, filter: "unsubscribed", ...more } });
+    const yes = new Set(["u1@example.com", "U2@Example.com", "a0@example.com", "Zz@Example.com"]);
+    const inOrder = (await list({ filter: "all" })).items.map((r) => r.email).filter((e) => yes.has(e));
+    expect(inOrder).toHaveLength(4);
+    const listed = (await list({})).items;
+    expect(listed.map((r) => r.email)).toEqual(inOrder);
+    expect(listed.every((r) => r.unsubscribed)).toBe(true);
+    // Paged one by one (each page starts after the last address, in either part), the same rows in the same order.
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await list({ limit: 1, cursor });
+      seen.push(...page.items.map((r) => r.email));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(seen).toEqual(inOrder);
+    expect((await list({ search: "u2@" })).items.map((r) => r.email)).toEqual(["U2@Example.com"]);
+    expect((await list({ search: "u3@" })).items).toEqual([]);
+    expect((await campaignFunnel({ ctx, input: { id } })).unsubscribed).toBe(4);
+    expect((await listCampaignRecipients({ ctx, input: { id: campaignId, filter: "unsubscribed" } })).items).toEqual([]);
+    let csv = "";
+    for await (const chunk of (await startRecipientsExport({ ctx: testCtx(db.db, actor), input: { id, filter: "unsubscribed" } })).rows)
+      csv += chunk;
+    expect(
+      csv
+        .trim()
+        .split("\r\n")
+        .slice(1)
+        .map((line) => line.split(",")[0]),
+    ).toEqual(inOrder);
+    await db.query("DELETE FROM crm_campaign_tracking WHERE user_id::text LIKE '00000000-0000-4000-8000-0000000001%'");
+    await db.query("DELETE FROM crm_suppressions WHERE user_id::text LIKE '00000000-0000-4000-8000-0000000001%'");
+    await db.query("DELETE FROM app.users WHERE id::text LIKE '00000000-0000-4000-8000-0000000001%'");
+    await db.query("DELETE FROM crm_campaigns WHERE id = $1", [id]);
+  });
+
   it("shows each user the campaigns they got, with the outcome, on the profile and the timeline", async () => {
     const ctx = testCtx(db.db);
     const [a, , c] = rows as [(typeof rows)[number], (typeof rows)[number], (typeof rows)[number]];

@@ -94,6 +94,26 @@ function decodeCursor(cursor: string): [string, string] {
 }
 
 /**
+ * A page of the recipients who unsubscribed after the campaign reached them (UNSUBSCRIBED), found from the
+ * unsubscribes rather than by probing every recipient: walking a million recipients in address order to find a
+ * few thousand unsubscribed (or none) read 413,592 pages, 2 s at 1M users. An address stored in lower case (as
+ * unsubscribes are) is found by walking the unsubscribes in address order from the page's start, each looked up
+ * in the campaign's (campaign, address) index; one with capitals, through the index of those addresses only
+ * (crm_campaign_tracking_mixed_case_idx). The two are disjoint and merged in address order.
+ */
+function unsubscribedRows(where: SQL[], fromEmail: string | undefined, limit: number): SQL {
+  const on = sql.join(where, sql` AND `);
+  return sql`(SELECT t.* FROM crm_suppressions x
+        CROSS JOIN LATERAL (SELECT * FROM crm_campaign_tracking t WHERE t.email = x.email AND ${on} AND t.sent_at <= x.created_at) t
+        WHERE x.reason = 'unsubscribed'${fromEmail === undefined ? sql`` : sql` AND x.email >= ${fromEmail}`}
+        ORDER BY x.email, t.id LIMIT ${limit})
+      UNION ALL
+      (SELECT * FROM crm_campaign_tracking t WHERE t.email <> lower(t.email) AND ${on} AND ${UNSUBSCRIBED}
+        ORDER BY t.email, t.id LIMIT ${limit})
+      ORDER BY email, id LIMIT ${limit}`;
+}
+
+/**
  * One page of a campaign's recipients, by address then id (keyset: the
  * (campaign_id, email, id) index walks to the page, whatever its depth).
  * Names come from the main app for the page's rows only; links clicked and
@@ -103,17 +123,15 @@ async function recipientsPage(
   db: DbOrTx,
   opts: { campaignId: string; filter: TRecipientFilter; search?: string; cursor?: string; limit: number },
 ) {
-  const where = [sql`t.campaign_id = ${opts.campaignId}::uuid`, FILTER[opts.filter]];
+  const where = [sql`t.campaign_id = ${opts.campaignId}::uuid`];
   if (opts.search) {
     // Through the main app's users and their trigram indexes (the users search uses them too): fast for
     // one address and for no match, and a name finds its recipient. Their current address, not the one sent to.
     const pattern = `%${escapeLike(opts.search)}%`;
     where.push(sql`t.user_id IN (SELECT u.id FROM ${srcSchema()}.users u WHERE u.email ILIKE ${pattern} OR u.name ILIKE ${pattern})`);
   }
-  if (opts.cursor) {
-    const [email, id] = decodeCursor(opts.cursor);
-    where.push(sql`(t.email, t.id) > (${email}, ${id}::uuid)`);
-  }
+  const cursor = opts.cursor ? decodeCursor(opts.cursor) : null;
+  if (cursor) where.push(sql`(t.email, t.id) > (${cursor[0]}, ${cursor[1]}::uuid)`);
   const rows = await executeRows<TRow>(
     db,
     sql`SELECT t.id, t.user_id, t.email, u.name, t.status, t.sent_at, t.delivered_at, t.first_opened_at, t.open_count,
@@ -128,7 +146,12 @@ async function recipientsPage(
           CASE WHEN t.bounced_at IS NOT NULL THEN (SELECT coalesce(e.payload #>> '{data,bounce,message}', e.payload #>> '{data,bounce,type}')
             FROM crm_provider_events e WHERE e.tracking_id = t.id AND e.type = 'email.bounced'
             ORDER BY e.occurred_at DESC, e.received_at DESC LIMIT 1) END AS bounce_reason
-        FROM (SELECT * FROM crm_campaign_tracking t WHERE ${sql.join(where, sql` AND `)} ORDER BY t.email, t.id LIMIT ${opts.limit + 1}) t
+        FROM (${
+          opts.filter === "unsubscribed"
+            ? unsubscribedRows(where, cursor?.[0], opts.limit + 1)
+            : sql`SELECT * FROM crm_campaign_tracking t WHERE ${sql.join([...where, FILTER[opts.filter]], sql` AND `)}
+                ORDER BY t.email, t.id LIMIT ${opts.limit + 1}`
+        }) t
         LEFT JOIN ${srcSchema()}.users u ON u.id = t.user_id
         ORDER BY t.email, t.id`,
   );

@@ -1,0 +1,1 @@
+CREATE INDEX "crm_campaign_tracking_mixed_case_idx" ON "crm_campaign_tracking" USING btree ("campaign_id","email","id") WHERE email <> lower(email);
