@@ -45,10 +45,13 @@ export async function recomputeSegment({ ctx, input }: TServiceArgs<{ segmentId:
     const compiled = compileCriteria(parsed.data, { now, segments, tokensUntilId, userDayIndex });
     const at = sql`${now.toISOString()}::timestamptz`;
     const seg = sql`${segmentId}::uuid`;
+    // The members by the criteria, evaluated on their own: a statement that writes (the CTEs below) runs without
+    // parallel workers, and at 1M users the evaluation inside it took twice the preview's time (1.35 s, 0.7 s).
+    await tx.execute(sql`CREATE TEMP TABLE crm_recompute_target ON COMMIT DROP AS
+      SELECT u.id FROM ${criteriaFrom(compiled)} WHERE ${compiled.where}`);
     const [diff] = await executeRows<{ entered: string | number; exited: string | number; total: string | number }>(
       tx,
-      sql`WITH target AS MATERIALIZED (SELECT u.id FROM ${criteriaFrom(compiled)} WHERE ${compiled.where}),
-        current AS MATERIALIZED (SELECT sm.user_id FROM crm_segment_members sm WHERE sm.segment_id = ${seg}),
+      sql`WITH current AS MATERIALIZED (SELECT sm.user_id FROM crm_segment_members sm WHERE sm.segment_id = ${seg}),
         entered AS (
           -- The members already there are skipped by an anti-join with the members read before the statement, not by a
           -- probe of the table being filled (a plan made while it was empty scans it once per row as it grows) nor by
@@ -56,11 +59,11 @@ export async function recomputeSegment({ ctx, input }: TServiceArgs<{ segmentId:
           -- members while its row is held. In user order: a first recompute's million inserts land on neighbouring
           -- index pages.
           INSERT INTO crm_segment_members (segment_id, user_id, entered_at)
-          SELECT ${seg}, t.id, ${at} FROM target t WHERE NOT EXISTS (SELECT 1 FROM current c WHERE c.user_id = t.id) ORDER BY t.id
+          SELECT ${seg}, t.id, ${at} FROM crm_recompute_target t WHERE NOT EXISTS (SELECT 1 FROM current c WHERE c.user_id = t.id) ORDER BY t.id
           RETURNING user_id),
         exited AS (
           -- NOT EXISTS (an anti-join that may spill to disk), not NOT IN: a NOT IN whose list outgrows work_mem is checked row by row.
-          DELETE FROM crm_segment_members sm WHERE sm.segment_id = ${seg} AND NOT EXISTS (SELECT 1 FROM target t WHERE t.id = sm.user_id)
+          DELETE FROM crm_segment_members sm WHERE sm.segment_id = ${seg} AND NOT EXISTS (SELECT 1 FROM crm_recompute_target t WHERE t.id = sm.user_id)
           RETURNING user_id),
         history AS (
           INSERT INTO crm_segment_membership_history (segment_id, user_id, change, at)
@@ -68,7 +71,7 @@ export async function recomputeSegment({ ctx, input }: TServiceArgs<{ segmentId:
           UNION ALL SELECT ${seg}, user_id, 'exited', ${at} FROM exited
           RETURNING 1)
         SELECT (SELECT count(*) FROM entered) AS entered, (SELECT count(*) FROM exited) AS exited,
-               (SELECT count(*) FROM target) AS total, (SELECT count(*) FROM history) AS written`,
+               (SELECT count(*) FROM crm_recompute_target) AS total, (SELECT count(*) FROM history) AS written`,
     );
     const entered = Number(diff?.entered ?? 0);
     const exited = Number(diff?.exited ?? 0);
