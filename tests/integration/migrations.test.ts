@@ -96,6 +96,25 @@ describe.each(engines())("migrations on %s", (engine) => {
       )`);
     expect(unindexed).toEqual([]);
   });
+
+  it("give recipients version-7 ids: the current millisecond first, version and variant set, the rest random and unique", async () => {
+    const before = Date.now();
+    const rows = await db.query<{ id: string }>("SELECT crm_uuid7()::text AS id FROM generate_series(1, 20000)");
+    const after = Date.now();
+    expect(new Set(rows.map((r) => r.id)).size).toBe(20_000);
+    const ms = rows.map((r) => Number.parseInt(r.id.replace(/-/g, "").slice(0, 12), 16));
+    for (const [i, t] of ms.entries()) {
+      expect(t).toBeGreaterThanOrEqual(before);
+      expect(t).toBeLessThanOrEqual(after);
+      if (i > 0) expect(t).toBeGreaterThanOrEqual(ms[i - 1] as number);
+    }
+    for (const { id } of rows) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    // Random bits: each of the 16 hex digits appears in the last group's first position about as often as the others.
+    const counts = new Map<string, number>();
+    for (const { id } of rows) counts.set(id.slice(24, 25), (counts.get(id.slice(24, 25)) ?? 0) + 1);
+    expect(counts.size).toBe(16);
+    for (const n of counts.values()) expect(n).toBeGreaterThan(20_000 / 16 / 2);
+  });
 });
 
 describe("generated migrations", () => {
