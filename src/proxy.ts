@@ -2,8 +2,8 @@ import { type NextRequest, NextResponse } from "next/server";
 import { API_POLICY, isHttps, securityHeaders } from "@/lib/security-headers";
 
 /*
- * Runs before every request but static assets and the provider webhooks (they take hundreds of requests a second
- * and set the same headers themselves: routeHandler's `proxied: false`): gives it an id (the
+ * Runs before every request but static assets and the provider webhooks (UNPROXIED_PREFIX: they take hundreds of
+ * requests a second, and routeHandler sets the same headers on their answers): gives it an id (the
  * x-request-id header, in the log and in any "something went wrong"
  * message) and gives every response its security headers. Pages get a
  * Content-Security-Policy with a fresh nonce: Next.js puts it on its own

@@ -4,6 +4,12 @@
  * second and answer only the provider) put them on their own answers through routeHandler.
  */
 
+/**
+ * The paths src/proxy.ts does not run for (its matcher, which Next.js reads as a literal, spells the same prefix):
+ * routeHandler gives the answers of a route under it their request id and headers itself.
+ */
+export const UNPROXIED_PREFIX = "/api/webhooks/";
+
 export const isHttps = () => (process.env.APP_URL ?? "").startsWith("https://");
 
 /** API answers are data, never documents: nothing may load from them or frame them. */

@@ -6,7 +6,8 @@ import { GET as trpcGet, POST as trpcPost } from "@/app/api/trpc/[trpc]/route";
 import { POST as replyRoute } from "@/app/api/v1/users/[userId]/replies/route";
 import { POST as webhook } from "@/app/api/webhooks/resend/route";
 import { resetEnvCache } from "@/lib/env";
-import { proxy } from "@/proxy";
+import { UNPROXIED_PREFIX } from "@/lib/security-headers";
+import { proxy, config as proxyConfig } from "@/proxy";
 import { appRouter } from "@/server/api/root";
 import { createContext } from "@/server/api/trpc";
 import { provideDatabase } from "@/server/db";
@@ -329,6 +330,18 @@ describe.each(engines())("security on %s", (engine) => {
         expect(api.headers.get("content-security-policy")).toBe("default-src 'none'; frame-ancestors 'none'");
       });
       await withEnv({ APP_URL: "http://localhost:3000" }, async () => {
+        // The proxy skips exactly the prefix under which routeHandler sets the headers itself.
+        expect(proxyConfig.matcher[0]).toContain(`|${UNPROXIED_PREFIX.slice(1)})`);
+        const skipped = await webhook(
+          new Request(`http://localhost:3000${UNPROXIED_PREFIX}resend`, {
+            method: "POST",
+            headers: { "x-request-id": "mine" },
+            body: "{}",
+          }),
+        );
+        expect(skipped.headers.get("content-security-policy")).toBe("default-src 'none'; frame-ancestors 'none'");
+        expect(skipped.headers.get("x-frame-options")).toBe("DENY");
+        expect(skipped.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
         const page = proxy(new NextRequest("http://localhost:3000/"));
         expect(page.headers.get("strict-transport-security")).toBeNull();
         expect(page.headers.get("content-security-policy")).not.toContain("upgrade-insecure-requests");

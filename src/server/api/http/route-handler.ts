@@ -1,6 +1,6 @@
 import { ZodError, z } from "zod";
 import { firstLine, log, withRequestId } from "@/lib/log";
-import { API_POLICY, securityHeaders } from "@/lib/security-headers";
+import { API_POLICY, securityHeaders, UNPROXIED_PREFIX } from "@/lib/security-headers";
 import { getDb } from "@/server/db";
 import type { Db } from "@/server/db/client";
 import { serviceContext } from "@/server/runtime";
@@ -17,10 +17,10 @@ import { jsonResponse } from "./json";
  * Who may reach a route handler: a signed-in admin of at least `role` (the
  * same rule as the role-named tRPC procedures), or anyone, acting as
  * `actor` (a webhook, an unsubscribe link, the main app before its key is
- * checked). `session: "optional"` also reads the session of a public route. `proxied: false` marks a route
- * src/proxy.ts skips (its matcher): it gets a fresh request id and its answers the API's security headers here.
+ * checked). `session: "optional"` also reads the session of a public route. A route src/proxy.ts skips
+ * (UNPROXIED_PREFIX) gets a fresh request id and its answers the API's security headers here.
  */
-export type TRouteAccess = { role: TAdminRole } | { public: Actor; session?: "optional"; proxied?: false };
+export type TRouteAccess = { role: TAdminRole } | { public: Actor; session?: "optional" };
 
 export type TRouteArgs<P, A extends Actor> = {
   request: Request;
@@ -54,8 +54,8 @@ export function routeHandler<T extends TRouteAccess, P extends Record<string, st
   access: T,
   handler: (args: TRouteArgs<P, TAccessActor<T>>) => Promise<Response | unknown>,
 ) {
-  const proxied = !("proxied" in access && access.proxied === false);
   return async (request: Request, context?: { params?: Promise<P> }): Promise<Response> => {
+    const proxied = !new URL(request.url).pathname.startsWith(UNPROXIED_PREFIX);
     // A client's x-request-id is never taken as ours: src/proxy.ts replaces it, and a route it skips makes one.
     const requestId = proxied ? requestIdOf(request) : crypto.randomUUID();
     // Every line logged while this request is handled carries its id (lib/log.ts).

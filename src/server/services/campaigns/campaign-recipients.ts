@@ -17,8 +17,11 @@ import { getCampaign } from "./manage-campaigns";
 /** An unsubscribe counts for a campaign when it came after the campaign reached the address (as in the funnel). */
 const UNSUBSCRIBED = sql`EXISTS (SELECT 1 FROM crm_suppressions x WHERE x.email = lower(t.email) AND x.reason = 'unsubscribed' AND x.created_at >= t.sent_at)`;
 
-/** Each filter is the funnel's definition of that stage (campaign-report.ts), so counts agree. */
-const FILTER: Record<TRecipientFilter, SQL> = {
+/**
+ * Each filter is the funnel's definition of that stage (campaign-report.ts), so counts agree. Unsubscribed (UNSUBSCRIBED)
+ * is read from the unsubscribes instead: unsubscribedRows.
+ */
+const FILTER: Record<Exclude<TRecipientFilter, "unsubscribed">, SQL> = {
   all: sql`true`,
   queued: sql`t.status = 'queued'`,
   sent: sql`t.sent_at IS NOT NULL`,
@@ -29,7 +32,6 @@ const FILTER: Record<TRecipientFilter, SQL> = {
   bounced: sql`t.bounced_at IS NOT NULL`,
   complained: sql`t.complained_at IS NOT NULL`,
   failed: sql`(t.status = 'failed' OR t.provider_failed_at IS NOT NULL)`,
-  unsubscribed: UNSUBSCRIBED,
 };
 
 type TRow = {

@@ -35,7 +35,7 @@ const reply = (status: number, body: Record<string, unknown>) => jsonResponse(bo
  * then is anything parsed or written: the event is stored once and applied
  * (with the events that arrived alongside it: group commit).
  */
-export const POST = routeHandler({ public: { type: "webhook", provider: "resend" }, proxied: false }, async ({ request, ctx }) => {
+export const POST = routeHandler({ public: { type: "webhook", provider: "resend" } }, async ({ request, ctx }) => {
   const secret = env().RESEND_WEBHOOK_SECRET;
   if (!secret) return reply(503, { error: "Webhooks are not configured: set RESEND_WEBHOOK_SECRET" });
   const id = request.headers.get("svix-id");
