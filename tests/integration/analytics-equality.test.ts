@@ -257,6 +257,24 @@ describe.each(matrix)("rollups equal the raw-table answers on %s (data seed %i)"
     expect(fast).toEqual(raw);
   });
 
+  it("numbers a user once when their activity arrives before their signup row", async () => {
+    const user = uuid(7_300 + seed);
+    const at = (hoursAgo: number) => new Date(NOW.getTime() - hoursAgo * 3_600_000).toISOString();
+    const numbers = () =>
+      db.query<{ num: number; created_at: string | null }>("SELECT num, created_at FROM crm_user_numbers WHERE user_id = $1", [user]);
+    await insertSourceRows(db, { events: [{ user_id: user, name: "audio.played", properties: {}, occurred_at: at(3) }] });
+    expect((await refreshAnalyticsRollups({ ctx: testCtx(db.db), input: { batchSize: 40 } })).caughtUp).toBe(true);
+    const [first, ...more] = await numbers();
+    expect(more).toEqual([]);
+    expect(first?.created_at).toBeNull();
+    // The row arrives with a signup time among the latest: the refresh looks at those signups again, finds this one
+    // numbered (without a signup time) and leaves it as it is.
+    await insertSourceRows(db, { users: [{ id: user, email: `late-row-${seed}@example.com`, name: null, created_at: at(2) }] });
+    expect((await refreshAnalyticsRollups({ ctx: testCtx(db.db), input: { batchSize: 40 } })).caughtUp).toBe(true);
+    expect((await numbers()).map((n) => n.num)).toEqual([first?.num]);
+    await expectSameAnswers(db, seed + 6, 2);
+  });
+
   it("counts a rolled-up intensive start once when its completion, and an earlier start, arrive after the watermark", async () => {
     const early = uuid(7_100 + seed);
     const late = uuid(7_200 + seed);

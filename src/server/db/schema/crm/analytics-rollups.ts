@@ -76,6 +76,8 @@ export const crmRollupDays = pgTable(
 export const crmUserNumbers = pgTable(
   "crm_user_numbers",
   {
+    // Migration 0033 rebuilds the key as PRIMARY KEY (user_id) INCLUDE (num) (drizzle cannot declare INCLUDE): a user's
+    // number is read from the index alone.
     userId: uuid("user_id").primaryKey(),
     num: integer("num").notNull().unique(),
     createdAt: timestamp("created_at", { withTimezone: true }),
@@ -117,6 +119,9 @@ export const crmRollupUserDays = pgTable(
  * once, so a day's part after slot s (last slot ≥ s) or before it (first slot
  * < s) is a bit string too, and a range starting or ending inside a UTC day
  * (any time zone's local days) still costs per chunk, not per user.
+ *
+ * Stored uncompressed (migration 0034: STORAGE EXTERNAL): each refresh rewrites the current day's strings, and
+ * compressing them was nearly all of that upsert's time.
  */
 export const crmRollupDayBits = pgTable(
   "crm_rollup_day_bits",
