@@ -57,7 +57,18 @@ const scenario: TBenchScenario = {
       const single = connectPostgres(env().DATABASE_URL as string, { max: 1, parallelWorkers: true });
       const ROLLBACK = new Error("rollback");
       try {
-        const steady: { rows: number; runMs: number[]; statsMs: number[] } = { rows: 0, runMs: [], statsMs: [] };
+        const steady: { rows: number; runMs: number[]; statsMs: number[]; read: number[]; hit: number[] } = {
+          rows: 0,
+          runMs: [],
+          statsMs: [],
+          read: [],
+          hit: [],
+        };
+        // Where pg_stat_statements is loaded: the pages each run found in the buffer cache and those it read from outside
+        // (the operating system's cache or the disk), which say how cold the run was.
+        const statementsSeen = await executeRows(single.db, sql`SELECT pg_stat_statements_reset()`)
+          .then(() => true)
+          .catch(() => false);
         const fullEvery = env().USER_STATS_REFRESH_MINUTES;
         const [log] = await executeRows<{ logged: boolean }>(single.db, sql`SELECT ${changeLogFollowed} AS logged`);
         const logged = log?.logged === true;
@@ -90,9 +101,19 @@ const scenario: TBenchScenario = {
               UPDATE app.subscriptions SET status = 'past_due'
               WHERE id IN (SELECT id FROM app.subscriptions WHERE canceled_at IS NULL AND status = 'active' ORDER BY random() LIMIT 1)`);
               const one = serviceContext(tx, systemActor("bench"), { clock: () => now });
+              if (statementsSeen) await executeRows(tx, sql`SELECT pg_stat_statements_reset()`);
               const r0 = performance.now();
               const run = await refreshAnalyticsRollups({ ctx: one, input: undefined });
               steady.runMs.push(performance.now() - r0);
+              if (statementsSeen) {
+                const [pages] = await executeRows<{ read: number | null; hit: number | null }>(
+                  tx,
+                  sql`SELECT sum(shared_blks_read)::float8 AS read, sum(shared_blks_hit)::float8 AS hit FROM pg_stat_statements
+                      WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND query NOT ILIKE '%pg_stat_statements%'`,
+                );
+                steady.read.push(Number(pages?.read ?? 0));
+                steady.hit.push(Number(pages?.hit ?? 0));
+              }
               steady.rows = 9000; // 7,000 events, 1,000 sessions, 1,000 token rows (run.rows counts ids, and rolled-back ids are spent)
               if (run.rows < 9000) throw new Error(`the steady-state run rolled up ${run.rows} rows, not the 9,000 inserted`);
               // The catch-up above recomputed the users list's plan and spend; a scheduled run minutes later follows the
@@ -120,6 +141,22 @@ const scenario: TBenchScenario = {
             unit: "ms",
             target: null,
           },
+          ...(steady.read.length
+            ? [
+                {
+                  name: "  pages a run read from outside the buffer cache (median)",
+                  value: Math.round(percentile(steady.read, 50)),
+                  unit: "pages",
+                  target: null,
+                },
+                {
+                  name: "  pages a run found in the buffer cache (median)",
+                  value: Math.round(percentile(steady.hit, 50)),
+                  unit: "pages",
+                  target: null,
+                },
+              ]
+            : []),
           {
             name: `users list's plan and spend, full recompute (${logged ? "daily with the change log" : `every ${fullEvery} min`}, and on request)`,
             value: Math.round(percentile(steady.statsMs, 50)),
