@@ -1,7 +1,7 @@
 import { isDeepStrictEqual, parseArgs } from "node:util";
 import { sql } from "drizzle-orm";
 import { env } from "@/lib/env";
-import { connectPostgres, executeRows } from "@/server/db/client";
+import { connectPostgres, type DbOrTx, executeRows } from "@/server/db/client";
 import { serviceContext } from "@/server/runtime";
 import { getAppStatistics, getOverview, getRetentionCohorts, type TEngine } from "@/server/services/analytics/get-analytics";
 import { changeLogFollowed } from "@/server/services/analytics/kept-source";
@@ -18,6 +18,24 @@ import { checkDataSetSize, growthFigures, percentile, sizeClass, type TBenchFigu
  * return the same answer; and the database time of one dashboard view
  * (issue 17: ≤ 100 ms at 1M users).
  */
+/** Whether pg_stat_statements is loaded (Supabase has it): its counters are reset on the way. */
+const statementsLoaded = (db: DbOrTx) =>
+  resetStatements(db)
+    .then(() => true)
+    .catch(() => false);
+const resetStatements = (db: DbOrTx) => executeRows(db, sql`SELECT pg_stat_statements_reset()`);
+/** Since the last reset, this database's statements (the counters' own excepted): server time with planning, pages read and hit. */
+async function statementTotals(db: DbOrTx): Promise<{ ms: number; read: number; hit: number }> {
+  const [row] = await executeRows<{ ms: number | null; read: number | null; hit: number | null }>(
+    db,
+    sql`SELECT sum(total_exec_time + total_plan_time)::float8 AS ms, sum(shared_blks_read)::float8 AS read,
+          sum(shared_blks_hit)::float8 AS hit
+        FROM pg_stat_statements
+        WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND query NOT ILIKE '%pg_stat_statements%'`,
+  );
+  return { ms: Number(row?.ms ?? 0), read: Number(row?.read ?? 0), hit: Number(row?.hit ?? 0) };
+}
+
 const scenario: TBenchScenario = {
   description: "analytics overview / appStatistics / retentionCohorts: rollups vs raw-table baseline",
   async run(handle, args) {
@@ -64,8 +82,6 @@ const scenario: TBenchScenario = {
           read: [],
           hit: [],
         };
-        // Where pg_stat_statements is loaded: the pages each run found in the buffer cache and those it read from outside
-        // (the operating system's cache or the disk), which say how cold the run was.
         // Each run's rows are rolled back but their ids are spent: a data set benched again and again ends up with its
         // sequences far past its rows, and once a run's new rows lie more than a batch (250k ids) past the watermark it
         // takes the catch-up path (a second batch, the day strings rebuilt) and measures that. The sequences go back to
@@ -75,9 +91,9 @@ const scenario: TBenchScenario = {
             single.db,
             sql`SELECT setval(pg_get_serial_sequence(${`app.${table}`}, 'id'), (SELECT max(id) FROM ${sql.raw(`app.${table}`)}))`,
           );
-        const statementsSeen = await executeRows(single.db, sql`SELECT pg_stat_statements_reset()`)
-          .then(() => true)
-          .catch(() => false);
+        // Where pg_stat_statements is loaded: the pages each run found in the buffer cache and those it read from outside
+        // (the operating system's cache or the disk), which say how cold the run was.
+        const statementsSeen = await statementsLoaded(single.db);
         const fullEvery = env().USER_STATS_REFRESH_MINUTES;
         const [log] = await executeRows<{ logged: boolean }>(single.db, sql`SELECT ${changeLogFollowed} AS logged`);
         const logged = log?.logged === true;
@@ -110,18 +126,14 @@ const scenario: TBenchScenario = {
               UPDATE app.subscriptions SET status = 'past_due'
               WHERE id IN (SELECT id FROM app.subscriptions WHERE canceled_at IS NULL AND status = 'active' ORDER BY random() LIMIT 1)`);
               const one = serviceContext(tx, systemActor("bench"), { clock: () => now });
-              if (statementsSeen) await executeRows(tx, sql`SELECT pg_stat_statements_reset()`);
+              if (statementsSeen) await resetStatements(tx);
               const r0 = performance.now();
               const run = await refreshAnalyticsRollups({ ctx: one, input: undefined });
               steady.runMs.push(performance.now() - r0);
               if (statementsSeen) {
-                const [pages] = await executeRows<{ read: number | null; hit: number | null }>(
-                  tx,
-                  sql`SELECT sum(shared_blks_read)::float8 AS read, sum(shared_blks_hit)::float8 AS hit FROM pg_stat_statements
-                      WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND query NOT ILIKE '%pg_stat_statements%'`,
-                );
-                steady.read.push(Number(pages?.read ?? 0));
-                steady.hit.push(Number(pages?.hit ?? 0));
+                const totals = await statementTotals(tx);
+                steady.read.push(totals.read);
+                steady.hit.push(totals.hit);
               }
               steady.rows = 9000; // 7,000 events, 1,000 sessions, 1,000 token rows (run.rows counts ids, and rolled-back ids are spent)
               if (run.rows < 9000) throw new Error(`the steady-state run rolled up ${run.rows} rows, not the 9,000 inserted`);
@@ -260,25 +272,18 @@ const scenario: TBenchScenario = {
     // another, plus the round trips and JavaScript between them). Target: 100 ms at 1M users.
     if (handle.mode === "postgres") {
       const single = connectPostgres(env().DATABASE_URL as string, { max: 1 });
-      const statementsSeen = await executeRows(db, sql`SELECT pg_stat_statements_reset()`)
-        .then(() => true)
-        .catch(() => false);
+      const statementsSeen = await statementsLoaded(db);
       /** The view at `t`: its wall time, and its statements' time on the server (null without pg_stat_statements). */
       const view = async (t: Date) => {
         const at = serviceContext(single.db, systemActor("bench"), { clock: () => t });
-        if (statementsSeen) await executeRows(db, sql`SELECT pg_stat_statements_reset()`);
+        if (statementsSeen) await resetStatements(db);
         const s0 = performance.now();
         await getOverview({ ctx: at, input: { range: lastDays(30, tz, t), timezone: tz }, engine: "rollups" });
         await getAppStatistics({ ctx: at, input: { range: lastDays(30, tz, t), timezone: tz }, engine: "rollups" });
         await getRetentionCohorts({ ctx: at, input: { cohort: "week", periods: 8, timezone: tz }, engine: "rollups" });
         const wall = performance.now() - s0;
         if (!statementsSeen) return { wall, server: null };
-        const [row] = await executeRows<{ ms: number | null }>(
-          db,
-          sql`SELECT sum(total_exec_time + total_plan_time)::float8 AS ms FROM pg_stat_statements
-              WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND query NOT ILIKE '%pg_stat_statements%'`,
-        );
-        return { wall, server: Number(row?.ms ?? 0) };
+        return { wall, server: (await statementTotals(db)).ms };
       };
       const report = (label: string, samples: { wall: number; server: number | null }[], target: number | null) => {
         const server = samples.flatMap((x) => (x.server === null ? [] : [x.server]));
